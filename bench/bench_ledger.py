@@ -1,0 +1,408 @@
+"""Benchmark the transparency log against the performance targets.
+
+Run from the project root::
+
+    .venv/bin/python bench/bench_ledger.py                  # 1,000,000 events on SQLite
+    .venv/bin/python bench/bench_ledger.py --events 100000  # a quicker look
+    .venv/bin/python bench/bench_ledger.py --database-url postgresql+psycopg://user@host/db
+
+It prints one table of figure / target / measured / ok. It is a report, not a
+test: it exits 0 whatever it measures, unless ``--check`` is given, in which
+case a missed target (or a failed correctness check) exits 1.
+
+What is timed:
+
+* append: synthetic ``log.annotation`` events go through the bulk path,
+  ``unit_of_work`` + ``uow.extend``, ``--batch`` events per transaction (one
+  signed checkpoint each). Building the ``LogEntry`` objects is not timed; the
+  transaction (leaf encoding, tree update, inserts, checkpoint, commit) is.
+* inclusion: ``store.ledger.inclusion`` on one open connection for random
+  indices against the full tree (the target), and ``services.log_view.inclusion``
+  (new connection, entry and root read as well) for information.
+* verify: ``services.verify.verify`` over the whole database.
+* pymerkle: the same leaves through ``pymerkle.InmemoryTree`` (sha256, its
+  default "security" mode, which prefixes leaves with 0x00 and nodes with 0x01
+  exactly as RFC 9162 does) and through ``votetrail.core.ledger.merkle``. The
+  ratios are pymerkle time / votetrail time, so above 1 means votetrail is
+  faster. ``merkle.root`` / ``inclusion_proof`` / ``consistency_proof`` take
+  the leaves and rebuild the tree on every call, while pymerkle proves from a
+  tree it has already built; the proof ratios compare the two APIs as called.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import random
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from pymerkle import InmemoryTree
+
+from votetrail.core.ledger import merkle
+from votetrail.core.ledger.canonical import iso_utc
+from votetrail.core.ledger.events import LogEntry
+from votetrail.services import log_view
+from votetrail.services.context import App
+from votetrail.services.setup import init
+from votetrail.services.unit_of_work import unit_of_work
+from votetrail.services.verify import verify
+from votetrail.store import ledger
+
+APPEND_TARGET = 20_000.0  # events per second
+INCLUSION_TARGET_MS = 5.0  # median milliseconds per proof
+VERIFY_TARGET_S = 60.0  # seconds for the whole log
+
+ORIGIN = "bench.votetrail.localhost/log"
+ACTOR = "bench"
+EVENT = "log.annotation"
+_BASE_TIME = datetime(2026, 11, 3, 12, 0, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Options:
+    events: int
+    batch: int
+    pymerkle_leaves: int
+    data_dir: Path | None
+    database_url: str | None
+    samples: int
+    pymerkle_proofs: int
+    seed: int
+    check: bool
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One row of the report; ``ok`` is None for figures without a target."""
+
+    name: str
+    target: str
+    measured: str
+    ok: bool | None
+
+
+@dataclass
+class Report:
+    figures: list[Figure] = field(default_factory=list)
+    append_events_per_s: float = 0.0
+    inclusion_median_ms: float = 0.0
+    verify_seconds: float = 0.0
+    verify_ok: bool = False
+    verify_problems: list[str] = field(default_factory=list)
+    pymerkle_root_equal: bool = False
+    pymerkle_paths_equal: bool = False
+    root_ratio: float = 0.0
+    inclusion_ratio: float = 0.0
+    consistency_ratio: float = 0.0
+
+    def add(self, name: str, target: str, measured: str, ok: bool | None = None) -> None:
+        self.figures.append(Figure(name, target, measured, ok))
+
+    @property
+    def missed(self) -> list[Figure]:
+        return [f for f in self.figures if f.ok is False]
+
+
+def synthetic_entry(i: int) -> LogEntry:
+    """A deterministic annotation event; only the timestamp and payload vary."""
+    return LogEntry(
+        event_type=EVENT,
+        actor=ACTOR,
+        jurisdiction=None,
+        occurred_at=iso_utc(_BASE_TIME + timedelta(microseconds=i)),
+        record_type=None,
+        record_id=None,
+        payload_hash=hashlib.sha256(i.to_bytes(8, "big")).hexdigest(),
+    )
+
+
+def _timed(fn: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def _best_of(repeat: int, fn: Callable[[], object]) -> float:
+    return min(_timed(fn) for _ in range(max(1, repeat)))
+
+
+def _yes(flag: bool) -> str:
+    return "yes" if flag else "NO"
+
+
+# --- the database figures -------------------------------------------------------------
+
+
+def bench_append(app: App, options: Options, report: Report) -> None:
+    batch = options.batch if options.batch > 0 else max(options.events, 1)
+    with app.engine.connect() as conn:
+        first_seq = ledger.head(conn)[0]
+    elapsed = 0.0
+    done = 0
+    while done < options.events:
+        count = min(batch, options.events - done)
+        entries = [synthetic_entry(first_seq + done + k) for k in range(count)]
+        start = time.perf_counter()
+        with unit_of_work(app, ACTOR) as uow:
+            uow.extend(entries)
+        elapsed += time.perf_counter() - start
+        done += count
+        print(f"  appended {done:>10,} / {options.events:,}  ({done / elapsed:,.0f} events/s)",
+              file=sys.stderr)
+    rate = options.events / elapsed if elapsed else float("inf")
+    report.append_events_per_s = rate
+    transactions = -(-options.events // batch) if options.events else 0
+    report.add(
+        f"append {options.events:,} events, bulk path ({transactions} tx of <= {batch:,})",
+        f">= {APPEND_TARGET:,.0f} events/s",
+        f"{rate:,.0f} events/s ({elapsed:.1f} s)",
+        rate >= APPEND_TARGET,
+    )
+
+
+def bench_inclusion(app: App, options: Options, report: Report) -> None:
+    rng = random.Random(options.seed)
+    with app.engine.connect() as conn:
+        size, root = ledger.head(conn)
+        indices = [rng.randrange(size) for _ in range(options.samples)]
+        ledger.inclusion(conn, indices[0], size)  # warm the connection and the cache
+        times: list[float] = []
+        for index in indices:
+            start = time.perf_counter()
+            path = ledger.inclusion(conn, index, size)
+            times.append(time.perf_counter() - start)
+            if not merkle.verify_inclusion_hash(
+                ledger.leaf_hash_at(conn, index), index, size, path, root
+            ):
+                raise AssertionError(f"the store's inclusion proof for {index} does not verify")
+        old_sizes = [rng.randrange(1, size + 1) for _ in range(options.samples)]
+        consistency_times: list[float] = []
+        for old in old_sizes:
+            start = time.perf_counter()
+            ledger.consistency(conn, old, size)
+            consistency_times.append(time.perf_counter() - start)
+    median = statistics.median(times) * 1000
+    report.inclusion_median_ms = median
+    p95 = _percentile(times, 0.95) * 1000
+    report.add(
+        f"inclusion proof at {size:,} (store, median of {len(times)})",
+        f"< {INCLUSION_TARGET_MS:g} ms",
+        f"{median:.2f} ms (p95 {p95:.2f} ms)",
+        median < INCLUSION_TARGET_MS,
+    )
+    service = []
+    for index in indices[: min(len(indices), 50)]:
+        start = time.perf_counter()
+        log_view.inclusion(app, index)
+        service.append(time.perf_counter() - start)
+    report.add(
+        f"inclusion via log_view (median of {len(service)})",
+        "-",
+        f"{statistics.median(service) * 1000:.2f} ms",
+    )
+    report.add(
+        f"consistency proof at {size:,} (store, median of {len(consistency_times)})",
+        "-",
+        f"{statistics.median(consistency_times) * 1000:.2f} ms",
+    )
+
+
+def _percentile(values: Sequence[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+def bench_verify(app: App, report: Report) -> None:
+    start = time.perf_counter()
+    result = verify(app)
+    seconds = time.perf_counter() - start
+    report.verify_seconds = seconds
+    report.verify_ok = result.ok
+    report.verify_problems = list(result.problems)
+    report.add(
+        f"verify over {result.size:,} entries ({result.checkpoints} checkpoints)",
+        f"< {VERIFY_TARGET_S:g} s",
+        f"{seconds:.1f} s",
+        seconds < VERIFY_TARGET_S,
+    )
+    report.add("verify reports the log intact", "yes", _yes(result.ok), result.ok)
+
+
+# --- pymerkle -------------------------------------------------------------------------
+
+
+def bench_pymerkle(options: Options, report: Report) -> None:
+    n = options.pymerkle_leaves
+    if n < 2:
+        raise ValueError("--pymerkle-leaves must be at least 2")
+    leaves = [synthetic_entry(i).leaf() for i in range(n)]
+    repeat = 3
+
+    vt_root = merkle.root(leaves)
+    vt_root_time = _best_of(repeat, lambda: merkle.root(leaves))
+
+    tree = InmemoryTree.init_from_entries(leaves, algorithm="sha256")
+    pm_root: bytes = tree.get_root()
+
+    def pymerkle_root() -> None:
+        InmemoryTree.init_from_entries(leaves, algorithm="sha256").get_root()
+
+    pm_root_time = _best_of(repeat, pymerkle_root)
+    report.pymerkle_root_equal = pm_root == vt_root
+    report.root_ratio = pm_root_time / vt_root_time
+    report.add(
+        f"pymerkle root == votetrail root ({n:,} leaves)",
+        "yes",
+        _yes(report.pymerkle_root_equal),
+        report.pymerkle_root_equal,
+    )
+    report.add(
+        "root: pymerkle / votetrail time",
+        "-",
+        f"{report.root_ratio:.2f}x ({pm_root_time * 1000:.0f} / {vt_root_time * 1000:.0f} ms)",
+    )
+
+    rng = random.Random(options.seed)
+    k = max(1, min(options.pymerkle_proofs, n))
+    indices = [rng.randrange(n) for _ in range(k)]
+    old_sizes = [rng.randrange(1, n) for _ in range(k)]
+
+    vt_paths: list[list[bytes]] = []
+    vt_inclusion = _timed(lambda: vt_paths.extend(merkle.inclusion_proof(leaves, i)
+                                                  for i in indices))
+    pm_paths: list[list[bytes]] = []
+    pm_inclusion = _timed(lambda: pm_paths.extend(list(tree.prove_inclusion(i + 1).path)
+                                                  for i in indices))
+    # pymerkle's path starts with the leaf's own hash, which RFC 9162 leaves out.
+    paths_equal = all(p[1:] == v for p, v in zip(pm_paths, vt_paths, strict=True))
+    report.pymerkle_paths_equal = paths_equal
+    report.inclusion_ratio = pm_inclusion / vt_inclusion
+    report.add("pymerkle inclusion paths == votetrail's", "yes", _yes(paths_equal), paths_equal)
+    report.add(
+        f"inclusion proofs: pymerkle / votetrail time ({k} proofs)",
+        "-",
+        f"{report.inclusion_ratio:.4f}x ({pm_inclusion / k * 1e6:,.0f} / "
+        f"{vt_inclusion / k * 1e6:,.0f} us per proof)",
+    )
+
+    vt_proofs: list[list[bytes]] = []
+    vt_consistency = _timed(lambda: vt_proofs.extend(merkle.consistency_proof(leaves, m)
+                                                     for m in old_sizes))
+    pm_consistency = _timed(lambda: [tree.prove_consistency(m) for m in old_sizes])
+    # pymerkle's consistency proof is not in RFC 9162's compact form, so instead of
+    # comparing hashes, check that votetrail's proofs verify against both roots.
+    old_roots = {m: merkle.root(leaves[:m]) for m in set(old_sizes)}
+    consistent = all(
+        merkle.verify_consistency(m, n, old_roots[m], vt_root, proof)
+        for m, proof in zip(old_sizes, vt_proofs, strict=True)
+    )
+    report.consistency_ratio = pm_consistency / vt_consistency
+    report.add("votetrail consistency proofs verify", "yes", _yes(consistent), consistent)
+    report.add(
+        f"consistency proofs: pymerkle / votetrail time ({k} proofs)",
+        "-",
+        f"{report.consistency_ratio:.4f}x ({pm_consistency / k * 1e6:,.0f} / "
+        f"{vt_consistency / k * 1e6:,.0f} us per proof)",
+    )
+
+
+# --- driver ---------------------------------------------------------------------------
+
+
+def run(options: Options) -> Report:
+    report = Report()
+    temporary = options.data_dir is None
+    folder = Path(tempfile.mkdtemp(prefix="votetrail-bench-")) if temporary else options.data_dir
+    assert folder is not None
+    try:
+        app = init(folder, options.database_url, ORIGIN).app
+        try:
+            backend = app.engine.dialect.name
+            print(f"backend {backend}, data dir {folder}", file=sys.stderr)
+            bench_append(app, options, report)
+            bench_inclusion(app, options, report)
+            bench_verify(app, report)
+        finally:
+            app.engine.dispose()
+        bench_pymerkle(options, report)
+    finally:
+        if temporary:
+            shutil.rmtree(folder, ignore_errors=True)
+    return report
+
+
+def render(report: Report) -> str:
+    header = ("figure", "target", "measured", "ok")
+    rows = [
+        (f.name, f.target, f.measured, "-" if f.ok is None else _yes(f.ok))
+        for f in report.figures
+    ]
+    widths = [max(len(r[c]) for r in [header, *rows]) for c in range(4)]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+             for row in [header, *rows]]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    for problem in report.verify_problems[:10]:
+        lines.append(f"verify problem: {problem}")
+    return "\n".join(lines)
+
+
+def parse_args(argv: Sequence[str] | None) -> Options:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument("--events", type=int, default=1_000_000,
+                        help="events to append (default 1,000,000)")
+    parser.add_argument("--batch", type=int, default=50_000,
+                        help="events per transaction; 0 appends all in one (default 50,000)")
+    parser.add_argument("--pymerkle-leaves", type=int, default=100_000,
+                        help="leaves for the pymerkle comparison (default 100,000)")
+    parser.add_argument("--data-dir", type=Path, default=None,
+                        help="data directory (default: a temporary one, removed afterwards)")
+    parser.add_argument("--database-url", default=None,
+                        help="an empty database to use instead of SQLite in the data directory")
+    parser.add_argument("--samples", type=int, default=200,
+                        help="random indices for the store proof timings (default 200)")
+    parser.add_argument("--pymerkle-proofs", type=int, default=20,
+                        help="proofs of each kind in the pymerkle comparison (default 20)")
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--check", action="store_true",
+                        help="exit 1 if a target is missed or a correctness check fails")
+    args = parser.parse_args(argv)
+    if args.events < 1:
+        parser.error("--events must be at least 1")
+    if args.pymerkle_leaves < 2:
+        parser.error("--pymerkle-leaves must be at least 2")
+    if args.samples < 1 or args.pymerkle_proofs < 1:
+        parser.error("--samples and --pymerkle-proofs must be at least 1")
+    return Options(
+        events=args.events,
+        batch=args.batch,
+        pymerkle_leaves=args.pymerkle_leaves,
+        data_dir=args.data_dir,
+        database_url=args.database_url,
+        samples=args.samples,
+        pymerkle_proofs=args.pymerkle_proofs,
+        seed=args.seed,
+        check=args.check,
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    options = parse_args(argv)
+    report = run(options)
+    print(render(report))
+    if report.missed:
+        print("missed: " + "; ".join(f.name for f in report.missed))
+    else:
+        print("all targets met")
+    return 1 if options.check and report.missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,305 @@
+"""The ``votetrail`` command.
+
+Expected errors (``VotetrailError``) become one line on stderr and a non-zero
+exit code here, in ``run`` and nowhere else; anything else is a bug and is
+allowed to crash with its traceback.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Annotated
+
+import click
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from votetrail.errors import InvalidInput, VotetrailError
+from votetrail.services import log_view
+from votetrail.services.context import App, open_app
+from votetrail.services.directory import add_jurisdiction, add_user
+from votetrail.services.setup import DEFAULT_ORIGIN, DEMO_PASSWORD, DEMO_USERS, init, load_demo
+from votetrail.services.unit_of_work import unit_of_work
+from votetrail.services.verify import verify
+
+DataDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--data-dir",
+        envvar="VOTETRAIL_DATA_DIR",
+        help="Folder holding the SQLite file and the signing key [default: ./votetrail-data].",
+        show_default=False,
+    ),
+]
+DatabaseUrl = Annotated[
+    str | None,
+    typer.Option(
+        "--database-url",
+        envvar="VOTETRAIL_DATABASE_URL",
+        help="postgresql+psycopg://user@host/db for PostgreSQL; default: SQLite in the data dir.",
+        show_default=False,
+    ),
+]
+Host = Annotated[str, typer.Option(help="Address to listen on.")]
+Port = Annotated[int, typer.Option(help="Port to listen on.")]
+
+cli = typer.Typer(
+    help="votetrail: evidence that an election was run as officials say it was.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+ledger_cli = typer.Typer(help="The transparency log: checkpoints, proofs, entries.")
+admin_cli = typer.Typer(help="Jurisdictions and officials' accounts.")
+docs_cli = typer.Typer(help="Generated documentation.")
+cli.add_typer(ledger_cli, name="ledger")
+cli.add_typer(admin_cli, name="admin")
+cli.add_typer(docs_cli, name="docs")
+
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+
+@cli.command("init")
+def init_command(
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+    origin: Annotated[
+        str, typer.Option(help="The log's name in checkpoints, e.g. elections.example.gov/log.")
+    ] = DEFAULT_ORIGIN,
+    state_id: Annotated[str | None, typer.Option(help="Short id of the state, e.g. 'co'.")] = None,
+    state_name: Annotated[str | None, typer.Option(help="The state's full name.")] = None,
+) -> None:
+    """Create (or upgrade) the database and signing key."""
+    if (state_id is None) != (state_name is None):
+        raise InvalidInput("give both --state-id and --state-name, or neither")
+    state = (state_id, state_name) if state_id and state_name else None
+    result = init(data_dir, database_url, origin, state)
+    verb = "Created" if result.created else "Checked and upgraded"
+    out.print(f"{verb} the log {result.app.origin} in {result.app.data_dir}")
+    out.print(f"Verifier key: {result.app.signer.verifier.encode()}")
+
+
+@cli.command("demo")
+def demo_command(
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+    no_serve: Annotated[bool, typer.Option("--no-serve", help="Load only; do not serve.")] = False,
+    host: Host = "127.0.0.1",
+    port: Port = 8000,
+) -> None:
+    """Load a demo state with three counties and one account per role, then serve it."""
+    app = load_demo(data_dir, database_url)
+    out.print(f"Demo state loaded in {app.data_dir}. Accounts (password {DEMO_PASSWORD}):")
+    for username, display, role, where in DEMO_USERS:
+        out.print(f"  {username:<12} {role:<17} {where:<6} {display}")
+    if not no_serve:
+        _serve(app, host, port)
+
+
+@cli.command("serve")
+def serve_command(
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+    host: Host = "127.0.0.1",
+    port: Port = 8000,
+) -> None:
+    """Serve the officials' workspace and the public portal."""
+    _serve(open_app(data_dir, database_url), host, port)
+
+
+def _serve(app: App, host: str, port: int) -> None:
+    import uvicorn
+
+    from votetrail.web.app import create_app
+
+    out.print(f"Serving on http://{host}:{port}/ (Ctrl-C stops)")
+    uvicorn.run(create_app(app), host=host, port=port, log_level="warning")
+
+
+@cli.command("verify")
+def verify_command(
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+    against: Annotated[
+        list[Path] | None,
+        typer.Option(help="A published signed checkpoint the log must still be consistent with."),
+    ] = None,
+) -> None:
+    """Recompute the log and every ledgered record; exit 1 naming each discrepancy."""
+    app = open_app(data_dir, database_url)
+    published = [_read_text(path) for path in against or []]
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("Checking entries", total=None)
+
+        def report(stage: str, done: int, total: int) -> None:
+            progress.update(task, description=f"Checking {stage}", completed=done, total=total)
+
+        result = verify(app, published, report)
+    if result.ok:
+        out.print(
+            f"OK: {result.size} log entries, {result.checkpoints} signed checkpoints and "
+            f"{result.records} records verified."
+        )
+        return
+    for problem in result.problems:
+        err.print(f"DISCREPANCY: {problem}", highlight=False, markup=False)
+    err.print(f"{len(result.problems)} discrepancies found.", highlight=False)
+    raise typer.Exit(1)
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidInput(f"cannot read: {exc}", where=str(path)) from None
+
+
+@ledger_cli.command("checkpoint")
+def checkpoint_command(data_dir: DataDir = None, database_url: DatabaseUrl = None) -> None:
+    """Print the latest signed checkpoint (C2SP tlog-checkpoint, signed note)."""
+    sys.stdout.write(log_view.checkpoint(open_app(data_dir, database_url)))
+
+
+@ledger_cli.command("verifier-key")
+def verifier_key_command(data_dir: DataDir = None, database_url: DatabaseUrl = None) -> None:
+    """Print the public key as a signed-note verifier key: name+keyid+base64."""
+    sys.stdout.write(log_view.verifier_key(open_app(data_dir, database_url)) + "\n")
+
+
+@ledger_cli.command("prove")
+def prove_command(
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+    index: Annotated[int | None, typer.Option(help="Prove this entry is in the log.")] = None,
+    old_size: Annotated[
+        int | None, typer.Option(help="Prove the log grew from this size without rewrites.")
+    ] = None,
+    size: Annotated[int | None, typer.Option(help="Tree size to prove against.")] = None,
+) -> None:
+    """Print an inclusion (--index) or consistency (--old-size) proof as JSON."""
+    if (index is None) == (old_size is None):
+        raise InvalidInput("give exactly one of --index or --old-size")
+    app = open_app(data_dir, database_url)
+    if index is not None:
+        proof = log_view.inclusion(app, index, size)
+    else:
+        assert old_size is not None
+        proof = log_view.consistency(app, old_size, size)
+    sys.stdout.write(json.dumps(proof, indent=2) + "\n")
+
+
+@ledger_cli.command("entries")
+def entries_command(
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+    start: Annotated[int, typer.Option(help="First entry index.")] = 0,
+    limit: Annotated[int, typer.Option(help="How many entries (at most 1000).")] = 50,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
+) -> None:
+    """List log entries."""
+    app = open_app(data_dir, database_url)
+    for view in log_view.entries(app, start, limit):
+        if as_json:
+            sys.stdout.write(json.dumps(view.as_json()) + "\n")
+        else:
+            e = view.entry
+            record = f"{e.record_type}:{e.record_id}" if e.record_type else "-"
+            out.print(
+                f"{view.seq:>8}  {e.occurred_at}  {e.event_type:<22} {e.actor:<14} "
+                f"{e.jurisdiction or '-':<8} {record}",
+                highlight=False,
+            )
+
+
+@admin_cli.command("add-county")
+def add_county_command(
+    county_id: Annotated[str, typer.Argument(help="Short id, e.g. 'adams'.")],
+    name: Annotated[str, typer.Argument(help="Full name, e.g. 'Adams County'.")],
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+    actor: Annotated[str, typer.Option(help="Who is doing this, for the log.")] = "cli",
+) -> None:
+    """Add a county under the state."""
+    from votetrail.services.directory import state_id
+
+    app = open_app(data_dir, database_url)
+    with unit_of_work(app, actor) as uow:
+        parent = state_id(uow.conn)
+        add_jurisdiction(uow, county_id, name, "county", parent)
+    out.print(f"Added {name} ({county_id}).")
+
+
+@admin_cli.command("add-user")
+def add_user_command(
+    username: Annotated[str, typer.Argument()],
+    role: Annotated[
+        str, typer.Argument(help="state_admin, county_admin, audit_board or security_analyst.")
+    ],
+    jurisdiction_id: Annotated[str, typer.Argument(help="The user's state or county id.")],
+    display_name: Annotated[str, typer.Option(help="Name shown in the workspace.")] = "",
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+    actor: Annotated[str, typer.Option(help="Who is doing this, for the log.")] = "cli",
+) -> None:
+    """Create an account; the password is read from VOTETRAIL_PASSWORD or asked for."""
+    password = os.environ.get("VOTETRAIL_PASSWORD") or getpass.getpass("Password: ")
+    app = open_app(data_dir, database_url)
+    with unit_of_work(app, actor) as uow:
+        add_user(uow, username, display_name or username, role, jurisdiction_id, password)
+    out.print(f"Added {username} ({role}, {jurisdiction_id}).")
+
+
+@docs_cli.command("events")
+def docs_events_command(
+    output: Annotated[Path | None, typer.Option(help="Write here instead of stdout.")] = None,
+) -> None:
+    """Print docs/events.md, generated from the event registry."""
+    from votetrail.services.event_docs import render_events_markdown
+
+    text = render_events_markdown()
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    """Run the command line and turn expected errors into one sentence and an exit code."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    command = typer.main.get_command(cli)
+    try:
+        # Without standalone mode click returns the code of typer.Exit instead of raising.
+        code = command.main(
+            args=list(argv) if argv is not None else None,
+            prog_name="votetrail",
+            standalone_mode=False,
+        )
+    except VotetrailError as exc:
+        err.print(f"error: {exc}", highlight=False, markup=False)
+        return exc.exit_code
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except click.exceptions.Abort:
+        err.print("aborted")
+        return 130
+    return code if isinstance(code, int) else 0
+
+
+def main() -> None:
+    sys.exit(run())

@@ -1,0 +1,55 @@
+"""Roles and the rule of who may see which jurisdiction.
+
+Kept pure so the rule is written once and tested as a table; the web layer
+and the services both ask it, and every refusal is logged by the caller.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    STATE_ADMIN = "state_admin"
+    COUNTY_ADMIN = "county_admin"
+    AUDIT_BOARD = "audit_board"
+    SECURITY_ANALYST = "security_analyst"
+
+    @property
+    def label(self) -> str:
+        return {
+            Role.STATE_ADMIN: "State administrator",
+            Role.COUNTY_ADMIN: "County administrator",
+            Role.AUDIT_BOARD: "Audit board",
+            Role.SECURITY_ANALYST: "Security analyst",
+        }[self]
+
+
+@dataclass(frozen=True)
+class Principal:
+    """A signed-in official: who, in what role, for which jurisdiction."""
+
+    username: str
+    display_name: str
+    role: Role
+    jurisdiction: str
+
+
+def may_view(principal: Principal, jurisdiction: str, state_id: str) -> bool:
+    """State staff see every jurisdiction; everyone else sees only their own.
+
+    A security analyst at the state watches the state's network, not a
+    county's records, so state-wide visibility belongs to the state
+    administrator alone.
+    """
+    if principal.role is Role.STATE_ADMIN and principal.jurisdiction == state_id:
+        return True
+    return principal.jurisdiction == jurisdiction
+
+
+def may_administer_users(principal: Principal, jurisdiction: str, state_id: str) -> bool:
+    """Accounts are created by the state administrator, or a county's own administrator."""
+    if principal.role is Role.STATE_ADMIN and principal.jurisdiction == state_id:
+        return True
+    return principal.role is Role.COUNTY_ADMIN and principal.jurisdiction == jurisdiction

@@ -1,0 +1,86 @@
+"""Every kind of event the log records, declared once.
+
+``docs/events.md`` is generated from this table (``votetrail docs events``)
+and a test keeps the two equal, so the public description of what the log
+contains can never fall behind the code that writes it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from votetrail.core.ledger.canonical import canonical_bytes
+
+__all__ = ["EVENT_TYPES", "EventType", "LogEntry", "event_type"]
+
+
+@dataclass(frozen=True)
+class EventType:
+    """A declared event: its name, the record it concerns, and why it exists."""
+
+    name: str
+    record_type: str | None
+    summary: str
+    removes_record: bool = False
+
+
+_DECLARED = (
+    EventType("log.created", "setting", "The log was started; records its origin name."),
+    EventType("jurisdiction.created", "jurisdiction", "A state or county was added."),
+    EventType("jurisdiction.updated", "jurisdiction", "A jurisdiction's name changed."),
+    EventType("user.created", "user", "An account was created with a role and jurisdiction."),
+    EventType(
+        "user.updated", "user", "An account's role, jurisdiction, password or status changed."
+    ),
+    EventType(
+        "access.denied",
+        None,
+        "Someone asked for a page or action their role or county does not allow.",
+    ),
+    EventType(
+        "log.annotation",
+        None,
+        "An official's remark entered into the log, such as the start of a canvass.",
+    ),
+)
+
+EVENT_TYPES: dict[str, EventType] = {e.name: e for e in _DECLARED}
+
+
+def event_type(name: str) -> EventType:
+    try:
+        return EVENT_TYPES[name]
+    except KeyError:
+        raise ValueError(f"undeclared event type {name!r}") from None
+
+
+@dataclass(frozen=True, slots=True)
+class LogEntry:
+    """One event as the log commits to it.
+
+    The position is not part of the leaf: a tree already fixes each leaf's
+    place, and leaving it out lets ``verify`` recognise an entry that was moved
+    rather than merely edited.
+    """
+
+    event_type: str
+    actor: str
+    jurisdiction: str | None
+    occurred_at: str
+    record_type: str | None
+    record_id: str | None
+    payload_hash: str
+
+    def leaf(self) -> bytes:
+        return canonical_bytes(
+            {
+                "v": 1,
+                "type": self.event_type,
+                "actor": self.actor,
+                "jurisdiction": self.jurisdiction,
+                "time": self.occurred_at,
+                "record_type": self.record_type,
+                "record_id": self.record_id,
+                "payload_sha256": self.payload_hash,
+            }
+        )

@@ -1,0 +1,54 @@
+"""The one tree of expected errors.
+
+A bad file, a forbidden action or a failed verification is part of running an
+election, not a bug: each raises a subclass of :class:`VotetrailError` whose
+message a clerk can act on. The CLI and the web application each turn these
+into output in exactly one place; anything else is a bug and crashes loudly.
+Messages never carry a voter's date of birth, SSN4 or licence number.
+"""
+
+from __future__ import annotations
+
+
+class VotetrailError(Exception):
+    """An expected failure with a message meant for the person at the keyboard."""
+
+    exit_code = 1
+
+
+class ConfigurationError(VotetrailError):
+    """The deployment is set up wrongly: a bad database URL, data directory or key."""
+
+    exit_code = 2
+
+
+class SigningKeyError(ConfigurationError):
+    """The log's signing key is missing, unreadable or corrupt."""
+
+
+class SchemaError(ConfigurationError):
+    """The database schema is missing, older or newer than this program knows."""
+
+
+class InvalidInput(VotetrailError):
+    """Input that cannot be accepted; ``where`` names the file, line and field."""
+
+    def __init__(self, message: str, where: str | None = None) -> None:
+        super().__init__(f"{where}: {message}" if where else message)
+        self.where = where
+
+
+class NotFound(VotetrailError):
+    """The thing asked for does not exist."""
+
+
+class PermissionDenied(VotetrailError):
+    """The signed-in user may not do or see this."""
+
+
+class AuthenticationFailed(VotetrailError):
+    """Wrong user name or password; deliberately says no more than that."""
+
+
+class VerificationFailed(VotetrailError):
+    """A proof, signature or the log itself did not check out."""

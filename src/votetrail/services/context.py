@@ -1,0 +1,71 @@
+"""What every service call needs: the database, the signing key, the clock.
+
+Opening an ``App`` checks the whole configuration up front (URL, schema
+revision, key, origin) so a misconfigured deployment fails with one sentence
+before it touches anything.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import Engine, select
+
+from votetrail.core.ledger.note import NoteSigner
+from votetrail.errors import ConfigurationError, SigningKeyError
+from votetrail.services.keys import load_key
+from votetrail.store import db, migrate
+from votetrail.store.models import Setting
+
+DEFAULT_DATA_DIR = "votetrail-data"
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class App:
+    engine: Engine
+    signer: NoteSigner
+    origin: str
+    data_dir: Path
+    clock: Callable[[], datetime] = field(default=utc_now)
+
+
+def resolve_data_dir(data_dir: str | Path | None) -> Path:
+    return Path(data_dir or os.environ.get("VOTETRAIL_DATA_DIR") or DEFAULT_DATA_DIR)
+
+
+def resolve_url(data_dir: Path, database_url: str | None) -> str:
+    return database_url or os.environ.get("VOTETRAIL_DATABASE_URL") or db.sqlite_url(data_dir)
+
+
+def read_origin(engine: Engine) -> str:
+    with engine.connect() as conn:
+        origin = conn.execute(select(Setting.value).where(Setting.key == "origin")).scalar()
+    if origin is None:
+        raise ConfigurationError("the database has no log origin; run `votetrail init`")
+    return origin
+
+
+def open_app(data_dir: str | Path | None = None, database_url: str | None = None) -> App:
+    folder = resolve_data_dir(data_dir)
+    if not folder.is_dir():
+        raise ConfigurationError(
+            f"the data directory {folder} does not exist; run `votetrail init` first"
+        )
+    engine = db.create(resolve_url(folder, database_url))
+    migrate.require_current(engine)
+    signer = load_key(folder)
+    origin = read_origin(engine)
+    if signer.name != origin:
+        raise SigningKeyError(
+            f"the signing key in {folder} is for {signer.name!r}, but this database's log "
+            f"is {origin!r}; the key and the database do not belong together"
+        )
+    return App(engine=engine, signer=signer, origin=origin, data_dir=folder)

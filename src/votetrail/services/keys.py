@@ -1,0 +1,63 @@
+"""The log's Ed25519 signing key, kept as one file in the data directory.
+
+The key is written once, atomically and readable by its owner only; losing it
+means future checkpoints cannot be linked to the published verifier key, so a
+missing or corrupt file is an error, never a reason to quietly make a new one.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from votetrail.core.ledger.note import NoteSigner
+from votetrail.errors import SigningKeyError
+
+KEY_FILE = "signing-key.txt"
+
+
+def key_path(data_dir: Path) -> Path:
+    return data_dir / KEY_FILE
+
+
+def create_key(data_dir: Path, origin: str) -> NoteSigner:
+    path = key_path(data_dir)
+    if path.exists():
+        raise SigningKeyError(f"{path} already exists; refusing to replace a signing key")
+    signer = NoteSigner(origin, os.urandom(32))
+    temporary = path.with_suffix(".tmp")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(signer.encode() + "\n")
+    os.replace(temporary, path)
+    return signer
+
+
+def load_key(data_dir: Path) -> NoteSigner:
+    path = key_path(data_dir)
+    try:
+        text = path.read_text(encoding="ascii")
+    except FileNotFoundError:
+        raise SigningKeyError(
+            f"the signing key {path} is missing; restore it from backup "
+            "(run `votetrail init` only for a new log)"
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SigningKeyError(f"the signing key {path} cannot be read: {exc}") from None
+    try:
+        return NoteSigner.parse(text)
+    except SigningKeyError as exc:
+        raise SigningKeyError(f"the signing key {path} is corrupt: {exc}") from None
+
+
+SESSION_FILE = "session-secret.txt"
+
+
+def session_secret(data_dir: Path) -> str:
+    """The key that signs session cookies; made on first use, kept beside the signing key."""
+    path = data_dir / SESSION_FILE
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            handle.write(os.urandom(32).hex())
+    return path.read_text(encoding="ascii").strip()

@@ -1,0 +1,123 @@
+"""Starting a log (``votetrail init``) and loading the demonstration state.
+
+A new log needs a schema, an origin name and a signing key that belong
+together. The key is written to a temporary file and moved into place only
+after the database transaction commits, so a failed init leaves nothing behind
+and can simply be run again. A key without a log, or a log without its key,
+is refused: either would let two different logs sign under one name.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import insert
+
+from votetrail.core.ledger.note import NoteSigner
+from votetrail.errors import ConfigurationError, InvalidInput, SigningKeyError
+from votetrail.services.context import App, read_origin, resolve_data_dir, resolve_url
+from votetrail.services.directory import add_jurisdiction, add_user
+from votetrail.services.keys import KEY_FILE, key_path, load_key
+from votetrail.services.unit_of_work import unit_of_work
+from votetrail.store import db, ledger, migrate
+from votetrail.store.models import SETTINGS
+
+DEFAULT_ORIGIN = "votetrail.localhost/log"
+SYSTEM_ACTOR = "system"
+_ORIGIN = re.compile(r"[^\s+]{1,200}")
+
+
+@dataclass(frozen=True)
+class InitResult:
+    app: App
+    created: bool
+
+
+def init(
+    data_dir: str | Path | None,
+    database_url: str | None,
+    origin: str = DEFAULT_ORIGIN,
+    state: tuple[str, str] | None = None,
+) -> InitResult:
+    """Create or upgrade the database and key; ``state`` is (slug, name) for a new log."""
+    if not _ORIGIN.fullmatch(origin):
+        raise InvalidInput("must be a schema-less URL without spaces or '+'", where="origin")
+    folder = resolve_data_dir(data_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    engine = db.create(resolve_url(folder, database_url))
+    migrate.upgrade(engine)
+    try:
+        existing_origin: str | None = read_origin(engine)
+    except ConfigurationError:
+        existing_origin = None
+    if existing_origin is not None:
+        signer = load_key(folder)
+        if signer.name != existing_origin:
+            raise SigningKeyError(
+                f"the key in {folder} signs for {signer.name!r} but the log is {existing_origin!r}"
+            )
+        return InitResult(App(engine, signer, existing_origin, folder), created=False)
+    if key_path(folder).exists():
+        raise SigningKeyError(
+            f"{key_path(folder)} already signs another log; use a new data directory "
+            "or the database that key belongs to"
+        )
+    signer = NoteSigner(origin, os.urandom(32))
+    app = App(engine, signer, origin, folder)
+    pending = folder / (KEY_FILE + ".new")
+    fd = os.open(pending, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(signer.encode() + "\n")
+    try:
+        with unit_of_work(app, SYSTEM_ACTOR) as uow:
+            ledger.create_head(uow.conn)
+            uow.conn.execute(insert(SETTINGS).values(key="origin", value=origin))
+            uow.record("log.created", "origin", None)
+            if state is not None:
+                add_jurisdiction(uow, state[0], state[1], "state", None)
+    except BaseException:
+        pending.unlink(missing_ok=True)
+        raise
+    os.replace(pending, key_path(folder))
+    return InitResult(app, created=True)
+
+
+DEMO_PASSWORD = "votetrail-demo-2026"  # noqa: S105 - published demo credential
+DEMO_STATE = ("state", "State of Columbia (demo)")
+DEMO_COUNTIES = (
+    ("adams", "Adams County"),
+    ("baker", "Baker County"),
+    ("clark", "Clark County"),
+)
+DEMO_USERS = (
+    ("state-admin", "Avery Stone, Elections Director", "state_admin", "state"),
+    ("analyst", "Sam Ortiz, Security Analyst", "security_analyst", "state"),
+    ("adams-admin", "Jordan Lee, Adams County Clerk", "county_admin", "adams"),
+    ("adams-board", "Adams Audit Board 1", "audit_board", "adams"),
+    ("baker-admin", "Morgan Diaz, Baker County Clerk", "county_admin", "baker"),
+    ("clark-admin", "Riley Chen, Clark County Auditor", "county_admin", "clark"),
+)
+
+
+def load_demo(data_dir: str | Path | None, database_url: str | None) -> App:
+    """A fresh demo state with three counties and one account per role."""
+    result = init(data_dir, database_url, "demo.votetrail.localhost/log", DEMO_STATE)
+    app = result.app
+    if not result.created:
+        return app
+    with unit_of_work(app, SYSTEM_ACTOR) as uow:
+        for slug, name in DEMO_COUNTIES:
+            add_jurisdiction(uow, slug, name, "county", DEMO_STATE[0])
+    with unit_of_work(app, SYSTEM_ACTOR) as uow:
+        for username, display, role, where in DEMO_USERS:
+            add_user(uow, username, display, role, where, DEMO_PASSWORD)
+    with unit_of_work(app, "state-admin") as uow:
+        uow.note(
+            "log.annotation",
+            {"text": "Demo state loaded: three counties, one account per role."},
+            DEMO_STATE[0],
+        )
+    return app

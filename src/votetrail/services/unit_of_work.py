@@ -1,0 +1,106 @@
+"""One service call, one transaction, and the events that describe it.
+
+Records are written on ``uow.conn``; ``uow.record`` then hashes the row as
+stored and queues an event. On leaving the block the events are appended to
+the log, a new checkpoint is signed, and everything commits together; an
+exception rolls all of it back, so the database never holds a change the log
+does not, or the reverse.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Connection
+
+from votetrail.core.ledger.canonical import canonical_hash, iso_utc
+from votetrail.core.ledger.checkpoint import Checkpoint
+from votetrail.core.ledger.events import LogEntry, event_type
+from votetrail.core.ledger.note import sign_note
+from votetrail.services.context import App
+from votetrail.store import ledger
+from votetrail.store.db import WRITE_OPTION
+from votetrail.store.records import record_hash
+
+
+class UnitOfWork:
+    def __init__(self, app: App, conn: Connection, actor: str) -> None:
+        self.app = app
+        self.conn = conn
+        self.actor = actor
+        self.pending: list[LogEntry] = []
+
+    def _entry(
+        self,
+        name: str,
+        jurisdiction: str | None,
+        record_type: str | None,
+        record_id: str | None,
+        payload_hash: str,
+    ) -> LogEntry:
+        return LogEntry(
+            event_type=name,
+            actor=self.actor,
+            jurisdiction=jurisdiction,
+            occurred_at=iso_utc(self.app.clock()),
+            record_type=record_type,
+            record_id=record_id,
+            payload_hash=payload_hash,
+        )
+
+    def record(self, name: str, record_id: str, jurisdiction: str | None) -> None:
+        """Log a change to a ledgered record, hashing the row as it now stands."""
+        declared = event_type(name)
+        if declared.record_type is None:
+            raise ValueError(f"event {name} does not concern a record")
+        current = record_hash(self.conn, declared.record_type, record_id)
+        if current is None:
+            if not declared.removes_record:
+                raise ValueError(f"{declared.record_type} {record_id!r} was not written")
+            current = canonical_hash(None)
+        self.pending.append(
+            self._entry(name, jurisdiction, declared.record_type, record_id, current)
+        )
+
+    def note(self, name: str, details: Mapping[str, Any], jurisdiction: str | None) -> None:
+        """Log an event that changes no record (a denial, an annotation)."""
+        declared = event_type(name)
+        if declared.record_type is not None:
+            raise ValueError(f"event {name} concerns a record; use record()")
+        self.pending.append(self._entry(name, jurisdiction, None, None, canonical_hash(details)))
+
+    def extend(self, entries: list[LogEntry]) -> None:
+        """The bulk path: entries already built by the caller."""
+        for entry in entries:
+            event_type(entry.event_type)
+        self.pending.extend(entries)
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        _, size, root = ledger.append(self.conn, self.pending)
+        self.pending = []
+        body = Checkpoint(self.app.origin, size, root).body()
+        note = sign_note(body, [self.app.signer])
+        ledger.save_checkpoint(self.conn, size, root, note, iso_utc(self.app.clock()))
+
+
+@contextmanager
+def unit_of_work(app: App, actor: str) -> Iterator[UnitOfWork]:
+    """Open a write transaction; commit records, events and checkpoint together."""
+    engine = app.engine.execution_options(**{WRITE_OPTION: True})
+    with engine.begin() as conn:
+        uow = UnitOfWork(app, conn, actor)
+        yield uow
+        uow.flush()
+
+
+def deny(app: App, actor: str, jurisdiction: str | None, what: str) -> None:
+    """Record a refused request in the log, in its own transaction."""
+    with unit_of_work(app, actor) as uow:
+        uow.note("access.denied", {"what": what}, jurisdiction)
+
+
+__all__ = ["UnitOfWork", "deny", "unit_of_work"]

@@ -1,0 +1,216 @@
+"""``votetrail verify``: recompute the log and every ledgered record from the database.
+
+The application is not trusted here. Each entry is re-encoded and re-hashed
+from its columns, the tree is rebuilt, every signed checkpoint is checked
+against the rebuilt tree, and every ledgered row is re-hashed and compared with
+the last event that logged it. Anything changed in SQL behind the
+application's back shows up as a named discrepancy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import Connection
+
+from votetrail.core.ledger.checkpoint import Checkpoint
+from votetrail.core.ledger.events import EVENT_TYPES
+from votetrail.core.ledger.merkle import empty_root, fold_subtrees, leaf_hash, node_hash, subtrees
+from votetrail.core.ledger.note import open_note
+from votetrail.errors import VerificationFailed
+from votetrail.services.context import App
+from votetrail.store import ledger
+from votetrail.store.records import RECORD_TYPES, all_record_hashes
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class VerifyReport:
+    size: int = 0
+    checkpoints: int = 0
+    records: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+@dataclass
+class _LastEvent:
+    seq: int
+    event_type: str
+    payload_hash: str
+
+
+def _levels(leaves: list[bytes]) -> list[list[bytes]]:
+    levels = [leaves]
+    level = leaves
+    while len(level) > 1:
+        level = [node_hash(level[i], level[i + 1]) for i in range(0, len(level) - 1, 2)]
+        levels.append(level)
+    return levels
+
+
+def _root(levels: list[list[bytes]], size: int) -> bytes:
+    if size == 0:
+        return empty_root()
+    return fold_subtrees([levels[s.level][s.index] for s in subtrees(0, size)])
+
+
+class _Verifier:
+    def __init__(self, app: App, conn: Connection, progress: Progress | None) -> None:
+        self.app = app
+        self.conn = conn
+        self.progress = progress
+        self.report = VerifyReport()
+        self.last_events: dict[tuple[str, str], _LastEvent] = {}
+
+    def problem(self, text: str) -> None:
+        self.report.problems.append(text)
+
+    def run(self, published: Sequence[str]) -> VerifyReport:
+        head_size, head_root = ledger.head(self.conn)
+        stored, inner = self._read_nodes()
+        recomputed = self._check_entries(stored, head_size)
+        self.report.size = len(recomputed)
+        self._check_nodes(stored, inner)
+        levels = _levels(recomputed)
+        if len(recomputed) == head_size and _root(levels, head_size) != head_root:
+            self.problem("the log head (ledger_head) does not match the recomputed log")
+        elif len(recomputed) != head_size:
+            self.problem(
+                f"the log head says {head_size} entries but the table holds {len(recomputed)}"
+            )
+        for size_, _root_hash, note in ledger.checkpoints(self.conn):
+            self._check_checkpoint(note, levels, f"stored checkpoint at size {size_}")
+        for index, note in enumerate(published, start=1):
+            self._check_checkpoint(note, levels, f"published checkpoint #{index}")
+        self._check_records()
+        return self.report
+
+    def _read_nodes(self) -> tuple[dict[int, bytes], list[tuple[int, int, bytes]]]:
+        leaves: dict[int, bytes] = {}
+        inner: list[tuple[int, int, bytes]] = []
+        for level, idx, hash_ in ledger.stream_nodes(self.conn):
+            if level == 0:
+                leaves[idx] = hash_
+            else:
+                inner.append((level, idx, hash_))
+        return leaves, inner
+
+    def _check_entries(self, stored: dict[int, bytes], head_size: int) -> list[bytes]:
+        recomputed: list[bytes] = []
+        moved_from: dict[bytes, int] | None = None
+        for seq, entry in ledger.stream_entries(self.conn):
+            while len(recomputed) < seq:
+                missing = len(recomputed)
+                self.problem(f"entry #{missing} is missing: it was deleted from ledger_entries")
+                recomputed.append(stored.get(missing, b""))
+            actual = leaf_hash(entry.leaf())
+            recomputed.append(actual)
+            expected = stored.get(seq)
+            if seq >= head_size:
+                self.problem(
+                    f"entry #{seq} ({entry.event_type}) lies beyond the log head: "
+                    "it was inserted behind the application's back"
+                )
+            elif expected != actual:
+                if moved_from is None:
+                    moved_from = {h: i for i, h in stored.items()}
+                origin = moved_from.get(actual)
+                if origin is not None and origin != seq:
+                    self.problem(
+                        f"entry #{seq} ({entry.event_type}) was reordered: "
+                        f"it was logged as entry #{origin}"
+                    )
+                else:
+                    self.problem(
+                        f"entry #{seq} ({entry.event_type}) was edited: its content no "
+                        "longer matches the hash logged for it"
+                    )
+            if entry.event_type not in EVENT_TYPES:
+                self.problem(f"entry #{seq} has an undeclared event type {entry.event_type!r}")
+            if entry.record_type is not None and entry.record_id is not None:
+                self.last_events[(entry.record_type, entry.record_id)] = _LastEvent(
+                    seq, entry.event_type, entry.payload_hash
+                )
+            if self.progress and seq % 50_000 == 0:
+                self.progress("entries", seq, head_size)
+        for missing in range(len(recomputed), head_size):
+            self.problem(f"entry #{missing} is missing: it was deleted from ledger_entries")
+            recomputed.append(stored.get(missing, b""))
+        return recomputed
+
+    def _check_nodes(self, stored: dict[int, bytes], inner: list[tuple[int, int, bytes]]) -> None:
+        """Stored inner hashes must follow from the stored leaf hashes."""
+        size = (max(stored) + 1) if stored else 0
+        levels = _levels([stored.get(i, b"") for i in range(size)])
+        for level, idx, hash_ in inner:
+            if level >= len(levels) or idx >= len(levels[level]):
+                self.problem(f"stored tree node ({level}, {idx}) covers entries that do not exist")
+            elif levels[level][idx] != hash_:
+                self.problem(f"stored tree node ({level}, {idx}) was altered")
+
+    def _check_checkpoint(self, note: str, levels: list[list[bytes]], label: str) -> None:
+        self.report.checkpoints += 1
+        try:
+            body = open_note(note, [self.app.signer.verifier])
+            checkpoint = Checkpoint.parse(body)
+        except VerificationFailed as exc:
+            self.problem(f"{label}: signature or format invalid ({exc})")
+            return
+        if checkpoint.origin != self.app.origin:
+            self.problem(f"{label} is for log {checkpoint.origin!r}, not {self.app.origin!r}")
+            return
+        have = len(levels[0]) if levels else 0
+        if checkpoint.size > have:
+            self.problem(
+                f"{label} covers {checkpoint.size} entries but the log now has {have}: "
+                "entries were removed"
+            )
+        elif _root(levels, checkpoint.size) != checkpoint.root_hash:
+            self.problem(
+                f"the log is not consistent with the {label}: its first {checkpoint.size} "
+                "entries were rewritten"
+            )
+
+    def _check_records(self) -> None:
+        seen: set[tuple[str, str]] = set()
+        for record_type in RECORD_TYPES:
+            for record_id, current in all_record_hashes(self.conn, record_type):
+                self.report.records += 1
+                key = (record_type, record_id)
+                seen.add(key)
+                last = self.last_events.get(key)
+                if last is None:
+                    self.problem(
+                        f"{record_type} {record_id!r} exists but no logged event created it"
+                    )
+                elif last.payload_hash != current:
+                    self.problem(
+                        f"{record_type} {record_id!r} was changed without an event "
+                        f"(last logged in entry #{last.seq}, {last.event_type})"
+                    )
+        for (record_type, record_id), last in self.last_events.items():
+            if (record_type, record_id) in seen or record_type not in RECORD_TYPES:
+                continue
+            declared = EVENT_TYPES.get(last.event_type)
+            if declared is None or not declared.removes_record:
+                self.problem(
+                    f"{record_type} {record_id!r} was deleted without an event "
+                    f"(last logged in entry #{last.seq}, {last.event_type})"
+                )
+
+
+def verify(
+    app: App, published: Sequence[str] = (), progress: Progress | None = None
+) -> VerifyReport:
+    """Check everything in one consistent snapshot of the database."""
+    engine = app.engine
+    if engine.dialect.name == "postgresql":
+        engine = engine.execution_options(isolation_level="REPEATABLE READ")
+    with engine.connect() as conn, conn.begin():
+        return _Verifier(app, conn, progress).run(published)

@@ -1,0 +1,1 @@
+"""Database schema, migrations and repositories; every write goes through the ledger."""

@@ -1,0 +1,124 @@
+"""The schema, one class per table.
+
+Ledger tables keep text, integers and bytes only, never floats or
+backend-specific types, so a record reads back identically from SQLite and
+PostgreSQL and canonicalises to the same bytes.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Setting(Base):
+    """Deployment facts fixed at init, such as the log's origin name."""
+
+    __tablename__ = "settings"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class Jurisdiction(Base):
+    """The state or a county; ``id`` is a short stable slug such as ``adams``."""
+
+    __tablename__ = "jurisdictions"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16))
+    parent_id: Mapped[str | None] = mapped_column(ForeignKey("jurisdictions.id"), nullable=True)
+
+
+class User(Base):
+    """An official's account; the role and jurisdiction bound what they may see."""
+
+    __tablename__ = "users"
+    username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(32))
+    jurisdiction_id: Mapped[str] = mapped_column(ForeignKey("jurisdictions.id"))
+    password_hash: Mapped[str] = mapped_column(String(300))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class LedgerHead(Base):
+    """One row: the log's size and root, locked by every append."""
+
+    __tablename__ = "ledger_head"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    root_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+
+
+class LedgerEntry(Base):
+    """One event; ``seq`` is its leaf index in the Merkle tree."""
+
+    __tablename__ = "ledger_entries"
+    __table_args__ = (Index("ix_ledger_entries_record", "record_type", "record_id", "seq"),)
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    event_type: Mapped[str] = mapped_column(String(64))
+    actor: Mapped[str] = mapped_column(String(64))
+    jurisdiction_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    occurred_at: Mapped[str] = mapped_column(String(32))
+    record_type: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    record_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    payload_hash: Mapped[str] = mapped_column(String(64))
+
+
+class LedgerNode(Base):
+    """A perfect subtree hash; level 0 holds the leaf hashes."""
+
+    __tablename__ = "ledger_nodes"
+    level: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
+    idx: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+
+
+class SignedCheckpoint(Base):
+    """Every checkpoint the log has signed, so ``verify`` can hold it to them all."""
+
+    __tablename__ = "checkpoints"
+    size: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    root_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    note: Mapped[str] = mapped_column(Text)
+    signed_at: Mapped[str] = mapped_column(String(32))
+
+
+def _table(model: type[Base]) -> Table:
+    """The Core table behind a model, typed as such for Core queries."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
+
+
+SETTINGS = _table(Setting)
+JURISDICTIONS = _table(Jurisdiction)
+USERS = _table(User)
+LEDGER_HEAD = _table(LedgerHead)
+LEDGER_ENTRIES = _table(LedgerEntry)
+LEDGER_NODES = _table(LedgerNode)
+CHECKPOINTS = _table(SignedCheckpoint)

@@ -1,0 +1,60 @@
+"""Sessions, sign-in and the CSRF check for every form.
+
+The session cookie holds only the user name and a CSRF token; the account is
+re-read on every request so a deactivated official is out at once.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+
+from starlette.requests import Request
+
+from votetrail.core.access import Principal, may_view
+from votetrail.errors import AuthenticationFailed, PermissionDenied
+from votetrail.services import directory
+from votetrail.services.context import App
+from votetrail.services.unit_of_work import deny
+
+log = logging.getLogger("votetrail.web.auth")
+
+
+def current(request: Request) -> Principal | None:
+    principal = getattr(request.state, "principal", None)
+    return principal if isinstance(principal, Principal) else None
+
+
+def load_principal(request: Request, app: App) -> None:
+    username = request.session.get("user")
+    request.state.principal = (
+        directory.principal(app, username) if isinstance(username, str) else None
+    )
+
+
+def require(request: Request) -> Principal:
+    principal = current(request)
+    if principal is None:
+        raise AuthenticationFailed("sign in to see this page")
+    return principal
+
+
+async def check_csrf(request: Request) -> None:
+    form = await request.form()
+    sent = form.get("csrf_token")
+    expected = request.session.get("csrf")
+    if not isinstance(sent, str) or not isinstance(expected, str):
+        raise PermissionDenied("this form has expired; reload the page and try again")
+    if not hmac.compare_digest(sent, expected):
+        raise PermissionDenied("this form has expired; reload the page and try again")
+
+
+def require_view(request: Request, app: App, jurisdiction: str, state_id: str) -> Principal:
+    """Allow or refuse; a refusal is written to the log and the application log."""
+    principal = require(request)
+    if not may_view(principal, jurisdiction, state_id):
+        what = f"GET {request.url.path}"
+        log.warning("denied %s to %s (%s)", what, principal.username, principal.jurisdiction)
+        deny(app, principal.username, jurisdiction, what)
+        raise PermissionDenied("your account does not give access to this jurisdiction")
+    return principal

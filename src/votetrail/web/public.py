@@ -1,0 +1,107 @@
+"""The public portal: no sign-in, read only.
+
+Anyone can fetch the signed checkpoint, page through the log and ask for
+inclusion and consistency proofs, then check them with any RFC 9162 tool.
+"""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+
+from votetrail.errors import InvalidInput
+from votetrail.services import directory, log_view
+from votetrail.web.state import app_of
+from votetrail.web.templating import render
+
+PAGE = 50
+
+
+def _int(request: Request, name: str, default: int | None = None) -> int | None:
+    raw = request.query_params.get(name) or request.path_params.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        raise InvalidInput("must be a whole number", where=name) from None
+    if value < 0:
+        raise InvalidInput("must not be negative", where=name)
+    return value
+
+
+def home(request: Request) -> Response:
+    app = app_of(request)
+    return render(
+        request,
+        "home.html",
+        {
+            "jurisdictions": directory.jurisdictions(app),
+            "origin": app.origin,
+            "size": log_view.size(app),
+            "verifier_key": log_view.verifier_key(app),
+        },
+    )
+
+
+def checkpoint(request: Request) -> Response:
+    return PlainTextResponse(log_view.checkpoint(app_of(request)))
+
+
+def verifier_key(request: Request) -> Response:
+    return PlainTextResponse(log_view.verifier_key(app_of(request)) + "\n")
+
+
+def log_page(request: Request) -> Response:
+    app = app_of(request)
+    size = log_view.size(app)
+    start = _int(request, "start", max(size - PAGE, 0)) or 0
+    views = log_view.entries(app, start, PAGE)
+    if request.query_params.get("format") == "json":
+        return JSONResponse(
+            {"tree_size": size, "start": start, "entries": [v.as_json() for v in views]}
+        )
+    return render(
+        request,
+        "log.html",
+        {
+            "entries": views,
+            "size": size,
+            "start": start,
+            "previous": max(start - PAGE, 0) if start > 0 else None,
+            "next": start + PAGE if start + PAGE < size else None,
+        },
+    )
+
+
+def entry(request: Request) -> Response:
+    index = _int(request, "index") or 0
+    views = log_view.entries(app_of(request), index, 1)
+    if not views or views[0].seq != index:
+        from votetrail.errors import NotFound
+
+        raise NotFound(f"entry {index} is not in the log")
+    return JSONResponse(views[0].as_json())
+
+
+def inclusion(request: Request) -> Response:
+    index = _int(request, "index") or 0
+    return JSONResponse(log_view.inclusion(app_of(request), index, _int(request, "tree_size")))
+
+
+def consistency(request: Request) -> Response:
+    old = _int(request, "old") or 0
+    return JSONResponse(log_view.consistency(app_of(request), old, _int(request, "new")))
+
+
+ROUTES = [
+    Route("/", home),
+    Route("/checkpoint", checkpoint),
+    Route("/verifier-key", verifier_key),
+    Route("/log", log_page),
+    Route("/log/entries/{index}", entry),
+    Route("/log/proof/inclusion/{index}", inclusion),
+    Route("/log/proof/consistency/{old}", consistency),
+    Route("/log/proof/consistency/{old}/{new}", consistency),
+]

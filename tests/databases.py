@@ -1,0 +1,153 @@
+"""Real databases for the suite: a SQLite file per test and a PostgreSQL server per run.
+
+The PostgreSQL server is started from the distribution's binaries
+(``scripts/ensure-postgres`` installs them from apt when absent) in a
+temporary folder, on a free loopback port, with durability switched off for
+speed; each test gets a fresh database on it. Tests that take
+``database_url`` run once per backend. ``VOTETRAIL_TEST_BACKENDS=sqlite``
+narrows a local run; CI always runs both.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from votetrail.services.context import App
+from votetrail.services.setup import load_demo
+
+
+def _backends() -> list[str]:
+    wanted = os.environ.get("VOTETRAIL_TEST_BACKENDS", "sqlite,postgresql")
+    if os.environ.get("CI") == "true":
+        wanted = "sqlite,postgresql"
+    return [b.strip() for b in wanted.split(",") if b.strip()]
+
+
+def _pg_bin() -> Path | None:
+    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"), reverse=True)
+    if candidates:
+        return Path(candidates[0]).parent
+    found = shutil.which("pg_ctl")
+    return Path(found).parent if found else None
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _as_server_user(command: list[str]) -> list[str]:
+    """PostgreSQL refuses to run as root; run it as the packaged postgres user then."""
+    if os.geteuid() == 0:
+        return ["runuser", "-u", "postgres", "--", *command]
+    return command
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    bin_dir = _pg_bin()
+    if bin_dir is None:
+        message = "PostgreSQL binaries not found; run scripts/ensure-postgres (make test does)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    root = Path(tempfile.mkdtemp(prefix="votetrail-pg-"))
+    if os.geteuid() == 0:
+        shutil.chown(root, "postgres", "postgres")
+    data = root / "data"
+    port = _free_port()
+    subprocess.run(
+        _as_server_user(
+            [
+                str(bin_dir / "initdb"),
+                "-D",
+                str(data),
+                "-U",
+                "votetrail",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--no-sync",
+                "--locale=C",
+            ]
+        ),
+        check=True,
+        capture_output=True,
+    )
+    options = (
+        f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off "
+        "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+    )
+    subprocess.run(
+        _as_server_user(
+            [
+                str(bin_dir / "pg_ctl"),
+                "-D",
+                str(data),
+                "-o",
+                options,
+                "-l",
+                str(root / "server.log"),
+                "-w",
+                "start",
+            ]
+        ),
+        check=True,
+        capture_output=True,
+    )
+    try:
+        yield f"postgresql+psycopg://votetrail@127.0.0.1:{port}"
+    finally:
+        subprocess.run(
+            _as_server_user([str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]),
+            check=False,
+            capture_output=True,
+        )
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def _admin(server: str) -> psycopg.Connection[tuple[object, ...]]:
+    return psycopg.connect(
+        server.replace("postgresql+psycopg", "postgresql") + "/postgres", autocommit=True
+    )
+
+
+@pytest.fixture(params=_backends())
+def database_url(request: pytest.FixtureRequest) -> Iterator[str | None]:
+    """None means the default: a SQLite file in the data directory."""
+    if request.param == "sqlite":
+        yield None
+        return
+    server: str = request.getfixturevalue("postgres_server")
+    name = "t_" + uuid.uuid4().hex[:16]
+    with _admin(server) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    yield f"{server}/{name}"
+    with _admin(server) as conn:
+        conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    return tmp_path / "votetrail-data"
+
+
+@pytest.fixture
+def demo_app(data_dir: Path, database_url: str | None) -> Iterator[App]:
+    """The demo state, loaded through the real services on the test's backend."""
+    app = load_demo(data_dir, database_url)
+    yield app
+    app.engine.dispose()

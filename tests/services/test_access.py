@@ -1,0 +1,27 @@
+"""Who may see which jurisdiction, as a table."""
+
+from __future__ import annotations
+
+import pytest
+
+from votetrail.core.access import Principal, Role, may_administer_users, may_view
+
+CASES = [
+    # role, user's jurisdiction, target, may view, may administer users
+    (Role.STATE_ADMIN, "state", "adams", True, True),
+    (Role.STATE_ADMIN, "state", "state", True, True),
+    (Role.COUNTY_ADMIN, "adams", "adams", True, True),
+    (Role.COUNTY_ADMIN, "adams", "baker", False, False),
+    (Role.COUNTY_ADMIN, "adams", "state", False, False),
+    (Role.AUDIT_BOARD, "adams", "adams", True, False),
+    (Role.AUDIT_BOARD, "adams", "baker", False, False),
+    (Role.SECURITY_ANALYST, "state", "state", True, False),
+    (Role.SECURITY_ANALYST, "state", "adams", False, False),
+]
+
+
+@pytest.mark.parametrize(("role", "home", "target", "view", "administer"), CASES)
+def test_access_rule(role: Role, home: str, target: str, view: bool, administer: bool) -> None:
+    who = Principal("u", "U", role, home)
+    assert may_view(who, target, "state") is view
+    assert may_administer_users(who, target, "state") is administer

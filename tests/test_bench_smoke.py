@@ -1,0 +1,80 @@
+"""The benchmark script still runs end to end, at a size that takes a few seconds."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+BENCH = Path(__file__).resolve().parent.parent / "bench" / "bench_ledger.py"
+
+
+def _load_bench() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("bench_ledger", BENCH)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while the file loads
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[spec.name]
+        raise
+    return module
+
+
+def test_bench_runs_small(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bench = _load_bench()
+    data_dir = tmp_path / "bench-data"
+    argv = [
+        "--events",
+        "3000",
+        "--batch",
+        "1000",
+        "--pymerkle-leaves",
+        "500",
+        "--samples",
+        "20",
+        "--pymerkle-proofs",
+        "5",
+        "--data-dir",
+        str(data_dir),
+    ]
+
+    assert bench.main(argv) == 0
+
+    out = capsys.readouterr().out
+    rows = {line.split("  ")[0]: line for line in out.splitlines()}
+    verify_row = next(v for k, v in rows.items() if k.startswith("verify reports the log intact"))
+    assert verify_row.rstrip().endswith("yes")
+    root_row = next(v for k, v in rows.items() if k.startswith("pymerkle root == votetrail root"))
+    assert root_row.rstrip().endswith("yes")
+    assert "verify problem" not in out
+    assert (data_dir / "votetrail.sqlite3").exists(), "a given --data-dir is kept"
+
+
+def test_bench_report_fields(tmp_path: Path) -> None:
+    bench = _load_bench()
+    options = bench.parse_args(
+        [
+            "--events",
+            "500",
+            "--pymerkle-leaves",
+            "64",
+            "--samples",
+            "5",
+            "--pymerkle-proofs",
+            "3",
+            "--data-dir",
+            str(tmp_path / "d"),
+        ]
+    )
+    report = bench.run(options)
+    assert report.verify_ok, report.verify_problems
+    assert report.pymerkle_root_equal
+    assert report.pymerkle_paths_equal
+    assert report.append_events_per_s > 0
+    assert report.inclusion_median_ms > 0

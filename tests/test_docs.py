@@ -1,0 +1,41 @@
+"""Docs are checked like code: generated docs are current and the README covers every command."""
+
+from __future__ import annotations
+
+import typer
+
+from tests.conftest import REPO
+from votetrail.cli.main import cli
+from votetrail.services.event_docs import render_events_markdown
+
+
+def test_events_doc_is_generated_from_the_registry() -> None:
+    on_disk = (REPO / "docs" / "events.md").read_text(encoding="utf-8")
+    assert on_disk == render_events_markdown(), (
+        "docs/events.md is stale: run `votetrail docs events --output docs/events.md`"
+    )
+
+
+def _commands(app: typer.Typer, prefix: str = "votetrail") -> list[str]:
+    names = [
+        f"{prefix} {c.name or c.callback.__name__}"
+        for c in app.registered_commands
+        if c.callback is not None
+    ]
+    for group in app.registered_groups:
+        assert group.typer_instance is not None
+        names += _commands(group.typer_instance, f"{prefix} {group.name}")
+    return names
+
+
+def test_readme_mentions_every_command() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    missing = [name for name in _commands(cli) if name not in readme]
+    assert missing == [], f"README.md does not mention {missing}"
+
+
+def test_readme_gives_the_two_commands() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert "make demo" in readme
+    assert "make test" in readme
+    assert "make test" in (REPO / ".ci" / "run").read_text(encoding="utf-8")

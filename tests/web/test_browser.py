@@ -1,0 +1,89 @@
+"""The workspace in a real headless Chromium: the forms work without JavaScript help."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+
+from votetrail.services.setup import DEMO_PASSWORD
+
+pytestmark = pytest.mark.browser
+
+
+def _binary(*names: str) -> str | None:
+    for name in names:
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+@pytest.fixture
+def browser() -> Iterator[webdriver.Chrome]:
+    chromium = _binary("chromium", "chromium-browser")
+    driver_path = _binary("chromedriver")
+    if chromium is None or driver_path is None:
+        message = "Chromium and chromedriver not found; run scripts/ensure-test-deps"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    profile = tempfile.mkdtemp(prefix="votetrail-chromium-")
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={profile}",
+    ):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(executable_path=driver_path), options=options)
+    driver.set_page_load_timeout(20)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def test_sign_in_and_browse(browser: webdriver.Chrome, base_url: str) -> None:
+    browser.get(base_url + "/")
+    assert "Election records you can check" in browser.page_source
+    browser.find_element(By.LINK_TEXT, "Sign in").click()
+    browser.find_element(By.NAME, "username").send_keys("adams-admin")
+    browser.find_element(By.NAME, "password").send_keys(DEMO_PASSWORD)
+    browser.find_element(By.CSS_SELECTOR, "form.stack button[type=submit]").click()
+    assert browser.current_url.endswith("/j/adams")
+    signed_in = browser.find_element(By.CSS_SELECTOR, "[data-testid=signed-in]").text
+    assert signed_in == "Jordan Lee, Adams County Clerk · County administrator"
+    assert "Adams Audit Board 1" in browser.page_source
+    browser.get(base_url + "/j/clark")
+    assert "does not give access to this jurisdiction" in browser.page_source
+    browser.find_element(By.LINK_TEXT, "Public log").click()
+    rows = browser.find_elements(By.CSS_SELECTOR, "table.entries tbody tr")
+    assert len(rows) == 13
+    assert "access.denied" in rows[-1].text
+    browser.find_element(By.CSS_SELECTOR, "header form.inline button").click()
+    assert browser.find_element(By.LINK_TEXT, "Sign in").is_displayed()
+
+
+def test_wrong_password_shows_the_error(browser: webdriver.Chrome, base_url: str) -> None:
+    browser.get(base_url + "/login")
+    browser.find_element(By.NAME, "username").send_keys("adams-admin")
+    browser.find_element(By.NAME, "password").send_keys("wrong-password-here")
+    browser.find_element(By.CSS_SELECTOR, "form.stack button[type=submit]").click()
+    alert = browser.find_element(By.CSS_SELECTOR, "[role=alert]")
+    assert alert.text == "wrong user name or password"
