@@ -13,21 +13,15 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
+from tests.shared_data import REPO, shared_data_dir
 
 pytest_plugins = ["tests.databases"]
-
-
-def _shared_data_dir() -> Path:
-    configured = os.environ.get("VOTETRAIL_SHARED_DATA")
-    if configured:
-        return Path(configured)
-    return REPO.parent / "shared" / "data"
+__all__ = ["REPO"]
 
 
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
-    folder = _shared_data_dir()
+    folder = shared_data_dir()
     if not folder.is_dir():
         message = f"shared test data not found at {folder} (set VOTETRAIL_SHARED_DATA)"
         if os.environ.get("CI") == "true":

@@ -13,24 +13,16 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.shared_data import shared_data_dir
 from votetrail.core.ledger import merkle
 
 VECTOR_DIR = Path("merkle-vectors") / "transparency-dev-merkle" / "testdata"
 EXPECTED_FILES = 196
-
-
-def _local_shared_data() -> Path:
-    """Where conftest's ``shared_data`` looks, worked out at import time for parametrizing."""
-    configured = os.environ.get("VOTETRAIL_SHARED_DATA")
-    if configured:
-        return Path(configured)
-    return Path(__file__).resolve().parents[3].parent / "shared" / "data"
 
 
 def _vector_files(folder: Path) -> list[str]:
@@ -39,7 +31,7 @@ def _vector_files(folder: Path) -> list[str]:
     return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.json"))
 
 
-FILES = _vector_files(_local_shared_data() / VECTOR_DIR)
+FILES = _vector_files(shared_data_dir() / VECTOR_DIR)
 # Without the data there is nothing to parametrize over; a single placeholder
 # still asks for ``shared_data`` so the run skips (or, under CI, fails) visibly.
 PARAMS = [pytest.param(name, id=name) for name in FILES] or [

@@ -38,7 +38,9 @@ def to_canonical_value(value: Any) -> Any:
     if isinstance(value, Decimal):
         if not value.is_finite():
             raise TypeError(f"non-finite decimal {value}")
-        return format(value.normalize(), "f") if value == value.to_integral() else str(value)
+        # 12.50 and 12.5 are one amount: normalise, never use exponent notation, no "-0".
+        normal = value.normalize()
+        return "0" if normal == 0 else format(normal, "f")
     if isinstance(value, datetime):
         return iso_utc(value)
     if isinstance(value, date):

@@ -28,6 +28,14 @@ class Checkpoint:
     root_hash: bytes
     extensions: tuple[str, ...] = ()
 
+    def __post_init__(self) -> None:
+        # A newline inside a field would let one checkpoint read as another.
+        for line in (self.origin, *self.extensions):
+            if not line or "\n" in line:
+                raise ValueError(f"checkpoint line {line!r} must be non-empty, one line")
+        if self.size < 0 or len(self.root_hash) != HASH_SIZE:
+            raise ValueError("checkpoint needs a non-negative size and a 32-byte root")
+
     def body(self) -> str:
         lines = [self.origin, str(self.size), base64.b64encode(self.root_hash).decode()]
         return "\n".join([*lines, *self.extensions]) + "\n"

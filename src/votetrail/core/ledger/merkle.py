@@ -248,14 +248,14 @@ def verify_consistency(
     A proof from the empty tree proves nothing and is refused; equal sizes
     need an empty proof and equal roots.
     """
-    if len(old_root) != HASH_SIZE or len(new_root) != HASH_SIZE:
-        return False
-    if any(len(p) != HASH_SIZE for p in proof):
-        return False
     if old_size <= 0 or old_size > new_size:
         return False
     if old_size == new_size:
         return not proof and old_root == new_root
+    if len(old_root) != HASH_SIZE or len(new_root) != HASH_SIZE:
+        return False
+    if any(len(p) != HASH_SIZE for p in proof):
+        return False
     if not proof:
         return False
     path = list(proof)

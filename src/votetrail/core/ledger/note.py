@@ -27,6 +27,7 @@ ED25519 = 0x01
 EM_DASH = "\u2014"
 _NAME_FORBIDDEN = re.compile(r"[\s+]")
 _CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f]")
+_HEX_ID = re.compile(r"[0-9a-f]{8}")
 
 __all__ = [
     "NoteSigner",
@@ -80,7 +81,7 @@ class NoteVerifier:
             wanted_id = int(hex_id, 16)
         except (binascii.Error, ValueError) as exc:
             raise SigningKeyError("verifier key is not valid base64/hex") from exc
-        if len(hex_id) != 8 or len(raw) != 33 or raw[0] != ED25519:
+        if not _HEX_ID.fullmatch(hex_id) or len(raw) != 33 or raw[0] != ED25519:
             raise SigningKeyError("verifier key is not an Ed25519 signed-note key")
         verifier = cls(name, raw[1:])
         if verifier.key_id != wanted_id:
@@ -131,7 +132,7 @@ class NoteSigner:
             wanted_id = int(hex_id, 16)
         except (binascii.Error, ValueError) as exc:
             raise SigningKeyError("signing key is not valid base64/hex") from exc
-        if len(raw) != 33 or raw[0] != ED25519:
+        if not _HEX_ID.fullmatch(hex_id) or len(raw) != 33 or raw[0] != ED25519:
             raise SigningKeyError("signing key is not an Ed25519 signed-note key")
         signer = cls(name, raw[1:])
         if signer.verifier.key_id != wanted_id:
@@ -167,6 +168,8 @@ def sign_note(text: str, signers: Sequence[NoteSigner]) -> str:
 
 def parse_signed_note(note: str) -> tuple[str, list[Signature]]:
     """Split a signed note into its text and signature lines, checking the syntax."""
+    if _CONTROL.search(note):
+        raise VerificationFailed("a signed note must not contain control characters")
     cut = note.rfind("\n\n")
     if cut < 0 or not note.endswith("\n"):
         raise VerificationFailed("not a signed note: no blank line before the signatures")
@@ -175,7 +178,7 @@ def parse_signed_note(note: str) -> tuple[str, list[Signature]]:
     signatures: list[Signature] = []
     for line in block.splitlines():
         parts = line.split(" ")
-        if len(parts) != 3 or parts[0] != EM_DASH:
+        if len(parts) != 3 or parts[0] != EM_DASH or not parts[1] or "+" in parts[1]:
             raise VerificationFailed(f"malformed signature line {line!r}")
         try:
             blob = base64.b64decode(parts[2], validate=True)
