@@ -33,8 +33,10 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import os
 import random
 import shutil
+import signal
 import statistics
 import sys
 import tempfile
@@ -43,6 +45,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from types import FrameType
 
 from pymerkle import InmemoryTree
 
@@ -134,6 +137,11 @@ def _best_of(repeat: int, fn: Callable[[], object]) -> float:
     return min(_timed(fn) for _ in range(max(1, repeat)))
 
 
+def _load() -> str:
+    """The machine's load average: other work on the cores skews every figure."""
+    return " / ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def _yes(flag: bool) -> str:
     return "yes" if flag else "NO"
 
@@ -146,24 +154,28 @@ def bench_append(app: App, options: Options, report: Report) -> None:
     with app.engine.connect() as conn:
         first_seq = ledger.head(conn)[0]
     elapsed = 0.0
+    cpu = 0.0
     done = 0
     while done < options.events:
         count = min(batch, options.events - done)
         entries = [synthetic_entry(first_seq + done + k) for k in range(count)]
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         with unit_of_work(app, ACTOR) as uow:
             uow.extend(entries)
         elapsed += time.perf_counter() - start
+        cpu += time.process_time() - start_cpu
         done += count
-        print(f"  appended {done:>10,} / {options.events:,}  ({done / elapsed:,.0f} events/s)",
-              file=sys.stderr)
+        print(
+            f"  appended {done:>10,} / {options.events:,}  ({done / elapsed:,.0f} events/s)",
+            file=sys.stderr,
+        )
     rate = options.events / elapsed if elapsed else float("inf")
     report.append_events_per_s = rate
     transactions = -(-options.events // batch) if options.events else 0
     report.add(
         f"append {options.events:,} events, bulk path ({transactions} tx of <= {batch:,})",
         f">= {APPEND_TARGET:,.0f} events/s",
-        f"{rate:,.0f} events/s ({elapsed:.1f} s)",
+        f"{rate:,.0f} events/s ({elapsed:.1f} s; {cpu:.1f} s CPU in-process)",
         rate >= APPEND_TARGET,
     )
 
@@ -267,7 +279,7 @@ def bench_pymerkle(options: Options, report: Report) -> None:
     report.add(
         "root: pymerkle / votetrail time",
         "-",
-        f"{report.root_ratio:.2f}x ({pm_root_time * 1000:.0f} / {vt_root_time * 1000:.0f} ms)",
+        f"{report.root_ratio:.2f}x ({pm_root_time * 1000:.1f} / {vt_root_time * 1000:.1f} ms)",
     )
 
     rng = random.Random(options.seed)
@@ -276,11 +288,13 @@ def bench_pymerkle(options: Options, report: Report) -> None:
     old_sizes = [rng.randrange(1, n) for _ in range(k)]
 
     vt_paths: list[list[bytes]] = []
-    vt_inclusion = _timed(lambda: vt_paths.extend(merkle.inclusion_proof(leaves, i)
-                                                  for i in indices))
+    vt_inclusion = _timed(
+        lambda: vt_paths.extend(merkle.inclusion_proof(leaves, i) for i in indices)
+    )
     pm_paths: list[list[bytes]] = []
-    pm_inclusion = _timed(lambda: pm_paths.extend(list(tree.prove_inclusion(i + 1).path)
-                                                  for i in indices))
+    pm_inclusion = _timed(
+        lambda: pm_paths.extend(list(tree.prove_inclusion(i + 1).path) for i in indices)
+    )
     # pymerkle's path starts with the leaf's own hash, which RFC 9162 leaves out.
     paths_equal = all(p[1:] == v for p, v in zip(pm_paths, vt_paths, strict=True))
     report.pymerkle_paths_equal = paths_equal
@@ -294,8 +308,9 @@ def bench_pymerkle(options: Options, report: Report) -> None:
     )
 
     vt_proofs: list[list[bytes]] = []
-    vt_consistency = _timed(lambda: vt_proofs.extend(merkle.consistency_proof(leaves, m)
-                                                     for m in old_sizes))
+    vt_consistency = _timed(
+        lambda: vt_proofs.extend(merkle.consistency_proof(leaves, m) for m in old_sizes)
+    )
     pm_consistency = _timed(lambda: [tree.prove_consistency(m) for m in old_sizes])
     # pymerkle's consistency proof is not in RFC 9162's compact form, so instead of
     # comparing hashes, check that votetrail's proofs verify against both roots.
@@ -326,13 +341,15 @@ def run(options: Options) -> Report:
         app = init(folder, options.database_url, ORIGIN).app
         try:
             backend = app.engine.dialect.name
-            print(f"backend {backend}, data dir {folder}", file=sys.stderr)
+            print(f"backend {backend}, data dir {folder}, load {_load()}", file=sys.stderr)
+            report.add("load average at start (1 / 5 / 15 min)", "-", _load())
             bench_append(app, options, report)
             bench_inclusion(app, options, report)
             bench_verify(app, report)
         finally:
             app.engine.dispose()
         bench_pymerkle(options, report)
+        report.add("load average at end (1 / 5 / 15 min)", "-", _load())
     finally:
         if temporary:
             shutil.rmtree(folder, ignore_errors=True)
@@ -342,12 +359,13 @@ def run(options: Options) -> Report:
 def render(report: Report) -> str:
     header = ("figure", "target", "measured", "ok")
     rows = [
-        (f.name, f.target, f.measured, "-" if f.ok is None else _yes(f.ok))
-        for f in report.figures
+        (f.name, f.target, f.measured, "-" if f.ok is None else _yes(f.ok)) for f in report.figures
     ]
     widths = [max(len(r[c]) for r in [header, *rows]) for c in range(4)]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
-             for row in [header, *rows]]
+    lines = [
+        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+        for row in [header, *rows]
+    ]
     lines.insert(1, "  ".join("-" * w for w in widths))
     for problem in report.verify_problems[:10]:
         lines.append(f"verify problem: {problem}")
@@ -356,23 +374,50 @@ def render(report: Report) -> str:
 
 def parse_args(argv: Sequence[str] | None) -> Options:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
-    parser.add_argument("--events", type=int, default=1_000_000,
-                        help="events to append (default 1,000,000)")
-    parser.add_argument("--batch", type=int, default=50_000,
-                        help="events per transaction; 0 appends all in one (default 50,000)")
-    parser.add_argument("--pymerkle-leaves", type=int, default=100_000,
-                        help="leaves for the pymerkle comparison (default 100,000)")
-    parser.add_argument("--data-dir", type=Path, default=None,
-                        help="data directory (default: a temporary one, removed afterwards)")
-    parser.add_argument("--database-url", default=None,
-                        help="an empty database to use instead of SQLite in the data directory")
-    parser.add_argument("--samples", type=int, default=200,
-                        help="random indices for the store proof timings (default 200)")
-    parser.add_argument("--pymerkle-proofs", type=int, default=20,
-                        help="proofs of each kind in the pymerkle comparison (default 20)")
+    parser.add_argument(
+        "--events", type=int, default=1_000_000, help="events to append (default 1,000,000)"
+    )
+    parser.add_argument(
+        "--batch",
+        type=int,
+        default=50_000,
+        help="events per transaction; 0 appends all in one (default 50,000)",
+    )
+    parser.add_argument(
+        "--pymerkle-leaves",
+        type=int,
+        default=100_000,
+        help="leaves for the pymerkle comparison (default 100,000)",
+    )
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        help="data directory (default: a temporary one, removed afterwards)",
+    )
+    parser.add_argument(
+        "--database-url",
+        default=None,
+        help="an empty database to use instead of SQLite in the data directory",
+    )
+    parser.add_argument(
+        "--samples",
+        type=int,
+        default=200,
+        help="random indices for the store proof timings (default 200)",
+    )
+    parser.add_argument(
+        "--pymerkle-proofs",
+        type=int,
+        default=20,
+        help="proofs of each kind in the pymerkle comparison (default 20)",
+    )
     parser.add_argument("--seed", type=int, default=2026)
-    parser.add_argument("--check", action="store_true",
-                        help="exit 1 if a target is missed or a correctness check fails")
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="exit 1 if a target is missed or a correctness check fails",
+    )
     args = parser.parse_args(argv)
     if args.events < 1:
         parser.error("--events must be at least 1")
@@ -404,5 +449,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 1 if options.check and report.missed else 0
 
 
+def _exit_on_sigterm(signum: int, _frame: FrameType | None) -> None:
+    raise SystemExit(128 + signum)  # unwinds, so a temporary data dir is still removed
+
+
 if __name__ == "__main__":
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     sys.exit(main())

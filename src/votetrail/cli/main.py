@@ -21,6 +21,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+from votetrail.cli.audit_stats import audit_cli
 from votetrail.errors import InvalidInput, VotetrailError
 from votetrail.services import log_view
 from votetrail.services.context import App, open_app
@@ -61,6 +62,7 @@ docs_cli = typer.Typer(help="Generated documentation.")
 cli.add_typer(ledger_cli, name="ledger")
 cli.add_typer(admin_cli, name="admin")
 cli.add_typer(docs_cli, name="docs")
+cli.add_typer(audit_cli, name="audit")
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)

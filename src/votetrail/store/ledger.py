@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Row, insert, select, tuple_, update
+from sqlalchemy import Connection, Row, Table, insert, select, tuple_, update
 
 from votetrail.core.ledger.events import LogEntry
 from votetrail.core.ledger.frontier import Frontier, StoredNode
@@ -68,6 +68,23 @@ def frontier(conn: Connection, size: int) -> Frontier:
     return Frontier(size, read_subtrees(conn, Frontier.layout(size)))
 
 
+def _insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """``conn.execute(insert(table), rows)`` without SQLAlchemy's per-row work.
+
+    The same INSERT statement, compiled for the connection's dialect, goes to the
+    driver's ``executemany`` with the same values. SQLAlchemy's executemany
+    builds and type-processes every parameter set in Python (about 6 us a row),
+    which was a third of a bulk append; the ledger columns hold only integers,
+    text, NULL and bytes, which sqlite3 and psycopg store identically without it.
+    """
+    compiled = insert(table).compile(dialect=conn.dialect)
+    if compiled.positional:
+        order = compiled.positiontup or []
+        conn.exec_driver_sql(compiled.string, [tuple(row[name] for name in order) for row in rows])
+    else:
+        conn.exec_driver_sql(compiled.string, rows)
+
+
 def append(conn: Connection, entries: Sequence[LogEntry]) -> tuple[int, int, bytes]:
     """Append entries; return (first seq, new size, new root)."""
     size, _ = head(conn, lock=True)
@@ -90,9 +107,9 @@ def append(conn: Connection, entries: Sequence[LogEntry]) -> tuple[int, int, byt
         )
         nodes.extend(tree.append(leaf_hash(entry.leaf())))
     if entry_rows:
-        conn.execute(insert(_ENTRIES), entry_rows)
-        conn.execute(
-            insert(_NODES), [{"level": n.level, "idx": n.index, "hash": n.hash} for n in nodes]
+        _insert_many(conn, _ENTRIES, entry_rows)
+        _insert_many(
+            conn, _NODES, [{"level": n.level, "idx": n.index, "hash": n.hash} for n in nodes]
         )
     new_root = tree.root()
     conn.execute(update(_HEAD).where(_HEAD.c.id == 1).values(size=tree.size, root_hash=new_root))
