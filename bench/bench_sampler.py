@@ -118,13 +118,13 @@ def run(options: Options) -> list[Row]:
 def report(rows: list[Row], options: Options) -> str:
     lines = [
         f"consistent sampling: {options.ids:,} ballots, {options.size:,} draws, "
-        f"fastest of {options.repeat}",
-        f"{'mode':<22}{'package s':>11}{'votetrail s':>13}{'ratio':>8}  "
+        f"fastest of {options.repeat}, in CPU seconds",
+        f"{'mode':<22}{'package s':>11}{'votetrail s':>13}{'ratio':>9}  "
         f"{'>= ' + format(TARGET_RATIO, 'g') + 'x':<7}identical",
     ]
     for row in rows:
         lines.append(
-            f"{row.mode:<22}{row.package_s:>11.3f}{row.votetrail_s:>13.3f}{row.ratio:>7.1f}x  "
+            f"{row.mode:<22}{row.package_s:>11.3f}{row.votetrail_s:>13.3f}{row.ratio:>7.2f}x  "
             f"{'yes' if row.ratio >= TARGET_RATIO else 'no':<7}{'yes' if row.identical else 'NO'}"
         )
     return "\n".join(lines) + "\n"

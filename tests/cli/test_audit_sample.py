@@ -11,6 +11,7 @@ import consistent_sampler
 import pytest
 from typer.testing import CliRunner
 
+from tests.cli.helpers import votetrail
 from votetrail.cli.audit import audit_cli
 from votetrail.errors import InvalidInput
 from votetrail.formats.ballot_manifest import ballot_ids, read_manifest
@@ -155,3 +156,20 @@ def test_sources_refuse_two_manifests_for_one_jurisdiction(tmp_path: Path) -> No
         ManifestSource(paths[0], "Acton"),
         ManifestSource(paths[1], "Lindow"),
     ]
+
+
+def test_through_the_votetrail_command(
+    manifests: list[Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The real entry point prints the rows, or one line naming the problem and exit code 1."""
+    args = ["audit", "sample", *manifest_args(manifests[:2])]
+    drawn = votetrail(capsys, *args, "--seed", SEED, "--size", "3", "--format", "json")
+    assert drawn.code == 0
+    assert [draw["generation"] for draw in json.loads(drawn.out)] == [1, 1, 1]
+
+    refused = votetrail(capsys, *args, "--seed", "0138243811279731665", "--size", "3")
+    assert refused.code == 1
+    assert refused.out == ""
+    assert refused.err.strip() == (
+        "error: seed '0138243811279731665': must be exactly 20 decimal digits"
+    )

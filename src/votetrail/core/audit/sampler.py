@@ -142,19 +142,19 @@ def _keys_at_most(ids: Sequence[str], seed_hash: str, bound: int) -> list[str]:
     may_qualify = bytes(last % 16 in residues for last in range(256))
     modulus = _KEY_MODULUS
     from_bytes = int.from_bytes
-    chosen: list[str] = []
+    chosen: list[bytes] = []
     append = chosen.append
     try:
-        for ballot in ids:
+        for encoded in map(str.encode, ids):  # encoding in map, not bytecode, is measurably faster
             state = fresh()
-            state.update(ballot.encode())
+            state.update(encoded)
             digest = state.digest()
             if may_qualify[digest[31]] and qualifies[from_bytes(digest) % modulus]:
-                append(ballot)
+                append(encoded)
     except UnicodeEncodeError:
         bad = next(b for b in ids if not _encodable(b))
         raise InvalidInput("is not valid Unicode text", where=f"ballot id {bad!r}") from None
-    return chosen
+    return [encoded.decode() for encoded in chosen]
 
 
 def _encodable(text: str) -> bool:
