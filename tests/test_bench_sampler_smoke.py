@@ -2,32 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-from types import ModuleType
-
 import pytest
 
-BENCH = Path(__file__).resolve().parent.parent / "bench" / "bench_sampler.py"
-
-
-def _load_bench() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_sampler", BENCH)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while the file loads
-    try:
-        spec.loader.exec_module(module)
-    except BaseException:
-        del sys.modules[spec.name]
-        raise
-    return module
+from tests.bench_loader import load_bench
 
 
 def test_bench_runs_small(capsys: pytest.CaptureFixture[str]) -> None:
-    bench = _load_bench()
+    bench = load_bench("bench_sampler")
 
     assert bench.main(["--ids", "3000", "--size", "40", "--repeat", "1"]) == 0
 
@@ -40,7 +21,7 @@ def test_bench_runs_small(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_bench_reports_a_mismatch(monkeypatch: pytest.MonkeyPatch) -> None:
     """A sampler that drifts from the package must fail the run, whatever the speed."""
-    bench = _load_bench()
+    bench = load_bench("bench_sampler")
     real = bench.sample
 
     def drifting(ids: list[str], seed: str, n: int, *, with_replacement: bool = False) -> object:
@@ -51,6 +32,6 @@ def test_bench_reports_a_mismatch(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_bench_rejects_a_size_above_the_population() -> None:
-    bench = _load_bench()
+    bench = load_bench("bench_sampler")
     with pytest.raises(SystemExit):
         bench.parse_args(["--ids", "10", "--size", "11"])
