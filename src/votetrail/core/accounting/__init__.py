@@ -1,0 +1,1 @@
+"""Ballot accounting: check-ins vs ballots tabulated vs paper records vs the manifest."""
