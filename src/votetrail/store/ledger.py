@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Row, Table, insert, select, tuple_, update
+from sqlalchemy import Connection, Row, Table, and_, insert, or_, select, tuple_, update
 
 from votetrail.core.ledger.events import LogEntry
 from votetrail.core.ledger.frontier import Frontier, StoredNode
@@ -52,9 +52,11 @@ def read_subtrees(conn: Connection, wanted: Sequence[Subtree]) -> list[bytes]:
     found: dict[tuple[int, int], bytes] = {}
     for start in range(0, len(keys), 200):
         chunk = keys[start : start + 200]
+        # OR of equalities, not a row-value IN: SQLite answers this from the primary key
+        # (a multi-index OR) but scans the whole table for ``(level, idx) IN (...)``.
         rows = conn.execute(
             select(_NODES.c.level, _NODES.c.idx, _NODES.c.hash).where(
-                tuple_(_NODES.c.level, _NODES.c.idx).in_(chunk)
+                or_(*(and_(_NODES.c.level == lvl, _NODES.c.idx == idx) for lvl, idx in chunk))
             )
         )
         found.update({(r.level, r.idx): bytes(r.hash) for r in rows})

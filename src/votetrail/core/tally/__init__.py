@@ -1,0 +1,1 @@
+"""Tabulation from cast vote records: plurality and vote-for-n, with overvotes and undervotes."""

@@ -1,0 +1,301 @@
+"""Dominion Democracy Suite cast vote record exports (the "CVR export" CSV).
+
+Counties using Dominion hand over this file, so it is read as Democracy Suite
+writes it and every problem names the file, line and field a clerk can check:
+
+1. election name, Democracy Suite version (e.g. ``5.2.16.1``);
+2. over each choice column, its contest: ``Minister of Farming (Vote For=1)``;
+3. over each choice column, the choice's name;
+4. column headings for the card's details (``CvrNumber``, ``TabulatorNum``,
+   ``BatchId``, ``RecordId``, ``ImprintedId``, ``CountingGroup``,
+   ``PrecinctPortion``, ``BallotType``; exports may lack some);
+5. then one row per card: ``1`` marked, ``0`` not marked, and *empty* cells
+   for every choice of a contest that is not on the card.
+
+The record id is ``ImprintedId`` when the export has it, otherwise
+``TabulatorNum-BatchId-RecordId`` (Dominion's own imprinted form), so the same
+card gets the same id whichever columns a county exported.
+
+Rows are streamed: :meth:`DominionCsvExport.records` reopens the file and keeps
+only the ids seen (to refuse duplicates), so a later import can consume it
+inside one database transaction without holding the cards in memory.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from votetrail.core.tally.records import CastVoteRecord, ContestDefinition
+from votetrail.errors import InvalidInput
+
+HEADER_ROWS = 4
+IMPRINTED_ID = "ImprintedId"
+TABULATOR = "TabulatorNum"
+BATCH = "BatchId"
+RECORD = "RecordId"
+_DETAIL_COLUMNS = (
+    "CvrNumber",
+    TABULATOR,
+    BATCH,
+    RECORD,
+    IMPRINTED_ID,
+    "CountingGroup",
+    "PrecinctPortion",
+    "BallotType",
+)
+_VERSION = re.compile(r"[0-9]+(?:\.[0-9]+)+")
+_CONTEST = re.compile(r"(?P<name>.*?)\s*\(Vote For=(?P<n>[0-9]+)\)")
+_WRITE_IN = re.compile(r"write[- ]?in", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class _Span:
+    """The columns ``start`` to ``stop`` (exclusive) hold one contest's choices."""
+
+    contest: str
+    start: int
+    stop: int
+    choices: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DominionCsvExport:
+    """The header of one export; :meth:`records` streams its cards."""
+
+    path: Path
+    election_name: str
+    version: str
+    contests: list[ContestDefinition]
+    _details: dict[str, int]
+    _spans: tuple[_Span, ...]
+    _width: int
+
+    def records(self) -> Iterator[CastVoteRecord]:
+        """Every card in file order; a bad row stops the stream with its line and field."""
+        source = str(self.path)
+        with _open(self.path) as handle:
+            rows = csv.reader(_decoded(handle, source), strict=True)
+            for _ in range(HEADER_ROWS):
+                _next_row(rows, source, rows.line_num + 1)
+            seen: dict[str, int] = {}
+            while True:
+                line = rows.line_num + 1
+                row = _next_row(rows, source, line)
+                if row is None:
+                    return
+                if not any(row):
+                    continue
+                record = self._record(row, f"{source}, line {line}")
+                first = seen.setdefault(record.id, line)
+                if first != line:
+                    raise InvalidInput(
+                        f"record id {record.id!r} is already used on line {first}",
+                        where=f"{source}, line {line}, field {self._id_field()!r}",
+                    )
+                yield record
+
+    def _id_field(self) -> str:
+        return IMPRINTED_ID if IMPRINTED_ID in self._details else RECORD
+
+    def _record(self, row: list[str], where: str) -> CastVoteRecord:
+        if len(row) != self._width:
+            raise InvalidInput(
+                f"has {len(row)} cells but the header rows have {self._width}", where
+            )
+
+        def detail(column: str) -> str | None:
+            index = self._details.get(column)
+            return row[index].strip() or None if index is not None else None
+
+        tabulator, batch, record = detail(TABULATOR), detail(BATCH), detail(RECORD)
+        card_id = detail(IMPRINTED_ID)
+        if card_id is None:
+            if tabulator is None or batch is None or record is None:
+                raise InvalidInput(
+                    f"has no {IMPRINTED_ID} and no complete {TABULATOR}, {BATCH}, {RECORD}",
+                    where=f"{where}, field {self._id_field()!r}",
+                )
+            card_id = f"{tabulator}-{batch}-{record}"
+        marks: dict[str, tuple[str, ...]] = {}
+        for span in self._spans:
+            cells = row[span.start : span.stop]
+            if not any(cells):
+                continue  # the contest is not on this card
+            chosen = []
+            for choice, cell in zip(span.choices, cells, strict=True):
+                if cell == "1":
+                    chosen.append(choice)
+                elif cell != "0":
+                    described = repr(cell) if cell else "an empty cell"
+                    raise InvalidInput(
+                        f"{described} is not a mark; expected 1 (marked) or 0 (not marked), "
+                        f"or every cell of the contest empty when it is not on the card",
+                        where=f"{where}, field {span.contest!r} / {choice!r}",
+                    )
+            marks[span.contest] = tuple(chosen)
+        return CastVoteRecord(
+            id=card_id,
+            tabulator=tabulator,
+            batch=batch,
+            record=record,
+            precinct=detail("PrecinctPortion"),
+            ballot_type=detail("BallotType"),
+            counting_group=detail("CountingGroup"),
+            marks=marks,
+        )
+
+
+def open_dominion_csv(path: Path) -> DominionCsvExport:
+    """Read and check the four header rows; the cards are read later by ``records()``."""
+    source = str(path)
+    with _open(path) as handle:
+        rows = csv.reader(_decoded(handle, source), strict=True)
+        header: list[list[str]] = []
+        for line in range(1, HEADER_ROWS + 1):
+            row = _next_row(rows, source, line)
+            if row is None:
+                raise InvalidInput(
+                    f"the file ends after {line - 1} of the {HEADER_ROWS} header rows of a "
+                    f"Dominion CVR export (election, contests, choices, column headings)",
+                    where=f"{source}, line {line}",
+                )
+            header.append(row)
+    first, contest_row, choice_row, columns = header
+    first = [first[0].removeprefix("\ufeff"), *first[1:]]
+    if len(first) < 2 or not _VERSION.fullmatch(first[1].strip()):
+        raise InvalidInput(
+            "the second cell must be the Democracy Suite version, e.g. 5.2.16.1",
+            where=f"{source}, line 1, field 2",
+        )
+    width = len(contest_row)
+    for number, row in ((3, choice_row), (4, columns)):
+        if len(row) != width:
+            raise InvalidInput(
+                f"has {len(row)} cells but line 2 has {width}", where=f"{source}, line {number}"
+            )
+    spans, contests = _contests(contest_row, choice_row, source)
+    first_choice = spans[0].start if spans else width
+    details = _details(columns[:first_choice], source)
+    return DominionCsvExport(
+        path, first[0].strip(), first[1].strip(), contests, details, tuple(spans), width
+    )
+
+
+def detect(path: Path) -> bool:
+    """Whether the file looks like a Dominion CVR export, without raising on anything."""
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            lines = [handle.readline(1_000_000) for _ in range(HEADER_ROWS)]
+        first, contests, _, columns = csv.reader(lines)
+    except (OSError, UnicodeDecodeError, csv.Error, ValueError):
+        return False
+    return (
+        len(first) >= 2
+        and _VERSION.fullmatch(first[1].strip()) is not None
+        and any(_CONTEST.fullmatch(cell.strip()) for cell in contests)
+        and any(cell.strip() in _DETAIL_COLUMNS for cell in columns)
+    )
+
+
+def _contests(
+    contest_row: list[str], choice_row: list[str], source: str
+) -> tuple[list[_Span], list[ContestDefinition]]:
+    """Group the choice columns by contest; each contest's columns must be side by side."""
+    spans: list[_Span] = []
+    contests: list[ContestDefinition] = []
+    index = 0
+    while index < len(contest_row):
+        label = contest_row[index].strip()
+        if not label:
+            if spans:
+                raise InvalidInput(
+                    "a choice column has no contest above it",
+                    where=f"{source}, line 2, field {index + 1}",
+                )
+            index += 1
+            continue
+        stop = index
+        while stop < len(contest_row) and contest_row[stop].strip() == label:
+            stop += 1
+        match = _CONTEST.fullmatch(label)
+        where = f"{source}, line 2, field {label!r}"
+        if match is None or int(match["n"]) < 1:
+            raise InvalidInput(
+                "a contest heading must end with its vote limit, e.g. '(Vote For=1)'", where
+            )
+        name = match["name"]
+        if any(span.contest == name for span in spans):
+            raise InvalidInput("the contest's columns are not side by side", where)
+        choices = tuple(cell.strip() for cell in choice_row[index:stop])
+        _check_choices(choices, name, source)
+        spans.append(_Span(name, index, stop, choices))
+        contests.append(
+            ContestDefinition(
+                name=name,
+                votes_allowed=int(match["n"]),
+                choices=choices,
+                write_ins=frozenset(c for c in choices if _WRITE_IN.match(c)),
+            )
+        )
+        index = stop
+    return spans, contests
+
+
+def _check_choices(choices: tuple[str, ...], contest: str, source: str) -> None:
+    for position, choice in enumerate(choices):
+        where = f"{source}, line 3, field {contest!r}"
+        if not choice:
+            raise InvalidInput(f"choice {position + 1} of the contest has no name", where)
+        if choice in choices[:position]:
+            raise InvalidInput(f"choice {choice!r} appears twice in the contest", where)
+
+
+def _details(headings: list[str], source: str) -> dict[str, int]:
+    """Map the card-detail headings to columns; unknown headings are kept out, not guessed at."""
+    details: dict[str, int] = {}
+    for index, heading in enumerate(headings):
+        label = heading.strip()
+        if label in details:
+            raise InvalidInput("appears twice", where=f"{source}, line 4, field {label!r}")
+        if label:
+            details[label] = index
+    if IMPRINTED_ID not in details and not {TABULATOR, BATCH, RECORD} <= details.keys():
+        raise InvalidInput(
+            f"the headings need {IMPRINTED_ID}, or {TABULATOR}, {BATCH} and {RECORD}, "
+            f"to give each card an id",
+            where=f"{source}, line 4",
+        )
+    return details
+
+
+def _open(path: Path) -> BinaryIO:
+    try:
+        return path.open("rb")
+    except OSError as exc:
+        raise InvalidInput(f"cannot read the CVR export: {exc.strerror}", where=str(path)) from None
+
+
+def _decoded(handle: Iterable[bytes], source: str) -> Iterator[str]:
+    """Decode line by line, so a byte that is not UTF-8 is reported on its own line."""
+    for number, raw in enumerate(handle, start=1):
+        try:
+            yield raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise InvalidInput(
+                "is not UTF-8 text; export the CVRs again as UTF-8",
+                where=f"{source}, line {number}",
+            ) from None
+
+
+def _next_row(rows: Iterator[list[str]], source: str, line: int) -> list[str] | None:
+    try:
+        return next(rows)
+    except StopIteration:
+        return None
+    except csv.Error as exc:
+        raise InvalidInput(f"is not valid CSV: {exc}", where=f"{source}, line {line}") from None
