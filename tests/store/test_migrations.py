@@ -21,6 +21,9 @@ TABLES = {
     "ledger_nodes",
     "checkpoints",
     "alembic_version",
+    "uploads",
+    "cvrs",
+    "upload_rows",
 }
 
 

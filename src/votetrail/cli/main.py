@@ -22,6 +22,14 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from votetrail.cli.audit_stats import audit_cli
+from votetrail.cli.counting import (
+    accounting_cli,
+    counts_cli,
+    cvr_cli,
+    manifest_cli,
+    results_command,
+)
+from votetrail.cli.options import DatabaseUrl, DataDir
 from votetrail.errors import InvalidInput, VotetrailError
 from votetrail.services import log_view
 from votetrail.services.context import App, open_app
@@ -30,24 +38,6 @@ from votetrail.services.setup import DEFAULT_ORIGIN, DEMO_PASSWORD, DEMO_USERS, 
 from votetrail.services.unit_of_work import unit_of_work
 from votetrail.services.verify import verify
 
-DataDir = Annotated[
-    Path | None,
-    typer.Option(
-        "--data-dir",
-        envvar="VOTETRAIL_DATA_DIR",
-        help="Folder holding the SQLite file and the signing key [default: ./votetrail-data].",
-        show_default=False,
-    ),
-]
-DatabaseUrl = Annotated[
-    str | None,
-    typer.Option(
-        "--database-url",
-        envvar="VOTETRAIL_DATABASE_URL",
-        help="postgresql+psycopg://user@host/db for PostgreSQL; default: SQLite in the data dir.",
-        show_default=False,
-    ),
-]
 Host = Annotated[str, typer.Option(help="Address to listen on.")]
 Port = Annotated[int, typer.Option(help="Port to listen on.")]
 
@@ -63,6 +53,11 @@ cli.add_typer(ledger_cli, name="ledger")
 cli.add_typer(admin_cli, name="admin")
 cli.add_typer(docs_cli, name="docs")
 cli.add_typer(audit_cli, name="audit")
+cli.add_typer(cvr_cli, name="cvr")
+cli.add_typer(manifest_cli, name="manifest")
+cli.add_typer(counts_cli, name="counts")
+cli.add_typer(accounting_cli, name="accounting")
+cli.command("results")(results_command)
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)

@@ -12,15 +12,18 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, select
 
 from votetrail.core.ledger.checkpoint import Checkpoint
 from votetrail.core.ledger.events import EVENT_TYPES
+from votetrail.core.ledger.frontier import Frontier
 from votetrail.core.ledger.merkle import empty_root, fold_subtrees, leaf_hash, node_hash, subtrees
 from votetrail.core.ledger.note import open_note
 from votetrail.errors import VerificationFailed
 from votetrail.services.context import App
+from votetrail.services.uploads import stored_records
 from votetrail.store import ledger
+from votetrail.store.models import UPLOADS
 from votetrail.store.records import RECORD_TYPES, all_record_hashes
 
 Progress = Callable[[str, int, int], None]
@@ -89,7 +92,31 @@ class _Verifier:
         for index, note in enumerate(published, start=1):
             self._check_checkpoint(note, levels, f"published checkpoint #{index}")
         self._check_records()
+        self._check_uploads()
         return self.report
+
+    def _check_uploads(self) -> None:
+        """Every stored CVR and count row still folds into its upload's logged Merkle root."""
+        for upload_id, kind, records, root in self.conn.execute(
+            select(UPLOADS.c.id, UPLOADS.c.kind, UPLOADS.c.records, UPLOADS.c.merkle_root)
+        ):
+            tree = Frontier(0, [])
+            expected = 0
+            for position, record in stored_records(self.conn, upload_id, kind == "cvrs"):
+                if position != expected:
+                    self.problem(f"upload {upload_id!r}: row {expected} is missing")
+                    expected = position
+                tree.append(leaf_hash(record.encode("utf-8")))
+                expected += 1
+            if tree.size != records:
+                self.problem(
+                    f"upload {upload_id!r} logged {records} records but {tree.size} are stored"
+                )
+            elif tree.root().hex() != root:
+                self.problem(
+                    f"upload {upload_id!r}: its stored records were changed after import "
+                    "(they no longer match the logged Merkle root)"
+                )
 
     def _read_nodes(self) -> tuple[dict[int, bytes], list[tuple[int, int, bytes]]]:
         leaves: dict[int, bytes] = {}

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Row, Table, and_, insert, or_, select, tuple_, update
+from sqlalchemy import Connection, Row, and_, insert, or_, select, tuple_, update
 
 from votetrail.core.ledger.events import LogEntry
 from votetrail.core.ledger.frontier import Frontier, StoredNode
@@ -28,6 +28,7 @@ from votetrail.store.models import CHECKPOINTS as _CHECKPOINTS
 from votetrail.store.models import LEDGER_ENTRIES as _ENTRIES
 from votetrail.store.models import LEDGER_HEAD as _HEAD
 from votetrail.store.models import LEDGER_NODES as _NODES
+from votetrail.store.rows import insert_many
 
 
 def create_head(conn: Connection) -> None:
@@ -70,23 +71,6 @@ def frontier(conn: Connection, size: int) -> Frontier:
     return Frontier(size, read_subtrees(conn, Frontier.layout(size)))
 
 
-def _insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-    """``conn.execute(insert(table), rows)`` without SQLAlchemy's per-row work.
-
-    The same INSERT statement, compiled for the connection's dialect, goes to the
-    driver's ``executemany`` with the same values. SQLAlchemy's executemany
-    builds and type-processes every parameter set in Python (about 6 us a row),
-    which was a third of a bulk append; the ledger columns hold only integers,
-    text, NULL and bytes, which sqlite3 and psycopg store identically without it.
-    """
-    compiled = insert(table).compile(dialect=conn.dialect)
-    if compiled.positional:
-        order = compiled.positiontup or []
-        conn.exec_driver_sql(compiled.string, [tuple(row[name] for name in order) for row in rows])
-    else:
-        conn.exec_driver_sql(compiled.string, rows)
-
-
 def append(conn: Connection, entries: Sequence[LogEntry]) -> tuple[int, int, bytes]:
     """Append entries; return (first seq, new size, new root)."""
     size, _ = head(conn, lock=True)
@@ -109,8 +93,8 @@ def append(conn: Connection, entries: Sequence[LogEntry]) -> tuple[int, int, byt
         )
         nodes.extend(tree.append(leaf_hash(entry.leaf())))
     if entry_rows:
-        _insert_many(conn, _ENTRIES, entry_rows)
-        _insert_many(
+        insert_many(conn, _ENTRIES, entry_rows)
+        insert_many(
             conn, _NODES, [{"level": n.level, "idx": n.index, "hash": n.hash} for n in nodes]
         )
     new_root = tree.root()

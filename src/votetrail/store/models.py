@@ -108,6 +108,48 @@ class SignedCheckpoint(Base):
     signed_at: Mapped[str] = mapped_column(String(32))
 
 
+class Upload(Base):
+    """One import of a county's files (CVRs, manifest, paper counts or check-ins).
+
+    The newest upload of a kind is the county's current record of it; older
+    ones stay, so a device whose counts changed between uploads can be shown.
+    ``files`` is canonical JSON: each file's name, SHA-256, format and records.
+    """
+
+    __tablename__ = "uploads"
+    id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    jurisdiction_id: Mapped[str] = mapped_column(ForeignKey("jurisdictions.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    sequence: Mapped[int] = mapped_column(Integer)
+    files: Mapped[str] = mapped_column(Text)
+    records: Mapped[int] = mapped_column(BigInteger)
+    merkle_root: Mapped[str] = mapped_column(String(64))
+    contests: Mapped[str] = mapped_column(Text)
+    imported_at: Mapped[str] = mapped_column(String(32))
+
+
+class Cvr(Base):
+    """One cast vote record, as canonical JSON; its upload's Merkle root covers it."""
+
+    __tablename__ = "cvrs"
+    upload_id: Mapped[str] = mapped_column(ForeignKey("uploads.id"), primary_key=True)
+    position: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    cvr_id: Mapped[str] = mapped_column(String(200))
+    tabulator: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    batch: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    precinct: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    record: Mapped[str] = mapped_column(Text)
+
+
+class CountRow(Base):
+    """A counted thing from a manifest, paper-count or check-in upload, canonical JSON."""
+
+    __tablename__ = "upload_rows"
+    upload_id: Mapped[str] = mapped_column(ForeignKey("uploads.id"), primary_key=True)
+    position: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    record: Mapped[str] = mapped_column(Text)
+
+
 def _table(model: type[Base]) -> Table:
     """The Core table behind a model, typed as such for Core queries."""
     table = model.__table__
@@ -122,3 +164,6 @@ LEDGER_HEAD = _table(LedgerHead)
 LEDGER_ENTRIES = _table(LedgerEntry)
 LEDGER_NODES = _table(LedgerNode)
 CHECKPOINTS = _table(SignedCheckpoint)
+UPLOADS = _table(Upload)
+CVRS = _table(Cvr)
+UPLOAD_ROWS = _table(CountRow)

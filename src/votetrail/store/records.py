@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Column, Connection, Row, Table, select
 
 from votetrail.core.ledger.canonical import canonical_hash
-from votetrail.store.models import JURISDICTIONS, SETTINGS, USERS
+from votetrail.store.models import JURISDICTIONS, SETTINGS, UPLOADS, USERS
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,7 @@ RECORD_TYPES: dict[str, RecordType] = {
         RecordType("setting", SETTINGS, "key"),
         RecordType("jurisdiction", JURISDICTIONS, "id"),
         RecordType("user", USERS, "username"),
+        RecordType("upload", UPLOADS, "id"),
     )
 }
 

@@ -38,6 +38,27 @@ _DECLARED = (
         "Someone asked for a page or action their role or county does not allow.",
     ),
     EventType(
+        "upload.cvrs",
+        "upload",
+        "A county imported cast vote records; the record holds each file's SHA-256, the "
+        "record count and a Merkle root over the canonical CVRs.",
+    ),
+    EventType(
+        "upload.manifest",
+        "upload",
+        "A county imported its ballot manifest (batches of paper ballots per tabulator).",
+    ),
+    EventType(
+        "upload.paper_counts",
+        "upload",
+        "A county imported how many paper records each device saved.",
+    ),
+    EventType(
+        "upload.check_ins",
+        "upload",
+        "A county imported poll-book check-in counts per precinct.",
+    ),
+    EventType(
         "log.annotation",
         None,
         "An official's remark entered into the log, such as the start of a canvass.",

@@ -1,0 +1,172 @@
+"""Importing county files, and the results and ballot accounting computed from them."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from votetrail.cli.options import DatabaseUrl, DataDir, write_text
+from votetrail.errors import InvalidInput
+from votetrail.formats.accounting_report import render_html, write_csv
+from votetrail.formats.results_export import ReportHeader, contract_json, nist_err_json
+from votetrail.formats.results_export import write_csv as write_results_csv
+from votetrail.services.context import open_app
+from votetrail.services.counting import accounting, results
+from votetrail.services.uploads import UploadResult, import_counts, import_cvrs, import_manifest
+
+cvr_cli = typer.Typer(help="Cast vote records.", no_args_is_help=True)
+manifest_cli = typer.Typer(help="Ballot manifests.", no_args_is_help=True)
+counts_cli = typer.Typer(
+    help="Paper-record counts per device and check-ins per precinct.", no_args_is_help=True
+)
+accounting_cli = typer.Typer(help="Ballot accounting.", no_args_is_help=True)
+
+Jurisdiction = Annotated[str, typer.Option(help="The county's id, e.g. 'adams'.")]
+Actor = Annotated[str, typer.Option(help="Who is doing this, for the log.")]
+
+
+def _report(result: UploadResult) -> None:
+    if not result.created:
+        typer.echo(f"Already imported as {result.id}; nothing changed.")
+        return
+    for described in result.files:
+        typer.echo(
+            f"{described['name']}: {described['format']}, {described['records']:,} records, "
+            f"SHA-256 {described['sha256']}"
+        )
+    typer.echo(
+        f"Imported {result.records:,} records as {result.id} (Merkle root {result.merkle_root})."
+    )
+
+
+@cvr_cli.command("import")
+def cvr_import(
+    files: Annotated[list[Path], typer.Argument(help="CVR export files (Dominion CSV, NIST).")],
+    jurisdiction: Jurisdiction,
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+    actor: Actor = "cli",
+) -> None:
+    """Import a county's cast vote records: all files in one transaction, logged."""
+    _report(import_cvrs(open_app(data_dir, database_url), actor, jurisdiction, files))
+
+
+@manifest_cli.command("import")
+def manifest_import(
+    file: Annotated[Path, typer.Argument(help="Ballot manifest CSV.")],
+    jurisdiction: Jurisdiction,
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+    actor: Actor = "cli",
+) -> None:
+    """Import a county's ballot manifest."""
+    _report(import_manifest(open_app(data_dir, database_url), actor, jurisdiction, file))
+
+
+class CountKind(StrEnum):
+    PAPER_COUNTS = "paper_counts"
+    CHECK_INS = "check_ins"
+
+
+@counts_cli.command("import")
+def counts_import(
+    file: Annotated[
+        Path, typer.Argument(help="CSV: Tabulator,Paper Records or Precinct,Check-ins.")
+    ],
+    jurisdiction: Jurisdiction,
+    kind: Annotated[CountKind, typer.Option(help="Which counts the file holds.")],
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+    actor: Actor = "cli",
+) -> None:
+    """Import per-device paper-record counts or per-precinct check-ins."""
+    app = open_app(data_dir, database_url)
+    _report(import_counts(app, actor, jurisdiction, kind.value, file))
+
+
+class ResultsFormat(StrEnum):
+    JSON = "json"
+    NIST = "nist"
+    CSV = "csv"
+
+
+def results_command(
+    jurisdiction: Annotated[
+        str | None, typer.Option(help="One county; statewide when omitted.")
+    ] = None,
+    fmt: Annotated[ResultsFormat, typer.Option("--format", help="Output format.")] = (
+        ResultsFormat.JSON
+    ),
+    output: Annotated[Path | None, typer.Option(help="Write here instead of stdout.")] = None,
+    election_name: Annotated[str, typer.Option(help="For the NIST report.")] = "General Election",
+    election_date: Annotated[
+        str | None, typer.Option(help="YYYY-MM-DD, for the NIST report [default: today].")
+    ] = None,
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Results per contest from the uploaded CVRs (JSON, NIST SP 1500-100 JSON or CSV)."""
+    app = open_app(data_dir, database_url)
+    found = results(app, jurisdiction)
+    if fmt is ResultsFormat.CSV:
+        if output is None:
+            write_results_csv(found, sys.stdout)
+        else:
+            with output.open("w", encoding="utf-8", newline="") as handle:
+                write_results_csv(found, handle)
+        return
+    if fmt is ResultsFormat.JSON:
+        document = contract_json(found)
+    else:
+        now = app.clock()
+        try:
+            day = date.fromisoformat(election_date) if election_date else now.date()
+        except ValueError:
+            raise InvalidInput(
+                "must be YYYY-MM-DD", where=f"--election-date {election_date}"
+            ) from None
+        header = ReportHeader(
+            election_name=election_name,
+            election_date=day,
+            generated=now,
+            issuer=app.origin,
+            issuer_abbreviation=app.origin.split("/")[0],
+            scope_name=jurisdiction or "statewide",
+            scope_type="county" if jurisdiction else "state",
+        )
+        document = nist_err_json(found, header)
+    write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", output)
+
+
+class ReportFormat(StrEnum):
+    HTML = "html"
+    CSV = "csv"
+
+
+@accounting_cli.command("report")
+def accounting_report(
+    jurisdiction: Jurisdiction,
+    fmt: Annotated[ReportFormat, typer.Option("--format", help="Output format.")] = (
+        ReportFormat.CSV
+    ),
+    output: Annotated[Path | None, typer.Option(help="Write here instead of stdout.")] = None,
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Check-ins vs CVRs vs paper records vs manifest for a county, with every finding explained."""
+    report = accounting(open_app(data_dir, database_url), jurisdiction)
+    if fmt is ReportFormat.HTML:
+        write_text(render_html(jurisdiction, report.reconciliation, report.phantoms), output)
+    else:
+        if output is None:
+            write_csv(report.reconciliation, sys.stdout)
+        else:
+            with output.open("w", encoding="utf-8", newline="") as handle:
+                write_csv(report.reconciliation, handle)
+    typer.echo(report.reconciliation.summary.explanation, err=True)

@@ -1,0 +1,144 @@
+"""Results and ballot accounting from what counties have uploaded.
+
+Both read a county's *current* uploads (the newest of each kind) straight
+from the stored canonical records, so the numbers published are exactly the
+records the log's Merkle roots commit to.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from votetrail.core.accounting.phantoms import PhantomPlan, plan_phantoms
+from votetrail.core.accounting.reconcile import (
+    ManifestBatch,
+    Reconciliation,
+    reconcile,
+    summarise_cvrs,
+)
+from votetrail.core.tally.records import CastVoteRecord, ContestDefinition
+from votetrail.core.tally.tabulate import ContestResult, merge, tabulate
+from votetrail.errors import NotFound
+from votetrail.services.context import App
+from votetrail.services.uploads import current_upload, stored_records
+from votetrail.store.models import JURISDICTIONS, UPLOADS
+
+
+def _records(conn: Connection, upload_id: str) -> Iterator[CastVoteRecord]:
+    for _, text in stored_records(conn, upload_id, cvrs=True):
+        data = json.loads(text)
+        yield CastVoteRecord(
+            id=data["id"],
+            tabulator=data["tabulator"],
+            batch=data["batch"],
+            record=data["record"],
+            precinct=data["precinct"],
+            ballot_type=data["ballot_type"],
+            counting_group=data["counting_group"],
+            marks={contest: tuple(choices) for contest, choices in data["marks"].items()},
+        )
+
+
+def _definitions(upload: Any) -> list[ContestDefinition]:
+    return [
+        ContestDefinition(
+            c["name"], c["votes_allowed"], tuple(c["choices"]), frozenset(c["write_ins"])
+        )
+        for c in json.loads(upload.contests)
+    ]
+
+
+def _counties(conn: Connection) -> list[str]:
+    rows = conn.execute(
+        select(JURISDICTIONS.c.id)
+        .where(JURISDICTIONS.c.kind == "county")
+        .order_by(JURISDICTIONS.c.id)
+    )
+    return [str(r.id) for r in rows]
+
+
+def results(app: App, jurisdiction: str | None = None) -> list[ContestResult]:
+    """Per contest totals for one county, or statewide (every county's current CVRs) if None."""
+    with app.engine.connect() as conn:
+        counties = _counties(conn) if jurisdiction is None else [jurisdiction]
+        per_county: dict[str, list[ContestResult]] = {}
+        for county in counties:
+            upload = current_upload(conn, county, "cvrs")
+            if upload is None:
+                continue
+            per_county[county] = tabulate(_records(conn, upload.id), _definitions(upload))
+    if jurisdiction is not None and not per_county:
+        raise NotFound(f"{jurisdiction!r} has not uploaded cast vote records")
+    return merge(per_county)
+
+
+def _counts(conn: Connection, jurisdiction: str, kind: str) -> dict[str, int] | None:
+    upload = current_upload(conn, jurisdiction, kind)
+    if upload is None:
+        return None
+    return {
+        data["place"]: data["count"]
+        for data in (json.loads(text) for _, text in stored_records(conn, upload.id, False))
+    }
+
+
+@dataclass(frozen=True)
+class AccountingReport:
+    jurisdiction: str
+    reconciliation: Reconciliation
+    phantoms: PhantomPlan
+    uploads: list[dict[str, Any]]
+
+
+def accounting(app: App, jurisdiction: str) -> AccountingReport:
+    """Check-ins vs CVRs vs paper records vs manifest for one county, with phantoms to audit."""
+    with app.engine.connect() as conn:
+        cvrs = current_upload(conn, jurisdiction, "cvrs")
+        if cvrs is None:
+            raise NotFound(f"{jurisdiction!r} has not uploaded cast vote records")
+        summary = summarise_cvrs(_records(conn, cvrs.id))
+        manifest_upload = current_upload(conn, jurisdiction, "manifest")
+        manifest = []
+        if manifest_upload is not None:
+            for _, text in stored_records(conn, manifest_upload.id, False):
+                data = json.loads(text)
+                manifest.append(ManifestBatch(data["tabulator"], data["batch"], data["ballots"]))
+        previous = None
+        if cvrs.sequence > 1:
+            earlier = conn.execute(
+                select(UPLOADS.c.id).where(
+                    UPLOADS.c.jurisdiction_id == jurisdiction,
+                    UPLOADS.c.kind == "cvrs",
+                    UPLOADS.c.sequence == cvrs.sequence - 1,
+                )
+            ).scalar()
+            if earlier is not None:
+                previous = summarise_cvrs(_records(conn, earlier)).per_tabulator()
+        outcome = reconcile(
+            summary,
+            manifest,
+            paper_records=_counts(conn, jurisdiction, "paper_counts"),
+            check_ins=_counts(conn, jurisdiction, "check_ins"),
+            previous=previous,
+        )
+        uploads = [
+            {
+                "id": r.id,
+                "kind": r.kind,
+                "records": r.records,
+                "imported_at": r.imported_at,
+                "files": json.loads(r.files),
+                "merkle_root": r.merkle_root,
+            }
+            for r in conn.execute(
+                select(UPLOADS)
+                .where(UPLOADS.c.jurisdiction_id == jurisdiction)
+                .order_by(UPLOADS.c.kind, UPLOADS.c.sequence)
+            )
+        ]
+    return AccountingReport(jurisdiction, outcome, plan_phantoms(outcome.devices), uploads)
