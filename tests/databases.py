@@ -146,8 +146,16 @@ def data_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
+def election_app(data_dir: Path, database_url: str | None) -> Iterator[App]:
+    """The demo state with its generated election uploaded (Adams has a jammed tape)."""
+    app = load_demo(data_dir, database_url)
+    yield app
+    app.engine.dispose()
+
+
+@pytest.fixture
 def demo_app(data_dir: Path, database_url: str | None) -> Iterator[App]:
     """The demo state, loaded through the real services on the test's backend."""
-    app = load_demo(data_dir, database_url)
+    app = load_demo(data_dir, database_url, with_election=False)
     yield app
     app.engine.dispose()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from votetrail.core.access import Principal, Role, may_administer_users, may_view
+from votetrail.core.access import Principal, Role, may_administer_users, may_upload, may_view
 
 CASES = [
     # role, user's jurisdiction, target, may view, may administer users
@@ -25,3 +25,20 @@ def test_access_rule(role: Role, home: str, target: str, view: bool, administer:
     who = Principal("u", "U", role, home)
     assert may_view(who, target, "state") is view
     assert may_administer_users(who, target, "state") is administer
+
+
+UPLOAD_CASES = [
+    # role, user's jurisdiction, target county, may upload
+    (Role.STATE_ADMIN, "state", "adams", True),
+    (Role.COUNTY_ADMIN, "adams", "adams", True),
+    (Role.COUNTY_ADMIN, "adams", "baker", False),
+    (Role.COUNTY_ADMIN, "state", "adams", False),
+    (Role.AUDIT_BOARD, "adams", "adams", False),
+    (Role.SECURITY_ANALYST, "state", "adams", False),
+    (Role.STATE_ADMIN, "adams", "baker", False),
+]
+
+
+@pytest.mark.parametrize(("role", "home", "target", "upload"), UPLOAD_CASES)
+def test_upload_rule(role: Role, home: str, target: str, upload: bool) -> None:
+    assert may_upload(Principal("u", "U", role, home), target, "state") is upload

@@ -170,3 +170,21 @@ def accounting_report(
             with output.open("w", encoding="utf-8", newline="") as handle:
                 write_csv(report.reconciliation, handle)
     typer.echo(report.reconciliation.summary.explanation, err=True)
+
+
+@accounting_cli.command("phantoms")
+def accounting_phantoms(
+    jurisdiction: Jurisdiction,
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """List the phantom ballots (CVRs with no paper record) the audit must treat as worst case."""
+    report = accounting(open_app(data_dir, database_url), jurisdiction)
+    sys.stdout.write("phantom_id,tabulator\n")
+    for phantom_id, tabulator in report.phantoms.pairs():
+        sys.stdout.write(f"{phantom_id},{tabulator or ''}\n")
+    typer.echo(
+        f"{report.phantoms.count} phantom ballots; the audit scores each drawn one as "
+        "a two-vote overstatement (enter it as MISSING).",
+        err=True,
+    )

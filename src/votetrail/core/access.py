@@ -53,3 +53,16 @@ def may_administer_users(principal: Principal, jurisdiction: str, state_id: str)
     if principal.role is Role.STATE_ADMIN and principal.jurisdiction == state_id:
         return True
     return principal.role is Role.COUNTY_ADMIN and principal.jurisdiction == jurisdiction
+
+
+def may_upload(principal: Principal, jurisdiction: str, state_id: str) -> bool:
+    """Files are uploaded by the county's own administrator, or the state administrator.
+
+    The county administrator answers for the county's records; the state
+    administrator may step in for a county that cannot. Audit boards examine
+    paper and analysts watch networks: neither puts records into the count,
+    so an upload by either would be one nobody in the county signed off.
+    """
+    if principal.role is Role.STATE_ADMIN and principal.jurisdiction == state_id:
+        return True
+    return principal.role is Role.COUNTY_ADMIN and principal.jurisdiction == jurisdiction

@@ -24,6 +24,7 @@ from votetrail.core.accounting.reconcile import (
 from votetrail.core.tally.records import CastVoteRecord, ContestDefinition
 from votetrail.core.tally.tabulate import ContestResult, merge, tabulate
 from votetrail.errors import NotFound
+from votetrail.formats.ballot_manifest import Batch, ballot_ids
 from votetrail.services.context import App
 from votetrail.services.uploads import current_upload, stored_records
 from votetrail.store.models import JURISDICTIONS, UPLOADS
@@ -142,3 +143,35 @@ def accounting(app: App, jurisdiction: str) -> AccountingReport:
             )
         ]
     return AccountingReport(jurisdiction, outcome, plan_phantoms(outcome.devices), uploads)
+
+
+@dataclass(frozen=True)
+class SamplingFrame:
+    """What a county's audit samples from: its paper ballots plus worst-case phantoms."""
+
+    ballot_ids: list[str]
+    phantom_ids: list[str]
+
+    @property
+    def all_ids(self) -> list[str]:
+        return self.ballot_ids + self.phantom_ids
+
+
+def sampling_frame(app: App, jurisdiction: str) -> SamplingFrame:
+    """The manifest's ballot ids and one phantom per CVR with no paper record.
+
+    A drawn phantom has no paper to examine: the audit enters it as MISSING,
+    which scores as a two-vote overstatement for the reported winner.
+    """
+    report = accounting(app, jurisdiction)
+    with app.engine.connect() as conn:
+        manifest = current_upload(conn, jurisdiction, "manifest")
+        if manifest is None:
+            raise NotFound(f"{jurisdiction!r} has not uploaded a ballot manifest")
+        batches = [
+            Batch(data["container"], data["tabulator"], data["batch"], data["ballots"])
+            for data in (json.loads(t) for _, t in stored_records(conn, manifest.id, False))
+        ]
+    return SamplingFrame(
+        list(ballot_ids(batches, jurisdiction)), [p.id for p in report.phantoms.phantoms]
+    )

@@ -19,6 +19,7 @@ from sqlalchemy import insert
 from votetrail.core.ledger.note import NoteSigner
 from votetrail.errors import ConfigurationError, InvalidInput, SigningKeyError
 from votetrail.services.context import App, read_origin, resolve_data_dir, resolve_url
+from votetrail.services.demo_election import load_demo_election
 from votetrail.services.directory import add_jurisdiction, add_user
 from votetrail.services.keys import KEY_FILE, key_path, load_key
 from votetrail.services.unit_of_work import unit_of_work
@@ -102,8 +103,15 @@ DEMO_USERS = (
 )
 
 
-def load_demo(data_dir: str | Path | None, database_url: str | None) -> App:
-    """A fresh demo state with three counties and one account per role."""
+def load_demo(
+    data_dir: str | Path | None, database_url: str | None, *, with_election: bool = True
+) -> App:
+    """A fresh demo state with three counties and one account per role.
+
+    ``with_election`` also uploads each county's generated CVRs, manifest,
+    paper-record counts and check-ins (Adams has a jammed tape); tests of the
+    bare state leave it out to keep their log small and exact.
+    """
     result = init(data_dir, database_url, "demo.votetrail.localhost/log", DEMO_STATE)
     app = result.app
     if not result.created:
@@ -120,4 +128,6 @@ def load_demo(data_dir: str | Path | None, database_url: str | None) -> App:
             {"text": "Demo state loaded: three counties, one account per role."},
             DEMO_STATE[0],
         )
+    if with_election:
+        load_demo_election(app, list(DEMO_COUNTIES), SYSTEM_ACTOR)
     return app

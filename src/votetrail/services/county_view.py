@@ -1,0 +1,106 @@
+"""Everything a county's workspace page shows: its uploads, results and ballot accounting.
+
+The page must render before a county has uploaded anything, so unlike
+:func:`votetrail.services.counting.results` and ``accounting`` (which refuse a
+county without CVRs, because a published zero would be wrong) this module
+answers "nothing yet" with an empty list and ``None``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from votetrail.core.tally.tabulate import ContestResult
+from votetrail.services.context import App
+from votetrail.services.counting import AccountingReport, accounting, results
+from votetrail.store.models import UPLOADS
+
+
+@dataclass(frozen=True)
+class UploadedFile:
+    """One file of an upload as the log recorded it, so anyone can re-hash their copy."""
+
+    name: str
+    sha256: str
+    format: str
+    records: int
+
+
+@dataclass(frozen=True)
+class UploadView:
+    """One upload; ``current`` marks the newest of its kind, the one results are counted from."""
+
+    id: str
+    kind: str
+    records: int
+    imported_at: str
+    files: tuple[UploadedFile, ...]
+    merkle_root: str
+    current: bool
+
+
+@dataclass(frozen=True)
+class CountyView:
+    """A county's page: ``results`` is empty and ``accounting`` None until CVRs are uploaded."""
+
+    uploads: tuple[UploadView, ...]
+    results: tuple[ContestResult, ...]
+    accounting: AccountingReport | None
+
+    @property
+    def has_cvrs(self) -> bool:
+        return any(upload.kind == "cvrs" for upload in self.uploads)
+
+
+def _files(text: str) -> tuple[UploadedFile, ...]:
+    described: list[dict[str, Any]] = json.loads(text)
+    return tuple(
+        UploadedFile(f["name"], f["sha256"], f["format"], int(f["records"])) for f in described
+    )
+
+
+def uploads_of(app: App, jurisdiction: str) -> list[UploadView]:
+    """Every upload of the county, oldest first; an empty list before the first one."""
+    with app.engine.connect() as conn:
+        rows = conn.execute(
+            select(UPLOADS)
+            .where(UPLOADS.c.jurisdiction_id == jurisdiction)
+            .order_by(UPLOADS.c.imported_at, UPLOADS.c.kind, UPLOADS.c.sequence)
+        ).all()
+    newest: dict[str, int] = {}
+    for row in rows:
+        newest[row.kind] = max(newest.get(row.kind, 0), int(row.sequence))
+    return [
+        UploadView(
+            id=row.id,
+            kind=row.kind,
+            records=int(row.records),
+            imported_at=str(row.imported_at),
+            files=_files(row.files),
+            merkle_root=row.merkle_root,
+            current=int(row.sequence) == newest[row.kind],
+        )
+        for row in rows
+    ]
+
+
+def county_view(app: App, jurisdiction: str) -> CountyView:
+    """Uploads always; results and accounting only once the county has cast vote records.
+
+    Uploads are only ever added, so a county that had CVRs when they were
+    listed still has them when they are counted a moment later.
+    """
+    uploads = tuple(uploads_of(app, jurisdiction))
+    view = CountyView(uploads, (), None)
+    if not view.has_cvrs:
+        return view
+    return CountyView(
+        uploads, tuple(results(app, jurisdiction)), accounting(app, jurisdiction)
+    )
+
+
+__all__ = ["CountyView", "UploadView", "UploadedFile", "county_view", "uploads_of"]
