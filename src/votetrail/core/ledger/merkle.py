@@ -26,6 +26,7 @@ NODE_PREFIX = b"\x01"
 __all__ = [
     "HASH_SIZE",
     "Subtree",
+    "Tree",
     "consistency_proof",
     "consistency_ranges",
     "empty_root",
@@ -167,10 +168,16 @@ def hash_ranges(ranges: Sequence[tuple[int, int]], read: SubtreeReader) -> list[
     return out
 
 
-class _MemoryTree:
-    """All perfect subtree hashes of a list of leaves, level by level."""
+class Tree:
+    """Every perfect subtree hash of a list of leaves, built once; proofs then cost O(log n).
+
+    The module functions below build one per call, which is right for a
+    single question; a caller asking many questions of the same leaves keeps
+    a ``Tree``.
+    """
 
     def __init__(self, leaves: Sequence[bytes]) -> None:
+        self.size = len(leaves)
         level = [leaf_hash(leaf) for leaf in leaves]
         self.levels: list[list[bytes]] = [level]
         while len(level) > 1:
@@ -180,25 +187,34 @@ class _MemoryTree:
     def read(self, wanted: Sequence[Subtree]) -> list[bytes]:
         return [self.levels[s.level][s.index] for s in wanted]
 
+    def root(self, size: int | None = None) -> bytes:
+        n = self.size if size is None else size
+        if n == 0:
+            return empty_root()
+        return fold_subtrees(self.read(subtrees(0, n)))
+
+    def inclusion_proof(self, index: int, size: int | None = None) -> list[bytes]:
+        n = self.size if size is None else size
+        return hash_ranges(inclusion_ranges(index, n), self.read)
+
+    def consistency_proof(self, old_size: int, size: int | None = None) -> list[bytes]:
+        n = self.size if size is None else size
+        return hash_ranges(consistency_ranges(old_size, n), self.read)
+
 
 def root(leaves: Sequence[bytes]) -> bytes:
     """MTH(D[n]) of raw entries."""
-    if not leaves:
-        return empty_root()
-    tree = _MemoryTree(leaves)
-    return fold_subtrees(tree.read(subtrees(0, len(leaves))))
+    return Tree(leaves).root()
 
 
 def inclusion_proof(leaves: Sequence[bytes], index: int) -> list[bytes]:
     """PATH(index, D[n]) of raw entries."""
-    tree = _MemoryTree(leaves)
-    return hash_ranges(inclusion_ranges(index, len(leaves)), tree.read)
+    return Tree(leaves).inclusion_proof(index)
 
 
 def consistency_proof(leaves: Sequence[bytes], old_size: int) -> list[bytes]:
     """PROOF(old_size, D[n]) of raw entries; empty when nothing was added."""
-    tree = _MemoryTree(leaves)
-    return hash_ranges(consistency_ranges(old_size, len(leaves)), tree.read)
+    return Tree(leaves).consistency_proof(old_size)
 
 
 def verify_inclusion(
