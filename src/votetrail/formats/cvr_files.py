@@ -1,8 +1,10 @@
 """Which vendor wrote a CVR file, and one reader interface over all of them.
 
 An import names every file it was given and the format detected for it, so
-a clerk who uploads the wrong export (a manifest, an ES&S file before its
-reader exists) gets told so before anything is stored.
+a clerk who uploads the wrong export (a manifest, a ballots list) gets told so
+before anything is stored. Detection runs from the most to the least specific
+signature: Dominion CSV, Dominion JSON (or its ZIP), Hart (ZIP or XML), Clear
+Ballot CSV, ES&S CSV, then NIST XML/JSON by suffix.
 """
 
 from __future__ import annotations
@@ -13,7 +15,14 @@ from pathlib import Path
 
 from votetrail.core.tally.records import CastVoteRecord, ContestDefinition
 from votetrail.errors import InvalidInput
-from votetrail.formats import dominion_cvr_csv, nist_cvr
+from votetrail.formats import (
+    clearballot_cvr,
+    dominion_cvr_csv,
+    dominion_cvr_json,
+    ess_cvr,
+    hart_cvr,
+    nist_cvr,
+)
 
 
 @dataclass(frozen=True)
@@ -27,7 +36,15 @@ class CvrFile:
 
     def records(self) -> Iterator[CastVoteRecord]:
         reader = self._records
-        assert isinstance(reader, dominion_cvr_csv.DominionCsvExport | nist_cvr.NistCvrReport)
+        assert isinstance(
+            reader,
+            dominion_cvr_csv.DominionCsvExport
+            | dominion_cvr_json.DominionJsonExport
+            | ess_cvr.EssCvrExport
+            | clearballot_cvr.ClearBallotExport
+            | hart_cvr.HartCvrExport
+            | nist_cvr.NistCvrReport,
+        )
         return reader.records()
 
 
@@ -39,6 +56,23 @@ def open_cvr_file(path: Path) -> CvrFile:
         return CvrFile(
             path, f"Dominion Democracy Suite CSV {export.version}", export.contests, export
         )
+    if dominion_cvr_json.detect(path):
+        json_export = dominion_cvr_json.open_dominion_json(path)
+        return CvrFile(
+            path,
+            f"Dominion Democracy Suite JSON {json_export.version}".rstrip(),
+            json_export.contests,
+            json_export,
+        )
+    if hart_cvr.detect(path):
+        hart = hart_cvr.open_hart_cvr(path)
+        return CvrFile(path, "Hart Verity CVR XML", hart.contests, hart)
+    if clearballot_cvr.detect(path):
+        clear_ballot = clearballot_cvr.open_clearballot_cvr(path)
+        return CvrFile(path, "Clear Ballot ClearCount CSV", clear_ballot.contests, clear_ballot)
+    if ess_cvr.detect(path):
+        ess_export = ess_cvr.open_ess_cvr(path)
+        return CvrFile(path, "ES&S CVR CSV", ess_export.contests, ess_export)
     if path.suffix.lower() in (".xml", ".json"):
         report = nist_cvr.open_nist_cvr(path)
         return CvrFile(
@@ -49,6 +83,7 @@ def open_cvr_file(path: Path) -> CvrFile:
         )
     raise InvalidInput(
         "is not a cast vote record export votetrail reads (Dominion Democracy Suite CSV, "
-        "NIST SP 1500-103 XML or JSON)",
+        "Dominion Democracy Suite JSON or a ZIP of it with its manifests, Hart Verity CVR XML "
+        "or a ZIP of it, Clear Ballot ClearCount CSV, ES&S CVR CSV, NIST SP 1500-103 XML or JSON)",
         where=str(path),
     )

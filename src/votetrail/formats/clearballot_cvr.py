@@ -1,0 +1,201 @@
+"""Clear Ballot ClearCount cast vote record exports (CSV).
+
+Counties on Clear Ballot hand over one CSV: a heading row, then one row per
+ballot. The first columns describe the ballot (``RowNumber``, ``BoxID``,
+``BoxPosition``, ``BallotID``, ``PrecinctID``, ``BallotStyleID``,
+``PrecinctStyleName``, ``ScanComputerName``, ``Status``, ``Remade``); then one
+column per choice whose heading carries everything about it:
+``Choice_<id>_<n>:<contest>:Vote For <N>:<choice>:<party>``. A cell is ``1``
+marked or ``0`` not marked, and every cell of a contest is empty when the
+contest is not on the ballot.
+
+A ballot's id is its ``BallotID`` (the id ClearCount prints on the ballot) when
+exported, otherwise ``ScanComputerName-BoxID-BoxPosition``. Rows are streamed:
+only the ids seen are kept, to refuse duplicates.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from votetrail.core.tally.records import CastVoteRecord, ContestDefinition
+from votetrail.errors import InvalidInput
+
+BALLOT_ID = "BallotID"
+TABULATOR = "ScanComputerName"
+BATCH = "BoxID"
+POSITION = "BoxPosition"
+_CHOICE = re.compile(
+    r"Choice_[0-9]+_[0-9]+:(?P<contest>.+):Vote For (?P<votes>[0-9]+):(?P<choice>.+):[^:]*"
+)
+_WRITE_IN = re.compile(r"write[- ]?in", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class ClearBallotExport:
+    """The contests of one export; :meth:`records` streams its ballots."""
+
+    path: Path
+    contests: list[ContestDefinition]
+    _details: dict[str, int]
+    _columns: dict[str, tuple[int, ...]]
+    """Contest name -> its choice columns, in the order of ``ContestDefinition.choices``."""
+    _width: int
+
+    def records(self) -> Iterator[CastVoteRecord]:
+        """Every ballot in file order; a bad row stops the stream naming its line and field."""
+        seen: dict[str, int] = {}
+        for line, row in _rows(self.path):
+            if line == 1 or not any(row):
+                continue
+            where = f"{self.path}, line {line}"
+            if len(row) != self._width:
+                raise InvalidInput(f"has {len(row)} cells but the heading has {self._width}", where)
+            record = self._record(row, where)
+            first = seen.setdefault(record.id, line)
+            if first != line:
+                raise InvalidInput(
+                    f"ballot id {record.id!r} is already on line {first}",
+                    f"{where}, field {self._id_field()!r}",
+                )
+            yield record
+
+    def _id_field(self) -> str:
+        return BALLOT_ID if BALLOT_ID in self._details else POSITION
+
+    def _record(self, row: list[str], where: str) -> CastVoteRecord:
+        def detail(column: str) -> str | None:
+            index = self._details.get(column)
+            return row[index].strip() or None if index is not None else None
+
+        tabulator, batch, position = detail(TABULATOR), detail(BATCH), detail(POSITION)
+        ballot_id = detail(BALLOT_ID)
+        if ballot_id is None:
+            if tabulator is None or batch is None or position is None:
+                raise InvalidInput(
+                    f"has no {BALLOT_ID} and no complete {TABULATOR}, {BATCH}, {POSITION}",
+                    f"{where}, field {self._id_field()!r}",
+                )
+            ballot_id = f"{tabulator}-{batch}-{position}"
+        marks: dict[str, tuple[str, ...]] = {}
+        for contest in self.contests:
+            columns = self._columns[contest.name]
+            cells = [row[index].strip() for index in columns]
+            if not any(cells):
+                continue  # the contest is not on this ballot
+            chosen = []
+            for choice, cell in zip(contest.choices, cells, strict=True):
+                if cell == "1":
+                    chosen.append(choice)
+                elif cell != "0":
+                    described = repr(cell) if cell else "an empty cell"
+                    raise InvalidInput(
+                        f"{described} is not a mark; expected 1 (marked) or 0 (not marked), "
+                        f"or every cell of the contest empty when it is not on the ballot",
+                        f"{where}, field {contest.name!r} / {choice!r}",
+                    )
+            marks[contest.name] = tuple(chosen)
+        return CastVoteRecord(
+            id=ballot_id,
+            tabulator=tabulator,
+            batch=batch,
+            record=position,
+            precinct=detail("PrecinctID"),
+            ballot_type=detail("BallotStyleID"),
+            marks=marks,
+        )
+
+
+def open_clearballot_cvr(path: Path) -> ClearBallotExport:
+    """Read and check the heading; the ballots are read later by ``records()``."""
+    first = next(_rows(path), None)
+    if first is None:
+        raise InvalidInput("is empty; expected a Clear Ballot CVR export", where=str(path))
+    heading = [cell.strip() for cell in first[1]]
+    start = next((i for i, name in enumerate(heading) if name.startswith("Choice_")), None)
+    if start is None:
+        raise InvalidInput("the heading has no 'Choice_' column", where=f"{path}, line 1")
+    details = {name: i for i, name in enumerate(heading[:start]) if name}
+    if BALLOT_ID not in details and not {TABULATOR, BATCH, POSITION} <= details.keys():
+        raise InvalidInput(
+            f"the heading needs {BALLOT_ID}, or {TABULATOR}, {BATCH} and {POSITION}, "
+            "to give each ballot an id",
+            where=f"{path}, line 1",
+        )
+    votes: dict[str, int] = {}
+    choices: dict[str, dict[str, int]] = {}
+    for index in range(start, len(heading)):
+        where = f"{path}, line 1, field {index + 1}"
+        match = _CHOICE.fullmatch(heading[index])
+        if match is None or int(match["votes"]) < 1:
+            raise InvalidInput(
+                "a choice heading must read "
+                "'Choice_<id>_<n>:<contest>:Vote For <N>:<choice>:<party>'",
+                where,
+            )
+        contest, choice = match["contest"].strip(), match["choice"].strip()
+        if votes.setdefault(contest, int(match["votes"])) != int(match["votes"]):
+            raise InvalidInput(f"contest {contest!r} has two different 'Vote For' limits", where)
+        if choice in choices.setdefault(contest, {}):
+            raise InvalidInput(f"choice {choice!r} appears twice in contest {contest!r}", where)
+        choices[contest][choice] = index
+    contests = [
+        ContestDefinition(
+            name=name,
+            votes_allowed=votes[name],
+            choices=tuple(columns),
+            write_ins=frozenset(c for c in columns if _WRITE_IN.match(c)),
+        )
+        for name, columns in choices.items()
+    ]
+    columns = {name: tuple(by_choice.values()) for name, by_choice in choices.items()}
+    return ClearBallotExport(path, contests, details, columns, len(heading))
+
+
+def detect(path: Path) -> bool:
+    """Whether the file's heading looks like a Clear Ballot CVR export, without raising."""
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            heading = next(csv.reader([handle.readline(1_000_000)]))
+    except (OSError, UnicodeDecodeError, csv.Error, StopIteration):
+        return False
+    names = [cell.strip() for cell in heading]
+    return BATCH in names and any(_CHOICE.fullmatch(name) for name in names)
+
+
+def _rows(path: Path) -> Iterator[tuple[int, list[str]]]:
+    """(line, row) pairs; bytes that are not UTF-8 and broken quoting name their line."""
+    source = str(path)
+    with _open(path) as handle:
+        reader = csv.reader(_decoded(handle, source), strict=True)
+        while True:
+            line = reader.line_num + 1
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                raise InvalidInput(f"is not valid CSV: {exc}", f"{source}, line {line}") from None
+            yield line, row
+
+
+def _open(path: Path) -> BinaryIO:
+    try:
+        return path.open("rb")
+    except OSError as exc:
+        raise InvalidInput(f"cannot read the CVR export: {exc.strerror}", str(path)) from None
+
+
+def _decoded(handle: Iterable[bytes], source: str) -> Iterator[str]:
+    for number, raw in enumerate(handle, start=1):
+        try:
+            yield raw.decode("utf-8-sig" if number == 1 else "utf-8")
+        except UnicodeDecodeError:
+            raise InvalidInput(
+                "is not UTF-8 text; export the CVRs again as UTF-8", f"{source}, line {number}"
+            ) from None

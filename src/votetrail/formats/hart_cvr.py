@@ -1,0 +1,201 @@
+"""Hart Verity cast vote records: one XML file per ballot sheet, handed over in a ZIP.
+
+Counties on Hart export a ZIP of ``Cvr`` documents (namespace
+``http://tempuri.org/CVRDesign.xsd``), sometimes one inner ZIP per tabulator
+inside an outer ZIP; the inner ZIP's name is then the tabulator. A lone
+document (``.xml``) is read too. Each document
+carries ``CvrGuid``, ``BatchNumber``, ``BatchSequence``, ``SheetNumber``,
+``PrecinctSplit``/``Name`` and ``Contests``/``Contest`` with a ``Name``, an
+optional ``Undervotes`` count and ``Options``/``Option`` (``Name``, ``Value``;
+a write-in has ``WriteInData`` and is the choice ``Write-In``).
+
+Only the options voted are listed, and the vote limit is not in the export, so
+opening reads every document once to learn each contest's choices (sorted)
+and its limit: on a sheet that records undervotes, marks + ``Undervotes`` is
+the limit; a contest never undervoted is taken as vote-for-1, as Arlo does.
+:meth:`HartCvrExport.records` reads the ZIP again, one small document at a
+time (files other than ``.xml``, such as write-in images, are skipped).
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from votetrail.core.tally.records import CastVoteRecord, ContestDefinition
+from votetrail.errors import InvalidInput
+
+NAMESPACE = "http://tempuri.org/CVRDesign.xsd"
+WRITE_IN = "Write-In"
+_MARKER = NAMESPACE.encode()
+
+
+@dataclass(frozen=True, slots=True)
+class _Sheet:
+    """One parsed document: its details and, per contest, (marks, undervotes)."""
+
+    guid: str
+    batch: str | None
+    sequence: str | None
+    precinct: str | None
+    contests: dict[str, tuple[tuple[str, ...], int]]
+
+
+@dataclass(frozen=True)
+class HartCvrExport:
+    """The contests learnt from every document; :meth:`records` streams the sheets."""
+
+    path: Path
+    contests: list[ContestDefinition]
+
+    def records(self) -> Iterator[CastVoteRecord]:
+        """Every sheet in ZIP order; a bad document stops the stream naming it and the field."""
+        seen: dict[str, str] = {}
+        for where, tabulator, data in _documents(self.path):
+            sheet = _sheet(data, where)
+            first = seen.setdefault(sheet.guid, where)
+            if first != where:
+                raise InvalidInput(
+                    f"CvrGuid {sheet.guid!r} is already used by {first}",
+                    f"{where}, field 'CvrGuid'",
+                )
+            yield CastVoteRecord(
+                id=sheet.guid,
+                tabulator=tabulator,
+                batch=sheet.batch,
+                record=sheet.sequence,
+                precinct=sheet.precinct,
+                marks={name: marks for name, (marks, _) in sheet.contests.items()},
+            )
+
+
+def open_hart_cvr(path: Path) -> HartCvrExport:
+    """Read every document once for the contests; see the module docstring for the limits."""
+    choices: dict[str, set[str]] = {}
+    limits: dict[str, tuple[int, str]] = {}
+    count = 0
+    for where, _, data in _documents(path):
+        count += 1
+        for name, (marks, undervotes) in _sheet(data, where).contests.items():
+            choices.setdefault(name, set()).update(marks)
+            if undervotes:
+                limit = len(marks) + undervotes
+                known = limits.setdefault(name, (limit, where))
+                if known[0] != limit:
+                    raise InvalidInput(
+                        f"contest {name!r} allows {limit} votes here but {known[0]} in {known[1]}",
+                        f"{where}, field 'Undervotes'",
+                    )
+    if count == 0:
+        raise InvalidInput("holds no Hart CVR XML files", where=str(path))
+    contests = [
+        ContestDefinition(
+            name=name,
+            votes_allowed=limits.get(name, (1, ""))[0],
+            choices=tuple(sorted(names)),
+            write_ins=frozenset(names & {WRITE_IN}),
+        )
+        for name, names in choices.items()
+    ]
+    return HartCvrExport(path, contests)
+
+
+def detect(path: Path) -> bool:
+    """Whether the file (or a ZIP's first XML document) is a Hart CVR, without raising."""
+    try:
+        for _, _, data in _documents(path):
+            return _MARKER in data[:4096]
+    except (InvalidInput, OSError, zipfile.BadZipFile, EOFError):
+        return False
+    return False
+
+
+def _documents(path: Path) -> Iterator[tuple[str, str | None, bytes]]:
+    """(where, tabulator, bytes) of each XML document, inner ZIPs included; or a lone XML."""
+    if path.suffix.lower() == ".xml":
+        try:
+            yield str(path), None, path.read_bytes()
+        except OSError as exc:
+            raise InvalidInput(f"cannot be read: {exc.strerror}", where=str(path)) from None
+        return
+    try:
+        with zipfile.ZipFile(path) as outer:
+            for name in outer.namelist():
+                lowered = name.lower()
+                if lowered.endswith(".xml"):
+                    yield f"{path}, {name}", None, _read(outer, name, f"{path}, {name}")
+                elif lowered.endswith(".zip"):
+                    tabulator = PurePosixPath(name).stem
+                    with outer.open(name) as handle, zipfile.ZipFile(handle) as inner:
+                        for member in inner.namelist():
+                            if member.lower().endswith(".xml"):
+                                where = f"{path}, {name}, {member}"
+                                yield where, tabulator, _read(inner, member, where)
+    except OSError as exc:
+        raise InvalidInput(f"cannot be read: {exc.strerror}", where=str(path)) from None
+    except zipfile.BadZipFile as exc:
+        raise InvalidInput(f"is not a readable ZIP: {exc}", where=str(path)) from None
+
+
+def _read(archive: zipfile.ZipFile, name: str, where: str) -> bytes:
+    try:
+        return archive.read(name)
+    except (zipfile.BadZipFile, EOFError) as exc:
+        raise InvalidInput(f"is damaged in the ZIP: {exc}", where) from None
+
+
+def _sheet(data: bytes, where: str) -> _Sheet:
+    try:
+        root = ET.fromstring(data)  # noqa: S314 - expat does not fetch external entities
+    except ET.ParseError as exc:
+        line = exc.position[0]
+        raise InvalidInput(f"is not well-formed XML: {exc}", f"{where}, line {line}") from None
+    if root.tag != f"{{{NAMESPACE}}}Cvr":
+        raise InvalidInput(f"is not a Hart CVR (root element {root.tag!r})", where)
+    guid = _text(root, "CvrGuid")
+    if guid is None:
+        raise InvalidInput("is missing or empty", f"{where}, field 'CvrGuid'")
+    contests: dict[str, tuple[tuple[str, ...], int]] = {}
+    for contest in root.iterfind(f"{{{NAMESPACE}}}Contests/{{{NAMESPACE}}}Contest"):
+        name = _text(contest, "Name")
+        if name is None:
+            raise InvalidInput("a contest has no Name", f"{where}, field 'Contest/Name'")
+        here = f"{where}, contest {name!r}"
+        if name in contests:
+            raise InvalidInput("appears twice on the sheet", here)
+        marks: list[str] = []
+        for option in contest.iterfind(f"{{{NAMESPACE}}}Options/{{{NAMESPACE}}}Option"):
+            written = option.find(f"{{{NAMESPACE}}}WriteInData") is not None
+            choice = WRITE_IN if written else _text(option, "Name")
+            if choice is None:
+                raise InvalidInput("an option has no Name", f"{here}, field 'Option/Name'")
+            if _number(option, "Value", here, default=1) > 0 and choice not in marks:
+                marks.append(choice)
+        contests[name] = (tuple(marks), _number(contest, "Undervotes", here, default=0))
+    precinct = root.find(f"{{{NAMESPACE}}}PrecinctSplit")
+    return _Sheet(
+        guid=guid,
+        batch=_text(root, "BatchNumber"),
+        sequence=_text(root, "BatchSequence"),
+        precinct=_text(precinct, "Name") if precinct is not None else None,
+        contests=contests,
+    )
+
+
+def _text(element: ET.Element, tag: str) -> str | None:
+    found = element.find(f"{{{NAMESPACE}}}{tag}")
+    if found is None or found.text is None:
+        return None
+    return " ".join(found.text.split()) or None
+
+
+def _number(element: ET.Element, tag: str, where: str, default: int) -> int:
+    text = _text(element, tag)
+    if text is None:
+        return default
+    if not text.isdigit():
+        raise InvalidInput(f"{text!r} is not a whole number", f"{where}, field {tag!r}")
+    return int(text)

@@ -1,0 +1,116 @@
+"""Clear Ballot CVR CSV exports, on synthetic files laid out as Arlo's tests write them.
+
+No real ClearCount export is in the shared data. The heading (``RowNumber``,
+``BoxID``, ``BoxPosition``, ``BallotID``, ``PrecinctID``, ``BallotStyleID``,
+``PrecinctStyleName``, ``ScanComputerName``, ``Status``, ``Remade``, then
+``Choice_<id>_<n>:<contest>:Vote For <N>:<choice>:<party>``) is that of the
+Clear Ballot fixtures in Arlo's ``test_cvrs.py`` and its ``parse_clearballot_cvrs``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from votetrail.core.tally.records import CastVoteRecord, ContestDefinition
+from votetrail.errors import InvalidInput
+from votetrail.formats.clearballot_cvr import detect, open_clearballot_cvr
+from votetrail.formats.cvr_files import open_cvr_file
+
+HEADING = (
+    "RowNumber,BoxID,BoxPosition,BallotID,PrecinctID,BallotStyleID,PrecinctStyleName,"
+    "ScanComputerName,Status,Remade,"
+    "Choice_1_1:Contest 1:Vote For 1:Choice 1-1:Non-Partisan,"
+    "Choice_210_1:Contest 1:Vote For 1:Choice 1-2:Non-Partisan,"
+    "Choice_34_1:Contest 2:Vote For 2:Choice 2-1:Non-Partisan,"
+    "Choice_4_1:Contest 2:Vote For 2:Choice 2-2:Non-Partisan,"
+    "Choice_173_1:Contest 2:Vote For 2:Write-in:\r\n"
+)
+ROWS = (
+    "1,BATCH1,1,1-1-1,p,bs,ps,TABULATOR1,s,r,0,1,1,1,0\r\n"
+    "2,BATCH1,2,1-1-2,p,bs,ps,TABULATOR1,s,r,1,0,,,\r\n"
+    "3,BATCH2,1,1-2-1,p,bs,ps,TABULATOR2,s,r,1,1,0,0,1\r\n"
+)
+
+
+def write(tmp_path: Path, text: str = HEADING + ROWS, name: str = "cvrs.csv") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8", newline="")
+    return path
+
+
+def refused(path: Path) -> InvalidInput:
+    with pytest.raises(InvalidInput) as caught:
+        list(open_clearballot_cvr(path).records())
+    return caught.value
+
+
+def test_heading_gives_the_contests(tmp_path: Path) -> None:
+    assert open_clearballot_cvr(write(tmp_path)).contests == [
+        ContestDefinition("Contest 1", 1, ("Choice 1-1", "Choice 1-2")),
+        ContestDefinition(
+            "Contest 2", 2, ("Choice 2-1", "Choice 2-2", "Write-in"), frozenset({"Write-in"})
+        ),
+    ]
+
+
+def test_records(tmp_path: Path) -> None:
+    records = list(open_clearballot_cvr(write(tmp_path)).records())
+    assert records[0] == CastVoteRecord(
+        id="1-1-1",
+        tabulator="TABULATOR1",
+        batch="BATCH1",
+        record="1",
+        precinct="p",
+        ballot_type="bs",
+        marks={"Contest 1": ("Choice 1-2",), "Contest 2": ("Choice 2-1", "Choice 2-2")},
+    )
+    assert records[1].marks == {"Contest 1": ("Choice 1-1",)}
+    assert records[2].marks == {
+        "Contest 1": ("Choice 1-1", "Choice 1-2"),
+        "Contest 2": ("Write-in",),
+    }
+
+
+def test_without_ballot_ids_the_id_is_tabulator_box_position(tmp_path: Path) -> None:
+    text = HEADING.replace("BallotID", "Other") + ROWS
+    assert [r.id for r in open_clearballot_cvr(write(tmp_path, text)).records()][:2] == [
+        "TABULATOR1-BATCH1-1",
+        "TABULATOR1-BATCH1-2",
+    ]
+
+
+def test_detection_and_the_common_interface(tmp_path: Path) -> None:
+    path = write(tmp_path)
+    assert detect(path)
+    opened = open_cvr_file(path)
+    assert opened.format == "Clear Ballot ClearCount CSV"
+    assert len(list(opened.records())) == 3
+    assert not detect(write(tmp_path, "Cast Vote Record,Precinct,Mayor\r\n", "ess.csv"))
+
+
+def test_bad_mark_names_line_contest_and_choice(tmp_path: Path) -> None:
+    path = write(tmp_path, HEADING + ROWS + "4,B,3,1-1-9,p,bs,ps,T,s,r,1,,0,0,0\r\n")
+    error = refused(path)
+    assert error.where == f"{path}, line 5, field 'Contest 1' / 'Choice 1-2'"
+
+
+def test_duplicate_id_short_row_and_truncation(tmp_path: Path) -> None:
+    error = refused(write(tmp_path, HEADING + ROWS + "4,B,3,1-1-1,p,bs,ps,T,s,r,1,0,,,\r\n"))
+    assert "'1-1-1' is already on line 2" in str(error)
+    truncated = write(tmp_path, HEADING + ROWS + "4,B,3,1-1-9,p,bs", "t.csv")
+    assert refused(truncated).where == f"{truncated}, line 5"
+
+
+def test_bad_headings_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(InvalidInput, match="no 'Choice_' column"):
+        open_clearballot_cvr(write(tmp_path, "RowNumber,BoxID,BallotID\r\n"))
+    broken = HEADING.replace("Contest 1:Vote For 1:Choice 1-2", "Contest 1:Vote 1:Choice 1-2")
+    path = write(tmp_path, broken + ROWS, "b.csv")
+    with pytest.raises(InvalidInput) as caught:
+        open_clearballot_cvr(path)
+    assert caught.value.where == f"{path}, line 1, field 12"
+    clash = HEADING.replace("Contest 2:Vote For 2:Choice 2-2", "Contest 2:Vote For 3:Choice 2-2")
+    with pytest.raises(InvalidInput, match="two different 'Vote For' limits"):
+        open_clearballot_cvr(write(tmp_path, clash + ROWS, "c.csv"))
