@@ -6,11 +6,14 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.wait import WebDriverWait
 
 from votetrail.services.setup import DEMO_PASSWORD
 
@@ -66,6 +69,7 @@ def test_sign_in_and_browse(browser: webdriver.Chrome, base_url: str) -> None:
     browser.find_element(By.NAME, "username").send_keys("adams-admin")
     browser.find_element(By.NAME, "password").send_keys(DEMO_PASSWORD)
     browser.find_element(By.CSS_SELECTOR, "form.stack button[type=submit]").click()
+    WebDriverWait(browser, 20).until(expected_conditions.url_contains("/j/adams"))
     assert browser.current_url.endswith("/j/adams")
     signed_in = browser.find_element(By.CSS_SELECTOR, "[data-testid=signed-in]").text
     assert signed_in == "Jordan Lee, Adams County Clerk · County administrator"
@@ -73,11 +77,15 @@ def test_sign_in_and_browse(browser: webdriver.Chrome, base_url: str) -> None:
     browser.get(base_url + "/j/clark")
     assert "does not give access to this jurisdiction" in browser.page_source
     browser.find_element(By.LINK_TEXT, "Public log").click()
+    WebDriverWait(browser, 20).until(expected_conditions.url_contains("/log"))
     rows = browser.find_elements(By.CSS_SELECTOR, "table.entries tbody tr")
     assert len(rows) == 13
     assert "access.denied" in rows[-1].text
     browser.find_element(By.CSS_SELECTOR, "header form.inline button").click()
-    assert browser.find_element(By.LINK_TEXT, "Sign in").is_displayed()
+    sign_in = (By.LINK_TEXT, "Sign in")
+    assert WebDriverWait(browser, 20).until(
+        expected_conditions.visibility_of_element_located(sign_in)
+    )
 
 
 def test_wrong_password_shows_the_error(browser: webdriver.Chrome, base_url: str) -> None:
@@ -85,5 +93,32 @@ def test_wrong_password_shows_the_error(browser: webdriver.Chrome, base_url: str
     browser.find_element(By.NAME, "username").send_keys("adams-admin")
     browser.find_element(By.NAME, "password").send_keys("wrong-password-here")
     browser.find_element(By.CSS_SELECTOR, "form.stack button[type=submit]").click()
-    alert = browser.find_element(By.CSS_SELECTOR, "[role=alert]")
+    shown = (By.CSS_SELECTOR, "[role=alert]")
+    alert = WebDriverWait(browser, 20).until(expected_conditions.presence_of_element_located(shown))
     assert alert.text == "wrong user name or password"
+
+
+def test_county_admin_uploads_real_cvrs(
+    browser: webdriver.Chrome, base_url: str, shared_data: Path
+) -> None:
+    cvrs = shared_data / "cvr/arlo-fixtures/small-election/Kendall Park - cvrs.csv"
+    browser.get(base_url + "/login")
+    browser.find_element(By.NAME, "username").send_keys("adams-admin")
+    browser.find_element(By.NAME, "password").send_keys(DEMO_PASSWORD)
+    browser.find_element(By.CSS_SELECTOR, "form.stack button[type=submit]").click()
+    WebDriverWait(browser, 20).until(expected_conditions.url_contains("/j/adams"))
+    assert "No cast vote records uploaded yet" in browser.page_source
+    form = browser.find_element(By.CSS_SELECTOR, "form.upload[data-kind=cvrs]")
+    form.find_element(By.NAME, "files").send_keys(str(cvrs))
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    # The import runs while the request is open: wait for the page it redirects to.
+    shown = (By.CSS_SELECTOR, "[data-testid=flash]")
+    flash = WebDriverWait(browser, 30).until(expected_conditions.presence_of_element_located(shown))
+    assert browser.current_url.endswith("/j/adams")
+    assert flash.text == "Imported 500 records as adams-cvrs-1."
+    contest = browser.find_element(
+        By.CSS_SELECTOR, "table.contest[data-contest='Secretary of Treasure']"
+    )
+    rows = [r.text for r in contest.find_elements(By.CSS_SELECTOR, "tbody tr")]
+    assert rows == ["Denny Vargas 450", "Jackie Sweet 20", "Emerson Thornton 0"]
+    assert "Kendall Park - cvrs.csv" in browser.find_element(By.CSS_SELECTOR, "table.uploads").text

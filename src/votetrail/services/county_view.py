@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 
 from votetrail.core.tally.tabulate import ContestResult
+from votetrail.errors import InvalidInput
 from votetrail.services.context import App
 from votetrail.services.counting import AccountingReport, accounting, results
 from votetrail.store.models import UPLOADS
@@ -45,11 +46,17 @@ class UploadView:
 
 @dataclass(frozen=True)
 class CountyView:
-    """A county's page: ``results`` is empty and ``accounting`` None until CVRs are uploaded."""
+    """A county's page: ``results`` is empty and ``accounting`` None until CVRs are uploaded.
+
+    ``problem`` says why the uploads could not be counted (say, a manifest that
+    lists a batch twice); the page shows it beside the upload forms, so the
+    clerk can upload a corrected file instead of meeting an error page.
+    """
 
     uploads: tuple[UploadView, ...]
     results: tuple[ContestResult, ...]
     accounting: AccountingReport | None
+    problem: str | None = None
 
     @property
     def has_cvrs(self) -> bool:
@@ -98,9 +105,10 @@ def county_view(app: App, jurisdiction: str) -> CountyView:
     view = CountyView(uploads, (), None)
     if not view.has_cvrs:
         return view
-    return CountyView(
-        uploads, tuple(results(app, jurisdiction)), accounting(app, jurisdiction)
-    )
+    try:
+        return CountyView(uploads, tuple(results(app, jurisdiction)), accounting(app, jurisdiction))
+    except InvalidInput as exc:
+        return CountyView(uploads, (), None, problem=str(exc))
 
 
 __all__ = ["CountyView", "UploadView", "UploadedFile", "county_view", "uploads_of"]

@@ -21,7 +21,7 @@ from starlette.staticfiles import StaticFiles
 from votetrail.errors import VotetrailError
 from votetrail.services.context import App
 from votetrail.services.keys import session_secret
-from votetrail.web import public, workspace
+from votetrail.web import county, public, workspace
 from votetrail.web.auth import load_principal
 from votetrail.web.errors import handle_not_found, handle_votetrail_error
 
@@ -52,6 +52,7 @@ def create_app(app: App) -> Starlette:
     web = Starlette(
         routes=[
             *public.ROUTES,
+            *county.ROUTES,  # first: its /j/{slug} adds a county's uploads to the page
             *workspace.ROUTES,
             Mount("/static", StaticFiles(directory=str(STATIC)), name="static"),
         ],

@@ -7,8 +7,8 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from votetrail.errors import AuthenticationFailed
-from votetrail.services import directory, log_view
-from votetrail.web.auth import check_csrf, current, require, require_view
+from votetrail.services import directory
+from votetrail.web.auth import check_csrf, current, require
 from votetrail.web.state import app_of
 from votetrail.web.templating import render
 
@@ -44,29 +44,9 @@ def workspace(request: Request) -> Response:
     return RedirectResponse(f"/j/{principal.jurisdiction}", status_code=303)
 
 
-def jurisdiction_page(request: Request) -> Response:
-    app = app_of(request)
-    slug = str(request.path_params["slug"])
-    target = directory.jurisdiction(app, slug)
-    state = directory.the_state(app)
-    require_view(request, app, slug, state)
-    counties = [j for j in directory.jurisdictions(app) if j.parent_id == slug]
-    return render(
-        request,
-        "jurisdiction.html",
-        {
-            "jurisdiction": target,
-            "counties": counties,
-            "users": directory.users_of(app, slug),
-            "recent": log_view.recent_for_jurisdiction(app, slug),
-        },
-    )
-
-
 ROUTES = [
     Route("/login", login_form, methods=["GET"]),
     Route("/login", login, methods=["POST"]),
     Route("/logout", logout, methods=["POST"]),
     Route("/workspace", workspace),
-    Route("/j/{slug}", jurisdiction_page),
 ]

@@ -1,0 +1,234 @@
+"""A jurisdiction's workspace page, and for a county its uploads, results and accounting.
+
+Uploads are plain multipart forms, so a clerk on a locked-down county
+computer needs no JavaScript. Each upload is saved under its original file
+name in a private temporary folder (the import records the name, so the log
+says which file the clerk sent), imported in one transaction by the service,
+and deleted. The import runs in a worker thread: a county's files can take a
+while, and the server keeps answering everyone else meanwhile.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+import shutil
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from votetrail.core.access import Principal, may_upload
+from votetrail.errors import InvalidInput, NotFound, PermissionDenied
+from votetrail.formats.accounting_report import render_html, write_csv
+from votetrail.services import counting, directory, log_view
+from votetrail.services.context import App
+from votetrail.services.county_view import county_view
+from votetrail.services.directory import JurisdictionView
+from votetrail.services.unit_of_work import deny
+from votetrail.services.uploads import (
+    UploadResult,
+    import_counts,
+    import_cvrs,
+    import_manifest,
+)
+from votetrail.web.auth import check_csrf, require, require_view
+from votetrail.web.state import app_of
+from votetrail.web.templating import render
+
+log = logging.getLogger("votetrail.web.county")
+
+FLASH = "flash"
+"""Session key of the one-shot message shown on the county page after an upload."""
+
+REPORT_POLICY = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
+"""The accounting report carries its own inline styles so it prints alone; it runs no script."""
+
+
+@dataclass(frozen=True)
+class UploadForm:
+    """One upload form on the county page; ``kind`` is also the last part of its URL."""
+
+    kind: str
+    title: str
+    help: str
+    accept: str
+    multiple: bool = False
+
+
+FORMS = (
+    UploadForm(
+        "cvrs",
+        "Cast vote records",
+        "Dominion Democracy Suite CSV, or NIST SP 1500-103 XML or JSON. "
+        "Choose every file of the export at once; they are imported together.",
+        ".csv,.xml,.json",
+        multiple=True,
+    ),
+    UploadForm(
+        "manifest",
+        "Ballot manifest",
+        "CSV with columns Tabulator, Batch Name, Number of Ballots.",
+        ".csv",
+    ),
+    UploadForm(
+        "paper_counts",
+        "Paper-record counts",
+        "CSV with columns Tabulator, Paper Records: what each device's tape or printer kept.",
+        ".csv",
+    ),
+    UploadForm(
+        "check_ins",
+        "Poll-book check-ins",
+        "CSV with columns Precinct, Check-ins.",
+        ".csv",
+    ),
+)
+_BY_KIND = {form.kind: form for form in FORMS}
+
+
+def _page_target(request: Request) -> tuple[App, JurisdictionView, str]:
+    """The app, the jurisdiction named in the URL (which must exist) and the state's id."""
+    app = app_of(request)
+    target = directory.jurisdiction(app, str(request.path_params["slug"]))
+    return app, target, directory.the_state(app)
+
+
+def jurisdiction_page(request: Request) -> Response:
+    """Any jurisdiction's page; a county's adds what it uploaded and what that counts to."""
+    app, target, state = _page_target(request)
+    slug = target.id
+    principal = require_view(request, app, slug, state)
+    context: dict[str, object] = {
+        "jurisdiction": target,
+        "counties": [j for j in directory.jurisdictions(app) if j.parent_id == slug],
+        "users": directory.users_of(app, slug),
+        "recent": log_view.recent_for_jurisdiction(app, slug),
+        "flash": request.session.pop(FLASH, None),
+    }
+    if target.kind == "county":
+        context["county"] = county_view(app, slug)
+        context["forms"] = FORMS if may_upload(principal, slug, state) else ()
+    return render(request, "jurisdiction.html", context)
+
+
+def _require_upload(request: Request, app: App, slug: str, state: str) -> Principal:
+    """Like ``require_view``: a refusal is written to the log and the application log."""
+    principal = require(request)
+    if not may_upload(principal, slug, state):
+        what = f"POST {request.url.path}"
+        log.warning("denied %s to %s (%s)", what, principal.username, principal.jurisdiction)
+        deny(app, principal.username, slug, what)
+        raise PermissionDenied("your account may not upload files for this jurisdiction")
+    return principal
+
+
+def _file_name(raw: str | None) -> str:
+    """The name the clerk's computer gave the file, without any folder it may have sent."""
+    name = (raw or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
+    if name in ("", ".", ".."):
+        raise InvalidInput("choose a file to upload")
+    if any(ord(c) < 32 for c in name) or len(name.encode("utf-8")) > 200:
+        raise InvalidInput("rename the file to a shorter, plain name", where=f"file {name!r}")
+    return name
+
+
+def _save(files: Sequence[UploadFile], folder: Path) -> list[Path]:
+    if not files:
+        raise InvalidInput("choose a file to upload")
+    paths: list[Path] = []
+    for upload in files:
+        path = folder / _file_name(upload.filename)
+        if path in paths:
+            raise InvalidInput("was chosen twice", where=path.name)
+        upload.file.seek(0)
+        with path.open("wb") as out:
+            shutil.copyfileobj(upload.file, out, 1 << 20)
+        paths.append(path)
+    return paths
+
+
+def _import(
+    app: App, actor: str, slug: str, kind: str, files: Sequence[UploadFile]
+) -> UploadResult:
+    """Save, import, delete; errors name the file as the clerk knows it, not the temp folder."""
+    with tempfile.TemporaryDirectory(prefix="votetrail-upload-") as temp:
+        folder = Path(temp)
+        try:
+            paths = _save(files, folder)
+            if kind == "cvrs":
+                return import_cvrs(app, actor, slug, paths)
+            if len(paths) != 1:
+                raise InvalidInput("choose exactly one file", where=_BY_KIND[kind].title)
+            if kind == "manifest":
+                return import_manifest(app, actor, slug, paths[0])
+            return import_counts(app, actor, slug, kind, paths[0])
+        except InvalidInput as exc:
+            raise InvalidInput(str(exc).replace(f"{folder}{os.sep}", "")) from None
+
+
+def _message(result: UploadResult) -> str:
+    if not result.created:
+        return f"Already imported as {result.id}; nothing changed."
+    return f"Imported {result.records:,} records as {result.id}."
+
+
+async def upload(request: Request) -> Response:
+    """CSRF before permission, so a forged post cannot fill the log with refusals.
+
+    The form is parsed once (``check_csrf`` reads it; Starlette keeps it), and
+    the answer is a redirect so reloading the page never sends the files again.
+    """
+    app, target, state = _page_target(request)
+    slug = target.id
+    kind = str(request.path_params["kind"])
+    if kind not in _BY_KIND:
+        raise NotFound(f"no upload of kind {kind!r}")
+    require(request)
+    await check_csrf(request)
+    principal = _require_upload(request, app, slug, state)
+    form = await request.form()
+    files = [f for f in form.getlist("files") if isinstance(f, UploadFile)]
+    result = await run_in_threadpool(_import, app, principal.username, slug, kind, files)
+    request.session[FLASH] = _message(result)
+    return RedirectResponse(f"/j/{slug}", status_code=303)
+
+
+def accounting_csv(request: Request) -> Response:
+    """The findings as a spreadsheet, for the canvass board's own working papers."""
+    app, target, state = _page_target(request)
+    slug = target.id
+    require_view(request, app, slug, state)
+    out = io.StringIO()
+    write_csv(counting.accounting(app, slug).reconciliation, out)
+    return Response(
+        out.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{slug}-accounting.csv"'},
+    )
+
+
+def accounting_html(request: Request) -> Response:
+    """The standalone report a county posts or prints; the same words as the page."""
+    app, target, state = _page_target(request)
+    require_view(request, app, target.id, state)
+    report = counting.accounting(app, target.id)
+    return HTMLResponse(
+        render_html(target.name, report.reconciliation, report.phantoms),
+        headers={"Content-Security-Policy": REPORT_POLICY},
+    )
+
+
+ROUTES = [
+    Route("/j/{slug}", jurisdiction_page, methods=["GET"]),
+    Route("/j/{slug}/upload/{kind}", upload, methods=["POST"]),
+    Route("/j/{slug}/accounting.csv", accounting_csv, methods=["GET"]),
+    Route("/j/{slug}/accounting.html", accounting_html, methods=["GET"]),
+]

@@ -1,0 +1,235 @@
+"""A county's page: uploading real Arlo files through the forms, results and ballot accounting.
+
+The files are Arlo's "small election" fixtures (Kendall Park's Dominion CVR
+export and ballot manifest); the expected tally of "Secretary of Treasure",
+a contest only Kendall Park carries, is the one in the fixture's own
+``small-election.spec.json``: Denny Vargas 450, Jackie Sweet 20, Emerson
+Thornton 0.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from markupsafe import escape
+
+from tests.web.server import csrf, login, serving
+from votetrail.formats.accounting_report import CSV_COLUMNS
+from votetrail.services import counting, log_view
+from votetrail.services.context import App
+from votetrail.services.county_view import uploads_of
+from votetrail.services.setup import DEMO_PASSWORD
+
+SMALL_ELECTION = Path("cvr/arlo-fixtures/small-election")
+CVRS = "Kendall Park - cvrs.csv"
+MANIFEST = "Kendall Park - ballot manifest.csv"
+
+
+@pytest.fixture
+def arlo(shared_data: Path) -> Path:
+    return shared_data / SMALL_ELECTION
+
+
+@pytest.fixture
+def election_client(election_app: App) -> Iterator[httpx.Client]:
+    with (
+        serving(election_app) as url,
+        httpx.Client(base_url=url, follow_redirects=True, timeout=10) as http,
+    ):
+        yield http
+
+
+def _upload(
+    client: httpx.Client, kind: str, *paths: Path, county: str = "adams", token: str | None = None
+) -> httpx.Response:
+    if token is None:
+        token = csrf(client.get(f"/j/{county}").text)
+    return client.post(
+        f"/j/{county}/upload/{kind}",
+        data={"csrf_token": token},
+        files=[("files", (p.name, p.read_bytes(), "text/csv")) for p in paths],
+        follow_redirects=False,
+    )
+
+
+def _row(choice: str, votes: str) -> str:
+    return f'<tr><td>{choice}</td><td class="num">{votes}</td></tr>'
+
+
+def test_before_any_upload_the_page_says_so(client: httpx.Client) -> None:
+    page = login(client, "adams-admin", DEMO_PASSWORD)
+    assert page.status_code == 200
+    assert "No cast vote records uploaded yet" in page.text
+    for kind in ("cvrs", "manifest", "paper_counts", "check_ins"):
+        assert f'action="/j/adams/upload/{kind}"' in page.text
+    assert 'enctype="multipart/form-data"' in page.text
+    assert "may take a while" in page.text
+    assert "Ballot accounting" not in page.text
+
+
+def test_audit_board_sees_the_county_but_no_upload_forms(client: httpx.Client) -> None:
+    page = login(client, "adams-board", DEMO_PASSWORD)
+    assert "No cast vote records uploaded yet" in page.text
+    assert "/upload/" not in page.text
+    refused = _upload(client, "cvrs", Path(__file__), token=csrf(page.text))
+    assert refused.status_code == 403
+
+
+def test_upload_real_cvrs_shows_upload_and_results(
+    client: httpx.Client, demo_app: App, arlo: Path
+) -> None:
+    login(client, "adams-admin", DEMO_PASSWORD)
+    sent = _upload(client, "cvrs", arlo / CVRS)
+    assert sent.status_code == 303
+    assert sent.headers["location"] == "/j/adams"
+    page = client.get("/j/adams")
+    assert "Imported 500 records as adams-cvrs-1." in page.text
+    [upload] = uploads_of(demo_app, "adams")
+    assert (upload.id, upload.records, upload.files[0].name) == ("adams-cvrs-1", 500, CVRS)
+    for shown in ("adams-cvrs-1", upload.files[0].sha256, upload.merkle_root, "Dominion"):
+        assert shown in page.text
+    assert "No cast vote records uploaded yet" not in page.text
+    for choice, votes in (("Denny Vargas", "450"), ("Jackie Sweet", "20")):
+        assert _row(choice, votes) in page.text
+    assert _row("Emerson Thornton", "0") in page.text
+    assert "All sources agree" not in page.text  # no manifest yet: the batches are unaccounted
+    assert client.get("/j/adams").text.count("Imported 500 records") == 0  # shown once
+
+    again = _upload(client, "cvrs", arlo / CVRS)
+    assert again.status_code == 303
+    assert "Already imported as adams-cvrs-1; nothing changed." in client.get("/j/adams").text
+    assert len(uploads_of(demo_app, "adams")) == 1
+
+
+def test_a_truncated_file_is_refused_by_name_and_nothing_changes(
+    client: httpx.Client, demo_app: App, arlo: Path, tmp_path: Path
+) -> None:
+    login(client, "adams-admin", DEMO_PASSWORD)
+    whole = (arlo / CVRS).read_bytes()
+    truncated = tmp_path / CVRS
+    truncated.write_bytes(whole[: len(whole) // 2])
+    size = log_view.size(demo_app)
+    refused = _upload(client, "cvrs", truncated)
+    assert refused.status_code == 400
+    assert f"{CVRS}, line " in refused.text
+    assert "votetrail-upload-" not in refused.text  # the temporary folder is not shown
+    assert uploads_of(demo_app, "adams") == []
+    assert log_view.size(demo_app) == size
+
+
+def test_no_file_chosen_is_a_clear_400(client: httpx.Client, demo_app: App) -> None:
+    page = login(client, "adams-admin", DEMO_PASSWORD)
+    empty = client.post(
+        "/j/adams/upload/manifest",
+        data={"csrf_token": csrf(page.text)},
+        files=[("files", ("", b"", "application/octet-stream"))],
+    )
+    assert empty.status_code == 400
+    assert "choose a file to upload" in empty.text
+    assert uploads_of(demo_app, "adams") == []
+
+
+def test_other_county_admin_cannot_upload_and_is_logged(
+    client: httpx.Client, demo_app: App, arlo: Path
+) -> None:
+    page = login(client, "baker-admin", DEMO_PASSWORD)
+    refused = _upload(client, "cvrs", arlo / CVRS, token=csrf(page.text))
+    assert refused.status_code == 403
+    assert "may not upload files for this jurisdiction" in refused.text
+    last = log_view.entries(demo_app, log_view.size(demo_app) - 1, 1)[0].entry
+    assert (last.event_type, last.actor, last.jurisdiction) == (
+        "access.denied",
+        "baker-admin",
+        "adams",
+    )
+    assert uploads_of(demo_app, "adams") == []
+
+
+def test_upload_without_csrf_token_is_refused(
+    client: httpx.Client, demo_app: App, arlo: Path
+) -> None:
+    login(client, "adams-admin", DEMO_PASSWORD)
+    forged = client.post(
+        "/j/adams/upload/cvrs",
+        files=[("files", (CVRS, (arlo / CVRS).read_bytes(), "text/csv"))],
+    )
+    assert forged.status_code == 403
+    assert "this form has expired" in forged.text
+    assert uploads_of(demo_app, "adams") == []
+
+
+def test_signed_out_upload_and_unknown_kind(client: httpx.Client, arlo: Path) -> None:
+    client.get("/login")
+    assert _upload(client, "cvrs", arlo / CVRS, token="x").status_code == 401
+    page = login(client, "adams-admin", DEMO_PASSWORD)
+    assert _upload(client, "ballots", arlo / CVRS, token=csrf(page.text)).status_code == 404
+    state = login(client, "state-admin", DEMO_PASSWORD)
+    assert "Uploads" not in client.get("/j/state").text
+    assert "No cast vote records uploaded yet" in client.get("/j/baker").text
+    assert state.status_code == 200
+
+
+def test_accounting_downloads_after_cvrs_and_manifest(
+    client: httpx.Client, arlo: Path, tmp_path: Path
+) -> None:
+    login(client, "adams-admin", DEMO_PASSWORD)
+    assert client.get("/j/adams/accounting.csv").status_code == 404  # nothing to account yet
+    assert _upload(client, "cvrs", arlo / CVRS).status_code == 303
+    assert _upload(client, "manifest", arlo / MANIFEST).status_code == 303
+    page = client.get("/j/adams")
+    assert "Imported 18 records as adams-manifest-1." in page.text
+    assert (
+        "All sources agree: 500 ballots tabulated by 3 tabulators and 500 paper ballots"
+        " in the ballot manifest." in page.text
+    )
+    assert 'data-testid="phantoms">0<' in page.text
+    agreed = client.get("/j/adams/accounting.csv")
+    assert agreed.status_code == 200
+    assert agreed.headers["content-type"].startswith("text/csv")
+    assert 'filename="adams-accounting.csv"' in agreed.headers["content-disposition"]
+    assert list(csv.reader(io.StringIO(agreed.text))) == [list(CSV_COLUMNS)]
+
+    # Two ballots of Tabulator A's first batch go missing from the shelf.
+    short = tmp_path / MANIFEST
+    short.write_text(
+        (arlo / MANIFEST).read_text().replace("Tabulator A,Batch 1,27", "Tabulator A,Batch 1,25")
+    )
+    assert _upload(client, "manifest", short).status_code == 303
+    page = client.get("/j/adams")
+    assert "Imported 18 records as adams-manifest-2." in page.text
+    assert 'data-testid="phantoms">2<' in page.text
+    rows = list(csv.DictReader(io.StringIO(client.get("/j/adams/accounting.csv").text)))
+    assert [(r["kind"], r["tabulator"], r["batch"], r["count"]) for r in rows] == [
+        ("manifest_short", "Tabulator A", "Batch 1", "2"),
+    ]
+    assert rows[0]["explanation"] in page.text
+    report = client.get("/j/adams/accounting.html")
+    assert report.status_code == 200
+    assert "Ballot accounting: Adams County" in report.text
+    assert "script-src" not in report.headers["content-security-policy"]
+    assert report.headers["content-security-policy"].startswith("default-src 'none'")
+
+    client.get("/login")
+    login(client, "baker-admin", DEMO_PASSWORD)
+    assert client.get("/j/adams/accounting.csv").status_code == 403
+
+
+def test_jammed_tape_shows_findings_and_phantoms(
+    election_client: httpx.Client, election_app: App
+) -> None:
+    page = login(election_client, "adams-admin", DEMO_PASSWORD)
+    report = counting.accounting(election_app, "adams")
+    assert report.phantoms.count > 0
+    assert f'data-testid="phantoms">{report.phantoms.count:,}<' in page.text
+    assert escape(report.reconciliation.summary.explanation) in page.text
+    for finding in report.reconciliation.findings:
+        assert escape(finding.explanation) in page.text
+    assert '<tr class="error">' in page.text
+    printable = election_client.get("/j/adams/accounting.html")
+    assert printable.status_code == 200
+    assert f"worst case: {report.phantoms.count}." in " ".join(printable.text.split())
