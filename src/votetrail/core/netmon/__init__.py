@@ -1,0 +1,1 @@
+"""Network monitoring: scan detection (threshold random walk, fan-out), grouping, incidents."""
