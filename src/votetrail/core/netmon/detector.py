@@ -1,0 +1,250 @@
+"""The streaming scan detector: events in, incidents out.
+
+Every :class:`~votetrail.core.netmon.events.ConnectionEvent` goes to the state
+of its *source*, which is always the side that initiated the attempt: readers
+emit initiator → responder events only, so a host that answers many ports of a
+scanner appears as a *target* and is never judged. The detector trusts that
+and does not try to recognise replies itself.
+
+Per source it keeps the fan-out index (:mod:`~votetrail.core.netmon.fanout`),
+whose "new host" answer feeds the random walk (:mod:`~votetrail.core.netmon.trw`)
+– the walk counts first contacts with a *host*, as in the paper. The port
+does not matter to it: a second port on a known host is no evidence of
+guessing addresses, and a client using mail, web and DNS on one server must
+not step three times. Port sweeps of one host are the vertical rule's job.
+Success is ``ESTABLISHED``; ``REJECTED``, ``UNANSWERED`` and ``BLOCKED`` are
+failures, so probes a firewall drops count against the source as in the paper.
+
+The per-event path is a handful of dictionary operations on integer keys
+(an address's integer, with IPv6 marked by bit 128 so it cannot collide with
+IPv4), because a monitor must keep up with firewalls that log hundreds of
+thousands of attempts a second. Readers that already have integers may call
+:meth:`Detector.observe` directly.
+
+Time is the events' own: the detector never reads a clock. Events may arrive
+slightly out of order. A source idle for ``idle_timeout`` is dropped at the
+next sweep, which runs each half timeout of event time (or at
+:meth:`Detector.expire`): sweeping walks every held source, so sweeping less
+often is cheaper, and at worst a source is held one and a half timeouts. If
+it was scanning, its finding is kept for :meth:`Detector.incidents`, so memory
+follows the active sources plus the findings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from ipaddress import IPv4Address, IPv6Address
+
+from votetrail.core.netmon.events import ConnectionEvent, Outcome
+from votetrail.core.netmon.fanout import FanoutThresholds, reaches
+from votetrail.core.netmon.grouping import GroupingRules, Network, group_findings
+from votetrail.core.netmon.incidents import (
+    Incident,
+    IncidentKind,
+    SourceFinding,
+    make_incident,
+)
+from votetrail.core.netmon.trw import TrwFactors, TrwParams, TrwWalk, Verdict
+from votetrail.errors import InvalidInput
+
+_V6 = 1 << 128
+_ESTABLISHED = Outcome.ESTABLISHED
+
+
+@dataclass(frozen=True, slots=True)
+class DetectorConfig:
+    """All the detector's settings; every default is documented where it is defined."""
+
+    trw: TrwParams = field(default_factory=TrwParams)
+    fanout: FanoutThresholds = field(default_factory=FanoutThresholds)
+    grouping: GroupingRules = field(default_factory=GroupingRules)
+    idle_timeout: timedelta = timedelta(hours=1)
+    """A source quiet this long is forgotten (its finding kept if it was scanning)."""
+    public_ports: frozenset[int] = frozenset({80, 443})
+    """Ports meant to be reachable; an established attempt elsewhere means a scan got through."""
+    research: tuple[Network, ...] = ()
+    """Known research scanners (CIDRs): still reported, labelled ``research scanner``."""
+
+    def __post_init__(self) -> None:
+        if self.idle_timeout <= timedelta(0):
+            raise InvalidInput("the idle timeout must be positive")
+
+
+def address_key(address: IPv4Address | IPv6Address) -> int:
+    """The integer the detector keys an address by (IPv6 offset by 2**128)."""
+    return int(address) | _V6 if type(address) is IPv6Address else int(address)
+
+
+def key_address(key: int) -> IPv4Address | IPv6Address:
+    """Inverse of :func:`address_key`."""
+    return IPv6Address(key ^ _V6) if key >= _V6 else IPv4Address(key)
+
+
+class _Source(TrwWalk):
+    """One source's working state: its random walk, counters and fan-out index."""
+
+    __slots__ = (
+        "accepted",
+        "by_host",
+        "by_port",
+        "connections",
+        "first",
+        "got_through",
+        "horizontal",
+        "last",
+        "vertical",
+    )
+
+    def __init__(self, now: float, factors: TrwFactors) -> None:
+        super().__init__(factors)
+        self.first = now
+        self.last = now
+        self.connections = 0
+        self.accepted = 0
+        self.got_through = 0
+        self.by_port: dict[int, dict[int, float]] = {}
+        """Destination port → {host: last seen}: the horizontal count."""
+        self.by_host: dict[int, dict[int, float]] = {}
+        """Host → {port: last seen}: the vertical count; its keys are every host contacted."""
+        self.horizontal = False
+        self.vertical = False
+
+    @property
+    def scanning(self) -> bool:
+        return self.verdict is Verdict.SCANNER or self.horizontal or self.vertical
+
+
+class Detector:
+    """Feed it connection events in roughly time order; ask it for incidents at any point."""
+
+    def __init__(self, config: DetectorConfig | None = None) -> None:
+        self._config = config or DetectorConfig()
+        self._public = self._config.public_ports
+        self._factors = TrwFactors.of(self._config.trw)
+        self._hosts_per_port = self._config.fanout.hosts_per_port
+        self._ports_per_host = self._config.fanout.ports_per_host
+        self._window = self._config.fanout.window.total_seconds()
+        self._idle = self._config.idle_timeout.total_seconds()
+        self._sweep_every = self._idle / 2
+        self._sources: dict[int, _Source] = {}
+        self._findings: list[SourceFinding] = []
+        self._now = float("-inf")
+        self._next_sweep = float("-inf")
+
+    @property
+    def active_sources(self) -> int:
+        """How many sources the detector holds state for (bounded by expiry)."""
+        return len(self._sources)
+
+    def feed(self, event: ConnectionEvent) -> None:
+        """Account for one attempt."""
+        self.observe(
+            address_key(event.source),
+            address_key(event.target),
+            event.port,
+            event.time.timestamp(),
+            event.outcome is _ESTABLISHED,
+            event.accepted,
+        )
+
+    def feed_many(self, events: Iterable[ConnectionEvent]) -> None:
+        """Account for many attempts; the same as calling :meth:`feed` on each."""
+        observe = self.observe
+        v6 = IPv6Address
+        for event in events:
+            source = event.source
+            target = event.target
+            observe(
+                int(source) | _V6 if type(source) is v6 else int(source),
+                int(target) | _V6 if type(target) is v6 else int(target),
+                event.port,
+                event.time.timestamp(),
+                event.outcome is _ESTABLISHED,
+                event.accepted,
+            )
+
+    def observe(
+        self, source: int, target: int, port: int, seconds: float, established: bool, accepted: bool
+    ) -> None:
+        """The fast path: keys from :func:`address_key`, time as POSIX seconds."""
+        if seconds > self._now:
+            self._now = seconds
+            if seconds >= self._next_sweep:
+                self._sweep(seconds)
+        sources = self._sources
+        state = sources.get(source)
+        if state is None:
+            state = sources[source] = _Source(seconds, self._factors)
+        elif seconds > state.last:
+            state.last = seconds
+        elif seconds < state.first:
+            state.first = seconds
+        state.connections += 1
+        if accepted:
+            state.accepted += 1
+            if established and port not in self._public:
+                state.got_through += 1
+        ports = state.by_host.get(target)
+        if ports is None:
+            ports = state.by_host[target] = {port: seconds}
+            state.observe(established)
+        else:
+            ports[port] = seconds
+            if not state.vertical and len(ports) >= self._ports_per_host:
+                state.vertical = reaches(ports, seconds, self._window, self._ports_per_host)
+        hosts = state.by_port.get(port)
+        if hosts is None:
+            state.by_port[port] = {target: seconds}
+        else:
+            hosts[target] = seconds
+            if not state.horizontal and len(hosts) >= self._hosts_per_port:
+                state.horizontal = reaches(hosts, seconds, self._window, self._hosts_per_port)
+
+    def expire(self, now: datetime) -> None:
+        """Forget every source idle for the idle timeout at ``now`` (aware); keep findings."""
+        if now.tzinfo is None:
+            raise InvalidInput("expire() needs an aware datetime")
+        self._sweep(now.timestamp())
+
+    def incidents(self) -> list[Incident]:
+        """Every scan found so far, oldest first (then by id), distributed scans grouped."""
+        findings = list(self._findings)
+        findings.extend(
+            _finding(key, state) for key, state in self._sources.items() if state.scanning
+        )
+        grouped = group_findings(findings, self._config.grouping)
+        research = self._config.research
+        incidents = [make_incident(g, IncidentKind.DISTRIBUTED, research) for g in grouped.groups]
+        incidents.extend(make_incident([f], f.kind, research) for f in grouped.singles)
+        incidents.sort(key=lambda incident: (incident.first_seen, incident.id))
+        return incidents
+
+    def _sweep(self, now: float) -> None:
+        """Drop idle sources, keeping the findings of those that were scanning."""
+        cutoff = now - self._idle
+        idle = [key for key, state in self._sources.items() if state.last < cutoff]
+        for key in idle:
+            state = self._sources.pop(key)
+            if state.scanning:
+                self._findings.append(_finding(key, state))
+        self._next_sweep = now + self._sweep_every
+
+
+def _finding(key: int, state: _Source) -> SourceFinding:
+    """Freeze a scanning source's state into a finding (addresses as text)."""
+    hosts = sorted(state.by_host)
+    return SourceFinding(
+        source=key_address(key),
+        targets=tuple(str(key_address(host)) for host in hosts),
+        ports=tuple(sorted(state.by_port)),
+        first_seen=datetime.fromtimestamp(state.first, UTC),
+        last_seen=datetime.fromtimestamp(state.last, UTC),
+        connections=state.connections,
+        accepted=state.accepted,
+        got_through=state.got_through,
+        vertical=state.vertical,
+        horizontal=state.horizontal,
+        trw=state.is_scanner,
+    )

@@ -1,0 +1,169 @@
+"""What the detector reports: one incident per scanning source, or per group of them.
+
+An analyst reads incidents, not events, so an incident carries everything
+needed to judge it without going back to the logs: who, what was probed,
+when, how often, whether the firewall let it in and whether anything answered.
+
+Kinds (:class:`IncidentKind`):
+
+* ``vertical`` – one source tried many ports of one host (fan-out rule);
+* ``horizontal`` – one source tried one port on many hosts (fan-out rule);
+* ``mixed`` – one source did both, e.g. a block scan of many ports on many hosts;
+* ``trw`` – only the Threshold Random Walk caught it: a slow or sparse scanner
+  whose failed first contacts piled up but never reached a fan-out count;
+* ``distributed`` – several scanning sources from one network with the same
+  ports at about the same time (:mod:`votetrail.core.netmon.grouping`).
+
+Severity (:class:`Severity`): ``high`` when any attempt from the scanning
+source(s) was let in by the firewall *and* established on a port that is not
+one of the public service ports (default 80 and 443) – the scan got through to
+something that should not be reachable; ``medium`` when some attempts were let
+in but nothing non-public answered; ``low`` when the firewall blocked all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network, ip_address
+
+RESEARCH_SCANNER = "research scanner"
+"""Label of a source on the user's list of known research scanners (still reported)."""
+
+
+class IncidentKind(StrEnum):
+    """Which rule found the scan; see the module documentation."""
+
+    VERTICAL = "vertical"
+    HORIZONTAL = "horizontal"
+    MIXED = "mixed"
+    TRW = "trw"
+    DISTRIBUTED = "distributed"
+
+
+class Severity(StrEnum):
+    """How far the scan got; see the module documentation."""
+
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFinding:
+    """Everything the detector learnt about one source it judged to be scanning."""
+
+    source: IPv4Address | IPv6Address
+    targets: tuple[str, ...]
+    """Distinct hosts contacted, in address order."""
+    ports: tuple[int, ...]
+    """Distinct destination ports, ascending."""
+    first_seen: datetime
+    last_seen: datetime
+    connections: int
+    accepted: int
+    got_through: int
+    """Attempts accepted and established on a non-public port."""
+    vertical: bool
+    horizontal: bool
+    trw: bool
+
+    @property
+    def kind(self) -> IncidentKind:
+        """The incident kind of this source on its own."""
+        if self.vertical and self.horizontal:
+            return IncidentKind.MIXED
+        if self.vertical:
+            return IncidentKind.VERTICAL
+        if self.horizontal:
+            return IncidentKind.HORIZONTAL
+        return IncidentKind.TRW
+
+
+@dataclass(frozen=True, slots=True)
+class Incident:
+    """One scan as an analyst sees it."""
+
+    id: str
+    """16 hex digits of SHA-256 of kind, sources and first_seen: same logs, same id."""
+    kind: IncidentKind
+    sources: tuple[str, ...]
+    targets: tuple[str, ...]
+    ports: tuple[int, ...]
+    first_seen: datetime
+    last_seen: datetime
+    connections: int
+    accepted: int
+    """Attempts the firewall let through (whatever the target did)."""
+    blocked: int
+    """Attempts the firewall dropped or rejected."""
+    severity: Severity
+    labels: tuple[str, ...]
+
+    @property
+    def port_count(self) -> int:
+        """How many distinct destination ports were tried."""
+        return len(self.ports)
+
+
+def address_order(address: IPv4Address | IPv6Address) -> tuple[int, int]:
+    """Sort key that puts IPv4 before IPv6 (the two cannot be compared directly)."""
+    return (address.version, int(address))
+
+
+def incident_id(kind: IncidentKind, sources: Sequence[str], first_seen: datetime) -> str:
+    """A content-derived id, so re-running the detector on the same logs names incidents alike."""
+    text = "\n".join([kind.value, first_seen.isoformat(), *sources])
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def make_incident(
+    findings: Sequence[SourceFinding],
+    kind: IncidentKind,
+    research: Sequence[IPv4Network | IPv6Network],
+) -> Incident:
+    """Merge the findings of one source (or one distributed group) into an incident."""
+    ordered = sorted(findings, key=lambda f: address_order(f.source))
+    sources = tuple(dict.fromkeys(str(f.source) for f in ordered))
+    targets: set[str] = set()
+    ports: set[int] = set()
+    for finding in ordered:
+        targets.update(finding.targets)
+        ports.update(finding.ports)
+    first_seen = min(f.first_seen for f in ordered)
+    connections = sum(f.connections for f in ordered)
+    accepted = sum(f.accepted for f in ordered)
+    if any(f.got_through for f in ordered):
+        severity = Severity.HIGH
+    elif accepted:
+        severity = Severity.MEDIUM
+    else:
+        severity = Severity.LOW
+    labelled = any(
+        f.source in network
+        for f in ordered
+        for network in research
+        if network.version == f.source.version
+    )
+    return Incident(
+        id=incident_id(kind, sources, first_seen),
+        kind=kind,
+        sources=sources,
+        targets=tuple(sorted(targets, key=_text_order)),
+        ports=tuple(sorted(ports)),
+        first_seen=first_seen,
+        last_seen=max(f.last_seen for f in ordered),
+        connections=connections,
+        accepted=accepted,
+        blocked=connections - accepted,
+        severity=severity,
+        labels=(RESEARCH_SCANNER,) if labelled else (),
+    )
+
+
+def _text_order(text: str) -> tuple[int, int]:
+    """Address order for addresses already written as text."""
+    return address_order(ip_address(text))
