@@ -25,8 +25,10 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
+from operator import itemgetter
 from pathlib import Path
 from typing import BinaryIO
 
@@ -47,6 +49,15 @@ _DETAIL_COLUMNS = (
     "CountingGroup",
     "PrecinctPortion",
     "BallotType",
+)
+_SLOT_COLUMNS = (
+    TABULATOR,
+    BATCH,
+    RECORD,
+    IMPRINTED_ID,
+    "PrecinctPortion",
+    "BallotType",
+    "CountingGroup",
 )
 _VERSION = re.compile(r"[0-9]+(?:\.[0-9]+)+")
 _CONTEST = re.compile(r"(?P<name>.*?)\s*\(Vote For=(?P<n>[0-9]+)\)")
@@ -83,42 +94,56 @@ class DominionCsvExport:
             for _ in range(HEADER_ROWS):
                 _next_row(rows, source, rows.line_num + 1)
             seen: dict[str, int] = {}
-            while True:
-                line = rows.line_num + 1
-                row = _next_row(rows, source, line)
-                if row is None:
-                    return
-                if not any(row):
-                    continue
-                record = self._record(row, f"{source}, line {line}")
-                first = seen.setdefault(record.id, line)
-                if first != line:
-                    raise InvalidInput(
-                        f"record id {record.id!r} is already used on line {first}",
-                        where=f"{source}, line {line}, field {self._id_field()!r}",
-                    )
-                yield record
+            line = rows.line_num + 1
+            try:
+                for row in rows:
+                    if any(row):
+                        record = self._record(row, source, line)
+                        first = seen.setdefault(record.id, line)
+                        if first != line:
+                            raise InvalidInput(
+                                f"record id {record.id!r} is already used on line {first}",
+                                where=f"{source}, line {line}, field {self._id_field()!r}",
+                            )
+                        yield record
+                    line = rows.line_num + 1
+            except csv.Error as exc:
+                raise InvalidInput(
+                    f"is not valid CSV: {exc}", where=f"{source}, line {line}"
+                ) from None
+
+    @cached_property
+    def _slots(self) -> tuple[int | None, ...]:
+        """The columns of the details ``_record`` reads, in its order (None: not exported)."""
+        return tuple(self._details.get(column) for column in _SLOT_COLUMNS)
+
+    @cached_property
+    def _every_slot(self) -> Callable[[list[str]], tuple[str, ...]] | None:
+        slots = self._slots
+        return itemgetter(*slots) if None not in slots else None
 
     def _id_field(self) -> str:
         return IMPRINTED_ID if IMPRINTED_ID in self._details else RECORD
 
-    def _record(self, row: list[str], where: str) -> CastVoteRecord:
+    def _record(self, row: list[str], source: str, line: int) -> CastVoteRecord:
         if len(row) != self._width:
             raise InvalidInput(
-                f"has {len(row)} cells but the header rows have {self._width}", where
+                f"has {len(row)} cells but the header rows have {self._width}",
+                f"{source}, line {line}",
             )
-
-        def detail(column: str) -> str | None:
-            index = self._details.get(column)
-            return row[index].strip() or None if index is not None else None
-
-        tabulator, batch, record = detail(TABULATOR), detail(BATCH), detail(RECORD)
-        card_id = detail(IMPRINTED_ID)
+        every = self._every_slot
+        if every is not None:  # all seven columns exported: one C call picks them out
+            values: list[str | None] = [cell.strip() or None for cell in every(row)]
+        else:
+            values = [
+                None if index is None else row[index].strip() or None for index in self._slots
+            ]
+        tabulator, batch, record, card_id, precinct, ballot_type, group = values
         if card_id is None:
             if tabulator is None or batch is None or record is None:
                 raise InvalidInput(
                     f"has no {IMPRINTED_ID} and no complete {TABULATOR}, {BATCH}, {RECORD}",
-                    where=f"{where}, field {self._id_field()!r}",
+                    where=f"{source}, line {line}, field {self._id_field()!r}",
                 )
             card_id = f"{tabulator}-{batch}-{record}"
         marks: dict[str, tuple[str, ...]] = {}
@@ -126,28 +151,42 @@ class DominionCsvExport:
             cells = row[span.start : span.stop]
             if not any(cells):
                 continue  # the contest is not on this card
-            chosen = []
-            for choice, cell in zip(span.choices, cells, strict=True):
-                if cell == "1":
-                    chosen.append(choice)
-                elif cell != "0":
-                    described = repr(cell) if cell else "an empty cell"
-                    raise InvalidInput(
-                        f"{described} is not a mark; expected 1 (marked) or 0 (not marked), "
-                        f"or every cell of the contest empty when it is not on the card",
-                        where=f"{where}, field {span.contest!r} / {choice!r}",
-                    )
-            marks[span.contest] = tuple(chosen)
+            if cells.count("1") + cells.count("0") == len(cells):  # the usual case: all valid
+                marks[span.contest] = tuple(
+                    [
+                        choice
+                        for choice, cell in zip(span.choices, cells, strict=True)
+                        if cell == "1"
+                    ]
+                )
+            else:
+                marks[span.contest] = _chosen(span, cells, f"{source}, line {line}")
         return CastVoteRecord(
             id=card_id,
             tabulator=tabulator,
             batch=batch,
             record=record,
-            precinct=detail("PrecinctPortion"),
-            ballot_type=detail("BallotType"),
-            counting_group=detail("CountingGroup"),
+            precinct=precinct,
+            ballot_type=ballot_type,
+            counting_group=group,
             marks=marks,
         )
+
+
+def _chosen(span: _Span, cells: list[str], where: str) -> tuple[str, ...]:
+    """The marked choices of one contest, refusing a cell that is neither 1 nor 0."""
+    chosen = []
+    for choice, cell in zip(span.choices, cells, strict=True):
+        if cell == "1":
+            chosen.append(choice)
+        elif cell != "0":
+            described = repr(cell) if cell else "an empty cell"
+            raise InvalidInput(
+                f"{described} is not a mark; expected 1 (marked) or 0 (not marked), "
+                f"or every cell of the contest empty when it is not on the card",
+                where=f"{where}, field {span.contest!r} / {choice!r}",
+            )
+    return tuple(chosen)
 
 
 def open_dominion_csv(path: Path) -> DominionCsvExport:

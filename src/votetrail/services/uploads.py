@@ -12,16 +12,18 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from hashlib import sha256
+from json.encoder import encode_basestring
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, func, insert, select
 
 from votetrail.core.ledger.canonical import canonical_bytes, iso_utc
 from votetrail.core.ledger.frontier import Frontier
-from votetrail.core.ledger.merkle import leaf_hash
+from votetrail.core.ledger.merkle import LEAF_PREFIX, NODE_PREFIX
 from votetrail.core.tally.records import CastVoteRecord, ContestDefinition
 from votetrail.errors import InvalidInput, NotFound
 from votetrail.formats.ballot_manifest import read_manifest
@@ -34,6 +36,7 @@ from votetrail.store.rows import insert_many
 
 KINDS = ("cvrs", "manifest", "paper_counts", "check_ins")
 _BATCH = 20_000
+_CVR_COLUMNS = ("upload_id", "position", "cvr_id", "tabulator", "batch", "precinct", "record")
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,62 @@ def cvr_record(record: CastVoteRecord) -> dict[str, Any]:
     }
 
 
+_MARKS_CACHE: dict[tuple[tuple[str, tuple[str, ...]], ...], str] = {}
+_MARKS_CACHE_SIZE = 4096  # distinct ballots' marks repeat: a few contests, few choices
+
+
+def _marks_text(marks: Mapping[str, tuple[str, ...]]) -> str:
+    """The canonical ``marks`` object without its braces; cached, as cards repeat them."""
+    key = tuple(marks.items())
+    try:
+        text = _MARKS_CACHE.get(key)
+    except TypeError:  # a reader gave lists, not tuples: encode without the cache
+        return _encode_marks(marks)
+    if text is None:
+        text = _encode_marks(marks)
+        if len(_MARKS_CACHE) >= _MARKS_CACHE_SIZE:
+            _MARKS_CACHE.clear()
+        _MARKS_CACHE[key] = text
+    return text
+
+
+def _encode_marks(marks: Mapping[str, Sequence[str]]) -> str:
+    q = encode_basestring
+    return ",".join(
+        [q(contest) + ":[" + ",".join(map(q, marks[contest])) + "]" for contest in sorted(marks)]
+    )
+
+
+def cvr_text(record: CastVoteRecord) -> str:
+    """``canonical_bytes(cvr_record(record))`` as text, written out for speed.
+
+    The same bytes: keys in code-point order, no white space, strings through
+    the encoder ``json.dumps(..., ensure_ascii=False)`` uses; a CVR's fields are
+    only text, None and tuples of text, which the canonical form keeps as they are.
+    """
+    q = encode_basestring
+    r = record
+    return (
+        '{"ballot_type":'
+        + ("null" if r.ballot_type is None else q(r.ballot_type))
+        + ',"batch":'
+        + ("null" if r.batch is None else q(r.batch))
+        + ',"counting_group":'
+        + ("null" if r.counting_group is None else q(r.counting_group))
+        + ',"id":'
+        + q(r.id)
+        + ',"marks":{'
+        + _marks_text(r.marks)
+        + '},"precinct":'
+        + ("null" if r.precinct is None else q(r.precinct))
+        + ',"record":'
+        + ("null" if r.record is None else q(r.record))
+        + ',"tabulator":'
+        + ("null" if r.tabulator is None else q(r.tabulator))
+        + "}"
+    )
+
+
 def _check_jurisdiction(conn: Connection, jurisdiction: str) -> None:
     found = conn.execute(select(JURISDICTIONS.c.kind).where(JURISDICTIONS.c.id == jurisdiction))
     kind = found.scalar()
@@ -94,13 +153,38 @@ class _Writer:
 
     def __init__(self, conn: Connection, upload_id: str, cvrs: bool) -> None:
         self.conn, self.upload_id, self.cvrs = conn, upload_id, cvrs
-        self.tree = Frontier(0, [])
+        self.size = 0
+        # The frontier as Frontier keeps it: (level, hash) per perfect subtree, largest first.
+        self._stack: list[tuple[int, bytes]] = []
         self.pending: list[dict[str, Any]] = []
+        self.cvr_rows: list[tuple[Any, ...]] = []  # add_cvr's rows, in _CVR_COLUMNS order
+        compiled = insert(CVRS).compile(dialect=conn.dialect) if cvrs else None
+        self._cvr_insert = (
+            compiled.string
+            if compiled is not None
+            and compiled.positional
+            and tuple(compiled.positiontup or ()) == _CVR_COLUMNS
+            else None
+        )
+
+    @property
+    def tree(self) -> Frontier:
+        return Frontier(self.size, [h for _, h in self._stack])
+
+    def _leaf(self, encoded: bytes) -> int:
+        """Fold one record in as ``Frontier.append`` does, without listing the nodes it stores."""
+        position = self.size
+        stack = self._stack
+        stack.append((0, sha256(LEAF_PREFIX + encoded).digest()))  # merkle.leaf_hash, inlined
+        while len(stack) > 1 and stack[-1][0] == stack[-2][0]:
+            level, right = stack.pop()
+            stack.append((level + 1, sha256(NODE_PREFIX + stack.pop()[1] + right).digest()))
+        self.size = position + 1
+        return position
 
     def add(self, record: dict[str, Any]) -> None:
         encoded = canonical_bytes(record)
-        position = self.tree.size
-        self.tree.append(leaf_hash(encoded))
+        position = self._leaf(encoded)
         row: dict[str, Any] = {
             "upload_id": self.upload_id,
             "position": position,
@@ -117,7 +201,33 @@ class _Writer:
         if len(self.pending) >= _BATCH:
             self.flush()
 
+    def add_cvr(self, record: CastVoteRecord) -> None:
+        """``add(cvr_record(record))``, without building and re-walking the dict."""
+        text = cvr_text(record)
+        position = self._leaf(text.encode("utf-8"))
+        rows = self.cvr_rows
+        rows.append(
+            (
+                self.upload_id,
+                position,
+                record.id,
+                record.tabulator,
+                record.batch,
+                record.precinct,
+                text,
+            )
+        )
+        if len(rows) >= _BATCH:
+            self.flush()
+
     def flush(self) -> None:
+        if self.cvr_rows:
+            if self._cvr_insert is not None:  # the driver takes the tuples as they are
+                self.conn.exec_driver_sql(self._cvr_insert, self.cvr_rows)
+            else:
+                named = [dict(zip(_CVR_COLUMNS, row, strict=True)) for row in self.cvr_rows]
+                insert_many(self.conn, CVRS, named)
+            self.cvr_rows = []
         if self.pending:
             insert_many(self.conn, CVRS if self.cvrs else UPLOAD_ROWS, self.pending)
             self.pending = []
@@ -217,7 +327,7 @@ def import_cvrs(app: App, actor: str, jurisdiction: str, paths: Sequence[Path]) 
                 if record.id in seen:
                     raise InvalidInput("appears in two files", where=f"{path}, CVR {record.id!r}")
                 seen.add(record.id)
-                writer.add(cvr_record(record))
+                writer.add_cvr(record)
             described.append(
                 {
                     "name": path.name,
