@@ -24,6 +24,8 @@ TABLES = {
     "uploads",
     "cvrs",
     "upload_rows",
+    "netmon_ingests",
+    "netmon_incidents",
 }
 
 

@@ -29,6 +29,7 @@ from votetrail.cli.counting import (
     manifest_cli,
     results_command,
 )
+from votetrail.cli.netmon import netmon_cli
 from votetrail.cli.options import DatabaseUrl, DataDir
 from votetrail.errors import InvalidInput, VotetrailError
 from votetrail.services import log_view
@@ -57,6 +58,7 @@ cli.add_typer(cvr_cli, name="cvr")
 cli.add_typer(manifest_cli, name="manifest")
 cli.add_typer(counts_cli, name="counts")
 cli.add_typer(accounting_cli, name="accounting")
+cli.add_typer(netmon_cli, name="netmon")
 cli.command("results")(results_command)
 
 out = Console(soft_wrap=True)

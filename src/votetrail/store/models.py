@@ -150,6 +150,49 @@ class CountRow(Base):
     record: Mapped[str] = mapped_column(Text)
 
 
+class NetmonIngest(Base):
+    """One network log read into the monitor: a whole file, or one batch of a watched file.
+
+    It is the ledgered record of the read, so the log proves which file (by
+    SHA-256) was looked at, how much of it could be read and which incidents
+    it raised; ``incident_ids`` is canonical JSON, a list of incident ids.
+    """
+
+    __tablename__ = "netmon_ingests"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    mode: Mapped[str] = mapped_column(String(8))
+    file_name: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    format: Mapped[str] = mapped_column(String(16))
+    lines: Mapped[int] = mapped_column(BigInteger)
+    events: Mapped[int] = mapped_column(BigInteger)
+    ignored: Mapped[int] = mapped_column(BigInteger)
+    bad: Mapped[int] = mapped_column(BigInteger)
+    incidents: Mapped[int] = mapped_column(Integer)
+    incident_ids: Mapped[str] = mapped_column(Text)
+    ingested_at: Mapped[str] = mapped_column(String(32))
+    jurisdiction_id: Mapped[str | None] = mapped_column(
+        ForeignKey("jurisdictions.id"), nullable=True
+    )
+
+
+class NetmonIncident(Base):
+    """The newest known state of one scan incident; ``data`` is its canonical JSON.
+
+    An incident seen again by a later ingest (a watched log growing) replaces
+    its row, so the table holds each incident once, as last reported.
+    """
+
+    __tablename__ = "netmon_incidents"
+    id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    ingest_id: Mapped[str] = mapped_column(ForeignKey("netmon_ingests.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    severity: Mapped[str] = mapped_column(String(8))
+    first_seen: Mapped[str] = mapped_column(String(32), index=True)
+    last_seen: Mapped[str] = mapped_column(String(32))
+    data: Mapped[str] = mapped_column(Text)
+
+
 def _table(model: type[Base]) -> Table:
     """The Core table behind a model, typed as such for Core queries."""
     table = model.__table__
@@ -167,3 +210,5 @@ CHECKPOINTS = _table(SignedCheckpoint)
 UPLOADS = _table(Upload)
 CVRS = _table(Cvr)
 UPLOAD_ROWS = _table(CountRow)
+NETMON_INGESTS = _table(NetmonIngest)
+NETMON_INCIDENTS = _table(NetmonIncident)

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Column, Connection, Row, Table, select
 
 from votetrail.core.ledger.canonical import canonical_hash
-from votetrail.store.models import JURISDICTIONS, SETTINGS, UPLOADS, USERS
+from votetrail.store.models import JURISDICTIONS, NETMON_INGESTS, SETTINGS, UPLOADS, USERS
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,7 @@ RECORD_TYPES: dict[str, RecordType] = {
         RecordType("jurisdiction", JURISDICTIONS, "id"),
         RecordType("user", USERS, "username"),
         RecordType("upload", UPLOADS, "id"),
+        RecordType("netmon_ingest", NETMON_INGESTS, "id"),
     )
 }
 

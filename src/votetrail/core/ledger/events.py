@@ -59,6 +59,12 @@ _DECLARED = (
         "A county imported poll-book check-in counts per precinct.",
     ),
     EventType(
+        "netmon.ingested",
+        "netmon_ingest",
+        "A network log (or a batch of a watched one) was read by the scan monitor; the record "
+        "holds the file's SHA-256, its line counts and the incidents it raised.",
+    ),
+    EventType(
         "log.annotation",
         None,
         "An official's remark entered into the log, such as the start of a canvass.",

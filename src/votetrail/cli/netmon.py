@@ -1,0 +1,119 @@
+"""``votetrail netmon``: read network logs for scans, follow a live log, list what was found."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from votetrail.cli.options import DatabaseUrl, DataDir
+from votetrail.errors import InvalidInput
+from votetrail.services import netmon
+from votetrail.services.context import open_app
+
+netmon_cli = typer.Typer(
+    help="Network monitoring: scans found in firewall logs.", no_args_is_help=True
+)
+
+Actor = Annotated[str, typer.Option(help="Who is doing this, for the log.")]
+Year = Annotated[
+    int | None,
+    typer.Option(help="Year of BSD syslog stamps, which carry none [default: this year]."),
+]
+
+
+@netmon_cli.command("ingest")
+def ingest_command(
+    files: Annotated[list[Path], typer.Argument(help="Logs: pcap, Zeek, iptables, Suricata, ...")],
+    year: Year = None,
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+    actor: Actor = "cli",
+) -> None:
+    """Read logs, store the scans found and log each file's read; unreadable lines are reported."""
+    result = netmon.ingest(open_app(data_dir, database_url), actor, files, year=year)
+    for f in result.files:
+        if not f.created:
+            typer.echo(f"{f.name}: already ingested as {f.id}; nothing changed.")
+            continue
+        typer.echo(
+            f"{f.name}: {f.format}, {f.lines:,} lines, {f.events:,} events, {f.ignored:,} ignored, "
+            f"{f.bad:,} bad, {f.incidents} incidents (SHA-256 {f.sha256})"
+        )
+        for message in f.problems:
+            typer.echo(f"  problem: {message}", err=True)
+
+
+@netmon_cli.command("watch")
+def watch_command(
+    file: Annotated[Path, typer.Argument(help="A growing text log, followed across rotations.")],
+    poll: Annotated[float, typer.Option(help="Seconds between reads.")] = 1.0,
+    year: Year = None,
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+    actor: Actor = "cli",
+) -> None:
+    """Follow a log like ``tail -F`` and store new incidents as they appear; Ctrl-C stops."""
+    app = open_app(data_dir, database_url)
+
+    def told(ingest_id: str, found: list[dict[str, Any]]) -> None:
+        for incident in found:
+            typer.echo(
+                f"{ingest_id}: {incident['kind']} scan from {', '.join(incident['sources'])} "
+                f"({incident['ports']} ports, {len(incident['targets'])} hosts)"
+            )
+
+    try:
+        netmon.watch(app, actor, file, poll=poll, year=year, stop=lambda: False, on_ingest=told)
+    except KeyboardInterrupt:
+        typer.echo("stopped")
+
+
+class IncidentFormat(StrEnum):
+    JSON = "json"
+    CSV = "csv"
+
+
+_CSV_COLUMNS = ("id", "kind", "severity", "sources", "targets", "ports", "first_seen", "last_seen")
+
+
+@netmon_cli.command("incidents")
+def incidents_command(
+    day: Annotated[
+        str | None, typer.Option(help="Only incidents active that day, YYYY-MM-DD (UTC).")
+    ] = None,
+    fmt: Annotated[IncidentFormat, typer.Option("--format", help="Output format.")] = (
+        IncidentFormat.JSON
+    ),
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """The stored scan incidents as JSON or CSV."""
+    found = netmon.incidents(open_app(data_dir, database_url), _day(day))
+    if fmt is IncidentFormat.JSON:
+        sys.stdout.write(json.dumps(found, indent=2) + "\n")
+        return
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(_CSV_COLUMNS)
+    for incident in found:
+        writer.writerow(
+            " ".join(v) if isinstance(v, list) else v for v in (incident[c] for c in _CSV_COLUMNS)
+        )
+    sys.stdout.write(buffer.getvalue())
+
+
+def _day(text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput("must be YYYY-MM-DD", where=f"--day {text!r}") from None

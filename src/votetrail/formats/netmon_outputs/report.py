@@ -1,0 +1,169 @@
+"""The daily network report: one self-contained HTML page.
+
+The page is mailed or copied to people who may open it offline, so it holds
+no scripts and loads nothing: styles are inline, the charts are inline SVG
+(:mod:`.charts`) and a Content-Security-Policy forbids anything else. Every
+value that came from logs or configuration (addresses, labels) is escaped,
+since a scanner chooses what it sends and a label is typed by a person.
+
+The order of the page follows what a reader must act on first: the
+headline count, then the incidents that got through, then the charts and
+the full list.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from html import escape
+
+from votetrail.core.netmon.incidents import Incident, Severity
+from votetrail.errors import InvalidInput
+from votetrail.formats.netmon_outputs.charts import hourly_bars, ranked_bars
+
+TOP = 10
+SHOWN_SOURCES = 5
+SHOWN_PORTS = 12
+_SEVERITY_ORDER = {Severity.HIGH: 0, Severity.MEDIUM: 1, Severity.LOW: 2}
+_STYLE = (
+    "body{font-family:sans-serif;margin:2em;color:#222}"
+    "table{border-collapse:collapse;margin:1em 0}"
+    "th,td{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top}"
+    "th{background:#eee}tr.high td{background:#fde2e2}"
+    "svg text{font-size:12px;fill:#222}svg text.axis{font-size:10px;fill:#555}"
+    ".headline{font-size:2em;margin:0}.empty{color:#555}"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class DailyReport:
+    """Everything one day's page shows.
+
+    ``attempts_per_hour`` holds, for hours 00–23 UTC, how many connection
+    attempts came from sources judged to be scanning; the detector's caller
+    counts them because incidents only keep totals.
+    """
+
+    day: date
+    incidents: Sequence[Incident]
+    attempts_per_hour: Sequence[int]
+    site: str = "votetrail"
+
+    def __post_init__(self) -> None:
+        """Reject a chart that would silently mislabel hours."""
+        if len(self.attempts_per_hour) != 24:
+            raise InvalidInput(
+                f"attempts_per_hour needs 24 hourly counts, got {len(self.attempts_per_hour)}"
+            )
+        if any(count < 0 for count in self.attempts_per_hour):
+            raise InvalidInput("attempts_per_hour cannot hold a negative count")
+
+
+def render_report(report: DailyReport) -> str:
+    """The whole page as a string of HTML5."""
+    incidents = sorted(report.incidents, key=_severity_first)
+    high = [i for i in incidents if i.severity is Severity.HIGH]
+    title = f"{report.site} network report, {report.day.isoformat()}"
+    body = [
+        f"<h1>{escape(title)}</h1>",
+        _headline(report.incidents),
+        "<h2>Got through</h2>",
+        "<p>Scans the firewall let in that reached a port other than the public "
+        "service ports: something answered that should not be reachable.</p>",
+        _table(high) if high else '<p class="empty">None today.</p>',
+        "<h2>Activity</h2>",
+        hourly_bars(report.attempts_per_hour, "Scan attempts per hour (UTC)"),
+        "<h3>Top 10 sources by attempts</h3>",
+        "<p>A distributed scan's attempts are shared evenly among its sources.</p>",
+        ranked_bars(top_sources(report.incidents), "Top 10 sources by attempts"),
+        "<h3>Top 10 destination ports</h3>",
+        "<p>Counted by how many scans tried each port.</p>",
+        ranked_bars(top_ports(report.incidents), "Top 10 destination ports by scans"),
+        "<h2>All incidents</h2>",
+        _table(incidents) if incidents else '<p class="empty">No scans today.</p>',
+    ]
+    return (
+        "<!DOCTYPE html>\n"
+        '<html lang="en"><head><meta charset="utf-8">'
+        '<meta http-equiv="Content-Security-Policy" '
+        "content=\"default-src 'none'; style-src 'unsafe-inline'\">"
+        f"<title>{escape(title)}</title><style>{_STYLE}</style></head>\n"
+        "<body>\n" + "\n".join(body) + "\n</body></html>\n"
+    )
+
+
+def top_sources(incidents: Sequence[Incident], limit: int = TOP) -> list[tuple[str, int]]:
+    """Sources with the most attempts; ties broken by address text for a stable page."""
+    attempts: Counter[str] = Counter()
+    for incident in incidents:
+        share = incident.connections / max(len(incident.sources), 1)
+        for source in incident.sources:
+            attempts[source] += round(share)
+    return sorted(attempts.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+
+
+def top_ports(incidents: Sequence[Incident], limit: int = TOP) -> list[tuple[str, int]]:
+    """Destination ports tried by the most incidents, lowest port first on ties."""
+    scans: Counter[int] = Counter()
+    for incident in incidents:
+        scans.update(incident.ports)
+    ranked = sorted(scans.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+    return [(str(port), count) for port, count in ranked]
+
+
+def _headline(incidents: Sequence[Incident]) -> str:
+    """The count and the sentence that says what is being counted."""
+    count = len(incidents)
+    sources = len({s for i in incidents for s in i.sources})
+    noun = "scan" if count == 1 else "scans"
+    source_noun = "source" if sources == 1 else "sources"
+    return (
+        f'<p class="headline">{count:,} {noun} today</p>'
+        f"<p>A scan is one incident: one address probing many ports or hosts, or "
+        f"several addresses from one network probing the same ports together "
+        f"(a distributed scan, counted once). Today's {count:,} {noun} came from "
+        f"{sources:,} {source_noun}.</p>"
+    )
+
+
+def _table(incidents: Sequence[Incident]) -> str:
+    """Incidents as rows, high severity marked so it stands out when printed."""
+    head = (
+        "<tr><th>First seen (UTC)</th><th>Last seen (UTC)</th><th>Severity</th><th>Kind</th>"
+        "<th>Sources</th><th>Targets</th><th>Ports</th><th>Attempts</th>"
+        "<th>Accepted</th><th>Blocked</th><th>Labels</th><th>Id</th></tr>"
+    )
+    rows = [head]
+    for i in incidents:
+        css = ' class="high"' if i.severity is Severity.HIGH else ""
+        cells = [
+            i.first_seen.strftime("%H:%M:%S"),
+            i.last_seen.strftime("%H:%M:%S"),
+            i.severity.value,
+            i.kind.value,
+            _abridged(i.sources, SHOWN_SOURCES),
+            f"{len(i.targets):,}",
+            f"{i.port_count:,}: " + _abridged([str(p) for p in i.ports], SHOWN_PORTS),
+            f"{i.connections:,}",
+            f"{i.accepted:,}",
+            f"{i.blocked:,}",
+            ", ".join(i.labels),
+            i.id,
+        ]
+        rows.append(f"<tr{css}>" + "".join(f"<td>{escape(c)}</td>" for c in cells) + "</tr>")
+    return "<table>" + "\n".join(rows) + "</table>"
+
+
+def _abridged(items: Sequence[str], shown: int) -> str:
+    """The first ``shown`` items and how many more, so one big scan cannot bloat the page."""
+    text = ", ".join(items[:shown])
+    if len(items) > shown:
+        text += f" and {len(items) - shown:,} more"
+    return text
+
+
+def _severity_first(incident: Incident) -> tuple[int, datetime, str]:
+    """High before medium before low, then by time, so the worst leads every table."""
+    return (_SEVERITY_ORDER[incident.severity], incident.first_seen, incident.id)

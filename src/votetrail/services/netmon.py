@@ -1,0 +1,468 @@
+"""Network monitoring: read firewall and capture logs, keep the scans found, log each read.
+
+Every read is a ledgered ``netmon_ingest`` row (file SHA-256, line counts,
+incident ids), so an analyst can later prove which logs were examined and
+what they showed. Reading the same file again is recognised by its hash and
+changes nothing. Lines that cannot be read are reported, never fatal: a log
+cut short or mixed with other programs' messages still yields its good lines.
+
+An incident keeps one row, its newest state: a scan seen again (a watched log
+growing, a longer file) replaces its row in the same transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as day_time
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from sqlalchemy import Connection, and_, func, select
+
+from votetrail.core.ledger.canonical import canonical_bytes, iso_utc
+from votetrail.core.netmon.detector import Detector, DetectorConfig
+from votetrail.core.netmon.events import ConnectionEvent
+from votetrail.core.netmon.incidents import Incident
+from votetrail.errors import InvalidInput
+from votetrail.formats.netlogs import filterlog, iptables, pfirewall, suricata, vpc_flow, zeek
+from votetrail.formats.netlogs.common import ReadReport
+from votetrail.formats.netlogs.detect import SNIFF_LINES, NetlogFormat, detect_format, read_netlog
+from votetrail.services.context import App
+from votetrail.services.directory import state_id
+from votetrail.services.unit_of_work import UnitOfWork, unit_of_work
+from votetrail.services.uploads import sha256_file
+from votetrail.store.models import NETMON_INCIDENTS, NETMON_INGESTS
+
+SHOWN_PROBLEMS = 20
+"""Problems returned per file; the counts cover them all."""
+EVENT = "netmon.ingested"
+
+
+def incident_data(incident: Incident) -> dict[str, Any]:
+    """An incident as the JSON an analyst (and ``netmon incidents --format json``) reads.
+
+    ``ports`` is the number of distinct destination ports, as the export contract
+    asks; the ports themselves are in ``port_list``.
+    """
+    return {
+        "id": incident.id,
+        "kind": incident.kind.value,
+        "severity": incident.severity.value,
+        "sources": list(incident.sources),
+        "targets": list(incident.targets),
+        "ports": incident.port_count,
+        "port_list": list(incident.ports),
+        "first_seen": iso_utc(incident.first_seen),
+        "last_seen": iso_utc(incident.last_seen),
+        "connections": incident.connections,
+        "accepted": incident.accepted,
+        "blocked": incident.blocked,
+        "labels": list(incident.labels),
+    }
+
+
+@dataclass(frozen=True)
+class FileIngest:
+    """What one file's read found; ``created`` is False when it was ingested before."""
+
+    id: str
+    name: str
+    sha256: str
+    format: str
+    lines: int
+    events: int
+    ignored: int
+    bad: int
+    incidents: int
+    problems: list[str]
+    created: bool
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    files: list[FileIngest]
+
+    @property
+    def incidents(self) -> int:
+        return sum(f.incidents for f in self.files if f.created)
+
+
+def ingest(
+    app: App,
+    actor: str,
+    paths: Sequence[Path],
+    *,
+    year: int | None = None,
+    jurisdiction: str | None = None,
+) -> IngestResult:
+    """Read each log with its own detector and store its incidents, one event per file.
+
+    Formats are detected for every file before anything is written, so a file
+    that is no log refuses the whole command instead of half-doing it.
+    """
+    if not paths:
+        raise InvalidInput("give at least one log file")
+    found = [(path, sha256_file(path), detect_format(path)) for path in paths]
+    results: list[FileIngest] = []
+    with unit_of_work(app, actor) as uow:
+        where = _jurisdiction(uow.conn, jurisdiction)
+        for path, digest, fmt in found:
+            earlier = uow.conn.execute(
+                select(NETMON_INGESTS).where(
+                    NETMON_INGESTS.c.sha256 == digest, NETMON_INGESTS.c.mode == "file"
+                )
+            ).first()
+            if earlier is not None:
+                results.append(_earlier(earlier))
+                continue
+            report = ReadReport(str(path))
+            detector = Detector(DetectorConfig())
+            detector.feed_many(read_netlog(path, report, year=year))
+            found_incidents = detector.incidents()
+            ingest_id = _store(uow, "file", path.name, digest, fmt, report, found_incidents, where)
+            results.append(
+                FileIngest(
+                    ingest_id,
+                    path.name,
+                    digest,
+                    fmt.value,
+                    report.lines,
+                    report.events,
+                    report.ignored,
+                    report.bad,
+                    len(found_incidents),
+                    report.messages()[:SHOWN_PROBLEMS],
+                    created=True,
+                )
+            )
+    return IngestResult(results)
+
+
+def _earlier(row: Any) -> FileIngest:
+    return FileIngest(
+        row.id,
+        row.file_name,
+        row.sha256,
+        row.format,
+        row.lines,
+        row.events,
+        row.ignored,
+        row.bad,
+        row.incidents,
+        [],
+        created=False,
+    )
+
+
+def _jurisdiction(conn: Connection, jurisdiction: str | None) -> str | None:
+    return jurisdiction if jurisdiction is not None else state_id(conn)
+
+
+def _store(
+    uow: UnitOfWork,
+    mode: str,
+    name: str,
+    digest: str,
+    fmt: NetlogFormat,
+    report: ReadReport,
+    found: Sequence[Incident],
+    jurisdiction: str | None,
+) -> str:
+    """Write one ingest row and upsert its incidents (delete, then insert), then log it."""
+    conn = uow.conn
+    count = conn.execute(select(func.count()).select_from(NETMON_INGESTS)).scalar() or 0
+    ingest_id = f"netmon-{count + 1}"
+    conn.execute(
+        NETMON_INGESTS.insert().values(
+            id=ingest_id,
+            mode=mode,
+            file_name=name[:255],
+            sha256=digest,
+            format=fmt.value,
+            lines=report.lines,
+            events=report.events,
+            ignored=report.ignored,
+            bad=report.bad,
+            incidents=len(found),
+            incident_ids=canonical_bytes([i.id for i in found]).decode("utf-8"),
+            ingested_at=iso_utc(uow.app.clock()),
+            jurisdiction_id=jurisdiction,
+        )
+    )
+    if found:
+        conn.execute(
+            NETMON_INCIDENTS.delete().where(NETMON_INCIDENTS.c.id.in_([i.id for i in found]))
+        )
+        conn.execute(
+            NETMON_INCIDENTS.insert(),
+            [
+                {
+                    "id": i.id,
+                    "ingest_id": ingest_id,
+                    "kind": i.kind.value,
+                    "severity": i.severity.value,
+                    "first_seen": iso_utc(i.first_seen),
+                    "last_seen": iso_utc(i.last_seen),
+                    "data": canonical_bytes(incident_data(i)).decode("utf-8"),
+                }
+                for i in found
+            ],
+        )
+    uow.record(EVENT, ingest_id, jurisdiction)
+    return ingest_id
+
+
+def incidents(app: App, day: date | None = None) -> list[dict[str, Any]]:
+    """Stored incidents, oldest first; with ``day``, those active at some time that (UTC) day."""
+    query = select(NETMON_INCIDENTS.c.data).order_by(
+        NETMON_INCIDENTS.c.first_seen, NETMON_INCIDENTS.c.id
+    )
+    if day is not None:
+        start = datetime.combine(day, day_time(), UTC)
+        query = query.where(
+            and_(
+                NETMON_INCIDENTS.c.first_seen < iso_utc(start + timedelta(days=1)),
+                NETMON_INCIDENTS.c.last_seen >= iso_utc(start),
+            )
+        )
+    with app.engine.connect() as conn:
+        return [json.loads(row.data) for row in conn.execute(query)]
+
+
+# --- following a growing log -------------------------------------------------------------
+
+_LineParser = Callable[[Iterable[str], ReadReport], Iterator[ConnectionEvent]]
+_HEADERED = (NetlogFormat.ZEEK, NetlogFormat.PFIREWALL)
+"""Formats whose ``#`` header lines give the columns: replayed before each batch."""
+
+
+def _parser(fmt: NetlogFormat, year: int | None) -> _LineParser:
+    if fmt is NetlogFormat.PCAP:
+        raise InvalidInput("a packet capture cannot be followed; use `netmon ingest`")
+    if fmt is NetlogFormat.ZEEK:
+        return zeek.parse_zeek
+    if fmt is NetlogFormat.IPTABLES:
+        return lambda lines, report: iptables.parse_iptables(lines, report, year=year)
+    if fmt is NetlogFormat.SURICATA:
+        return suricata.parse_suricata
+    if fmt is NetlogFormat.FILTERLOG:
+        return lambda lines, report: filterlog.parse_filterlog(lines, report, year=year)
+    if fmt is NetlogFormat.PFIREWALL:
+        return pfirewall.parse_pfirewall
+    return vpc_flow.parse_vpc_flow
+
+
+class _Follower:
+    """``tail -F`` on one path: complete lines as they are written, across rotations.
+
+    A rotation is seen as a new inode at the path (the old file renamed away:
+    its rest is read first) or the file shrinking (truncated in place).
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._handle: BinaryIO | None = None
+        self._inode: tuple[int, int] | None = None
+        self._partial = b""
+        self.rotations = 0
+
+    def read(self) -> list[bytes]:
+        """The complete lines written since the last call (with their newlines)."""
+        chunks: list[bytes] = []
+        try:
+            status = os.stat(self.path)
+        except FileNotFoundError:
+            status = None
+        if self._handle is not None and status is not None:
+            moved = (status.st_dev, status.st_ino) != self._inode
+            shrunk = not moved and status.st_size < self._handle.tell()
+            if moved or shrunk:
+                if moved:
+                    chunks.append(self._handle.read())
+                self._handle.close()
+                self._handle = None
+                self.rotations += 1
+        if self._handle is None and status is not None:
+            try:
+                self._handle = self.path.open("rb")
+            except FileNotFoundError:
+                return self._split(chunks)
+            opened = os.fstat(self._handle.fileno())
+            self._inode = (opened.st_dev, opened.st_ino)
+        if self._handle is not None:
+            chunks.append(self._handle.read())
+        return self._split(chunks)
+
+    def _split(self, chunks: list[bytes]) -> list[bytes]:
+        data = self._partial + b"".join(chunks)
+        cut = data.rfind(b"\n") + 1
+        self._partial = data[cut:]
+        return data[:cut].splitlines(keepends=True)
+
+    def close(self) -> None:
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
+
+
+@dataclass
+class WatchResult:
+    """What a watch did: lines read, rotations followed, ingest rows written, incidents stored."""
+
+    lines: int = 0
+    rotations: int = 0
+    ingests: list[str] = field(default_factory=list)
+    incidents: set[str] = field(default_factory=set)
+
+
+class _Batcher:
+    """Parses batches of lines with one format, keeping line numbers and header state."""
+
+    def __init__(self, source: str, fmt: NetlogFormat, parse: _LineParser) -> None:
+        self.total = ReadReport(source)
+        self.fmt = fmt
+        self.parse = parse
+        self.headered = fmt in _HEADERED
+        self.header: list[str] = []
+
+    def events(self, lines: list[str]) -> list[ConnectionEvent]:
+        replay = list(self.header)
+        batch = ReadReport(self.total.source, lines=self.total.lines - len(replay))
+        events = list(self.parse(replay + lines, batch))
+        self.total.lines = batch.lines
+        self.total.events += batch.events
+        self.total.ignored += batch.ignored - len(replay)
+        self.total.bad += batch.bad
+        self.total.problems.extend(batch.problems)
+        if self.headered:
+            self._keep_header(lines)
+        return events
+
+    def _keep_header(self, lines: list[str]) -> None:
+        """The newest run of ``#`` lines: a rotated file starts with a header of its own."""
+        in_header = False
+        for line in lines:
+            if line.startswith("#"):
+                if not in_header:
+                    self.header = []
+                    in_header = True
+                self.header.append(line)
+            else:
+                in_header = False
+
+
+def watch(
+    app: App,
+    actor: str,
+    path: Path,
+    *,
+    stop: Callable[[], bool],
+    poll: float = 1.0,
+    flush_seconds: float = 10.0,
+    flush_lines: int = 10_000,
+    year: int | None = None,
+    jurisdiction: str | None = None,
+    on_ingest: Callable[[str, list[dict[str, Any]]], None] | None = None,
+) -> WatchResult:
+    """Follow ``path`` until ``stop()`` is true, storing new or changed incidents as they appear.
+
+    Every ``flush_seconds`` or ``flush_lines`` lines the detector is asked for
+    its incidents; those new or changed since the last store are written with
+    an ingest row covering the lines read since the previous one (its hash is
+    of those bytes), and ``on_ingest`` hears of them. On stop the rest is stored.
+    """
+    follower = _Follower(path)
+    result = WatchResult()
+    detector = Detector(DetectorConfig())
+    stored: dict[str, bytes] = {}
+    raw: list[bytes] = []
+    batcher: _Batcher | None = None
+    since = ReadReport(str(path))
+    hasher = hashlib.sha256()
+    last_flush = time.monotonic()
+    try:
+        while True:
+            stopping = stop()
+            raw.extend(follower.read())
+            if batcher is None and raw:
+                fmt = _sniff(path, len(raw))
+                if fmt is not None:
+                    batcher = _Batcher(str(path), fmt, _parser(fmt, year))
+            if batcher is not None and raw:
+                text = [line.decode("utf-8", errors="replace") for line in raw]
+                detector.feed_many(batcher.events(text))
+                for line in raw:
+                    hasher.update(line)
+                result.lines += len(raw)
+                raw = []
+            if batcher is not None:
+                unlogged = batcher.total.lines - since.lines
+                due = time.monotonic() - last_flush >= flush_seconds or unlogged >= flush_lines
+                changed = _changed(detector.incidents(), stored) if due or stopping else []
+                if unlogged and (changed or stopping):
+                    counts = _difference(batcher.total, since)
+                    with unit_of_work(app, actor) as uow:
+                        where = _jurisdiction(uow.conn, jurisdiction)
+                        ingest_id = _store(
+                            uow,
+                            "watch",
+                            path.name,
+                            hasher.hexdigest(),
+                            batcher.fmt,
+                            counts,
+                            changed,
+                            where,
+                        )
+                    result.ingests.append(ingest_id)
+                    result.incidents.update(i.id for i in changed)
+                    if on_ingest is not None:
+                        on_ingest(ingest_id, [incident_data(i) for i in changed])
+                    since = _difference(batcher.total, ReadReport(str(path)))
+                    hasher = hashlib.sha256()
+                if due:
+                    last_flush = time.monotonic()
+            if stopping:
+                break
+            time.sleep(poll)
+    finally:
+        follower.close()
+    result.rotations = follower.rotations
+    return result
+
+
+def _sniff(path: Path, waiting: int) -> NetlogFormat | None:
+    """The format once the file says; refused only after a sniff's worth of lines."""
+    try:
+        return detect_format(path)
+    except InvalidInput:
+        if waiting >= SNIFF_LINES:
+            raise
+        return None
+
+
+def _changed(found: Sequence[Incident], stored: dict[str, bytes]) -> list[Incident]:
+    """Incidents new or different since last stored; ``stored`` is updated to match."""
+    changed = []
+    for incident in found:
+        encoded = canonical_bytes(incident_data(incident))
+        if stored.get(incident.id) != encoded:
+            stored[incident.id] = encoded
+            changed.append(incident)
+    return changed
+
+
+def _difference(total: ReadReport, since: ReadReport) -> ReadReport:
+    """Counts of the lines read after ``since`` was taken (problems are not carried)."""
+    return ReadReport(
+        total.source,
+        lines=total.lines - since.lines,
+        events=total.events - since.events,
+        ignored=total.ignored - since.ignored,
+        bad=total.bad - since.bad,
+    )

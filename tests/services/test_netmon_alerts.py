@@ -1,0 +1,191 @@
+"""Alerts reach a real SMTP and a real HTTP receiver on loopback, high severity only."""
+
+from __future__ import annotations
+
+import email
+import json
+import socketserver
+import threading
+from collections.abc import Iterator
+from email.message import Message
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+
+from tests.formats.netmon_outputs.samples import ALL, HIGH, LOW, MEDIUM, RESEARCH
+from votetrail.errors import InvalidInput
+from votetrail.services.netmon_alerts import (
+    AlertDeliveryFailed,
+    AlertsSent,
+    SmtpTarget,
+    WebhookTarget,
+    send_alerts,
+)
+
+TIMEOUT = 5.0
+
+
+class SmtpHandler(socketserver.StreamRequestHandler):
+    """Just enough SMTP (RFC 5321) for smtplib: greet, accept every mail, keep the data."""
+
+    timeout = TIMEOUT
+    server: SmtpServer
+
+    def reply(self, line: str) -> None:
+        self.wfile.write(line.encode("ascii") + b"\r\n")
+
+    def handle(self) -> None:
+        self.reply("220 127.0.0.1 test SMTP")
+        while line := self.rfile.readline():
+            verb = line[:4].upper()
+            if verb in (b"EHLO", b"HELO"):
+                self.reply("250 127.0.0.1")
+            elif verb == b"DATA":
+                self.reply("354 end with <CRLF>.<CRLF>")
+                self.server.messages.append(email.message_from_bytes(self.read_data()))
+                self.reply("250 queued")
+            elif verb == b"QUIT":
+                self.reply("221 bye")
+                return
+            else:
+                self.reply("250 ok")
+
+    def read_data(self) -> bytes:
+        lines: list[bytes] = []
+        while (line := self.rfile.readline()) not in (b".\r\n", b""):
+            lines.append(line[1:] if line.startswith(b"..") else line)
+        return b"".join(lines)
+
+
+class SmtpServer(socketserver.ThreadingTCPServer):
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), SmtpHandler)
+        self.messages: list[Message] = []
+
+
+class HookHandler(BaseHTTPRequestHandler):
+    """Keeps each POSTed JSON body and answers 204."""
+
+    timeout = TIMEOUT
+    server: HookServer
+
+    def do_POST(self) -> None:
+        length = int(self.headers["Content-Length"])
+        self.server.bodies.append(json.loads(self.rfile.read(length)))
+        self.server.content_types.append(self.headers["Content-Type"])
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Keep test output quiet."""
+
+
+class HookServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), HookHandler)
+        self.bodies: list[dict[str, Any]] = []
+        self.content_types: list[str] = []
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpServer]:
+    server = SmtpServer()
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+    thread.join(TIMEOUT)
+
+
+@pytest.fixture
+def hook() -> Iterator[HookServer]:
+    server = HookServer()
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+    thread.join(TIMEOUT)
+
+
+def smtp_target(server: SmtpServer) -> SmtpTarget:
+    host, port = server.server_address[:2]
+    return SmtpTarget(
+        host=str(host),
+        port=int(port),
+        sender="netmon@office.example",
+        recipients=("soc@office.example", "it@office.example"),
+        timeout=TIMEOUT,
+    )
+
+
+def hook_target(server: HookServer) -> WebhookTarget:
+    host, port = server.server_address[:2]
+    return WebhookTarget(url=f"http://{host!s}:{port}/hook", timeout=TIMEOUT)
+
+
+def test_both_receivers_get_exactly_the_high_severity_incidents(
+    smtp: SmtpServer, hook: HookServer
+) -> None:
+    sent = send_alerts(ALL, email=smtp_target(smtp), webhook=hook_target(hook))
+    assert sent == AlertsSent(emails=2, webhooks=2)
+    assert [b["id"] for b in hook.bodies] == [HIGH.id, RESEARCH.id]
+    assert hook.content_types == ["application/json"] * 2
+    subjects = [m["Subject"] for m in smtp.messages]
+    assert len(subjects) == 2
+    assert HIGH.id in subjects[0]
+    assert RESEARCH.id in subjects[1]
+    for other in (LOW, MEDIUM):
+        assert not any(other.id in str(m) for m in smtp.messages)
+
+
+def test_email_names_incident_sources_ports_and_what_got_through(smtp: SmtpServer) -> None:
+    send_alerts([HIGH], email=smtp_target(smtp))
+    [message] = smtp.messages
+    assert message["To"] == "soc@office.example, it@office.example"
+    assert message.get_content_type() == "text/plain"
+    payload = message.get_payload(decode=True)
+    assert isinstance(payload, bytes)
+    body = payload.decode("utf-8")
+    assert HIGH.id in body
+    assert "2001:db8::5" in body
+    assert "22, 445, 3389, 5900" in body
+    assert "let in 12 of 30 attempts" in body
+
+
+def test_webhook_body_is_the_contract_json(hook: HookServer) -> None:
+    send_alerts([HIGH], webhook=hook_target(hook))
+    [body] = hook.bodies
+    assert body["sources"] == ["2001:db8::5"]
+    assert body["ports"] == 4
+    assert body["severity"] == "high"
+
+
+def test_nothing_high_sends_nothing(smtp: SmtpServer, hook: HookServer) -> None:
+    sent = send_alerts([LOW, MEDIUM], email=smtp_target(smtp), webhook=hook_target(hook))
+    assert sent == AlertsSent(emails=0, webhooks=0)
+    assert smtp.messages == []
+    assert hook.bodies == []
+
+
+def test_unreachable_receivers_raise_delivery_failed() -> None:
+    closed = SmtpServer()
+    host, port = closed.server_address[:2]
+    closed.server_close()
+    with pytest.raises(AlertDeliveryFailed, match="alert e-mail"):
+        send_alerts(
+            [HIGH], email=SmtpTarget(str(host), int(port), "a@b.example", ("c@d.example",), 2.0)
+        )
+    with pytest.raises(AlertDeliveryFailed, match="webhook"):
+        send_alerts([HIGH], webhook=WebhookTarget(f"http://{host!s}:{port}/hook", 2.0))
+
+
+def test_webhook_url_must_be_http() -> None:
+    with pytest.raises(InvalidInput, match="http"):
+        WebhookTarget("file:///etc/passwd")
