@@ -35,3 +35,30 @@ def test_ingest_then_incidents_json_contract(
     as_csv = votetrail_on(capsys, demo_app, "netmon", "incidents", "--format", "csv")
     assert "172.31.15.102" in as_csv.out
     assert votetrail_on(capsys, demo_app, "verify").code == 0
+
+
+def test_report_and_blocklists_from_real_scans(
+    capsys: pytest.CaptureFixture[str], demo_app: App, shared_data: Path, tmp_path: Path
+) -> None:
+    scanners = shared_data / "netmon/esnet-curated-pcaps/attacks/scanners"
+    for name in ("masscan/tcp_0_1000_20190821.pcap", "masscan/udp_0_1000_20190821.pcap"):
+        assert votetrail_on(capsys, demo_app, "netmon", "ingest", str(scanners / name)).code == 0
+    page = tmp_path / "report.html"
+    made = votetrail_on(
+        capsys, demo_app, "netmon", "report", "--day", "2019-08-21", "--output", str(page)
+    )
+    assert made.code == 0, made.err
+    html = page.read_text(encoding="utf-8")
+    assert "172.31.15.102" in html
+    assert '<p class="headline">2 scans today</p>' in html
+    assert html.count("<rect") >= 24
+    cidrs = votetrail_on(capsys, demo_app, "netmon", "blocklist")
+    assert cidrs.out.split() == ["172.31.15.102/32"]
+    allowed = votetrail_on(capsys, demo_app, "netmon", "blocklist", "--allow", "172.16.0.0/12")
+    assert allowed.out.split() == []
+    nft = votetrail_on(capsys, demo_app, "netmon", "blocklist", "--format", "nftables")
+    assert "172.31.15.102" in nft.out
+    assert "198.124.152.15" not in nft.out
+    bad = votetrail_on(capsys, demo_app, "netmon", "blocklist", "--allow", "not-a-network")
+    assert bad.code == 1
+    assert "allow list" in bad.err

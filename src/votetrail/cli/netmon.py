@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 import typer
 
-from votetrail.cli.options import DatabaseUrl, DataDir
+from votetrail.cli.options import DatabaseUrl, DataDir, write_text
 from votetrail.errors import InvalidInput
 from votetrail.services import netmon
 from votetrail.services.context import open_app
@@ -117,3 +117,46 @@ def _day(text: str | None) -> date | None:
         return date.fromisoformat(text)
     except ValueError:
         raise InvalidInput("must be YYYY-MM-DD", where=f"--day {text!r}") from None
+
+
+@netmon_cli.command("report")
+def report_command(
+    day: Annotated[str, typer.Option(help="The day, YYYY-MM-DD (UTC).")],
+    output: Annotated[Path | None, typer.Option(help="Write here instead of stdout.")] = None,
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """The day's HTML report: "N scans today", what got through, charts and every incident."""
+    chosen = _day(day)
+    assert chosen is not None
+    write_text(netmon.daily_report(open_app(data_dir, database_url), chosen), output)
+
+
+class BlocklistFormat(StrEnum):
+    NFTABLES = "nftables"
+    IPSET = "ipset"
+    PFSENSE = "pfsense"
+    CIDR = "cidr"
+
+
+@netmon_cli.command("blocklist")
+def blocklist_command(
+    fmt: Annotated[BlocklistFormat, typer.Option("--format", help="Firewall format.")] = (
+        BlocklistFormat.CIDR
+    ),
+    allow: Annotated[
+        list[str] | None,
+        typer.Option(help="A network never to block (repeat), e.g. the office's own."),
+    ] = None,
+    skip_label: Annotated[
+        list[str] | None,
+        typer.Option(help="Leave out incidents with this label, e.g. 'research scanner'."),
+    ] = None,
+    output: Annotated[Path | None, typer.Option(help="Write here instead of stdout.")] = None,
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Every scanning source as a block list for nftables, ipset, pfSense or plain CIDRs."""
+    app = open_app(data_dir, database_url)
+    text = netmon.blocklist_text(app, fmt.value, allow=allow or [], skip_labels=skip_label or [])
+    write_text(text, output)

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as day_time
+from ipaddress import ip_network
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -28,11 +29,20 @@ from sqlalchemy import Connection, and_, func, select
 from votetrail.core.ledger.canonical import canonical_bytes, iso_utc
 from votetrail.core.netmon.detector import Detector, DetectorConfig
 from votetrail.core.netmon.events import ConnectionEvent
-from votetrail.core.netmon.incidents import Incident
+from votetrail.core.netmon.incidents import Incident, IncidentKind, Severity
 from votetrail.errors import InvalidInput
 from votetrail.formats.netlogs import filterlog, iptables, pfirewall, suricata, vpc_flow, zeek
 from votetrail.formats.netlogs.common import ReadReport
 from votetrail.formats.netlogs.detect import SNIFF_LINES, NetlogFormat, detect_format, read_netlog
+from votetrail.formats.netmon_outputs.blocklist import (
+    build_blocklist,
+    ipset_restore,
+    nftables,
+    pfsense_url_table,
+    plain_cidrs,
+)
+from votetrail.formats.netmon_outputs.export import incident_record
+from votetrail.formats.netmon_outputs.report import DailyReport, render_report
 from votetrail.services.context import App
 from votetrail.services.directory import state_id
 from votetrail.services.unit_of_work import UnitOfWork, unit_of_work
@@ -45,26 +55,76 @@ EVENT = "netmon.ingested"
 
 
 def incident_data(incident: Incident) -> dict[str, Any]:
-    """An incident as the JSON an analyst (and ``netmon incidents --format json``) reads.
+    """An incident as stored and as ``netmon incidents --format json`` prints it.
 
-    ``ports`` is the number of distinct destination ports, as the export contract
-    asks; the ports themselves are in ``port_list``.
+    The one shape is the export's (``formats/netmon_outputs/export.py``), with
+    times in the log's canonical UTC form so stored rows compare and sort.
     """
-    return {
-        "id": incident.id,
-        "kind": incident.kind.value,
-        "severity": incident.severity.value,
-        "sources": list(incident.sources),
-        "targets": list(incident.targets),
-        "ports": incident.port_count,
-        "port_list": list(incident.ports),
-        "first_seen": iso_utc(incident.first_seen),
-        "last_seen": iso_utc(incident.last_seen),
-        "connections": incident.connections,
-        "accepted": incident.accepted,
-        "blocked": incident.blocked,
-        "labels": list(incident.labels),
+    record = incident_record(incident)
+    record["first_seen"] = iso_utc(incident.first_seen)
+    record["last_seen"] = iso_utc(incident.last_seen)
+    return record
+
+
+def incident_from_data(data: dict[str, Any]) -> Incident:
+    """Rebuild a stored incident for the report and block lists."""
+    return Incident(
+        id=data["id"],
+        kind=IncidentKind(data["kind"]),
+        sources=tuple(data["sources"]),
+        targets=tuple(data["targets"]),
+        ports=tuple(data["port_list"]),
+        first_seen=datetime.fromisoformat(data["first_seen"]),
+        last_seen=datetime.fromisoformat(data["last_seen"]),
+        connections=data["connections"],
+        accepted=data["accepted"],
+        blocked=data["blocked"],
+        severity=Severity(data["severity"]),
+        labels=tuple(data["labels"]),
+    )
+
+
+def daily_report(app: App, day: date) -> str:
+    """The day's HTML report from the stored incidents.
+
+    Incidents keep totals, not per-hour counts, so each incident's attempts are
+    spread evenly over the hours of that day it was active in; the page's chart
+    is therefore an estimate of when the scanning happened.
+    """
+    found = [incident_from_data(d) for d in incidents(app, day)]
+    start = datetime.combine(day, day_time(), UTC)
+    hours = [0.0] * 24
+    for incident in found:
+        first = max(0, int((incident.first_seen - start).total_seconds() // 3600))
+        last = min(23, int((incident.last_seen - start).total_seconds() // 3600))
+        if last < first:
+            continue
+        share = incident.connections / (last - first + 1)
+        for hour in range(first, last + 1):
+            hours[hour] += share
+    counts = [round(h) for h in hours]
+    return render_report(DailyReport(day, found, counts, site=app.origin))
+
+
+def blocklist_text(
+    app: App, fmt: str, *, allow: Sequence[str] = (), skip_labels: Sequence[str] = ()
+) -> str:
+    """Every stored incident's sources as a firewall block list, minus ``allow``."""
+    writers = {
+        "nftables": nftables,
+        "ipset": ipset_restore,
+        "pfsense": pfsense_url_table,
+        "cidr": plain_cidrs,
     }
+    writer = writers.get(fmt)
+    if writer is None:
+        raise InvalidInput(f"must be one of {', '.join(writers)}", where=f"format {fmt!r}")
+    try:
+        networks = [ip_network(text, strict=False) for text in allow]
+    except ValueError as exc:
+        raise InvalidInput(str(exc), where="allow list") from None
+    found = [incident_from_data(d) for d in incidents(app)]
+    return writer(build_blocklist(found, networks, skip_labels=skip_labels))
 
 
 @dataclass(frozen=True)
