@@ -15,7 +15,7 @@ import pytest
 
 from tests.shared_data import REPO, shared_data_dir
 
-pytest_plugins = ["tests.databases"]
+pytest_plugins = ["tests.databases", "tests.receivers"]
 __all__ = ["REPO"]
 
 

@@ -52,3 +52,7 @@ class AuthenticationFailed(VotetrailError):
 
 class VerificationFailed(VotetrailError):
     """A proof, signature or the log itself did not check out."""
+
+
+class AlertDeliveryFailed(VotetrailError):
+    """An alert could not be delivered (mail relay or webhook refused or unreachable)."""

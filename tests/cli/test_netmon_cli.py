@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.cli.helpers import votetrail_on
+from tests.receivers import HookServer, SmtpServer
 from votetrail.services.context import App
 
 
@@ -62,3 +63,40 @@ def test_report_and_blocklists_from_real_scans(
     bad = votetrail_on(capsys, demo_app, "netmon", "blocklist", "--allow", "not-a-network")
     assert bad.code == 1
     assert "allow list" in bad.err
+
+
+def test_ingest_alerts_on_what_got_through(
+    capsys: pytest.CaptureFixture[str],
+    demo_app: App,
+    shared_data: Path,
+    smtp: SmtpServer,
+    hook: HookServer,
+) -> None:
+    """The masscan target answered on non-public ports: that scan got through, so it alerts."""
+    pcap = (
+        shared_data / "netmon/esnet-curated-pcaps/attacks/scanners/masscan/tcp_0_1000_20190821.pcap"
+    )
+    host, port = smtp.server_address[:2]
+    hook_host, hook_port = hook.server_address[:2]
+    done = votetrail_on(
+        capsys,
+        demo_app,
+        "netmon",
+        "ingest",
+        str(pcap),
+        "--alert-smtp",
+        f"{host!s}:{port}",
+        "--alert-to",
+        "soc@office.example",
+        "--alert-webhook",
+        f"http://{hook_host!s}:{hook_port}/hook",
+    )
+    assert done.code == 0, done.err
+    (incident,) = json.loads(votetrail_on(capsys, demo_app, "netmon", "incidents").out)
+    expected = 1 if incident["severity"] == "high" else 0
+    assert f"Alerts sent: {expected} e-mails, {expected} webhook calls." in done.out
+    assert len(smtp.messages) == expected
+    assert [body["id"] for body in hook.bodies] == [incident["id"]] * expected
+    no_relay = votetrail_on(capsys, demo_app, "netmon", "ingest", str(pcap), "--alert-smtp", "x")
+    assert no_relay.code == 1
+    assert "--alert-smtp 'x'" in no_relay.err

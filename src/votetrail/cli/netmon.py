@@ -17,6 +17,7 @@ from votetrail.cli.options import DatabaseUrl, DataDir, write_text
 from votetrail.errors import InvalidInput
 from votetrail.services import netmon
 from votetrail.services.context import open_app
+from votetrail.services.netmon_alerts import SmtpTarget, WebhookTarget, send_alerts
 
 netmon_cli = typer.Typer(
     help="Network monitoring: scans found in firewall logs.", no_args_is_help=True
@@ -33,6 +34,18 @@ Year = Annotated[
 def ingest_command(
     files: Annotated[list[Path], typer.Argument(help="Logs: pcap, Zeek, iptables, Suricata, ...")],
     year: Year = None,
+    alert_smtp: Annotated[
+        str | None, typer.Option(help="HOST:PORT of a mail relay for high-severity alerts.")
+    ] = None,
+    alert_from: Annotated[
+        str, typer.Option(help="Sender of alert e-mail.")
+    ] = "votetrail@localhost",
+    alert_to: Annotated[
+        list[str] | None, typer.Option(help="Recipient of alert e-mail (repeat).")
+    ] = None,
+    alert_webhook: Annotated[
+        str | None, typer.Option(help="URL to POST each high-severity incident to, as JSON.")
+    ] = None,
     data_dir: DataDir = None,
     database_url: DatabaseUrl = None,
     actor: Actor = "cli",
@@ -49,6 +62,22 @@ def ingest_command(
         )
         for message in f.problems:
             typer.echo(f"  problem: {message}", err=True)
+    if alert_smtp is None and alert_webhook is None:
+        return
+    app = open_app(data_dir, database_url)
+    found = netmon.ingest_incidents(app, [f.id for f in result.files if f.created])
+    email = None
+    if alert_smtp is not None:
+        host, _, port = alert_smtp.rpartition(":")
+        if not host or not port.isdigit() or not alert_to:
+            raise InvalidInput(
+                "give --alert-smtp HOST:PORT and at least one --alert-to",
+                where=f"--alert-smtp {alert_smtp!r}",
+            )
+        email = SmtpTarget(host, int(port), alert_from, tuple(alert_to))
+    webhook = WebhookTarget(alert_webhook) if alert_webhook is not None else None
+    sent = send_alerts(found, email=email, webhook=webhook)
+    typer.echo(f"Alerts sent: {sent.emails} e-mails, {sent.webhooks} webhook calls.")
 
 
 @netmon_cli.command("watch")

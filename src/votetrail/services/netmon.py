@@ -526,3 +526,19 @@ def _difference(total: ReadReport, since: ReadReport) -> ReadReport:
         ignored=total.ignored - since.ignored,
         bad=total.bad - since.bad,
     )
+
+
+def ingest_incidents(app: App, ingest_ids: Sequence[str]) -> list[Incident]:
+    """The incidents that these ingests found, as stored now (for alerting on them)."""
+    wanted: list[str] = []
+    with app.engine.connect() as conn:
+        for row in conn.execute(
+            select(NETMON_INGESTS.c.incident_ids).where(NETMON_INGESTS.c.id.in_(ingest_ids))
+        ):
+            wanted.extend(json.loads(row.incident_ids))
+        if not wanted:
+            return []
+        rows = conn.execute(
+            select(NETMON_INCIDENTS.c.data).where(NETMON_INCIDENTS.c.id.in_(sorted(set(wanted))))
+        )
+        return [incident_from_data(json.loads(row.data)) for row in rows]

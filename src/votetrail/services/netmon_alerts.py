@@ -24,15 +24,11 @@ from email.message import EmailMessage
 from urllib.parse import urlsplit
 
 from votetrail.core.netmon.incidents import Incident, Severity
-from votetrail.errors import InvalidInput, VotetrailError
+from votetrail.errors import AlertDeliveryFailed, InvalidInput
 from votetrail.formats.netmon_outputs.export import incident_record
 
 SHOWN = 50
 """Most sources, targets or ports listed in one e-mail; the rest are counted."""
-
-
-class AlertDeliveryFailed(VotetrailError):
-    """The mail relay or webhook receiver did not take an alert."""
 
 
 @dataclass(frozen=True, slots=True)
