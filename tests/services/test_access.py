@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from votetrail.core.access import Principal, Role, may_administer_users, may_upload, may_view
+from votetrail.core.access import (
+    Principal,
+    Role,
+    may_administer_users,
+    may_monitor,
+    may_upload,
+    may_view,
+)
 
 CASES = [
     # role, user's jurisdiction, target, may view, may administer users
@@ -42,3 +49,20 @@ UPLOAD_CASES = [
 @pytest.mark.parametrize(("role", "home", "target", "upload"), UPLOAD_CASES)
 def test_upload_rule(role: Role, home: str, target: str, upload: bool) -> None:
     assert may_upload(Principal("u", "U", role, home), target, "state") is upload
+
+
+MONITOR_CASES = [
+    # role, user's jurisdiction, may watch the state's network
+    (Role.SECURITY_ANALYST, "state", True),
+    (Role.STATE_ADMIN, "state", True),
+    (Role.SECURITY_ANALYST, "adams", False),
+    (Role.STATE_ADMIN, "adams", False),
+    (Role.COUNTY_ADMIN, "adams", False),
+    (Role.COUNTY_ADMIN, "state", False),
+    (Role.AUDIT_BOARD, "adams", False),
+]
+
+
+@pytest.mark.parametrize(("role", "home", "monitor"), MONITOR_CASES)
+def test_monitor_rule(role: Role, home: str, monitor: bool) -> None:
+    assert may_monitor(Principal("u", "U", role, home), "state") is monitor

@@ -66,3 +66,14 @@ def may_upload(principal: Principal, jurisdiction: str, state_id: str) -> bool:
     if principal.role is Role.STATE_ADMIN and principal.jurisdiction == state_id:
         return True
     return principal.role is Role.COUNTY_ADMIN and principal.jurisdiction == jurisdiction
+
+
+def may_monitor(principal: Principal, state_id: str) -> bool:
+    """The state's network is watched by its security analysts and its administrator.
+
+    Scans target the state's election network, so the page belongs to the
+    state's staff: county officials and audit boards neither run nor read it.
+    """
+    if principal.jurisdiction != state_id:
+        return False
+    return principal.role in (Role.SECURITY_ANALYST, Role.STATE_ADMIN)

@@ -21,7 +21,7 @@ from starlette.staticfiles import StaticFiles
 from votetrail.errors import VotetrailError
 from votetrail.services.context import App
 from votetrail.services.keys import session_secret
-from votetrail.web import county, public, workspace
+from votetrail.web import county, netmon, public, workspace
 from votetrail.web.auth import load_principal
 from votetrail.web.errors import handle_not_found, handle_votetrail_error
 
@@ -54,6 +54,7 @@ def create_app(app: App) -> Starlette:
             *public.ROUTES,
             *county.ROUTES,  # first: its /j/{slug} adds a county's uploads to the page
             *workspace.ROUTES,
+            *netmon.ROUTES,
             Mount("/static", StaticFiles(directory=str(STATIC)), name="static"),
         ],
         middleware=[

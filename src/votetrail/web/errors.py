@@ -45,6 +45,7 @@ def wants_json(request: Request) -> bool:
     return (
         path.startswith("/log/proof")
         or path.startswith("/log/entries")
+        or path.endswith(".json")
         or request.query_params.get("format") == "json"
     )
 

@@ -1,0 +1,187 @@
+"""The security analyst's page: a day's scans, the report, block lists and log uploads.
+
+Only the state's security analysts and its administrator see it; anyone else
+is refused and the refusal is logged, as for every page. Log files are
+uploaded like a county's records: a multipart form, saved under their own
+names in a private temporary folder (the ingest records the name), read in a
+worker thread, deleted, and the answer is a redirect with a one-shot message.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+from collections.abc import Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from votetrail.core.access import Principal, may_monitor
+from votetrail.errors import InvalidInput, PermissionDenied
+from votetrail.services import directory, netmon
+from votetrail.services.context import App
+from votetrail.services.netmon import FileIngest, IngestResult
+from votetrail.services.unit_of_work import deny
+from votetrail.web.auth import check_csrf, require
+from votetrail.web.county import REPORT_POLICY
+from votetrail.web.state import app_of
+from votetrail.web.templating import render
+
+log = logging.getLogger("votetrail.web.netmon")
+
+FLASH = "netmon_flash"
+"""Session key of the one-shot lines shown on the page after an upload."""
+
+BLOCKLIST_FORMATS = ("nftables", "ipset", "pfsense", "cidr")
+SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
+SHOWN_PROBLEMS = 3
+"""Problems quoted per file in the message; the page says how many lines were unreadable."""
+
+
+def _require_monitor(request: Request, app: App) -> Principal:
+    """Allow or refuse; a refusal is written to the log and the application log."""
+    principal = require(request)
+    state = directory.the_state(app)
+    if not may_monitor(principal, state):
+        what = f"{request.method} {request.url.path}"
+        log.warning("denied %s to %s (%s)", what, principal.username, principal.jurisdiction)
+        deny(app, principal.username, state, what)
+        raise PermissionDenied("network monitoring is for the state's security analysts")
+    return principal
+
+
+def _parse_day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput("write the day as YYYY-MM-DD", where=f"day {text!r}") from None
+
+
+def _latest_day(app: App) -> date:
+    """The last day any stored incident was active; today when there are none."""
+    seen = [datetime.fromisoformat(i["last_seen"]).date() for i in netmon.incidents(app)]
+    return max(seen) if seen else app.clock().date()
+
+
+def _ranked(found: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """High severity first (those got through), then by when they began."""
+    return sorted(found, key=lambda i: (SEVERITY_ORDER.get(i["severity"], 3), i["first_seen"]))
+
+
+def page(request: Request) -> Response:
+    app = app_of(request)
+    _require_monitor(request, app)
+    asked = request.query_params.get("day")
+    day = _parse_day(asked) if asked else _latest_day(app)
+    found = _ranked(netmon.incidents(app, day))
+    context: dict[str, object] = {
+        "day": day.isoformat(),
+        "incidents": found,
+        "got_through": sum(1 for i in found if i["severity"] == "high"),
+        "formats": BLOCKLIST_FORMATS,
+        "flash": request.session.pop(FLASH, None),
+    }
+    return render(request, "netmon.html", context)
+
+
+def report(request: Request) -> Response:
+    """The day's standalone report: it carries its own inline styles and runs no script."""
+    app = app_of(request)
+    _require_monitor(request, app)
+    day = _parse_day(str(request.path_params["day"]))
+    return HTMLResponse(
+        netmon.daily_report(app, day), headers={"Content-Security-Policy": REPORT_POLICY}
+    )
+
+
+def blocklist(request: Request) -> Response:
+    """Every scanning source as a firewall block list; ``?allow=`` networks are kept out."""
+    app = app_of(request)
+    _require_monitor(request, app)
+    fmt = str(request.path_params["fmt"])
+    text = netmon.blocklist_text(app, fmt, allow=request.query_params.getlist("allow"))
+    return Response(
+        text,
+        media_type="text/plain; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="votetrail-blocklist.{fmt}"'},
+    )
+
+
+def incidents_json(request: Request) -> Response:
+    """Stored incidents as JSON, oldest first; ``?day=`` keeps that day's."""
+    app = app_of(request)
+    _require_monitor(request, app)
+    asked = request.query_params.get("day")
+    return JSONResponse(netmon.incidents(app, _parse_day(asked) if asked else None))
+
+
+def _file_name(raw: str | None) -> str:
+    """The name the analyst's computer gave the file, without any folder it may have sent."""
+    name = (raw or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
+    if name in ("", ".", ".."):
+        raise InvalidInput("choose a log file to upload")
+    if any(ord(c) < 32 for c in name) or len(name.encode("utf-8")) > 200:
+        raise InvalidInput("rename the file to a shorter, plain name", where=f"file {name!r}")
+    return name
+
+
+def _ingest(app: App, actor: str, files: Sequence[UploadFile]) -> IngestResult:
+    """Save, read, delete; errors name the file as the analyst knows it, not the temp folder."""
+    if not files:
+        raise InvalidInput("choose a log file to upload")
+    with tempfile.TemporaryDirectory(prefix="votetrail-netmon-") as temp:
+        folder = Path(temp)
+        try:
+            paths: list[Path] = []
+            for upload in files:
+                path = folder / _file_name(upload.filename)
+                if path in paths:
+                    raise InvalidInput("was chosen twice", where=path.name)
+                upload.file.seek(0)
+                with path.open("wb") as out:
+                    shutil.copyfileobj(upload.file, out, 1 << 20)
+                paths.append(path)
+            return netmon.ingest(app, actor, paths)
+        except InvalidInput as exc:
+            raise InvalidInput(str(exc).replace(f"{folder}{os.sep}", "")) from None
+
+
+def _message(result: FileIngest) -> str:
+    if not result.created:
+        return f"{result.name} was read before as {result.id}; nothing changed."
+    noun = "incident" if result.incidents == 1 else "incidents"
+    text = f"Read {result.lines:,} lines from {result.name}: {result.incidents:,} {noun}."
+    if result.bad:
+        quoted = "; ".join(result.problems[:SHOWN_PROBLEMS])
+        text += f" {result.bad:,} lines could not be read: {quoted}"
+    return text
+
+
+async def upload(request: Request) -> Response:
+    """CSRF before permission, so a forged post cannot fill the log with refusals."""
+    app = app_of(request)
+    require(request)
+    await check_csrf(request)
+    principal = _require_monitor(request, app)
+    form = await request.form()
+    files = [f for f in form.getlist("files") if isinstance(f, UploadFile)]
+    result = await run_in_threadpool(_ingest, app, principal.username, files)
+    request.session[FLASH] = [_message(f) for f in result.files]
+    return RedirectResponse("/netmon", status_code=303)
+
+
+ROUTES = [
+    Route("/netmon", page, methods=["GET"]),
+    Route("/netmon/upload", upload, methods=["POST"]),
+    Route("/netmon/report/{day}", report, methods=["GET"]),
+    Route("/netmon/blocklist.{fmt}", blocklist, methods=["GET"]),
+    Route("/netmon/incidents.json", incidents_json, methods=["GET"]),
+]
