@@ -2,32 +2,15 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
-BENCH = Path(__file__).resolve().parent.parent / "bench" / "bench_ledger.py"
-
-
-def _load_bench() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_ledger", BENCH)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while the file loads
-    try:
-        spec.loader.exec_module(module)
-    except BaseException:
-        del sys.modules[spec.name]
-        raise
-    return module
+from tests.bench_loader import load_bench
 
 
 def test_bench_runs_small(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    bench = _load_bench()
+    bench = load_bench("bench_ledger")
     data_dir = tmp_path / "bench-data"
     argv = [
         "--events",
@@ -57,7 +40,7 @@ def test_bench_runs_small(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
 
 
 def test_bench_report_fields(tmp_path: Path) -> None:
-    bench = _load_bench()
+    bench = load_bench("bench_ledger")
     options = bench.parse_args(
         [
             "--events",

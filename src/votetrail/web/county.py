@@ -12,9 +12,6 @@ from __future__ import annotations
 
 import io
 import logging
-import os
-import shutil
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +39,7 @@ from votetrail.services.uploads import (
 from votetrail.web.auth import check_csrf, require, require_view
 from votetrail.web.state import app_of
 from votetrail.web.templating import render
+from votetrail.web.uploaded import with_saved_files
 
 log = logging.getLogger("votetrail.web.county")
 
@@ -130,48 +128,21 @@ def _require_upload(request: Request, app: App, slug: str, state: str) -> Princi
     return principal
 
 
-def _file_name(raw: str | None) -> str:
-    """The name the clerk's computer gave the file, without any folder it may have sent."""
-    name = (raw or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
-    if name in ("", ".", ".."):
-        raise InvalidInput("choose a file to upload")
-    if any(ord(c) < 32 for c in name) or len(name.encode("utf-8")) > 200:
-        raise InvalidInput("rename the file to a shorter, plain name", where=f"file {name!r}")
-    return name
-
-
-def _save(files: Sequence[UploadFile], folder: Path) -> list[Path]:
-    if not files:
-        raise InvalidInput("choose a file to upload")
-    paths: list[Path] = []
-    for upload in files:
-        path = folder / _file_name(upload.filename)
-        if path in paths:
-            raise InvalidInput("was chosen twice", where=path.name)
-        upload.file.seek(0)
-        with path.open("wb") as out:
-            shutil.copyfileobj(upload.file, out, 1 << 20)
-        paths.append(path)
-    return paths
-
-
 def _import(
     app: App, actor: str, slug: str, kind: str, files: Sequence[UploadFile]
 ) -> UploadResult:
     """Save, import, delete; errors name the file as the clerk knows it, not the temp folder."""
-    with tempfile.TemporaryDirectory(prefix="votetrail-upload-") as temp:
-        folder = Path(temp)
-        try:
-            paths = _save(files, folder)
-            if kind == "cvrs":
-                return import_cvrs(app, actor, slug, paths)
-            if len(paths) != 1:
-                raise InvalidInput("choose exactly one file", where=_BY_KIND[kind].title)
-            if kind == "manifest":
-                return import_manifest(app, actor, slug, paths[0])
-            return import_counts(app, actor, slug, kind, paths[0])
-        except InvalidInput as exc:
-            raise InvalidInput(str(exc).replace(f"{folder}{os.sep}", "")) from None
+
+    def run(paths: list[Path]) -> UploadResult:
+        if kind == "cvrs":
+            return import_cvrs(app, actor, slug, paths)
+        if len(paths) != 1:
+            raise InvalidInput("choose exactly one file", where=_BY_KIND[kind].title)
+        if kind == "manifest":
+            return import_manifest(app, actor, slug, paths[0])
+        return import_counts(app, actor, slug, kind, paths[0])
+
+    return with_saved_files(files, run)
 
 
 def _message(result: UploadResult) -> str:

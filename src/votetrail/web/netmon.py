@@ -10,12 +10,8 @@ worker thread, deleted, and the answer is a redirect with a one-shot message.
 from __future__ import annotations
 
 import logging
-import os
-import shutil
-import tempfile
 from collections.abc import Sequence
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -34,6 +30,7 @@ from votetrail.web.auth import check_csrf, require
 from votetrail.web.county import REPORT_POLICY
 from votetrail.web.state import app_of
 from votetrail.web.templating import render
+from votetrail.web.uploaded import with_saved_files
 
 log = logging.getLogger("votetrail.web.netmon")
 
@@ -123,35 +120,9 @@ def incidents_json(request: Request) -> Response:
     return JSONResponse(netmon.incidents(app, _parse_day(asked) if asked else None))
 
 
-def _file_name(raw: str | None) -> str:
-    """The name the analyst's computer gave the file, without any folder it may have sent."""
-    name = (raw or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
-    if name in ("", ".", ".."):
-        raise InvalidInput("choose a log file to upload")
-    if any(ord(c) < 32 for c in name) or len(name.encode("utf-8")) > 200:
-        raise InvalidInput("rename the file to a shorter, plain name", where=f"file {name!r}")
-    return name
-
-
 def _ingest(app: App, actor: str, files: Sequence[UploadFile]) -> IngestResult:
     """Save, read, delete; errors name the file as the analyst knows it, not the temp folder."""
-    if not files:
-        raise InvalidInput("choose a log file to upload")
-    with tempfile.TemporaryDirectory(prefix="votetrail-netmon-") as temp:
-        folder = Path(temp)
-        try:
-            paths: list[Path] = []
-            for upload in files:
-                path = folder / _file_name(upload.filename)
-                if path in paths:
-                    raise InvalidInput("was chosen twice", where=path.name)
-                upload.file.seek(0)
-                with path.open("wb") as out:
-                    shutil.copyfileobj(upload.file, out, 1 << 20)
-                paths.append(path)
-            return netmon.ingest(app, actor, paths)
-        except InvalidInput as exc:
-            raise InvalidInput(str(exc).replace(f"{folder}{os.sep}", "")) from None
+    return with_saved_files(files, lambda paths: netmon.ingest(app, actor, paths))
 
 
 def _message(result: FileIngest) -> str:
