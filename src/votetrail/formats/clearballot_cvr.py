@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
 
 from votetrail.core.tally.records import CastVoteRecord, ContestDefinition
 from votetrail.errors import InvalidInput
+from votetrail.formats.cvr_csv import csv_rows
 
 BALLOT_ID = "BallotID"
 TABULATOR = "ScanComputerName"
@@ -50,7 +50,7 @@ class ClearBallotExport:
     def records(self) -> Iterator[CastVoteRecord]:
         """Every ballot in file order; a bad row stops the stream naming its line and field."""
         seen: dict[str, int] = {}
-        for line, row in _rows(self.path):
+        for line, row in csv_rows(self.path):
             if line == 1 or not any(row):
                 continue
             where = f"{self.path}, line {line}"
@@ -113,7 +113,7 @@ class ClearBallotExport:
 
 def open_clearballot_cvr(path: Path) -> ClearBallotExport:
     """Read and check the heading; the ballots are read later by ``records()``."""
-    first = next(_rows(path), None)
+    first = next(csv_rows(path), None)
     if first is None:
         raise InvalidInput("is empty; expected a Clear Ballot CVR export", where=str(path))
     heading = [cell.strip() for cell in first[1]]
@@ -166,36 +166,3 @@ def detect(path: Path) -> bool:
         return False
     names = [cell.strip() for cell in heading]
     return BATCH in names and any(_CHOICE.fullmatch(name) for name in names)
-
-
-def _rows(path: Path) -> Iterator[tuple[int, list[str]]]:
-    """(line, row) pairs; bytes that are not UTF-8 and broken quoting name their line."""
-    source = str(path)
-    with _open(path) as handle:
-        reader = csv.reader(_decoded(handle, source), strict=True)
-        while True:
-            line = reader.line_num + 1
-            try:
-                row = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as exc:
-                raise InvalidInput(f"is not valid CSV: {exc}", f"{source}, line {line}") from None
-            yield line, row
-
-
-def _open(path: Path) -> BinaryIO:
-    try:
-        return path.open("rb")
-    except OSError as exc:
-        raise InvalidInput(f"cannot read the CVR export: {exc.strerror}", str(path)) from None
-
-
-def _decoded(handle: Iterable[bytes], source: str) -> Iterator[str]:
-    for number, raw in enumerate(handle, start=1):
-        try:
-            yield raw.decode("utf-8-sig" if number == 1 else "utf-8")
-        except UnicodeDecodeError:
-            raise InvalidInput(
-                "is not UTF-8 text; export the CVRs again as UTF-8", f"{source}, line {number}"
-            ) from None

@@ -25,15 +25,15 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from operator import itemgetter
 from pathlib import Path
-from typing import BinaryIO
 
 from votetrail.core.tally.records import CastVoteRecord, ContestDefinition
 from votetrail.errors import InvalidInput
+from votetrail.formats.cvr_csv import decoded, open_export
 
 HEADER_ROWS = 4
 IMPRINTED_ID = "ImprintedId"
@@ -89,8 +89,8 @@ class DominionCsvExport:
     def records(self) -> Iterator[CastVoteRecord]:
         """Every card in file order; a bad row stops the stream with its line and field."""
         source = str(self.path)
-        with _open(self.path) as handle:
-            rows = csv.reader(_decoded(handle, source), strict=True)
+        with open_export(self.path) as handle:
+            rows = csv.reader(decoded(handle, source), strict=True)
             for _ in range(HEADER_ROWS):
                 _next_row(rows, source, rows.line_num + 1)
             seen: dict[str, int] = {}
@@ -192,8 +192,8 @@ def _chosen(span: _Span, cells: list[str], where: str) -> tuple[str, ...]:
 def open_dominion_csv(path: Path) -> DominionCsvExport:
     """Read and check the four header rows; the cards are read later by ``records()``."""
     source = str(path)
-    with _open(path) as handle:
-        rows = csv.reader(_decoded(handle, source), strict=True)
+    with open_export(path) as handle:
+        rows = csv.reader(decoded(handle, source), strict=True)
         header: list[list[str]] = []
         for line in range(1, HEADER_ROWS + 1):
             row = _next_row(rows, source, line)
@@ -310,25 +310,6 @@ def _details(headings: list[str], source: str) -> dict[str, int]:
             where=f"{source}, line 4",
         )
     return details
-
-
-def _open(path: Path) -> BinaryIO:
-    try:
-        return path.open("rb")
-    except OSError as exc:
-        raise InvalidInput(f"cannot read the CVR export: {exc.strerror}", where=str(path)) from None
-
-
-def _decoded(handle: Iterable[bytes], source: str) -> Iterator[str]:
-    """Decode line by line, so a byte that is not UTF-8 is reported on its own line."""
-    for number, raw in enumerate(handle, start=1):
-        try:
-            yield raw.decode("utf-8")
-        except UnicodeDecodeError:
-            raise InvalidInput(
-                "is not UTF-8 text; export the CVRs again as UTF-8",
-                where=f"{source}, line {number}",
-            ) from None
 
 
 def _next_row(rows: Iterator[list[str]], source: str, line: int) -> list[str] | None:

@@ -20,13 +20,13 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
 
 from votetrail.core.tally.records import CastVoteRecord, ContestDefinition
 from votetrail.errors import InvalidInput
+from votetrail.formats.cvr_csv import csv_rows
 
 CVR_NUMBER = "Cast Vote Record"
 KNOWN_DETAILS = (
@@ -68,7 +68,7 @@ class EssCvrExport:
         """Every ballot in file order; a bad row stops the stream naming its line and field."""
         choices = {c.name: c.choices for c in self.contests}
         seen: dict[str, int] = {}
-        for line, row in _rows(self.path):
+        for line, row in csv_rows(self.path):
             if line == 1 or not any(row):
                 continue
             where = f"{self.path}, line {line}"
@@ -107,7 +107,7 @@ class EssCvrExport:
 
 def open_ess_cvr(path: Path) -> EssCvrExport:
     """Read the heading and collect every contest's choices; ballots come from ``records()``."""
-    rows = _rows(path)
+    rows = csv_rows(path)
     first = next(rows, None)
     if first is None:
         raise InvalidInput("is empty; expected an ES&S CVR export", where=str(path))
@@ -191,36 +191,3 @@ def _marks(cells: list[str], choices: tuple[str, ...]) -> tuple[str, ...]:
         if cell and cell.lower() != UNDERVOTE:
             chosen.append(cell)
     return tuple(chosen)
-
-
-def _rows(path: Path) -> Iterator[tuple[int, list[str]]]:
-    """(line, row) pairs; bytes that are not UTF-8 and broken quoting name their line."""
-    source = str(path)
-    with _open(path) as handle:
-        reader = csv.reader(_decoded(handle, source), strict=True)
-        while True:
-            line = reader.line_num + 1
-            try:
-                row = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as exc:
-                raise InvalidInput(f"is not valid CSV: {exc}", f"{source}, line {line}") from None
-            yield line, row
-
-
-def _open(path: Path) -> BinaryIO:
-    try:
-        return path.open("rb")
-    except OSError as exc:
-        raise InvalidInput(f"cannot read the CVR export: {exc.strerror}", str(path)) from None
-
-
-def _decoded(handle: Iterable[bytes], source: str) -> Iterator[str]:
-    for number, raw in enumerate(handle, start=1):
-        try:
-            yield raw.decode("utf-8-sig" if number == 1 else "utf-8")
-        except UnicodeDecodeError:
-            raise InvalidInput(
-                "is not UTF-8 text; export the CVRs again as UTF-8", f"{source}, line {number}"
-            ) from None
