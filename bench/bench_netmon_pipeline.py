@@ -42,56 +42,12 @@ from pathlib import Path
 from votetrail.core.netmon.detector import Detector
 from votetrail.core.netmon.incidents import Incident
 from votetrail.formats.netlogs.common import ReadReport
+from votetrail.formats.netlogs.zeek import CONN_LOG_FIELDS as FIELDS
+from votetrail.formats.netlogs.zeek import CONN_LOG_TYPES as TYPES
 from votetrail.formats.netlogs.zeek import detect_zeek_file, read_zeek
 
 TARGET = 300_000
 HOURS = 4
-FIELDS = [
-    "ts",
-    "uid",
-    "id.orig_h",
-    "id.orig_p",
-    "id.resp_h",
-    "id.resp_p",
-    "proto",
-    "service",
-    "duration",
-    "orig_bytes",
-    "resp_bytes",
-    "conn_state",
-    "local_orig",
-    "local_resp",
-    "missed_bytes",
-    "history",
-    "orig_pkts",
-    "orig_ip_bytes",
-    "resp_pkts",
-    "resp_ip_bytes",
-    "tunnel_parents",
-]
-TYPES = [
-    "time",
-    "string",
-    "addr",
-    "port",
-    "addr",
-    "port",
-    "enum",
-    "string",
-    "interval",
-    "count",
-    "count",
-    "string",
-    "bool",
-    "bool",
-    "count",
-    "string",
-    "count",
-    "count",
-    "count",
-    "count",
-    "set[string]",
-]
 SERVICES = (("tcp", 443), ("tcp", 443), ("tcp", 80), ("udp", 53), ("tcp", 25), ("tcp", 993))
 
 Run = tuple[float, list[Incident], ReadReport, int]

@@ -12,31 +12,9 @@ import pytest
 from votetrail.core.netmon.events import Outcome
 from votetrail.formats.netlogs.common import ReadReport
 from votetrail.formats.netlogs.detect import NetlogFormat, detect_format, read_netlog
+from votetrail.formats.netlogs.zeek import CONN_LOG_FIELDS as FIELDS
 from votetrail.formats.netlogs.zeek import outcome, read_zeek
 
-FIELDS = [
-    "ts",
-    "uid",
-    "id.orig_h",
-    "id.orig_p",
-    "id.resp_h",
-    "id.resp_p",
-    "proto",
-    "service",
-    "duration",
-    "orig_bytes",
-    "resp_bytes",
-    "conn_state",
-    "local_orig",
-    "local_resp",
-    "missed_bytes",
-    "history",
-    "orig_pkts",
-    "orig_ip_bytes",
-    "resp_pkts",
-    "resp_ip_bytes",
-    "tunnel_parents",
-]
 HEADER = (
     "#separator \\x09\n#set_separator\t,\n#empty_field\t(empty)\n#unset_field\t-\n"
     "#path\tconn\n#fields\t" + "\t".join(FIELDS) + "\n#types\t" + "\t".join(["x"] * 21) + "\n"

@@ -78,6 +78,53 @@ STATES: dict[str, Outcome] = {
     "SHR": E,
     "OTH": E,
 }
+CONN_LOG_FIELDS = (
+    "ts",
+    "uid",
+    "id.orig_h",
+    "id.orig_p",
+    "id.resp_h",
+    "id.resp_p",
+    "proto",
+    "service",
+    "duration",
+    "orig_bytes",
+    "resp_bytes",
+    "conn_state",
+    "local_orig",
+    "local_resp",
+    "missed_bytes",
+    "history",
+    "orig_pkts",
+    "orig_ip_bytes",
+    "resp_pkts",
+    "resp_ip_bytes",
+    "tunnel_parents",
+)
+"""The columns of Zeek's default conn.log, in order (for writing test and bench files)."""
+CONN_LOG_TYPES = (
+    "time",
+    "string",
+    "addr",
+    "port",
+    "addr",
+    "port",
+    "enum",
+    "string",
+    "interval",
+    "count",
+    "count",
+    "string",
+    "bool",
+    "bool",
+    "count",
+    "string",
+    "count",
+    "count",
+    "count",
+    "count",
+    "set[string]",
+)
 _PROTOCOLS = frozenset({"tcp", "udp", "icmp"})
 _NEEDED = ("ts", "id.orig_h", "id.resp_h", "id.resp_p", "proto", "conn_state")
 
