@@ -6,6 +6,8 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
 from votetrail.services import netmon
 from votetrail.services.context import App
 from votetrail.services.verify import verify
@@ -39,19 +41,26 @@ def test_masscan_names_the_scanner_and_reingest_changes_nothing(
     assert verify(demo_app, [], None).ok
 
 
-def test_nmap_never_names_the_answering_host_and_whois_raises_nothing(
-    demo_app: App, shared_data: Path
+@pytest.mark.parametrize(
+    "capture", ["nmap_80_vanilla.pcap", "nmap_80_w_service_detection.pcap", "nmap_80_all.pcap"]
+)
+def test_nmap_names_the_prober_never_the_host_that_answers(
+    demo_app: App, shared_data: Path, capture: str
 ) -> None:
-    netmon.ingest(
-        demo_app, "analyst", [shared_data / PCAPS / "attacks/scanners/nmap/nmap_80_all.pcap"]
-    )
-    assert not any(
-        s.startswith("10.87.1.") for i in netmon.incidents(demo_app) for s in i["sources"]
-    )
+    """The README's command is `nmap -p 80 ... 130.211.223.103`, run from 10.87.1.10."""
+    netmon.ingest(demo_app, "analyst", [shared_data / PCAPS / "attacks/scanners/nmap" / capture])
+    (incident,) = netmon.incidents(demo_app)
+    assert incident["sources"] == ["10.87.1.10"]
+    assert incident["targets"] == ["130.211.223.103"]
+    assert incident["kind"] == "probe"
+
+
+def test_whois_raises_nothing(demo_app: App, shared_data: Path) -> None:
     result = netmon.ingest(
         demo_app, "analyst", [shared_data / PCAPS / "protocols/whois/whois.pcap"]
     )
     assert result.files[0].incidents == 0
+    assert netmon.incidents(demo_app) == []
 
 
 def test_bad_lines_are_reported_and_the_rest_read(demo_app: App, tmp_path: Path) -> None:

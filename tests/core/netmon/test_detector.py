@@ -187,6 +187,10 @@ def test_address_keys_round_trip_and_do_not_collide(text: str) -> None:
         assert address_key(address) != address_key(IPv4Address(int(address) & 0xFFFFFFFF))
 
 
+FAILURES = (Outcome.REJECTED, Outcome.UNANSWERED, Outcome.BLOCKED)
+"""What an ordinary client's failed attempts look like: never a scanner's probe."""
+
+
 def synthetic_day(seed: int) -> tuple[list[ConnectionEvent], set[str], set[str]]:
     """100,000 attempts from 5,000 scanners (horizontal, vertical, slow) and normal clients."""
     rng = random.Random(seed)
@@ -197,7 +201,7 @@ def synthetic_day(seed: int) -> tuple[list[ConnectionEvent], set[str], set[str]]
     events: list[ConnectionEvent] = []
 
     def add(t: float, src: IPv4Address, dst: IPv4Address, port: int, ok: bool) -> None:
-        outcome = Outcome.ESTABLISHED if ok else rng.choice(list(Outcome)[1:])
+        outcome = Outcome.ESTABLISHED if ok else rng.choice(FAILURES)
         at = START + timedelta(seconds=t)
         accepted = outcome is not Outcome.BLOCKED
         events.append(ConnectionEvent(at, src, dst, port, "tcp", outcome, accepted))
@@ -238,3 +242,18 @@ def test_synthetic_day_finds_every_scanner_and_no_client() -> None:
     assert Severity.HIGH in {incident.severity for incident in incidents}
     assert not flagged & clients
     assert detector.active_sources < 15_000
+
+
+def test_probes_alone_make_a_scanner_but_one_is_not_enough() -> None:
+    """nmap -p 80 resets every connection before sending a byte: two such probes are a scan."""
+    one = Detector()
+    one.feed(attempt(0.0, "10.0.0.1", 80, Outcome.PROBED, source="192.0.2.9"))
+    one.feed(attempt(1.0, "10.0.0.1", 443, Outcome.ESTABLISHED, source="192.0.2.9"))
+    assert one.incidents() == []
+    two = Detector()
+    two.feed(attempt(0.0, "10.0.0.1", 80, Outcome.PROBED, source="192.0.2.9"))
+    two.feed(attempt(1.0, "10.0.0.1", 443, Outcome.PROBED, source="192.0.2.9"))
+    (incident,) = two.incidents()
+    assert incident.kind is IncidentKind.PROBE
+    assert incident.sources == ("192.0.2.9",)
+    assert incident.targets == ("10.0.0.1",)

@@ -50,7 +50,8 @@ from votetrail.core.netmon.trw import TrwFactors, TrwParams, TrwWalk, Verdict
 from votetrail.errors import InvalidInput
 
 _V6 = 1 << 128
-_ESTABLISHED = Outcome.ESTABLISHED
+_PROBED = Outcome.PROBED
+_ANSWERED = frozenset({Outcome.ESTABLISHED, Outcome.PROBED})
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,10 +67,21 @@ class DetectorConfig:
     """Ports meant to be reachable; an established attempt elsewhere means a scan got through."""
     research: tuple[Network, ...] = ()
     """Known research scanners (CIDRs): still reported, labelled ``research scanner``."""
+    half_open_probes: int = 2
+    """Probes (connections the initiator reset before sending a byte) that make a
+    source a scanner on their own.
+
+    Ordinary clients send a request or close with FIN, so two such resets are
+    already deliberate; ``nmap -p 80`` sends three (host discovery on 443 and
+    80, then the scan of 80). A monitor whose health checks connect and reset
+    should go on the research list or get a higher setting.
+    """
 
     def __post_init__(self) -> None:
         if self.idle_timeout <= timedelta(0):
             raise InvalidInput("the idle timeout must be positive")
+        if self.half_open_probes < 1:
+            raise InvalidInput("half_open_probes must be at least 1")
 
 
 def address_key(address: IPv4Address | IPv6Address) -> int:
@@ -94,6 +106,7 @@ class _Source(TrwWalk):
         "got_through",
         "horizontal",
         "last",
+        "probes",
         "vertical",
     )
 
@@ -110,10 +123,15 @@ class _Source(TrwWalk):
         """Host → {port: last seen}: the vertical count; its keys are every host contacted."""
         self.horizontal = False
         self.vertical = False
+        self.probes = 0
 
-    @property
-    def scanning(self) -> bool:
-        return self.verdict is Verdict.SCANNER or self.horizontal or self.vertical
+    def scanning(self, probes: int) -> bool:
+        return (
+            self.verdict is Verdict.SCANNER
+            or self.horizontal
+            or self.vertical
+            or self.probes >= probes
+        )
 
 
 class Detector:
@@ -126,6 +144,7 @@ class Detector:
         self._hosts_per_port = self._config.fanout.hosts_per_port
         self._ports_per_host = self._config.fanout.ports_per_host
         self._window = self._config.fanout.window.total_seconds()
+        self._probes = self._config.half_open_probes
         self._idle = self._config.idle_timeout.total_seconds()
         self._sweep_every = self._idle / 2
         self._sources: dict[int, _Source] = {}
@@ -145,8 +164,9 @@ class Detector:
             address_key(event.target),
             event.port,
             event.time.timestamp(),
-            event.outcome is _ESTABLISHED,
+            event.outcome in _ANSWERED,
             event.accepted,
+            event.outcome is _PROBED,
         )
 
     def feed_many(self, events: Iterable[ConnectionEvent]) -> None:
@@ -161,14 +181,26 @@ class Detector:
                 int(target) | _V6 if type(target) is v6 else int(target),
                 event.port,
                 event.time.timestamp(),
-                event.outcome is _ESTABLISHED,
+                event.outcome in _ANSWERED,
                 event.accepted,
+                event.outcome is _PROBED,
             )
 
     def observe(
-        self, source: int, target: int, port: int, seconds: float, established: bool, accepted: bool
+        self,
+        source: int,
+        target: int,
+        port: int,
+        seconds: float,
+        established: bool,
+        accepted: bool,
+        half_open: bool = False,
     ) -> None:
-        """The fast path: keys from :func:`address_key`, time as POSIX seconds."""
+        """The fast path: keys from :func:`address_key`, time as POSIX seconds.
+
+        ``established`` means the target answered (a probe too: the port is
+        open); ``half_open`` marks a probe (reset before any data was sent).
+        """
         if seconds > self._now:
             self._now = seconds
             if seconds >= self._next_sweep:
@@ -182,6 +214,8 @@ class Detector:
         elif seconds < state.first:
             state.first = seconds
         state.connections += 1
+        if half_open:
+            state.probes += 1
         if accepted:
             state.accepted += 1
             if established and port not in self._public:
@@ -212,7 +246,9 @@ class Detector:
         """Every scan found so far, oldest first (then by id), distributed scans grouped."""
         findings = list(self._findings)
         findings.extend(
-            _finding(key, state) for key, state in self._sources.items() if state.scanning
+            _finding(key, state)
+            for key, state in self._sources.items()
+            if state.scanning(self._probes)
         )
         grouped = group_findings(findings, self._config.grouping)
         research = self._config.research
@@ -227,7 +263,7 @@ class Detector:
         idle = [key for key, state in self._sources.items() if state.last < cutoff]
         for key in idle:
             state = self._sources.pop(key)
-            if state.scanning:
+            if state.scanning(self._probes):
                 self._findings.append(_finding(key, state))
         self._next_sweep = now + self._sweep_every
 
@@ -247,4 +283,5 @@ def _finding(key: int, state: _Source) -> SourceFinding:
         vertical=state.vertical,
         horizontal=state.horizontal,
         trw=state.is_scanner,
+        probe=state.probes > 0,
     )

@@ -18,6 +18,13 @@ class Outcome(StrEnum):
 
     ESTABLISHED = "established"
     """The target answered and a connection was made (e.g. a TCP handshake completed)."""
+    PROBED = "probed"
+    """The target answered and the initiator reset the connection without sending a byte.
+
+    That is how port scanners probe: a SYN ("half-open") scan resets right
+    after the SYN-ACK, a connect scan right after completing the handshake.
+    Ordinary clients send a request, or close with FIN.
+    """
     REJECTED = "rejected"
     """The target answered but refused (e.g. TCP RST, ICMP unreachable)."""
     UNANSWERED = "unanswered"

@@ -11,6 +11,9 @@ Kinds (:class:`IncidentKind`):
 * ``mixed`` – one source did both, e.g. a block scan of many ports on many hosts;
 * ``trw`` – only the Threshold Random Walk caught it: a slow or sparse scanner
   whose failed first contacts piled up but never reached a fan-out count;
+* ``probe`` – the source sent scanner probes (connections it reset before
+  sending a byte: SYN or connect scans) but too few to reach the other rules,
+  e.g. ``nmap -p 80``;
 * ``distributed`` – several scanning sources from one network with the same
   ports at about the same time (:mod:`votetrail.core.netmon.grouping`).
 
@@ -41,6 +44,7 @@ class IncidentKind(StrEnum):
     HORIZONTAL = "horizontal"
     MIXED = "mixed"
     TRW = "trw"
+    PROBE = "probe"
     DISTRIBUTED = "distributed"
 
 
@@ -70,6 +74,8 @@ class SourceFinding:
     vertical: bool
     horizontal: bool
     trw: bool
+    probe: bool = False
+    """It sent at least one probe (a connection reset before any data)."""
 
     @property
     def kind(self) -> IncidentKind:
@@ -80,7 +86,9 @@ class SourceFinding:
             return IncidentKind.VERTICAL
         if self.horizontal:
             return IncidentKind.HORIZONTAL
-        return IncidentKind.TRW
+        if self.trw or not self.probe:
+            return IncidentKind.TRW
+        return IncidentKind.PROBE
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,8 +7,11 @@ a conversation is an initiator:
 
 * TCP: a SYN without ACK from A:a to B:b is an attempt by A on port b. B's
   SYN-ACK makes it ESTABLISHED, B's RST makes it REJECTED, silence until the
-  end of the capture leaves it UNANSWERED. A retransmitted SYN is the same
-  attempt; a SYN on the same ports after an answer is a new one.
+  end of the capture leaves it UNANSWERED. If A then resets the connection
+  before sending a byte (a SYN scan resets at once, a connect scan after the
+  handshake), the attempt was a scanner's probe: PROBED.
+  A retransmitted SYN is the same attempt; a SYN on the same ports after an
+  answer is a new one.
 * UDP: the first packet A:a -> B:b, when no earlier packet went B:b -> A:a, is
   an attempt. A UDP packet back makes it ESTABLISHED; an ICMP port
   unreachable quoting it makes it REJECTED.
@@ -169,6 +172,8 @@ class _Tracker:
     def __init__(self) -> None:
         self.attempts: list[_Attempt] = []
         self._open: dict[Key, _Attempt] = {}
+        self._answered: set[Key] = set()
+        """Answered attempts whose initiator has sent neither data nor a FIN yet."""
 
     def see(self, ts: float, packet: Any) -> bool:
         """Account for one packet; True when it opened a new attempt."""
@@ -192,10 +197,24 @@ class _Tracker:
                 return False
             self._start(ts, key)
             return True
-        attempt = self._open.get(("tcp", dst, seg.dport, src, seg.sport))
+        forward: Key = ("tcp", src, seg.sport, dst, seg.dport)
+        if forward in self._answered:
+            # After the SYN-ACK, a reset before the initiator has sent a byte is a
+            # scanner's probe; data or a FIN is an ordinary conversation.
+            if rst:
+                self._answered.discard(forward)
+                started = self._open.get(forward)
+                if started is not None:
+                    started.outcome = Outcome.PROBED
+            elif seg.data or flags & dpkt.tcp.TH_FIN:
+                self._answered.discard(forward)
+            return False
+        backward: Key = ("tcp", dst, seg.dport, src, seg.sport)
+        attempt = self._open.get(backward)
         if attempt is not None and attempt.outcome is Outcome.UNANSWERED:
             if syn and ack:
                 attempt.outcome = Outcome.ESTABLISHED
+                self._answered.add(backward)
             elif rst:
                 attempt.outcome = Outcome.REJECTED
         return False
