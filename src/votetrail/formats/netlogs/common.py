@@ -28,12 +28,17 @@ from votetrail.errors import InvalidInput
 
 IPAddress = IPv4Address | IPv6Address
 
-PASSED_OUTCOME = Outcome.UNANSWERED
+PASSED_OUTCOME = Outcome.ESTABLISHED
 """Outcome of traffic a firewall or flow log records as let through.
 
-Such a log sees the attempt but not the target's answer, so "no answer was
-seen" is the honest reading; ``accepted`` is True. Detectors that need the
-answer should read Zeek, Suricata or a packet capture of the same traffic.
+Such a log sees the attempt but not the target's answer. A firewall passes
+traffic only to the services its rules open, so the attempt is counted as
+reaching one: ordinary clients behind a firewall that logs only allowed
+traffic then never look like failed probers to the random walk, and a
+scanner let through to a port that is not a public service is reported as
+having got through, which is the case an analyst must see. Blocked traffic is
+BLOCKED; Zeek, Suricata or a packet capture of the same traffic tell the
+actual answer.
 """
 
 MAX_KEPT_PROBLEMS = 1000
