@@ -148,6 +148,16 @@ def _counts(overstatements: Sequence[int]) -> comparison.DiscrepancyCounts:
     return comparison.DiscrepancyCounts(o1=tally[1], o2=tally[2], u1=tally[-1], u2=tally[-2])
 
 
+def _bravo_pair(
+    contest: Contest, a: Assertion, tallies: dict[str, dict[str, int]]
+) -> tuple[int, int, int, int]:
+    """Reported and sampled votes of the assertion's winner and loser, as BRAVO takes them."""
+    if a.loser is None:
+        raise InvalidInput("use alpha-polling for a supermajority", where=a.id)
+    counts = tallies[contest.id]
+    return (contest.votes[a.winner], contest.votes[a.loser], counts[a.winner], counts[a.loser])
+
+
 def sample_sizes(
     contests: Sequence[Contest],
     method: Method,
@@ -168,17 +178,14 @@ def sample_sizes(
     for contest, a in _all_assertions(contests):
         margin = round(a.margin.value, 12)
         if method is Method.BRAVO:
-            if a.loser is None:
-                raise InvalidInput("use alpha-polling for a supermajority", where=a.id)
-            counts = tallies[contest.id]
-            v_w, v_l = contest.votes[a.winner], contest.votes[a.loser]
+            v_w, v_l, w_s, l_s = _bravo_pair(contest, a, tallies)
             size = polling.bravo_sample_size(
                 v_w / (v_w + v_l),
                 alpha,
                 quantile=quantile,
                 pair_fraction=min(1.0, (v_w + v_l) / contest.ballots),
-                winner_sampled=counts[a.winner],
-                loser_sampled=counts[a.loser],
+                winner_sampled=w_s,
+                loser_sampled=l_s,
                 cap=contest.ballots,
             )
             out.append(AssertionSize(a.id, margin, size, "exact binomial", quantile))
@@ -240,12 +247,7 @@ def measure_risk(
     for contest, a in _all_assertions(contests):
         margin = round(a.margin.value, 12)
         if method is Method.BRAVO:
-            if a.loser is None:
-                raise InvalidInput("use alpha-polling for a supermajority", where=a.id)
-            counts = tallies[contest.id]
-            risk = polling.bravo_risk(
-                contest.votes[a.winner], contest.votes[a.loser], counts[a.winner], counts[a.loser]
-            )
+            risk = polling.bravo_risk(*_bravo_pair(contest, a, tallies))
             risks.append(AssertionRisk(a.id, margin, risk))
         elif method is Method.ALPHA_POLLING:
             risk = polling.alpha_polling_risk([a], _polled(polled))[a.id]
