@@ -26,6 +26,14 @@ TABLES = {
     "upload_rows",
     "netmon_ingests",
     "netmon_incidents",
+    "voters",
+    "voter_versions",
+    "voter_buckets",
+    "voter_map",
+    "voter_imports",
+    "voter_participation",
+    "voter_reviews",
+    "voter_alerts",
 }
 
 

@@ -31,6 +31,7 @@ from votetrail.cli.counting import (
 )
 from votetrail.cli.netmon import netmon_cli
 from votetrail.cli.options import DatabaseUrl, DataDir
+from votetrail.cli.voters import voters_cli
 from votetrail.errors import InvalidInput, VotetrailError
 from votetrail.services import log_view
 from votetrail.services.context import App, open_app
@@ -59,6 +60,7 @@ cli.add_typer(manifest_cli, name="manifest")
 cli.add_typer(counts_cli, name="counts")
 cli.add_typer(accounting_cli, name="accounting")
 cli.add_typer(netmon_cli, name="netmon")
+cli.add_typer(voters_cli, name="voters")
 cli.command("results")(results_command)
 
 out = Console(soft_wrap=True)

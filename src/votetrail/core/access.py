@@ -77,3 +77,13 @@ def may_monitor(principal: Principal, state_id: str) -> bool:
     if principal.jurisdiction != state_id:
         return False
     return principal.role in (Role.SECURITY_ANALYST, Role.STATE_ADMIN)
+
+
+def may_manage_voters(principal: Principal, county: str, state_id: str) -> bool:
+    """A county's voter list is kept by its own administrator, or the state administrator.
+
+    Voter records carry people's addresses and histories: an audit board or
+    an analyst has no reason to read them, and another county's administrator
+    must never change them (that is the first thing a forged change would try).
+    """
+    return may_upload(principal, county, state_id)

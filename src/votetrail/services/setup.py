@@ -18,6 +18,7 @@ from sqlalchemy import insert
 
 from votetrail.core.ledger.note import NoteSigner
 from votetrail.errors import ConfigurationError, InvalidInput, SigningKeyError
+from votetrail.services import voter_pii
 from votetrail.services.context import App, read_origin, resolve_data_dir, resolve_url
 from votetrail.services.demo_election import load_demo_election
 from votetrail.services.directory import add_jurisdiction, add_user
@@ -83,6 +84,7 @@ def init(
         pending.unlink(missing_ok=True)
         raise
     os.replace(pending, key_path(folder))
+    voter_pii.create_key(folder)
     return InitResult(app, created=True)
 
 

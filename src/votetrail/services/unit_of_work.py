@@ -64,6 +64,15 @@ class UnitOfWork:
             self._entry(name, jurisdiction, declared.record_type, record_id, current)
         )
 
+    def record_hashed(
+        self, name: str, record_type: str, record_id: str, jurisdiction: str | None, hash_: str
+    ) -> None:
+        """Log a change to a record whose hash the caller computed (voters: the version hash)."""
+        declared = event_type(name)
+        if declared.record_type != record_type:
+            raise ValueError(f"event {name} does not concern a {record_type}")
+        self.pending.append(self._entry(name, jurisdiction, record_type, record_id, hash_))
+
     def note(self, name: str, details: Mapping[str, Any], jurisdiction: str | None) -> None:
         """Log an event that changes no record (a denial, an annotation)."""
         declared = event_type(name)

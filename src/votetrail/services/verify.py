@@ -22,6 +22,7 @@ from votetrail.core.ledger.note import open_note
 from votetrail.errors import VerificationFailed
 from votetrail.services.context import App
 from votetrail.services.uploads import stored_records
+from votetrail.services.voter_verify import check_voters
 from votetrail.store import ledger
 from votetrail.store.models import UPLOADS
 from votetrail.store.records import RECORD_TYPES, all_record_hashes
@@ -93,6 +94,12 @@ class _Verifier:
             self._check_checkpoint(note, levels, f"published checkpoint #{index}")
         self._check_records()
         self._check_uploads()
+        logged = {
+            record_id: last.payload_hash
+            for (record_type, record_id), last in self.last_events.items()
+            if record_type == "voter"
+        }
+        self.report.records += check_voters(self.conn, logged, self.problem)
         return self.report
 
     def _check_uploads(self) -> None:

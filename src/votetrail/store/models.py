@@ -193,6 +193,157 @@ class NetmonIncident(Base):
     data: Mapped[str] = mapped_column(Text)
 
 
+class Voter(Base):
+    """The current version of each registration (``voter_versions`` holds them all).
+
+    Protected identifiers are kept as a keyed hash (``*_mac``, for matching)
+    and AES-GCM ciphertext bound to the voter id (``*_sealed``); neither can be
+    turned back into a date of birth or number without the key file.
+    ``version_hash`` is the hash logged for this version and ``bucket`` its
+    place in the voter map (``core/voters/voter_map.py``).
+    """
+
+    __tablename__ = "voters"
+    voter_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    county: Mapped[str] = mapped_column(ForeignKey("jurisdictions.id"))
+    version: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16))
+    status_reason: Mapped[str] = mapped_column(String(200))
+    first_name: Mapped[str] = mapped_column(String(100))
+    middle_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100))
+    suffix: Mapped[str] = mapped_column(String(20))
+    res_street: Mapped[str] = mapped_column(String(200))
+    res_city: Mapped[str] = mapped_column(String(100))
+    res_state: Mapped[str] = mapped_column(String(20))
+    res_zip: Mapped[str] = mapped_column(String(20))
+    mail_street: Mapped[str] = mapped_column(String(200))
+    mail_city: Mapped[str] = mapped_column(String(100))
+    mail_state: Mapped[str] = mapped_column(String(20))
+    mail_zip: Mapped[str] = mapped_column(String(20))
+    precinct: Mapped[str] = mapped_column(String(64), index=True)
+    ballot_style: Mapped[str] = mapped_column(String(64))
+    party: Mapped[str] = mapped_column(String(64))
+    gender: Mapped[str] = mapped_column(String(16))
+    registered_on: Mapped[str] = mapped_column(String(10))
+    status_since: Mapped[str] = mapped_column(String(10))
+    notice_sent_on: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    dob_mac: Mapped[str] = mapped_column(String(64), index=True)
+    dob_sealed: Mapped[str] = mapped_column(String(128))
+    ssn4_mac: Mapped[str] = mapped_column(String(64))
+    ssn4_sealed: Mapped[str] = mapped_column(String(128))
+    dl_mac: Mapped[str] = mapped_column(String(64), index=True)
+    dl_sealed: Mapped[str] = mapped_column(String(200))
+    version_hash: Mapped[str] = mapped_column(String(64))
+    bucket: Mapped[int] = mapped_column(Integer, index=True)
+
+    __table_args__ = (Index("ix_voters_county_name", "county", "last_name", "first_name"),)
+
+
+class VoterVersion(Base):
+    """Every version of every registration and the transaction that made it.
+
+    ``record`` is the version's canonical JSON, whose SHA-256 is
+    ``version_hash``; a version made by an import carries the import's id
+    and its position in it, and is proven by the import's Merkle root.
+    """
+
+    __tablename__ = "voter_versions"
+    voter_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    actor: Mapped[str] = mapped_column(String(64), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    source_ref: Mapped[str] = mapped_column(String(200))
+    occurred_at: Mapped[str] = mapped_column(String(32), index=True)
+    record: Mapped[str] = mapped_column(Text)
+    version_hash: Mapped[str] = mapped_column(String(64))
+    import_id: Mapped[str | None] = mapped_column(String(40), nullable=True, index=True)
+    import_position: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+
+
+class VoterBucket(Base):
+    """One bucket of the voter map: its root over its voters' current versions."""
+
+    __tablename__ = "voter_buckets"
+    bucket: Mapped[int] = mapped_column(Integer, primary_key=True)
+    root: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+
+
+class VoterMapState(Base):
+    """The ledgered root of the voter map: one row, logged at every change to the list."""
+
+    __tablename__ = "voter_map"
+    id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    root: Mapped[str] = mapped_column(String(64))
+    voters: Mapped[int] = mapped_column(BigInteger)
+
+
+class VoterImport(Base):
+    """A voter file loaded in one transaction, proven by a root over the versions it made."""
+
+    __tablename__ = "voter_imports"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    county: Mapped[str | None] = mapped_column(ForeignKey("jurisdictions.id"), nullable=True)
+    file_name: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    format: Mapped[str] = mapped_column(String(32))
+    records: Mapped[int] = mapped_column(BigInteger)
+    merkle_root: Mapped[str] = mapped_column(String(64))
+    imported_at: Mapped[str] = mapped_column(String(32))
+
+
+class VoterParticipation(Base):
+    """Who voted in which election (from poll books and absentee logs)."""
+
+    __tablename__ = "voter_participation"
+    voter_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    election: Mapped[str] = mapped_column(String(64), primary_key=True)
+    voted_on: Mapped[str] = mapped_column(String(10))
+    method: Mapped[str] = mapped_column(String(16))
+
+
+class VoterReview(Base):
+    """A possible duplicate, death or move found by list maintenance, waiting for a person.
+
+    Nothing here changes a registration: a reviewer confirms or rejects, and a
+    confirmed finding only lets an official start the transaction the law
+    allows (a notice, a cancellation) with this review as its source.
+    """
+
+    __tablename__ = "voter_reviews"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), index=True)
+    county: Mapped[str] = mapped_column(ForeignKey("jurisdictions.id"))
+    voter_id: Mapped[str] = mapped_column(String(64), index=True)
+    other_id: Mapped[str] = mapped_column(String(64))
+    score: Mapped[str] = mapped_column(String(16))
+    details: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    found_at: Mapped[str] = mapped_column(String(32))
+    decided_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    decided_at: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    decision_note: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class VoterAlert(Base):
+    """An unusual pattern of changes, raised for the state admin (and logged)."""
+
+    __tablename__ = "voter_alerts"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    rule: Mapped[str] = mapped_column(String(32), index=True)
+    actor: Mapped[str] = mapped_column(String(64))
+    county: Mapped[str] = mapped_column(String(64))
+    count: Mapped[int] = mapped_column(Integer)
+    first_at: Mapped[str] = mapped_column(String(32))
+    last_at: Mapped[str] = mapped_column(String(32))
+    voter_ids: Mapped[str] = mapped_column(Text)
+    summary: Mapped[str] = mapped_column(Text)
+    raised_at: Mapped[str] = mapped_column(String(32), index=True)
+    acknowledged_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
 def _table(model: type[Base]) -> Table:
     """The Core table behind a model, typed as such for Core queries."""
     table = model.__table__
@@ -212,3 +363,11 @@ CVRS = _table(Cvr)
 UPLOAD_ROWS = _table(CountRow)
 NETMON_INGESTS = _table(NetmonIngest)
 NETMON_INCIDENTS = _table(NetmonIncident)
+VOTERS = _table(Voter)
+VOTER_VERSIONS = _table(VoterVersion)
+VOTER_BUCKETS = _table(VoterBucket)
+VOTER_MAP = _table(VoterMapState)
+VOTER_IMPORTS = _table(VoterImport)
+VOTER_PARTICIPATION = _table(VoterParticipation)
+VOTER_REVIEWS = _table(VoterReview)
+VOTER_ALERTS = _table(VoterAlert)

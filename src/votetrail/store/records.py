@@ -14,7 +14,15 @@ from typing import Any
 from sqlalchemy import Column, Connection, Row, Table, select
 
 from votetrail.core.ledger.canonical import canonical_hash
-from votetrail.store.models import JURISDICTIONS, NETMON_INGESTS, SETTINGS, UPLOADS, USERS
+from votetrail.store.models import (
+    JURISDICTIONS,
+    NETMON_INGESTS,
+    SETTINGS,
+    UPLOADS,
+    USERS,
+    VOTER_IMPORTS,
+    VOTER_MAP,
+)
 
 
 @dataclass(frozen=True)
@@ -36,6 +44,8 @@ RECORD_TYPES: dict[str, RecordType] = {
         RecordType("user", USERS, "username"),
         RecordType("upload", UPLOADS, "id"),
         RecordType("netmon_ingest", NETMON_INGESTS, "id"),
+        RecordType("voter_import", VOTER_IMPORTS, "id"),
+        RecordType("voter_map", VOTER_MAP, "id"),
     )
 }
 

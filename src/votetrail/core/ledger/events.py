@@ -65,6 +65,70 @@ _DECLARED = (
         "holds the file's SHA-256, its line counts and the incidents it raised.",
     ),
     EventType(
+        "voter.registered",
+        "voter",
+        "A voter was registered; the hash is that of the new record's first version "
+        "(identifiers only as keyed hashes and ciphertext).",
+    ),
+    EventType(
+        "voter.address_changed",
+        "voter",
+        "A voter's residence or mailing address (and so perhaps precinct) changed.",
+    ),
+    EventType("voter.name_changed", "voter", "A voter's name changed."),
+    EventType("voter.party_changed", "voter", "A voter's party affiliation changed."),
+    EventType(
+        "voter.made_inactive",
+        "voter",
+        "A voter was made inactive, e.g. when an NVRA confirmation notice was sent.",
+    ),
+    EventType(
+        "voter.cancelled",
+        "voter",
+        "A registration was cancelled with its reason (moved, deceased, duplicate, voter "
+        "request, ...), by a person, under the NVRA's rules.",
+    ),
+    EventType("voter.reinstated", "voter", "A cancelled or inactive registration was restored."),
+    EventType(
+        "voters.imported",
+        "voter_import",
+        "A voter file was loaded in one transaction; the record holds the file's SHA-256, the "
+        "record count and a Merkle root over the versions it created.",
+    ),
+    EventType(
+        "voters.map_updated",
+        "voter_map",
+        "The root of the voter map, a Merkle tree over every current voter record, after a "
+        "change to the list; every checkpoint thereby commits to the whole list.",
+    ),
+    EventType(
+        "voters.participation_loaded",
+        None,
+        "Who voted in an election was loaded (file SHA-256, election, count), so changes to "
+        "recent voters can be flagged.",
+    ),
+    EventType(
+        "voters.alert",
+        None,
+        "An unusual pattern of changes to the voter list was raised for the state admin.",
+    ),
+    EventType(
+        "voters.review_found",
+        None,
+        "List maintenance proposed possible duplicates, deaths or moves for review "
+        "(method, threshold, count); nothing was changed.",
+    ),
+    EventType(
+        "voters.review_decided",
+        None,
+        "A person confirmed or rejected a list-maintenance finding.",
+    ),
+    EventType(
+        "voters.exported",
+        None,
+        "Voter data left the system: a poll book or a cross-state token file (its SHA-256).",
+    ),
+    EventType(
         "log.annotation",
         None,
         "An official's remark entered into the log, such as the start of a canvass.",

@@ -1,0 +1,501 @@
+"""The voter list: loading it, changing it, and reading its history.
+
+Every write here is one transaction that also logs what it did: an import
+logs one event with a Merkle root over the versions it created, a change
+logs one event with the hash of the new version, and both log the new root
+of the voter map, so the signed checkpoint of that commit covers the whole
+list as it then stood. Only the county that keeps a voter (or the state
+administrator) may change them; a refused attempt is itself logged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, delete, func, select
+
+from votetrail.core.access import Principal, may_manage_voters
+from votetrail.core.ledger.canonical import canonical_bytes, iso_utc
+from votetrail.core.ledger.frontier import Frontier
+from votetrail.core.ledger.merkle import leaf_hash
+from votetrail.core.voters import voter_map
+from votetrail.core.voters.record import (
+    PUBLIC_FIELDS,
+    Status,
+    VoterInput,
+    VoterRecord,
+    changed_fields,
+)
+from votetrail.core.voters.transactions import Change, Kind, apply_change, event_for
+from votetrail.errors import InvalidInput, NotFound, PermissionDenied
+from votetrail.services import voter_alerts
+from votetrail.services.context import App
+from votetrail.services.directory import state_id
+from votetrail.services.unit_of_work import UnitOfWork, deny, unit_of_work
+from votetrail.services.voter_pii import PiiKeys, load_keys, nonce
+from votetrail.store import voter_rows
+from votetrail.store.models import JURISDICTIONS, VOTER_IMPORTS, VOTER_VERSIONS, VOTERS
+from votetrail.store.rows import insert_many
+
+_BATCH = 20_000
+
+
+def pii_keys(app: App) -> PiiKeys:
+    """The key for identifiers; made on first use only while no voter is on file."""
+    with app.engine.connect() as conn:
+        empty = conn.execute(select(VOTERS.c.voter_id).limit(1)).first() is None
+    return load_keys(app.data_dir, create_if_missing=empty)
+
+
+def today(app: App) -> date:
+    return voter_alerts.local_now(app).date()
+
+
+class _Refused(Exception):
+    def __init__(self, county: str, what: str) -> None:
+        super().__init__(what)
+        self.county = county
+        self.what = what
+
+
+def _require(app: App, conn: Connection, principal: Principal, county: str, what: str) -> None:
+    """Refuse inside a transaction; ``_guarded`` logs the refusal once it has rolled back."""
+    state = state_id(conn) or ""
+    if not may_manage_voters(principal, county, state):
+        raise _Refused(county, what)
+
+
+@contextmanager
+def _guarded(app: App, principal: Principal) -> Iterator[None]:
+    try:
+        yield
+    except _Refused as refused:
+        deny(app, principal.username, refused.county, refused.what)
+        raise PermissionDenied(
+            f"{principal.username} may not {refused.what} (voters of {refused.county})"
+        ) from None
+
+
+def protect(keys: PiiKeys, item: VoterInput, voter_id: str) -> dict[str, Any]:
+    dob = "" if item.dob is None else item.dob.isoformat()
+    return {
+        "dob": keys.protect("dob", voter_id, dob, nonce()),
+        "ssn4": keys.protect("ssn4", voter_id, item.ssn4, nonce()),
+        "drivers_license": keys.protect("drivers_license", voter_id, item.drivers_license, nonce()),
+    }
+
+
+def new_record(keys: PiiKeys, item: VoterInput, voter_id: str, on: date) -> VoterRecord:
+    registered = item.registered_on or on
+    return VoterRecord(
+        voter_id=voter_id,
+        county=item.county,
+        version=1,
+        status=item.status,
+        status_reason=item.status_reason,
+        first_name=item.first_name,
+        middle_name=item.middle_name,
+        last_name=item.last_name,
+        suffix=item.suffix,
+        residence=item.residence,
+        mailing=item.mailing,
+        precinct=item.precinct,
+        ballot_style=item.ballot_style,
+        party=item.party,
+        gender=item.gender,
+        registered_on=registered,
+        status_since=registered,
+        **protect(keys, item, voter_id),
+    )
+
+
+def _version_row(
+    record: VoterRecord,
+    kind: Kind,
+    actor: str,
+    reason: str,
+    source_ref: str,
+    at: str,
+    *,
+    import_id: str | None = None,
+    position: int | None = None,
+) -> dict[str, Any]:
+    text = canonical_bytes(record.payload())
+    return {
+        "voter_id": record.voter_id,
+        "version": record.version,
+        "kind": kind.value,
+        "actor": actor,
+        "reason": reason,
+        "source_ref": source_ref,
+        "occurred_at": at,
+        "record": text.decode("utf-8"),
+        "version_hash": hashlib.sha256(text).hexdigest(),
+        "import_id": import_id,
+        "import_position": position,
+    }
+
+
+def publish_map(uow: UnitOfWork, buckets: Iterable[int]) -> None:
+    """Recompute the touched buckets and log the new voter-map root."""
+    voter_rows.refresh_buckets(uow.conn, buckets)
+    uow.record("voters.map_updated", voter_rows.MAP_ID, None)
+
+
+def _county_ids(conn: Connection) -> dict[str, str]:
+    """Every way a file may name a county: its id, its name, its name without 'County'."""
+    names: dict[str, str] = {}
+    for jid, name, kind in conn.execute(
+        select(JURISDICTIONS.c.id, JURISDICTIONS.c.name, JURISDICTIONS.c.kind)
+    ):
+        if kind != "county":
+            continue
+        for alias in (jid, name, name.removesuffix(" County")):
+            names[alias.strip().lower()] = jid
+    return names
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    id: str
+    records: int
+    merkle_root: str
+    sha256: str
+    created: bool
+
+
+def _next_ids(conn: Connection, county: str, count: int) -> list[str]:
+    """Ids for new registrations: ``<county>-<n>``, continuing the county's sequence."""
+    prefix = f"{county}-"
+    existing = conn.execute(
+        select(func.max(VOTERS.c.voter_id)).where(VOTERS.c.voter_id.like(prefix + "%"))
+    ).scalar()
+    start = 1
+    if existing is not None and existing[len(prefix) :].isdigit():
+        start = int(existing[len(prefix) :]) + 1
+    return [f"{prefix}{n:08d}" for n in range(start, start + count)]
+
+
+def import_voters(
+    app: App,
+    principal: Principal,
+    items: Iterable[VoterInput],
+    *,
+    file_name: str,
+    sha256: str,
+    fmt: str,
+    county: str | None,
+) -> ImportResult:
+    """Load records as a new part of the list: all of them, or (on any error) none.
+
+    ``county`` is the county the file belongs to (its records must all be
+    that county's); ``None`` is a statewide file, which only the state
+    administrator may load. Re-running the same file is recognised by its
+    SHA-256 and changes nothing.
+    """
+    keys = pii_keys(app)
+    at = iso_utc(app.clock())
+    on = today(app)
+    with _guarded(app, principal):
+        with unit_of_work(app, principal.username) as uow:
+            conn = uow.conn
+            state = state_id(conn) or ""
+            target = county if county is not None else state
+            _require(app, conn, principal, target, "import voters")
+            known = conn.execute(
+                select(
+                    VOTER_IMPORTS.c.id, VOTER_IMPORTS.c.records, VOTER_IMPORTS.c.merkle_root
+                ).where(VOTER_IMPORTS.c.sha256 == sha256)
+            ).first()
+            if known is not None:
+                return ImportResult(known[0], known[1], known[2], sha256, created=False)
+            counties = _county_ids(conn)
+            first_load = conn.execute(select(VOTERS.c.voter_id).limit(1)).first() is None
+            import_id = f"vi-{sha256[:16]}-{at[:10]}"
+            tree = Frontier(0, [])
+            seen: dict[str, int] = {}
+            pending_new: list[VoterInput] = []
+            voters: list[dict[str, Any]] = []
+            versions: list[dict[str, Any]] = []
+            buckets: set[int] = set()
+            position = 0
+
+            def add(item: VoterInput, voter_id: str) -> None:
+                nonlocal position
+                record = new_record(keys, item, voter_id, on)
+                row = voter_rows.record_to_row(record)
+                voters.append(row)
+                version = _version_row(
+                    record,
+                    Kind.REGISTRATION,
+                    principal.username,
+                    f"loaded from {file_name}",
+                    f"{file_name}:{item.line}",
+                    at,
+                    import_id=import_id,
+                    position=position,
+                )
+                versions.append(version)
+                tree.append(leaf_hash(voter_map.leaf(voter_id, version["version_hash"])))
+                buckets.add(row["bucket"])
+                position += 1
+                if len(voters) >= _BATCH:
+                    flush()
+
+            def flush() -> None:
+                if not first_load:
+                    _refuse_existing(
+                        conn, {r["voter_id"]: seen.get(r["voter_id"], 0) for r in voters}, file_name
+                    )
+                insert_many(conn, VOTERS, voters)
+                insert_many(conn, VOTER_VERSIONS, versions)
+                voters.clear()
+                versions.clear()
+
+            for item in items:
+                where = f"{file_name}:{item.line}"
+                jid = counties.get(item.county.strip().lower())
+                if jid is None:
+                    raise InvalidInput(
+                        f"county {item.county!r} is not a county of this state", where
+                    )
+                if county is not None and jid != county:
+                    raise InvalidInput(
+                        f"the record is for {jid}, but this file is being loaded for {county}",
+                        where,
+                    )
+                item = _with_county(item, jid)
+                if not item.voter_id:
+                    pending_new.append(item)
+                    continue
+                if item.voter_id in seen:
+                    raise InvalidInput(
+                        f"voter id {item.voter_id} appears twice "
+                        f"(first on line {seen[item.voter_id]})",
+                        where,
+                    )
+                seen[item.voter_id] = item.line
+                add(item, item.voter_id)
+            flush()
+            by_county: dict[str, list[VoterInput]] = {}
+            for item in pending_new:
+                by_county.setdefault(item.county, []).append(item)
+            for jid, group in sorted(by_county.items()):
+                for item, voter_id in zip(group, _next_ids(conn, jid, len(group)), strict=True):
+                    add(item, voter_id)
+            flush()
+            if position == 0:
+                raise InvalidInput("the file holds no voter records", file_name)
+            root = tree.root().hex()
+            conn.execute(
+                VOTER_IMPORTS.insert().values(
+                    id=import_id,
+                    county=county,
+                    file_name=Path(file_name).name,
+                    sha256=sha256,
+                    format=fmt,
+                    records=position,
+                    merkle_root=root,
+                    imported_at=at,
+                )
+            )
+            uow.record("voters.imported", import_id, county)
+            publish_map(uow, buckets)
+        return ImportResult(import_id, position, root, sha256, created=True)
+
+
+def _with_county(item: VoterInput, county: str) -> VoterInput:
+    return item if item.county == county else replace(item, county=county)
+
+
+def _refuse_existing(conn: Connection, lines: dict[str, int], file_name: str) -> None:
+    """An import adds voters; one already on file is changed by a transaction instead."""
+    ids = list(lines)
+    for start in range(0, len(ids), 900):
+        clash = conn.execute(
+            select(VOTERS.c.voter_id).where(VOTERS.c.voter_id.in_(ids[start : start + 900]))
+        ).first()
+        if clash is not None:
+            raise InvalidInput(
+                f"voter {clash[0]} is already on file; change a registration with "
+                "`votetrail voters change`, not by loading it again",
+                f"{file_name}:{lines[clash[0]]}",
+            )
+
+
+def register(
+    app: App, principal: Principal, item: VoterInput, *, reason: str, source_ref: str
+) -> VoterRecord:
+    """One new registration (an application form), logged as its own event."""
+    if not reason.strip() or not source_ref.strip():
+        raise InvalidInput("a registration needs a reason and a source document reference")
+    keys = pii_keys(app)
+    at = iso_utc(app.clock())
+    with _guarded(app, principal):
+        with unit_of_work(app, principal.username) as uow:
+            conn = uow.conn
+            _require(app, conn, principal, item.county, "register voters")
+            voter_id = item.voter_id or _next_ids(conn, item.county, 1)[0]
+            if voter_rows.get(conn, voter_id) is not None:
+                raise InvalidInput(f"voter {voter_id} is already on file")
+            record = new_record(keys, item, voter_id, today(app))
+            _write_version(uow, record, Kind.REGISTRATION, reason, source_ref, at, insert=True)
+            voter_alerts.check(app, uow, [(record, Kind.REGISTRATION)])
+        return record
+
+
+def _write_version(
+    uow: UnitOfWork,
+    record: VoterRecord,
+    kind: Kind,
+    reason: str,
+    source_ref: str,
+    at: str,
+    *,
+    insert: bool,
+) -> None:
+    conn = uow.conn
+    if not insert:
+        conn.execute(delete(VOTERS).where(VOTERS.c.voter_id == record.voter_id))
+    row = voter_rows.record_to_row(record)
+    conn.execute(VOTERS.insert().values(**row))
+    version = _version_row(record, kind, uow.actor, reason, source_ref, at)
+    conn.execute(VOTER_VERSIONS.insert().values(**version))
+    uow.record_hashed(event_for(kind), "voter", record.voter_id, record.county, row["version_hash"])
+    publish_map(uow, [row["bucket"]])
+
+
+def change(app: App, principal: Principal, voter_id: str, request: Change) -> VoterRecord:
+    """Apply one transaction to one voter, if the rules and the county allow it."""
+    at = iso_utc(app.clock())
+    with _guarded(app, principal):
+        with unit_of_work(app, principal.username) as uow:
+            conn = uow.conn
+            current = voter_rows.get(conn, voter_id)
+            if current is None:
+                raise NotFound(f"no voter {voter_id}")
+            _require(app, conn, principal, current.county, "change voters")
+            new = apply_change(current, request, today(app))
+            if request.kind is Kind.CANCEL and new.status_reason.startswith("duplicate of "):
+                other = new.status_reason.removeprefix("duplicate of ")
+                kept = voter_rows.get(conn, other)
+                if kept is None or kept.status is Status.CANCELLED:
+                    raise InvalidInput(
+                        f"duplicate_of {other} is not a registration on file that is kept",
+                        f"voter {voter_id}",
+                    )
+            _write_version(
+                uow, new, request.kind, request.reason, request.source_ref, at, insert=False
+            )
+            voter_alerts.check(app, uow, [(new, request.kind)])
+        return new
+
+
+@dataclass(frozen=True)
+class VersionView:
+    version: int
+    kind: str
+    actor: str
+    reason: str
+    source_ref: str
+    occurred_at: str
+    version_hash: str
+    changed: tuple[str, ...]
+    record: dict[str, Any]
+
+
+def public_view(record: VoterRecord) -> dict[str, Any]:
+    """The fields a page may show; protected identifiers only as present / absent."""
+    data = {name: getattr(record, name) for name in PUBLIC_FIELDS}
+    data["status"] = record.status.value
+    data["residence"] = record.residence.one_line()
+    data["mailing"] = record.mailing.one_line()
+    data["registered_on"] = record.registered_on.isoformat()
+    data["status_since"] = record.status_since.isoformat()
+    data["version"] = record.version
+    data["has_dob"] = record.dob.present
+    data["has_ssn4"] = record.ssn4.present
+    data["has_drivers_license"] = record.drivers_license.present
+    return data
+
+
+def get_voter(app: App, principal: Principal, voter_id: str) -> VoterRecord:
+    with _guarded(app, principal):
+        with app.engine.connect() as conn:
+            record = voter_rows.get(conn, voter_id)
+            if record is None:
+                raise NotFound(f"no voter {voter_id}")
+            _require(app, conn, principal, record.county, "read voters")
+        return record
+
+
+def history(app: App, principal: Principal, voter_id: str) -> list[VersionView]:
+    """Every version, oldest first, with what changed and who changed it why."""
+    get_voter(app, principal, voter_id)
+
+    with app.engine.connect() as conn:
+        rows = conn.execute(
+            select(VOTER_VERSIONS)
+            .where(VOTER_VERSIONS.c.voter_id == voter_id)
+            .order_by(VOTER_VERSIONS.c.version)
+        ).all()
+    views: list[VersionView] = []
+    previous: VoterRecord | None = None
+    for row in rows:
+        record = VoterRecord.from_payload(json.loads(row.record))
+        changed = () if previous is None else tuple(changed_fields(previous, record))
+        views.append(
+            VersionView(
+                version=row.version,
+                kind=row.kind,
+                actor=row.actor,
+                reason=row.reason,
+                source_ref=row.source_ref,
+                occurred_at=row.occurred_at,
+                version_hash=row.version_hash,
+                changed=changed,
+                record=public_view(record),
+            )
+        )
+        previous = record
+    return views
+
+
+def search(
+    app: App,
+    principal: Principal,
+    county: str,
+    *,
+    last_name: str = "",
+    first_name: str = "",
+    voter_id: str = "",
+    limit: int = 100,
+) -> list[VoterRecord]:
+    """Find a county's voters by id or name prefix (case-insensitive)."""
+    with _guarded(app, principal), app.engine.connect() as conn:
+        _require(app, conn, principal, county, "read voters")
+        query = select(VOTERS).where(VOTERS.c.county == county)
+        if voter_id:
+            query = query.where(VOTERS.c.voter_id == voter_id.strip())
+        if last_name:
+            query = query.where(func.lower(VOTERS.c.last_name).like(last_name.lower() + "%"))
+        if first_name:
+            query = query.where(func.lower(VOTERS.c.first_name).like(first_name.lower() + "%"))
+        query = query.order_by(VOTERS.c.last_name, VOTERS.c.first_name, VOTERS.c.voter_id)
+        return [voter_rows.row_to_record(r) for r in conn.execute(query.limit(limit))]
+
+
+def counts(app: App, county: str | None = None) -> dict[str, int]:
+    """Voters by status (statewide or one county), for dashboards and the demo."""
+    with app.engine.connect() as conn:
+        query = select(VOTERS.c.status, func.count()).group_by(VOTERS.c.status)
+        if county is not None:
+            query = query.where(VOTERS.c.county == county)
+        return {str(s): int(n) for s, n in conn.execute(query)}
