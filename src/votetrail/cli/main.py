@@ -97,6 +97,9 @@ def demo_command(
 ) -> None:
     """Load a demo state with three counties and one account per role, then serve it."""
     app = load_demo(data_dir, database_url)
+    from votetrail.services.demo_voters import load_demo_voters
+
+    load_demo_voters(app)
     out.print(f"Demo state loaded in {app.data_dir}. Accounts (password {DEMO_PASSWORD}):")
     for username, display, role, where in DEMO_USERS:
         out.print(f"  {username:<12} {role:<17} {where:<6} {display}")

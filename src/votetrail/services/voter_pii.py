@@ -25,7 +25,9 @@ import os
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -65,6 +67,14 @@ class PiiKeys:
     mac_key: bytes
     seal_key: bytes
 
+    @cached_property
+    def _aead(self) -> AESGCM:
+        return AESGCM(self.seal_key)
+
+    @cached_property
+    def _mac_base(self) -> Any:
+        return hmac.new(self.mac_key, digestmod=hashlib.sha256)
+
     @classmethod
     def from_secret(cls, secret: bytes) -> PiiKeys:
         def derive(label: str) -> bytes:
@@ -76,14 +86,31 @@ class PiiKeys:
         text = normal(kind, value)
         if not text:
             return ""
-        return hmac.new(self.mac_key, f"{kind}\x1f{text}".encode(), hashlib.sha256).hexdigest()
+        mac = self._mac_base.copy()
+        mac.update(f"{kind}\x1f{text}".encode())
+        return str(mac.hexdigest())
 
     def protect(self, kind: str, voter_id: str, value: str, nonce: bytes) -> Protected:
         text = normal(kind, value)
         if not text:
             return Protected()
-        sealed = AESGCM(self.seal_key).encrypt(nonce, text.encode(), _aad(kind, voter_id))
-        return Protected(self.mac(kind, text), (nonce + sealed).hex())
+        sealed = self._aead.encrypt(nonce, text.encode(), _aad(kind, voter_id))
+        mac = self._mac_base.copy()
+        mac.update(f"{kind}\x1f{text}".encode())
+        return Protected(mac.hexdigest(), (nonce + sealed).hex())
+
+    def protect_all(
+        self, voter_id: str, dob: str, ssn4: str, drivers_license: str
+    ) -> tuple[Protected, Protected, Protected]:
+        """The three identifiers of one voter, with one call for the three nonces."""
+        nonces = os.urandom(36)
+        return (
+            self.protect("dob", voter_id, dob, nonces[:12]) if dob else _NONE,
+            self.protect("ssn4", voter_id, ssn4, nonces[12:24]) if ssn4 else _NONE,
+            self.protect("drivers_license", voter_id, drivers_license, nonces[24:])
+            if drivers_license
+            else _NONE,
+        )
 
     def reveal(self, kind: str, voter_id: str, protected: Protected) -> str:
         """The identifier in the clear: for matching in memory only, never for display."""
@@ -91,7 +118,7 @@ class PiiKeys:
             return ""
         raw = bytes.fromhex(protected.sealed)
         try:
-            plain = AESGCM(self.seal_key).decrypt(raw[:12], raw[12:], _aad(kind, voter_id))
+            plain = self._aead.decrypt(raw[:12], raw[12:], _aad(kind, voter_id))
         except InvalidTag:
             raise ConfigurationError(
                 f"a protected identifier of voter {voter_id} cannot be opened with this key "
@@ -101,6 +128,9 @@ class PiiKeys:
 
     def dob_mac(self, dob: date) -> str:
         return self.mac("dob", dob.isoformat())
+
+
+_NONE = Protected()
 
 
 def _aad(kind: str, voter_id: str) -> bytes:
@@ -123,7 +153,3 @@ def load_keys(data_dir: Path, *, create_if_missing: bool) -> PiiKeys:
     if len(secret) != 32:
         raise ConfigurationError(f"the voter identifier key {path} is not 32 bytes")
     return PiiKeys.from_secret(secret)
-
-
-def nonce() -> bytes:
-    return os.urandom(12)

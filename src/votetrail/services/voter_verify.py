@@ -43,7 +43,7 @@ def check_voters(conn: Connection, logged: Mapping[str, str], problem: Problem) 
             VOTER_VERSIONS.c.import_position,
         )
     ):
-        if hashlib.sha256(text.encode("utf-8")).hexdigest() != version_hash:
+        if text is not None and hashlib.sha256(text.encode()).hexdigest() != version_hash:
             problem(f"voter {voter_id}: version {version} was edited in the history table")
         if import_id is not None:
             imports.setdefault(import_id, []).append((position, voter_id, version_hash))

@@ -19,10 +19,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, select
+from sqlalchemy import Connection, delete, func, select, update
 
 from votetrail.core.access import Principal, may_manage_voters
-from votetrail.core.ledger.canonical import canonical_bytes, iso_utc
+from votetrail.core.ledger.canonical import iso_utc
 from votetrail.core.ledger.frontier import Frontier
 from votetrail.core.ledger.merkle import leaf_hash
 from votetrail.core.voters import voter_map
@@ -39,7 +39,7 @@ from votetrail.services import voter_alerts
 from votetrail.services.context import App
 from votetrail.services.directory import state_id
 from votetrail.services.unit_of_work import UnitOfWork, deny, unit_of_work
-from votetrail.services.voter_pii import PiiKeys, load_keys, nonce
+from votetrail.services.voter_pii import PiiKeys, load_keys
 from votetrail.store import voter_rows
 from votetrail.store.models import JURISDICTIONS, VOTER_IMPORTS, VOTER_VERSIONS, VOTERS
 from votetrail.store.rows import insert_many
@@ -85,11 +85,8 @@ def _guarded(app: App, principal: Principal) -> Iterator[None]:
 
 def protect(keys: PiiKeys, item: VoterInput, voter_id: str) -> dict[str, Any]:
     dob = "" if item.dob is None else item.dob.isoformat()
-    return {
-        "dob": keys.protect("dob", voter_id, dob, nonce()),
-        "ssn4": keys.protect("ssn4", voter_id, item.ssn4, nonce()),
-        "drivers_license": keys.protect("drivers_license", voter_id, item.drivers_license, nonce()),
-    }
+    sealed = keys.protect_all(voter_id, dob, item.ssn4, item.drivers_license)
+    return {"dob": sealed[0], "ssn4": sealed[1], "drivers_license": sealed[2]}
 
 
 def new_record(keys: PiiKeys, item: VoterInput, voter_id: str, on: date) -> VoterRecord:
@@ -127,7 +124,7 @@ def _version_row(
     import_id: str | None = None,
     position: int | None = None,
 ) -> dict[str, Any]:
-    text = canonical_bytes(record.payload())
+    text = record.canonical_text()
     return {
         "voter_id": record.voter_id,
         "version": record.version,
@@ -136,8 +133,8 @@ def _version_row(
         "reason": reason,
         "source_ref": source_ref,
         "occurred_at": at,
-        "record": text.decode("utf-8"),
-        "version_hash": hashlib.sha256(text).hexdigest(),
+        "record": None if import_id is not None else text,
+        "version_hash": hashlib.sha256(text.encode("utf-8")).hexdigest(),
         "import_id": import_id,
         "import_position": position,
     }
@@ -218,7 +215,7 @@ def import_voters(
                 return ImportResult(known[0], known[1], known[2], sha256, created=False)
             counties = _county_ids(conn)
             first_load = conn.execute(select(VOTERS.c.voter_id).limit(1)).first() is None
-            import_id = f"vi-{sha256[:16]}-{at[:10]}"
+            import_id = "vi-" + hashlib.sha256(f"{sha256}|{at}".encode()).hexdigest()[:24]
             tree = Frontier(0, [])
             seen: dict[str, int] = {}
             pending_new: list[VoterInput] = []
@@ -230,8 +227,6 @@ def import_voters(
             def add(item: VoterInput, voter_id: str) -> None:
                 nonlocal position
                 record = new_record(keys, item, voter_id, on)
-                row = voter_rows.record_to_row(record)
-                voters.append(row)
                 version = _version_row(
                     record,
                     Kind.REGISTRATION,
@@ -243,11 +238,16 @@ def import_voters(
                     position=position,
                 )
                 versions.append(version)
+                row = voter_rows.record_to_row(record, version["version_hash"])
+                voters.append(row)
                 tree.append(leaf_hash(voter_map.leaf(voter_id, version["version_hash"])))
                 buckets.add(row["bucket"])
                 position += 1
                 if len(voters) >= _BATCH:
                     flush()
+
+            if first_load:
+                _drop_indexes(conn)
 
             def flush() -> None:
                 if not first_load:
@@ -293,6 +293,8 @@ def import_voters(
             flush()
             if position == 0:
                 raise InvalidInput("the file holds no voter records", file_name)
+            if first_load:
+                _create_indexes(conn)
             root = tree.root().hex()
             conn.execute(
                 VOTER_IMPORTS.insert().values(
@@ -313,6 +315,22 @@ def import_voters(
 
 def _with_county(item: VoterInput, county: str) -> VoterInput:
     return item if item.county == county else replace(item, county=county)
+
+
+_BULK_INDEXED = (VOTERS, VOTER_VERSIONS)
+
+
+def _drop_indexes(conn: Connection) -> None:
+    """Loading an empty list: build the secondary indexes once at the end, not row by row."""
+    for table in _BULK_INDEXED:
+        for index in table.indexes:
+            index.drop(conn)
+
+
+def _create_indexes(conn: Connection) -> None:
+    for table in _BULK_INDEXED:
+        for index in table.indexes:
+            index.create(conn)
 
 
 def _refuse_existing(conn: Connection, lines: dict[str, int], file_name: str) -> None:
@@ -391,11 +409,40 @@ def change(app: App, principal: Principal, voter_id: str, request: Change) -> Vo
                         f"duplicate_of {other} is not a registration on file that is kept",
                         f"voter {voter_id}",
                     )
+            _keep_previous(conn, current)
             _write_version(
                 uow, new, request.kind, request.reason, request.source_ref, at, insert=False
             )
             voter_alerts.check(app, uow, [(new, request.kind)])
         return new
+
+
+def _keep_previous(conn: Connection, current: VoterRecord) -> None:
+    """Write out an imported version's text before the row moves on from it.
+
+    The text must hash to the version hash the import logged; if the row was
+    edited behind the application's back, the change is refused rather than
+    baking the edit into the history (``votetrail verify`` names the voter).
+    """
+    row = conn.execute(
+        select(VOTER_VERSIONS.c.record, VOTER_VERSIONS.c.version_hash)
+        .where(VOTER_VERSIONS.c.voter_id == current.voter_id)
+        .where(VOTER_VERSIONS.c.version == current.version)
+    ).first()
+    if row is None or row[0] is not None:
+        return
+    text = current.canonical_text()
+    if hashlib.sha256(text.encode("utf-8")).hexdigest() != row[1]:
+        raise InvalidInput(
+            "the stored record no longer matches its logged version; run `votetrail verify`",
+            f"voter {current.voter_id}",
+        )
+    conn.execute(
+        update(VOTER_VERSIONS)
+        .where(VOTER_VERSIONS.c.voter_id == current.voter_id)
+        .where(VOTER_VERSIONS.c.version == current.version)
+        .values(record=text)
+    )
 
 
 @dataclass(frozen=True)
@@ -438,8 +485,7 @@ def get_voter(app: App, principal: Principal, voter_id: str) -> VoterRecord:
 
 def history(app: App, principal: Principal, voter_id: str) -> list[VersionView]:
     """Every version, oldest first, with what changed and who changed it why."""
-    get_voter(app, principal, voter_id)
-
+    current = get_voter(app, principal, voter_id)
     with app.engine.connect() as conn:
         rows = conn.execute(
             select(VOTER_VERSIONS)
@@ -449,7 +495,9 @@ def history(app: App, principal: Principal, voter_id: str) -> list[VersionView]:
     views: list[VersionView] = []
     previous: VoterRecord | None = None
     for row in rows:
-        record = VoterRecord.from_payload(json.loads(row.record))
+        # An imported version without stored text is the one the voter still has.
+        stored = row.record
+        record = current if stored is None else VoterRecord.from_payload(json.loads(stored))
         changed = () if previous is None else tuple(changed_fields(previous, record))
         views.append(
             VersionView(
@@ -499,3 +547,9 @@ def counts(app: App, county: str | None = None) -> dict[str, int]:
         if county is not None:
             query = query.where(VOTERS.c.county == county)
         return {str(s): int(n) for s, n in conn.execute(query)}
+
+
+def require_voters(app: App, principal: Principal, county: str, what: str) -> None:
+    """Refuse (and log the refusal) unless ``principal`` keeps ``county``'s voter list."""
+    with _guarded(app, principal), app.engine.connect() as conn:
+        _require(app, conn, principal, county, what)

@@ -245,7 +245,10 @@ class VoterVersion(Base):
 
     ``record`` is the version's canonical JSON, whose SHA-256 is
     ``version_hash``; a version made by an import carries the import's id
-    and its position in it, and is proven by the import's Merkle root.
+    and its position in it, and is proven by the import's Merkle root. An
+    imported version's text is the current row until the voter first
+    changes, so it is written then (and checked against ``version_hash``)
+    rather than stored twice for every voter on the list.
     """
 
     __tablename__ = "voter_versions"
@@ -256,7 +259,7 @@ class VoterVersion(Base):
     reason: Mapped[str] = mapped_column(Text)
     source_ref: Mapped[str] = mapped_column(String(200))
     occurred_at: Mapped[str] = mapped_column(String(32), index=True)
-    record: Mapped[str] = mapped_column(Text)
+    record: Mapped[str | None] = mapped_column(Text, nullable=True)
     version_hash: Mapped[str] = mapped_column(String(64))
     import_id: Mapped[str | None] = mapped_column(String(40), nullable=True, index=True)
     import_position: Mapped[int | None] = mapped_column(BigInteger, nullable=True)

@@ -25,7 +25,8 @@ def _day(value: date | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
-def record_to_row(record: VoterRecord) -> dict[str, Any]:
+def record_to_row(record: VoterRecord, version_hash: str | None = None) -> dict[str, Any]:
+    """The row for ``record``; pass ``version_hash`` when the caller has it already."""
     return {
         "voter_id": record.voter_id,
         "county": record.county,
@@ -57,7 +58,7 @@ def record_to_row(record: VoterRecord) -> dict[str, Any]:
         "ssn4_sealed": record.ssn4.sealed,
         "dl_mac": record.drivers_license.mac,
         "dl_sealed": record.drivers_license.sealed,
-        "version_hash": record.version_hash(),
+        "version_hash": version_hash or record.version_hash(),
         "bucket": voter_map.bucket_of(record.voter_id),
     }
 

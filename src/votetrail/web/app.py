@@ -21,7 +21,7 @@ from starlette.staticfiles import StaticFiles
 from votetrail.errors import VotetrailError
 from votetrail.services.context import App
 from votetrail.services.keys import session_secret
-from votetrail.web import county, netmon, public, workspace
+from votetrail.web import county, netmon, public, voters, workspace
 from votetrail.web.auth import load_principal
 from votetrail.web.errors import handle_not_found, handle_votetrail_error
 
@@ -55,6 +55,7 @@ def create_app(app: App) -> Starlette:
             *county.ROUTES,  # first: its /j/{slug} adds a county's uploads to the page
             *workspace.ROUTES,
             *netmon.ROUTES,
+            *voters.ROUTES,
             Mount("/static", StaticFiles(directory=str(STATIC)), name="static"),
         ],
         middleware=[
@@ -73,6 +74,7 @@ def create_app(app: App) -> Starlette:
         },
     )
     web.state.votetrail = app
+    web.state.failed_registration_checks = voters.FailedChecks()
     return web
 
 

@@ -64,7 +64,7 @@ def upgrade() -> None:
         sa.Column("reason", sa.Text(), nullable=False),
         sa.Column("source_ref", sa.String(length=200), nullable=False),
         sa.Column("occurred_at", sa.String(length=32), nullable=False),
-        sa.Column("record", sa.Text(), nullable=False),
+        sa.Column("record", sa.Text(), nullable=True),
         sa.Column("version_hash", sa.String(length=64), nullable=False),
         sa.Column("import_id", sa.String(length=40), nullable=True),
         sa.Column("import_position", sa.BigInteger(), nullable=True),

@@ -1,0 +1,168 @@
+"""Voter data in and out as files: voter-file and VRI imports, poll books, VRI exports, who voted.
+
+Imports hand the reader's records to ``voters.import_voters`` (one
+transaction, re-runnable). Every export is logged with its SHA-256, because
+a poll book or an exported list is voter data leaving the system, and the
+office should be able to say exactly what left and when.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import select
+
+from votetrail.core.access import Principal
+from votetrail.core.voters.record import Status, VoterRecord
+from votetrail.errors import InvalidInput
+from votetrail.formats.poll_book import poll_books_zip
+from votetrail.formats.voter_file import PRESETS, ColumnMap, read_voter_file
+from votetrail.formats.vri import read_vri, write_vri_json
+from votetrail.services import voters
+from votetrail.services.context import App
+from votetrail.services.unit_of_work import unit_of_work
+from votetrail.services.uploads import sha256_file
+from votetrail.store import voter_rows
+from votetrail.store.models import VOTER_PARTICIPATION, VOTERS
+
+
+def column_map(spec: str) -> ColumnMap:
+    """A preset's name (votetrail, nc, ohio, florida) or a TOML column-map file."""
+    if spec in PRESETS:
+        return PRESETS[spec]
+    path = Path(spec)
+    if not path.exists():
+        raise InvalidInput(
+            f"is neither a preset ({', '.join(sorted(PRESETS))}) nor a column-map file",
+            where=spec,
+        )
+    return ColumnMap.from_toml(path)
+
+
+def import_file(
+    app: App,
+    principal: Principal,
+    path: Path,
+    *,
+    fmt: str = "csv",
+    columns: str = "votetrail",
+    county: str | None = None,
+) -> voters.ImportResult:
+    digest = sha256_file(path)
+    if fmt == "csv":
+        items = read_voter_file(path, column_map(columns), county=county)
+        label = f"csv:{columns if columns in PRESETS else Path(columns).name}"
+    elif fmt == "vri":
+        if county is None:
+            raise InvalidInput("a VRI file is loaded for one county: give --county")
+        items = iter(read_vri(path, county=county))
+        label = "vri"
+    else:
+        raise InvalidInput(f"unknown format {fmt!r}; use csv or vri")
+    return voters.import_voters(
+        app, principal, items, file_name=str(path), sha256=digest, fmt=label, county=county
+    )
+
+
+def _records(app: App, principal: Principal, county: str) -> list[VoterRecord]:
+    voters.require_voters(app, principal, county, "export voters")
+    with app.engine.connect() as conn:
+        return list(voter_rows.stream(conn, county=county))
+
+
+def poll_books(app: App, principal: Principal, county: str, election: str) -> bytes:
+    """The county's check-in lists for one election, one CSV per precinct, in a ZIP."""
+    records = [r for r in _records(app, principal, county) if r.status is not Status.CANCELLED]
+    data = poll_books_zip(records, election=election)
+    with unit_of_work(app, principal.username) as uow:
+        uow.note(
+            "voters.exported",
+            {
+                "what": "poll books",
+                "election": election,
+                "records": len(records),
+                "sha256": hashlib.sha256(data).hexdigest(),
+            },
+            county,
+        )
+    return data
+
+
+def vri_export(app: App, principal: Principal, county: str, issuer: str) -> str:
+    """The county's records as NIST SP 1500-102 VoterRecordResults (public fields only)."""
+    records = _records(app, principal, county)
+    text = write_vri_json(records, issuer=issuer, generated=voters.today(app))
+    with unit_of_work(app, principal.username) as uow:
+        uow.note(
+            "voters.exported",
+            {
+                "what": "VRI voter records",
+                "records": len(records),
+                "sha256": hashlib.sha256(text.encode()).hexdigest(),
+            },
+            county,
+        )
+    return text
+
+
+def load_participation(
+    app: App, principal: Principal, path: Path, *, election: str, voted_on: date, county: str
+) -> int:
+    """Who voted (CSV: ``voter_id``, optional ``method``), so later changes are flagged."""
+    voters.require_voters(app, principal, county, "load who voted")
+    rows: list[dict[str, str]] = []
+    try:
+        handle = path.open(encoding="utf-8-sig", newline="")
+    except OSError as exc:
+        raise InvalidInput(f"cannot be read: {exc.strerror}", where=str(path)) from None
+    with handle:
+        reader = csv.DictReader(handle)
+        if "voter_id" not in (reader.fieldnames or []):
+            raise InvalidInput("needs a voter_id column", where=str(path))
+        for row in reader:
+            voter_id = (row.get("voter_id") or "").strip()
+            if not voter_id:
+                raise InvalidInput("voter_id is empty", where=f"{path}:{reader.line_num}")
+            rows.append(
+                {
+                    "voter_id": voter_id,
+                    "election": election,
+                    "voted_on": voted_on.isoformat(),
+                    "method": (row.get("method") or "in-person").strip()[:16],
+                }
+            )
+    with unit_of_work(app, principal.username) as uow:
+        ids = [r["voter_id"] for r in rows]
+        known: set[str] = set()
+        for start in range(0, len(ids), 900):
+            known.update(
+                v
+                for (v,) in uow.conn.execute(
+                    select(VOTERS.c.voter_id)
+                    .where(VOTERS.c.voter_id.in_(ids[start : start + 900]))
+                    .where(VOTERS.c.county == county)
+                )
+            )
+        unknown = [i for i in ids if i not in known]
+        if unknown:
+            raise InvalidInput(
+                f"{len(unknown)} voter id(s) are not {county} voters, e.g. {unknown[0]}",
+                where=str(path),
+            )
+        for start in range(0, len(rows), 900):
+            chunk = rows[start : start + 900]
+            uow.conn.execute(
+                VOTER_PARTICIPATION.delete()
+                .where(VOTER_PARTICIPATION.c.election == election)
+                .where(VOTER_PARTICIPATION.c.voter_id.in_([r["voter_id"] for r in chunk]))
+            )
+            uow.conn.execute(VOTER_PARTICIPATION.insert(), chunk)
+        uow.note(
+            "voters.participation_loaded",
+            {"election": election, "records": len(rows), "sha256": sha256_file(path)},
+            county,
+        )
+    return len(rows)
