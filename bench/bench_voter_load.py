@@ -35,6 +35,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from votetrail.services import voter_import
 from votetrail.services.directory import principal
 from votetrail.services.setup import load_demo
 from votetrail.services.verify import verify
@@ -157,8 +158,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--voters", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--skip-verify", action="store_true")
+    parser.add_argument(
+        "--sequential", action="store_true", help="prepare records in this process only"
+    )
     parser.add_argument("--check", action="store_true", help="exit 1 if the target is missed")
     options = parser.parse_args(argv)
+    if options.sequential:
+        voter_import.PARALLEL_FROM = 10**12
     folder = Path(tempfile.mkdtemp(prefix="votetrail-bench-voters-"))
     problems: list[str] = []
     rows: list[tuple[str, str, str, str]] = []

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import json
+import logging
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -152,8 +154,12 @@ def test_wrong_password_is_refused(
 
 
 def test_bad_row_names_file_line_field_and_loads_nothing(
-    capsys: pytest.CaptureFixture[str], demo_app: App, tmp_path: Path
+    capsys: pytest.CaptureFixture[str],
+    demo_app: App,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    caplog.set_level(logging.DEBUG)
     rows = [_row(n) for n in range(1, 6)]
     rows[3]["dob"] = "14/03/1958"  # day first: not a layout the map accepts
     bad = _write(tmp_path / "bad.csv", rows)
@@ -163,6 +169,8 @@ def test_bad_row_names_file_line_field_and_loads_nothing(
     assert "bad.csv:5" in result.err
     assert "dob" in result.err.lower()
     assert "14/03/1958" not in result.err
+    assert "14/03/1958" not in caplog.text
+    _assert_no_pii(caplog.text)
     with demo_app.engine.connect() as conn:
         assert conn.execute(text("SELECT COUNT(*) FROM voters")).scalar() == 0
     rows[3]["dob"] = "1958-03-14"
@@ -184,3 +192,41 @@ def test_verify_names_a_voter_edited_in_sql(
     assert result.code == 1
     assert "voter A00005 was changed outside the application" in result.out + result.err
     _assert_no_pii(result.out + result.err)
+
+
+def test_exports_and_participation(
+    capsys: pytest.CaptureFixture[str], demo_app: App, voter_file: Path, tmp_path: Path
+) -> None:
+    votetrail_on(capsys, demo_app, "voters", "import", str(voter_file), "--county", "adams",
+                 "--user", "adams-admin")  # fmt: skip
+    books = tmp_path / "books.zip"
+    result = votetrail_on(capsys, demo_app, "voters", "poll-book", "--county", "adams",
+                          "--election", "2026-general", "--output", str(books), "--user",
+                          "adams-admin")  # fmt: skip
+    assert result.code == 0, result.err
+    with zipfile.ZipFile(books) as archive:
+        names = archive.namelist()
+        book = archive.read("AD-1.csv").decode()
+    assert "AD-1.csv" in names
+    assert book.startswith("voter_id,last_name,first_name")
+    assert book.count("\n") == 13
+    result = votetrail_on(capsys, demo_app, "voters", "export-vri", "--county", "adams",
+                          "--user", "adams-admin")  # fmt: skip
+    assert result.code == 0, result.err
+    assert json.loads(result.out)["@type"] == "VRI.VoterRecordResults"
+    voted = tmp_path / "voted.csv"
+    voted.write_text("voter_id,method\nA00002,mail\nA00003,in-person\n")
+    result = votetrail_on(capsys, demo_app, "voters", "participation", str(voted), "--county",
+                          "adams", "--election", "2026-general", "--voted-on", "2026-11-03",
+                          "--user", "adams-admin")  # fmt: skip
+    assert result.code == 0, result.err
+    result = votetrail_on(capsys, demo_app, "voters", "change", "A00002", "--kind", "party",
+                          "--reason", "form", "--source", "PC-9", "--party", "REP", "--user",
+                          "adams-admin")  # fmt: skip
+    assert result.code == 0, result.err
+    result = votetrail_on(capsys, demo_app, "voters", "alerts", "--user", "state-admin")
+    assert "voted-recently" in result.out
+    assert "who voted in 2026-general" in result.out
+    refused = votetrail_on(capsys, demo_app, "voters", "alerts", "--user", "adams-admin")
+    assert refused.code != 0
+    _assert_no_pii(book + result.out)

@@ -12,7 +12,7 @@ from tests.services.voter_fixtures import SECRET_DL, SECRET_DOB, SECRET_SSN4, lo
 from votetrail.core.voters.record import Address, Status
 from votetrail.core.voters.transactions import Change, Kind
 from votetrail.errors import InvalidInput, NotFound, PermissionDenied
-from votetrail.services import voter_alerts, voters
+from votetrail.services import voter_alerts, voter_import, voters
 from votetrail.services.context import App
 from votetrail.services.verify import verify
 from votetrail.services.voter_proofs import check_bundle, check_registration, prove
@@ -59,7 +59,7 @@ def test_a_failed_import_leaves_nothing(demo_app: App) -> None:
     items = people("adams", 5)
     bad = [*items, items[1]]
     with pytest.raises(InvalidInput, match=r"adams-voters.csv:3: voter id ADAMS000001 appears"):
-        voters.import_voters(
+        voter_import.import_voters(
             demo_app,
             who(demo_app, "adams-admin"),
             bad,
@@ -238,3 +238,23 @@ def test_night_work_is_flagged(demo_app: App) -> None:
 def test_status_counts(demo_app: App) -> None:
     load(demo_app)
     assert voters.counts(demo_app) == {Status.ACTIVE.value: 40}
+
+
+def test_parallel_preparation_keeps_file_order(
+    demo_app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large file is prepared in a second process; the result must not depend on it."""
+    monkeypatch.setattr(voter_import, "PARALLEL_FROM", 0)
+    monkeypatch.setattr(voter_import, "CHUNK", 7)
+    items = people("adams", 40)
+    result = voter_import.import_voters(
+        demo_app, who(demo_app, "adams-admin"), items, file_name="big.csv",
+        sha256="b" * 64, fmt="votetrail", county="adams", expected=10**6,
+    )  # fmt: skip
+    assert result.records == 40
+    with demo_app.engine.connect() as conn:
+        order = conn.execute(
+            text("SELECT voter_id FROM voter_versions ORDER BY import_position")
+        ).scalars()
+        assert list(order) == [i.voter_id for i in items]
+    assert verify(demo_app).ok

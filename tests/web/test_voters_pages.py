@@ -8,6 +8,7 @@ number the PII test greps every page for.
 from __future__ import annotations
 
 import json
+import logging
 import re
 from datetime import UTC, datetime
 
@@ -396,7 +397,10 @@ def _assert_no_pii(where: str, text: str) -> None:
     assert not re.search(rf"(?<![0-9A-Za-z]){SECRET_SSN4}(?![0-9A-Za-z])", text), where
 
 
-def test_no_voter_page_shows_an_identifier(client: httpx.Client, adams: App) -> None:
+def test_no_voter_page_shows_an_identifier(
+    client: httpx.Client, adams: App, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
     admin = who(adams, "adams-admin")
     voters.change(
         adams,
@@ -454,3 +458,5 @@ def test_no_voter_page_shows_an_identifier(client: httpx.Client, adams: App) -> 
     for where, response in pages.items():
         assert response.status_code in (200, 400), where
         _assert_no_pii(where, response.text)
+    assert caplog.records, "the application log was not captured"
+    _assert_no_pii("application log", caplog.text)

@@ -20,6 +20,7 @@ from votetrail.core.voters.transactions import Change, Kind
 from votetrail.services import voters
 from votetrail.services.context import App
 from votetrail.services.directory import principal
+from votetrail.services.voter_import import import_voters
 from votetrail.store.models import VOTERS
 
 FIRST = (
@@ -74,9 +75,10 @@ TOWNS = {
 PER_COUNTY = 600
 
 
-def _people(county: str, rng: random.Random) -> list[VoterInput]:
+def generated_people(county: str, rng: random.Random, count: int = 0) -> list[VoterInput]:
+    """Made-up voters for one county (demo and tests), ``count`` or the demo's number."""
     out: list[VoterInput] = []
-    for n in range(PER_COUNTY):
+    for n in range(count or PER_COUNTY):
         town, zip_code = rng.choice(TOWNS[county])
         out.append(
             VoterInput(
@@ -111,7 +113,7 @@ def load_demo_voters(app: App) -> None:
     for county in ("adams", "baker", "clark"):
         admin = principal(app, f"{county}-admin")
         assert admin is not None
-        people = _people(county, rng)
+        people = generated_people(county, rng)
         if county == "baker":
             twin = people[17]
             people.append(
@@ -124,7 +126,7 @@ def load_demo_voters(app: App) -> None:
                 )
             )
         digest = hashlib.sha256(f"demo voter file {county}".encode()).hexdigest()
-        voters.import_voters(
+        import_voters(
             app,
             admin,
             people,

@@ -1,6 +1,6 @@
 """Voter data in and out as files: voter-file and VRI imports, poll books, VRI exports, who voted.
 
-Imports hand the reader's records to ``voters.import_voters`` (one
+Imports hand the reader's records to ``voter_import.import_voters`` (one
 transaction, re-runnable). Every export is logged with its SHA-256, because
 a poll book or an exported list is voter data leaving the system, and the
 office should be able to say exactly what left and when.
@@ -25,6 +25,7 @@ from votetrail.services import voters
 from votetrail.services.context import App
 from votetrail.services.unit_of_work import unit_of_work
 from votetrail.services.uploads import sha256_file
+from votetrail.services.voter_import import ImportResult, import_voters
 from votetrail.store import voter_rows
 from votetrail.store.models import VOTER_PARTICIPATION, VOTERS
 
@@ -50,7 +51,7 @@ def import_file(
     fmt: str = "csv",
     columns: str = "votetrail",
     county: str | None = None,
-) -> voters.ImportResult:
+) -> ImportResult:
     digest = sha256_file(path)
     if fmt == "csv":
         items = read_voter_file(path, column_map(columns), county=county)
@@ -62,8 +63,15 @@ def import_file(
         label = "vri"
     else:
         raise InvalidInput(f"unknown format {fmt!r}; use csv or vri")
-    return voters.import_voters(
-        app, principal, items, file_name=str(path), sha256=digest, fmt=label, county=county
+    return import_voters(
+        app,
+        principal,
+        items,
+        file_name=str(path),
+        sha256=digest,
+        fmt=label,
+        county=county,
+        expected=path.stat().st_size // 80,  # a record takes at least ~80 bytes
     )
 
 

@@ -14,18 +14,14 @@ import hashlib
 import json
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, delete, func, select, update
 
 from votetrail.core.access import Principal, may_manage_voters
 from votetrail.core.ledger.canonical import iso_utc
-from votetrail.core.ledger.frontier import Frontier
-from votetrail.core.ledger.merkle import leaf_hash
-from votetrail.core.voters import voter_map
 from votetrail.core.voters.record import (
     PUBLIC_FIELDS,
     Status,
@@ -41,10 +37,7 @@ from votetrail.services.directory import state_id
 from votetrail.services.unit_of_work import UnitOfWork, deny, unit_of_work
 from votetrail.services.voter_pii import PiiKeys, load_keys
 from votetrail.store import voter_rows
-from votetrail.store.models import JURISDICTIONS, VOTER_IMPORTS, VOTER_VERSIONS, VOTERS
-from votetrail.store.rows import insert_many
-
-_BATCH = 20_000
+from votetrail.store.models import VOTER_VERSIONS, VOTERS
 
 
 def pii_keys(app: App) -> PiiKeys:
@@ -58,25 +51,25 @@ def today(app: App) -> date:
     return voter_alerts.local_now(app).date()
 
 
-class _Refused(Exception):
+class Refused(Exception):
     def __init__(self, county: str, what: str) -> None:
         super().__init__(what)
         self.county = county
         self.what = what
 
 
-def _require(app: App, conn: Connection, principal: Principal, county: str, what: str) -> None:
-    """Refuse inside a transaction; ``_guarded`` logs the refusal once it has rolled back."""
+def require(app: App, conn: Connection, principal: Principal, county: str, what: str) -> None:
+    """Refuse inside a transaction; ``guarded`` logs the refusal once it has rolled back."""
     state = state_id(conn) or ""
     if not may_manage_voters(principal, county, state):
-        raise _Refused(county, what)
+        raise Refused(county, what)
 
 
 @contextmanager
-def _guarded(app: App, principal: Principal) -> Iterator[None]:
+def guarded(app: App, principal: Principal) -> Iterator[None]:
     try:
         yield
-    except _Refused as refused:
+    except Refused as refused:
         deny(app, principal.username, refused.county, refused.what)
         raise PermissionDenied(
             f"{principal.username} may not {refused.what} (voters of {refused.county})"
@@ -113,7 +106,7 @@ def new_record(keys: PiiKeys, item: VoterInput, voter_id: str, on: date) -> Vote
     )
 
 
-def _version_row(
+def version_row(
     record: VoterRecord,
     kind: Kind,
     actor: str,
@@ -146,29 +139,7 @@ def publish_map(uow: UnitOfWork, buckets: Iterable[int]) -> None:
     uow.record("voters.map_updated", voter_rows.MAP_ID, None)
 
 
-def _county_ids(conn: Connection) -> dict[str, str]:
-    """Every way a file may name a county: its id, its name, its name without 'County'."""
-    names: dict[str, str] = {}
-    for jid, name, kind in conn.execute(
-        select(JURISDICTIONS.c.id, JURISDICTIONS.c.name, JURISDICTIONS.c.kind)
-    ):
-        if kind != "county":
-            continue
-        for alias in (jid, name, name.removesuffix(" County")):
-            names[alias.strip().lower()] = jid
-    return names
-
-
-@dataclass(frozen=True)
-class ImportResult:
-    id: str
-    records: int
-    merkle_root: str
-    sha256: str
-    created: bool
-
-
-def _next_ids(conn: Connection, county: str, count: int) -> list[str]:
+def next_ids(conn: Connection, county: str, count: int) -> list[str]:
     """Ids for new registrations: ``<county>-<n>``, continuing the county's sequence."""
     prefix = f"{county}-"
     existing = conn.execute(
@@ -180,174 +151,6 @@ def _next_ids(conn: Connection, county: str, count: int) -> list[str]:
     return [f"{prefix}{n:08d}" for n in range(start, start + count)]
 
 
-def import_voters(
-    app: App,
-    principal: Principal,
-    items: Iterable[VoterInput],
-    *,
-    file_name: str,
-    sha256: str,
-    fmt: str,
-    county: str | None,
-) -> ImportResult:
-    """Load records as a new part of the list: all of them, or (on any error) none.
-
-    ``county`` is the county the file belongs to (its records must all be
-    that county's); ``None`` is a statewide file, which only the state
-    administrator may load. Re-running the same file is recognised by its
-    SHA-256 and changes nothing.
-    """
-    keys = pii_keys(app)
-    at = iso_utc(app.clock())
-    on = today(app)
-    with _guarded(app, principal):
-        with unit_of_work(app, principal.username) as uow:
-            conn = uow.conn
-            state = state_id(conn) or ""
-            target = county if county is not None else state
-            _require(app, conn, principal, target, "import voters")
-            known = conn.execute(
-                select(
-                    VOTER_IMPORTS.c.id, VOTER_IMPORTS.c.records, VOTER_IMPORTS.c.merkle_root
-                ).where(VOTER_IMPORTS.c.sha256 == sha256)
-            ).first()
-            if known is not None:
-                return ImportResult(known[0], known[1], known[2], sha256, created=False)
-            counties = _county_ids(conn)
-            first_load = conn.execute(select(VOTERS.c.voter_id).limit(1)).first() is None
-            import_id = "vi-" + hashlib.sha256(f"{sha256}|{at}".encode()).hexdigest()[:24]
-            tree = Frontier(0, [])
-            seen: dict[str, int] = {}
-            pending_new: list[VoterInput] = []
-            voters: list[dict[str, Any]] = []
-            versions: list[dict[str, Any]] = []
-            buckets: set[int] = set()
-            position = 0
-
-            def add(item: VoterInput, voter_id: str) -> None:
-                nonlocal position
-                record = new_record(keys, item, voter_id, on)
-                version = _version_row(
-                    record,
-                    Kind.REGISTRATION,
-                    principal.username,
-                    f"loaded from {file_name}",
-                    f"{file_name}:{item.line}",
-                    at,
-                    import_id=import_id,
-                    position=position,
-                )
-                versions.append(version)
-                row = voter_rows.record_to_row(record, version["version_hash"])
-                voters.append(row)
-                tree.append(leaf_hash(voter_map.leaf(voter_id, version["version_hash"])))
-                buckets.add(row["bucket"])
-                position += 1
-                if len(voters) >= _BATCH:
-                    flush()
-
-            if first_load:
-                _drop_indexes(conn)
-
-            def flush() -> None:
-                if not first_load:
-                    _refuse_existing(
-                        conn, {r["voter_id"]: seen.get(r["voter_id"], 0) for r in voters}, file_name
-                    )
-                insert_many(conn, VOTERS, voters)
-                insert_many(conn, VOTER_VERSIONS, versions)
-                voters.clear()
-                versions.clear()
-
-            for item in items:
-                where = f"{file_name}:{item.line}"
-                jid = counties.get(item.county.strip().lower())
-                if jid is None:
-                    raise InvalidInput(
-                        f"county {item.county!r} is not a county of this state", where
-                    )
-                if county is not None and jid != county:
-                    raise InvalidInput(
-                        f"the record is for {jid}, but this file is being loaded for {county}",
-                        where,
-                    )
-                item = _with_county(item, jid)
-                if not item.voter_id:
-                    pending_new.append(item)
-                    continue
-                if item.voter_id in seen:
-                    raise InvalidInput(
-                        f"voter id {item.voter_id} appears twice "
-                        f"(first on line {seen[item.voter_id]})",
-                        where,
-                    )
-                seen[item.voter_id] = item.line
-                add(item, item.voter_id)
-            flush()
-            by_county: dict[str, list[VoterInput]] = {}
-            for item in pending_new:
-                by_county.setdefault(item.county, []).append(item)
-            for jid, group in sorted(by_county.items()):
-                for item, voter_id in zip(group, _next_ids(conn, jid, len(group)), strict=True):
-                    add(item, voter_id)
-            flush()
-            if position == 0:
-                raise InvalidInput("the file holds no voter records", file_name)
-            if first_load:
-                _create_indexes(conn)
-            root = tree.root().hex()
-            conn.execute(
-                VOTER_IMPORTS.insert().values(
-                    id=import_id,
-                    county=county,
-                    file_name=Path(file_name).name,
-                    sha256=sha256,
-                    format=fmt,
-                    records=position,
-                    merkle_root=root,
-                    imported_at=at,
-                )
-            )
-            uow.record("voters.imported", import_id, county)
-            publish_map(uow, buckets)
-        return ImportResult(import_id, position, root, sha256, created=True)
-
-
-def _with_county(item: VoterInput, county: str) -> VoterInput:
-    return item if item.county == county else replace(item, county=county)
-
-
-_BULK_INDEXED = (VOTERS, VOTER_VERSIONS)
-
-
-def _drop_indexes(conn: Connection) -> None:
-    """Loading an empty list: build the secondary indexes once at the end, not row by row."""
-    for table in _BULK_INDEXED:
-        for index in table.indexes:
-            index.drop(conn)
-
-
-def _create_indexes(conn: Connection) -> None:
-    for table in _BULK_INDEXED:
-        for index in table.indexes:
-            index.create(conn)
-
-
-def _refuse_existing(conn: Connection, lines: dict[str, int], file_name: str) -> None:
-    """An import adds voters; one already on file is changed by a transaction instead."""
-    ids = list(lines)
-    for start in range(0, len(ids), 900):
-        clash = conn.execute(
-            select(VOTERS.c.voter_id).where(VOTERS.c.voter_id.in_(ids[start : start + 900]))
-        ).first()
-        if clash is not None:
-            raise InvalidInput(
-                f"voter {clash[0]} is already on file; change a registration with "
-                "`votetrail voters change`, not by loading it again",
-                f"{file_name}:{lines[clash[0]]}",
-            )
-
-
 def register(
     app: App, principal: Principal, item: VoterInput, *, reason: str, source_ref: str
 ) -> VoterRecord:
@@ -356,11 +159,11 @@ def register(
         raise InvalidInput("a registration needs a reason and a source document reference")
     keys = pii_keys(app)
     at = iso_utc(app.clock())
-    with _guarded(app, principal):
+    with guarded(app, principal):
         with unit_of_work(app, principal.username) as uow:
             conn = uow.conn
-            _require(app, conn, principal, item.county, "register voters")
-            voter_id = item.voter_id or _next_ids(conn, item.county, 1)[0]
+            require(app, conn, principal, item.county, "register voters")
+            voter_id = item.voter_id or next_ids(conn, item.county, 1)[0]
             if voter_rows.get(conn, voter_id) is not None:
                 raise InvalidInput(f"voter {voter_id} is already on file")
             record = new_record(keys, item, voter_id, today(app))
@@ -384,7 +187,7 @@ def _write_version(
         conn.execute(delete(VOTERS).where(VOTERS.c.voter_id == record.voter_id))
     row = voter_rows.record_to_row(record)
     conn.execute(VOTERS.insert().values(**row))
-    version = _version_row(record, kind, uow.actor, reason, source_ref, at)
+    version = version_row(record, kind, uow.actor, reason, source_ref, at)
     conn.execute(VOTER_VERSIONS.insert().values(**version))
     uow.record_hashed(event_for(kind), "voter", record.voter_id, record.county, row["version_hash"])
     publish_map(uow, [row["bucket"]])
@@ -393,13 +196,13 @@ def _write_version(
 def change(app: App, principal: Principal, voter_id: str, request: Change) -> VoterRecord:
     """Apply one transaction to one voter, if the rules and the county allow it."""
     at = iso_utc(app.clock())
-    with _guarded(app, principal):
+    with guarded(app, principal):
         with unit_of_work(app, principal.username) as uow:
             conn = uow.conn
             current = voter_rows.get(conn, voter_id)
             if current is None:
                 raise NotFound(f"no voter {voter_id}")
-            _require(app, conn, principal, current.county, "change voters")
+            require(app, conn, principal, current.county, "change voters")
             new = apply_change(current, request, today(app))
             if request.kind is Kind.CANCEL and new.status_reason.startswith("duplicate of "):
                 other = new.status_reason.removeprefix("duplicate of ")
@@ -474,12 +277,12 @@ def public_view(record: VoterRecord) -> dict[str, Any]:
 
 
 def get_voter(app: App, principal: Principal, voter_id: str) -> VoterRecord:
-    with _guarded(app, principal):
+    with guarded(app, principal):
         with app.engine.connect() as conn:
             record = voter_rows.get(conn, voter_id)
             if record is None:
                 raise NotFound(f"no voter {voter_id}")
-            _require(app, conn, principal, record.county, "read voters")
+            require(app, conn, principal, record.county, "read voters")
         return record
 
 
@@ -527,8 +330,8 @@ def search(
     limit: int = 100,
 ) -> list[VoterRecord]:
     """Find a county's voters by id or name prefix (case-insensitive)."""
-    with _guarded(app, principal), app.engine.connect() as conn:
-        _require(app, conn, principal, county, "read voters")
+    with guarded(app, principal), app.engine.connect() as conn:
+        require(app, conn, principal, county, "read voters")
         query = select(VOTERS).where(VOTERS.c.county == county)
         if voter_id:
             query = query.where(VOTERS.c.voter_id == voter_id.strip())
@@ -551,5 +354,5 @@ def counts(app: App, county: str | None = None) -> dict[str, int]:
 
 def require_voters(app: App, principal: Principal, county: str, what: str) -> None:
     """Refuse (and log the refusal) unless ``principal`` keeps ``county``'s voter list."""
-    with _guarded(app, principal), app.engine.connect() as conn:
-        _require(app, conn, principal, county, what)
+    with guarded(app, principal), app.engine.connect() as conn:
+        require(app, conn, principal, county, what)

@@ -80,6 +80,11 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
+        # Bulk loads (a statewide voter file, a million CVRs) write far more than
+        # the default 2 MB page cache holds; 64 MB per connection and in-memory
+        # sort space keep index builds and large transactions off the disk.
+        cursor.execute("PRAGMA cache_size=-65536")
+        cursor.execute("PRAGMA temp_store=MEMORY")
         cursor.close()
 
     @event.listens_for(engine, "begin")

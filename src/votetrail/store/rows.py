@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, Table, insert
@@ -22,6 +23,10 @@ def insert_many(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) 
     compiled = insert(table).compile(dialect=conn.dialect)
     if compiled.positional:
         order = compiled.positiontup or []
-        conn.exec_driver_sql(compiled.string, [tuple(row[name] for name in order) for row in rows])
+        pick = itemgetter(*order)
+        if len(order) == 1:
+            conn.exec_driver_sql(compiled.string, [(pick(row),) for row in rows])
+        else:
+            conn.exec_driver_sql(compiled.string, [pick(row) for row in rows])
     else:
         conn.exec_driver_sql(compiled.string, list(rows))

@@ -1,0 +1,134 @@
+"""List maintenance through the real services: findings go to review, nobody is cancelled."""
+
+from __future__ import annotations
+
+import csv
+import random
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.services.voter_fixtures import who
+from votetrail.core.voters.record import Status, VoterInput
+from votetrail.errors import InvalidInput, PermissionDenied
+from votetrail.services import voter_import, voter_review
+from votetrail.services.context import App
+from votetrail.services.demo_voters import generated_people
+from votetrail.store.models import LEDGER_ENTRIES, VOTERS
+
+
+def _people() -> list[VoterInput]:
+    return generated_people("adams", random.Random(7), 800)
+
+
+def _load(app: App) -> list[VoterInput]:
+    base = _people()
+    dup = replace(
+        base[4],
+        voter_id="adams-90000004",
+        first_name=base[4].first_name.upper(),
+        residence=replace(base[4].residence, street=base[4].residence.street + " Apt 2"),
+        line=9001,
+    )
+    twin = replace(base[6], voter_id="adams-90000006", first_name="Zelda", line=9002)
+    voter_import.import_voters(
+        app, who(app, "adams-admin"), [*base, dup, twin], file_name="adams.csv",
+        sha256="a" * 64, fmt="votetrail", county="adams",
+    )  # fmt: skip
+    return base
+
+
+def _statuses(app: App) -> dict[str, int]:
+    with app.engine.connect() as conn:
+        return {
+            s: n
+            for s, n in conn.execute(
+                select(VOTERS.c.status, func.count()).group_by(VOTERS.c.status)
+            )
+        }
+
+
+def test_duplicates_go_to_review_and_nobody_is_cancelled(demo_app: App) -> None:
+    _load(demo_app)
+    admin = who(demo_app, "adams-admin")
+    result = voter_review.find_duplicates(demo_app, admin, county="adams")
+    pairs = {(r.voter_id, r.other_id) for r in voter_review.reviews(demo_app, admin, "adams")}
+    assert ("adams-00000005", "adams-90000004") in pairs
+    assert ("adams-00000007", "adams-90000006") not in pairs  # twins: different first names
+    assert result.new == len(pairs)
+    assert _statuses(demo_app) == {Status.ACTIVE.value: 802}
+    again = voter_review.find_duplicates(demo_app, admin, county="adams")
+    assert again.new == 0
+    item = next(
+        r for r in voter_review.reviews(demo_app, admin, "adams") if r.other_id == "adams-90000004"
+    )
+    decided = voter_review.decide(demo_app, admin, item.id, "confirmed", "same person, typo")
+    assert decided.status == "confirmed"
+    assert decided.decided_by == "adams-admin"
+    with pytest.raises(InvalidInput, match="already confirmed"):
+        voter_review.decide(demo_app, admin, item.id, "rejected", "changed my mind")
+    assert _statuses(demo_app) == {Status.ACTIVE.value: 802}
+    with demo_app.engine.connect() as conn:
+        kinds = [
+            r[0]
+            for r in conn.execute(
+                select(LEDGER_ENTRIES.c.event_type).where(
+                    LEDGER_ENTRIES.c.event_type.like("voters.review%")
+                )
+            )
+        ]
+    assert kinds == ["voters.review_found", "voters.review_found", "voters.review_decided"]
+
+
+def test_statewide_runs_are_the_states(demo_app: App) -> None:
+    _load(demo_app)
+    with pytest.raises(PermissionDenied):
+        voter_review.find_duplicates(demo_app, who(demo_app, "adams-admin"))
+    with pytest.raises(PermissionDenied):
+        voter_review.find_duplicates(demo_app, who(demo_app, "baker-admin"), county="adams")
+
+
+def test_death_list_match(demo_app: App, tmp_path: Path) -> None:
+    target = _load(demo_app)[9]
+    deaths = tmp_path / "deaths.csv"
+    others = generated_people("baker", random.Random(99), 400)
+    with deaths.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["cert", "given", "surname", "dob", "street", "city", "zip"])
+        for n, person in enumerate([*others[:200], target, *others[200:]]):
+            born = person.dob.strftime("%m/%d/%Y") if person.dob else ""
+            writer.writerow(
+                [f"D-{n}", person.first_name, person.last_name, born,
+                 person.residence.street, person.residence.city, person.residence.zip]
+            )  # fmt: skip
+    result = voter_review.match_deceased(
+        demo_app, who(demo_app, "state-admin"), deaths, id_column="cert",
+        mapping={"first_name": "given", "last_name": "surname"},
+    )  # fmt: skip
+    assert result.found == 1
+    found = voter_review.reviews(demo_app, who(demo_app, "adams-admin"), "adams")
+    assert [(r.kind, r.voter_id, r.other_id) for r in found] == [
+        ("deceased", target.voter_id, "D-200")
+    ]
+
+
+def test_cross_state_exchange_shares_only_tokens(demo_app: App, tmp_path: Path) -> None:
+    _load(demo_app)
+    state = who(demo_app, "state-admin")
+    secret = bytes(range(32))
+    ours = voter_review.export_exchange(demo_app, state, secret)
+    header, *rows = ours.splitlines()
+    assert header == "voter_id,name_dob,dl,ssn4_dob"
+    assert len(rows) == 802
+    assert "Garcia" not in ours
+    assert "1961-07-23" not in ours
+    # The other state holds one of our voters (same licence and SSN4+DOB tokens).
+    theirs = tmp_path / "theirs.csv"
+    first = rows[0].split(",")
+    theirs.write_text(header + "\n" + ",".join(["NV-77", *first[1:]]) + "\nNV-78,,,\n")
+    result = voter_review.match_exchange(demo_app, state, theirs, secret)
+    assert result.found == 1
+    found = voter_review.reviews(demo_app, state, "adams")
+    assert [(r.kind, r.voter_id, r.other_id) for r in found] == [("cross-state", first[0], "NV-77")]
