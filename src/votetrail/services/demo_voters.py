@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from votetrail.core.voters.record import Address, VoterInput
 from votetrail.core.voters.transactions import Change, Kind
-from votetrail.services import voters
+from votetrail.services import voter_review, voters
 from votetrail.services.context import App
 from votetrail.services.directory import principal
 from votetrail.services.voter_import import import_voters
@@ -181,3 +181,7 @@ def load_demo_voters(app: App) -> None:
             {"status_reason": "confirmation-notice"},
         ),
     )
+    baker = principal(app, "baker-admin")
+    assert baker is not None
+    # The Baker voter registered twice shows up in Baker's review queue.
+    voter_review.find_duplicates(app, baker, county="baker")
