@@ -35,6 +35,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from votetrail.formats.voter_file import TEXT_FIELDS
 from votetrail.services import voter_import
 from votetrail.services.directory import principal
 from votetrail.services.setup import load_demo
@@ -88,31 +89,7 @@ LAST = (
 )
 STREETS = ("MAIN ST", "OAK AVE", "PINE RD", "MAPLE DR", "CEDAR LN", "ELM ST", "PARK BLVD")
 CITIES = (("SPRINGFIELD", "80001"), ("RIVERTON", "80002"), ("LAKEWOOD", "80003"))
-COLUMNS = (
-    "voter_id",
-    "county",
-    "first_name",
-    "middle_name",
-    "last_name",
-    "suffix",
-    "residence_street",
-    "residence_city",
-    "residence_state",
-    "residence_zip",
-    "mailing_street",
-    "mailing_city",
-    "mailing_state",
-    "mailing_zip",
-    "precinct",
-    "ballot_style",
-    "party",
-    "gender",
-    "status",
-    "registered_on",
-    "dob",
-    "ssn4",
-    "drivers_license",
-)
+COLUMNS = (*TEXT_FIELDS[:18], "status", "registered_on", "dob", "ssn4", "drivers_license")
 
 
 def write_file(path: Path, voters: int, seed: int) -> None:
