@@ -214,10 +214,10 @@ def test_an_address_burst_raises_one_alert(demo_app: App) -> None:
     limit = voter_alerts.RULES.address_changes_per_hour
     for n in range(limit - 1):
         _move(demo_app, "adams-admin", f"ADAMS{n:06d}", n)
-    assert voter_alerts.alerts(demo_app) == []
+    assert voter_alerts.alerts(demo_app, who(demo_app, "state-admin")) == []
     for n in range(limit - 1, limit + 5):
         _move(demo_app, "adams-admin", f"ADAMS{n:06d}", n)
-    found = voter_alerts.alerts(demo_app)
+    found = voter_alerts.alerts(demo_app, who(demo_app, "state-admin"))
     assert [a.rule for a in found] == ["address-burst"]
     assert found[0].actor == "adams-admin"
     assert found[0].count == limit
@@ -232,7 +232,9 @@ def test_night_work_is_flagged(demo_app: App) -> None:
     load(demo_app)
     demo_app.clock = lambda: datetime(2026, 11, 19, 9, 30, tzinfo=UTC)  # 02:30 in Denver
     _move(demo_app, "adams-admin", "ADAMS000001")
-    assert [a.rule for a in voter_alerts.alerts(demo_app)] == ["off-hours"]
+    assert [a.rule for a in voter_alerts.alerts(demo_app, who(demo_app, "state-admin"))] == [
+        "off-hours"
+    ]
 
 
 def test_status_counts(demo_app: App) -> None:

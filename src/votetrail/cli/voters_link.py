@@ -14,8 +14,9 @@ from typing import Annotated
 
 import typer
 
+from votetrail import linkage
 from votetrail.errors import InvalidInput
-from votetrail.linkage import DEFAULT_THRESHOLD, VOTER_FIELDS, dedupe, read_people
+from votetrail.linkage import DEFAULT_THRESHOLD, VOTER_FIELDS
 
 _FIELDS = ", ".join(VOTER_FIELDS)
 
@@ -59,8 +60,8 @@ def link_command(
     if not 0 < threshold < 1:
         raise InvalidInput(f"--threshold {threshold}: give a probability between 0 and 1")
     mapping = _parse_maps(maps or [])
-    people = read_people(file, id_column=id_column, mapping=mapping, extras=extras or [])
-    matches = dedupe(people, threshold=threshold)
+    people = linkage.read_people(file, id_column=id_column, mapping=mapping, extras=extras or [])
+    matches = linkage.dedupe(people, threshold=threshold)
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(["left_id", "right_id", "match_probability"])
     writer.writerows(

@@ -9,21 +9,17 @@ from typing import Annotated
 
 import typer
 
+from votetrail import linkage
 from votetrail.cli.options import DatabaseUrl, DataDir, write_text
 from votetrail.cli.voter_auth import User, sign_in
-from votetrail.core.access import Role
-from votetrail.errors import InvalidInput, PermissionDenied
+from votetrail.errors import InvalidInput
 from votetrail.services import voter_alerts, voter_files, voter_review
 from votetrail.services.context import open_app
-from votetrail.services.directory import the_state
-from votetrail.services.unit_of_work import deny
 
 County = Annotated[
     str | None, typer.Option(help="One county; omit for statewide (state administrator).")
 ]
-Threshold = Annotated[
-    float | None, typer.Option(help="Match probability needed to propose a pair (0-1).")
-]
+Threshold = Annotated[float, typer.Option(help="Match probability needed to propose a pair (0-1).")]
 
 
 def _run_line(result: voter_review.RunResult) -> str:
@@ -36,7 +32,7 @@ def _run_line(result: voter_review.RunResult) -> str:
 def dedupe_command(
     user: User,
     county: County = None,
-    threshold: Threshold = None,
+    threshold: Threshold = linkage.DEFAULT_THRESHOLD,
     data_dir: DataDir = None,
     database_url: DatabaseUrl = None,
 ) -> None:
@@ -56,7 +52,7 @@ def deceased_command(
     map_: Annotated[
         list[str] | None, typer.Option("--map", help="FIELD=COLUMN, e.g. last_name=surname.")
     ] = None,
-    threshold: Threshold = None,
+    threshold: Threshold = linkage.DEFAULT_THRESHOLD,
     data_dir: DataDir = None,
     database_url: DatabaseUrl = None,
 ) -> None:
@@ -156,12 +152,7 @@ def alerts_command(
 ) -> None:
     """Unusual changes to the voter list (state administrator)."""
     app = open_app(data_dir, database_url)
-    who = sign_in(app, user)
-    state = the_state(app)
-    if who.role is not Role.STATE_ADMIN or who.jurisdiction != state:
-        deny(app, who.username, state, "read voter alerts")
-        raise PermissionDenied(f"{who.username} may not read voter alerts")
-    found = voter_alerts.alerts(app)
+    found = voter_alerts.alerts(app, sign_in(app, user))
     if as_json:
         typer.echo(json.dumps([a.__dict__ for a in found], indent=2, default=list))
         return

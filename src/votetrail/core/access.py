@@ -87,3 +87,8 @@ def may_manage_voters(principal: Principal, county: str, state_id: str) -> bool:
     must never change them (that is the first thing a forged change would try).
     """
     return may_upload(principal, county, state_id)
+
+
+def may_read_voter_alerts(principal: Principal, state_id: str) -> bool:
+    """Alerts watch every county's officials, so only the state administrator reads them."""
+    return principal.role is Role.STATE_ADMIN and principal.jurisdiction == state_id

@@ -15,6 +15,9 @@ from typing import Any
 
 from votetrail.linkage.normalise import phonetic
 
+DEFAULT_THRESHOLD = 0.85
+"""Match probability a pair needs to be reported (docs/linkage.md: why 0.85)."""
+
 WORD_COLUMNS = ("last_name",)
 """Columns (besides extras) compared word by word; the run adds ``<column>_words`` lists."""
 

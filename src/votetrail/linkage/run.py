@@ -23,11 +23,11 @@ import pyarrow.compute as pc
 
 from votetrail.linkage import model
 from votetrail.linkage.clusters import Edge, Pair, cluster_pairs, find_components
+from votetrail.linkage.model import DEFAULT_THRESHOLD
 from votetrail.linkage.nicknames import GROUPS
 from votetrail.linkage.people import People, connect
 
 SEED = 20261129
-DEFAULT_THRESHOLD = 0.85
 
 _PREDICT_FLOOR = 1e-4  # scored pairs kept below this add nothing to the prior's refit
 _RECALL_OF_EXACT_RULES = 0.7

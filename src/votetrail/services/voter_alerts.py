@@ -16,22 +16,20 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
 
+from votetrail.core.access import Principal, may_read_voter_alerts
 from votetrail.core.ledger.canonical import canonical_bytes, iso_utc
 from votetrail.core.voters.anomalies import ChangeSeen, Rules, find_anomalies
 from votetrail.core.voters.record import VoterRecord
 from votetrail.core.voters.transactions import Kind
-from votetrail.errors import ConfigurationError
+from votetrail.errors import ConfigurationError, PermissionDenied
 from votetrail.services.context import App
 from votetrail.services.directory import state_id
+from votetrail.services.unit_of_work import UnitOfWork, deny
 from votetrail.store.models import VOTER_ALERTS, VOTER_PARTICIPATION, VOTER_VERSIONS
-
-if TYPE_CHECKING:
-    from votetrail.services.unit_of_work import UnitOfWork
 
 RULES = Rules()
 RECENT_VOTE_DAYS = 90
@@ -137,7 +135,13 @@ class AlertView:
     acknowledged_by: str | None
 
 
-def alerts(app: App, *, limit: int = 200) -> list[AlertView]:
+def alerts(app: App, principal: Principal, *, limit: int = 200) -> list[AlertView]:
+    """The newest alerts, for the state administrator; anyone else is refused and logged."""
+    with app.engine.connect() as conn:
+        state = state_id(conn) or ""
+    if not may_read_voter_alerts(principal, state):
+        deny(app, principal.username, state, "read voter alerts")
+        raise PermissionDenied(f"{principal.username} may not read voter alerts")
     with app.engine.connect() as conn:
         rows = conn.execute(
             select(VOTER_ALERTS).order_by(VOTER_ALERTS.c.raised_at.desc()).limit(limit)

@@ -84,8 +84,9 @@ class PiiKeys:
 
     def mac(self, kind: str, value: str) -> str:
         text = normal(kind, value)
-        if not text:
-            return ""
+        return self._mac_normal(kind, text) if text else ""
+
+    def _mac_normal(self, kind: str, text: str) -> str:
         mac = self._mac_base.copy()
         mac.update(f"{kind}\x1f{text}".encode())
         return str(mac.hexdigest())
@@ -95,9 +96,7 @@ class PiiKeys:
         if not text:
             return Protected()
         sealed = self._aead.encrypt(nonce, text.encode(), _aad(kind, voter_id))
-        mac = self._mac_base.copy()
-        mac.update(f"{kind}\x1f{text}".encode())
-        return Protected(mac.hexdigest(), (nonce + sealed).hex())
+        return Protected(self._mac_normal(kind, text), (nonce + sealed).hex())
 
     def protect_all(
         self, voter_id: str, dob: str, ssn4: str, drivers_license: str

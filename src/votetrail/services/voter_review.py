@@ -26,6 +26,7 @@ from typing import Any
 
 from sqlalchemy import Connection, or_, select, update
 
+from votetrail import linkage
 from votetrail.core.access import Principal, Role, may_manage_voters
 from votetrail.core.ledger.canonical import iso_utc
 from votetrail.core.voters.exchange import IdentityTokens, match_tokens, tokens_for
@@ -166,12 +167,9 @@ def find_duplicates(
     principal: Principal,
     *,
     county: str | None = None,
-    threshold: float | None = None,
+    threshold: float = linkage.DEFAULT_THRESHOLD,
 ) -> RunResult:
     """Possible duplicate registrations in one county (or statewide) by probabilistic linkage."""
-    from votetrail import linkage  # DuckDB and Splink load only when a match runs
-
-    threshold = linkage.DEFAULT_THRESHOLD if threshold is None else threshold
     with _allowed(app, principal, county, "look for duplicate voters") as state:
         keys = load_keys(app.data_dir, create_if_missing=False)
         with app.engine.connect() as conn:
@@ -209,12 +207,9 @@ def match_deceased(
     county: str | None = None,
     id_column: str = "id",
     mapping: dict[str, str] | None = None,
-    threshold: float | None = None,
+    threshold: float = linkage.DEFAULT_THRESHOLD,
 ) -> RunResult:
     """Registrations that may belong to people on a death list (vital records, SSA)."""
-    from votetrail import linkage
-
-    threshold = linkage.DEFAULT_THRESHOLD if threshold is None else threshold
     with _allowed(app, principal, county, "match voters against a death list") as state:
         deaths = linkage.read_people(path, id_column=id_column, mapping=mapping or {})
         keys = load_keys(app.data_dir, create_if_missing=False)

@@ -232,17 +232,30 @@ def verify_inclusion_hash(
     Hashes that are not 32 bytes are refused outright, as the Go reference
     verifier does, so a truncated root can never match by accident.
     """
-    if len(hash_) != HASH_SIZE or len(root) != HASH_SIZE:
+    if len(root) != HASH_SIZE:
         return False
+    return root_from_inclusion(hash_, index, size, proof) == root
+
+
+def root_from_inclusion(
+    hash_: bytes, index: int, size: int, proof: Sequence[bytes]
+) -> bytes | None:
+    """The root an inclusion path leads to, or None if the path cannot be one.
+
+    The voter map needs this for its lower level, whose root is not given but
+    is itself a leaf proven in the upper tree.
+    """
+    if len(hash_) != HASH_SIZE:
+        return None
     if any(len(p) != HASH_SIZE for p in proof):
-        return False
+        return None
     if index < 0 or index >= size:
-        return False
+        return None
     fn, sn = index, size - 1
     r = hash_
     for p in proof:
         if sn == 0:
-            return False
+            return None
         if fn & 1 or fn == sn:
             r = node_hash(p, r)
             if not fn & 1:
@@ -253,7 +266,7 @@ def verify_inclusion_hash(
             r = node_hash(r, p)
         fn >>= 1
         sn >>= 1
-    return sn == 0 and r == root
+    return r if sn == 0 else None
 
 
 def verify_consistency(

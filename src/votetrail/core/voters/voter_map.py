@@ -122,34 +122,13 @@ def verify_proof(proof: VoterProof, root: bytes) -> bool:
     """Does ``proof`` show this version of this voter is current under ``root``?"""
     if proof.bucket != bucket_of(proof.voter_id):
         return False
-    entry = leaf(proof.voter_id, proof.version_hash)
     index, size = proof.index, proof.bucket_size
-    if size < 1 or not 0 <= index < size:
+    bucket_hash = merkle.root_from_inclusion(
+        merkle.leaf_hash(leaf(proof.voter_id, proof.version_hash)),
+        index,
+        size,
+        proof.bucket_path,
+    )
+    if bucket_hash is None:
         return False
-    if size == 1:
-        if proof.bucket_path:
-            return False
-        bucket_hash = merkle.leaf_hash(entry)
-    else:
-        bucket_hash = _fold(merkle.leaf_hash(entry), index, size, proof.bucket_path)
     return merkle.verify_inclusion(bucket_hash, proof.bucket, BUCKETS, proof.top_path, root)
-
-
-def _fold(hash_: bytes, index: int, size: int, path: Sequence[bytes]) -> bytes:
-    """The root that an inclusion path leads to (RFC 9162 2.1.3.2 without the comparison)."""
-    fn, sn = index, size - 1
-    r = hash_
-    for p in path:
-        if sn == 0:
-            return b""
-        if fn & 1 or fn == sn:
-            r = merkle.node_hash(p, r)
-            if not fn & 1:
-                while fn and not fn & 1:
-                    fn >>= 1
-                    sn >>= 1
-        else:
-            r = merkle.node_hash(r, p)
-        fn >>= 1
-        sn >>= 1
-    return r if sn == 0 else b""
