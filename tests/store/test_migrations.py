@@ -34,6 +34,10 @@ TABLES = {
     "voter_participation",
     "voter_reviews",
     "voter_alerts",
+    "lat_definitions",
+    "lat_sessions",
+    "lat_devices",
+    "lat_results",
 }
 
 

@@ -29,6 +29,7 @@ from votetrail.cli.counting import (
     manifest_cli,
     results_command,
 )
+from votetrail.cli.lat import lat_cli
 from votetrail.cli.netmon import netmon_cli
 from votetrail.cli.options import DatabaseUrl, DataDir
 from votetrail.cli.voters import voters_cli
@@ -61,6 +62,7 @@ cli.add_typer(counts_cli, name="counts")
 cli.add_typer(accounting_cli, name="accounting")
 cli.add_typer(netmon_cli, name="netmon")
 cli.add_typer(voters_cli, name="voters")
+cli.add_typer(lat_cli, name="lat")
 cli.command("results")(results_command)
 
 out = Console(soft_wrap=True)
@@ -100,6 +102,10 @@ def demo_command(
     from votetrail.services.demo_voters import load_demo_voters
 
     load_demo_voters(app)
+    from votetrail.services.demo_lat import load_demo_lat
+    from votetrail.services.setup import DEMO_COUNTIES
+
+    load_demo_lat(app, list(DEMO_COUNTIES))
     out.print(f"Demo state loaded in {app.data_dir}. Accounts (password {DEMO_PASSWORD}):")
     for username, display, role, where in DEMO_USERS:
         out.print(f"  {username:<12} {role:<17} {where:<6} {display}")

@@ -68,6 +68,15 @@ def may_upload(principal: Principal, jurisdiction: str, state_id: str) -> bool:
     return principal.role is Role.COUNTY_ADMIN and principal.jurisdiction == jurisdiction
 
 
+def may_test_equipment(principal: Principal, jurisdiction: str, state_id: str) -> bool:
+    """L&A tests are run and signed by the county's administrator, or the state's.
+
+    The test certifies the county's own tabulators, so it is the same person
+    who answers for the county's records (see :func:`may_upload`).
+    """
+    return may_upload(principal, jurisdiction, state_id)
+
+
 def may_monitor(principal: Principal, state_id: str) -> bool:
     """The state's network is watched by its security analysts and its administrator.
 

@@ -16,6 +16,10 @@ from sqlalchemy import Column, Connection, Row, Table, select
 from votetrail.core.ledger.canonical import canonical_hash
 from votetrail.store.models import (
     JURISDICTIONS,
+    LAT_DEFINITIONS,
+    LAT_DEVICES,
+    LAT_RESULTS,
+    LAT_SESSIONS,
     NETMON_INGESTS,
     SETTINGS,
     UPLOADS,
@@ -46,6 +50,10 @@ RECORD_TYPES: dict[str, RecordType] = {
         RecordType("netmon_ingest", NETMON_INGESTS, "id"),
         RecordType("voter_import", VOTER_IMPORTS, "id"),
         RecordType("voter_map", VOTER_MAP, "id"),
+        RecordType("lat_definition", LAT_DEFINITIONS, "id"),
+        RecordType("lat_session", LAT_SESSIONS, "id"),
+        RecordType("lat_device", LAT_DEVICES, "id"),
+        RecordType("lat_result", LAT_RESULTS, "id"),
     )
 }
 

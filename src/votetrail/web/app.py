@@ -21,7 +21,7 @@ from starlette.staticfiles import StaticFiles
 from votetrail.errors import VotetrailError
 from votetrail.services.context import App
 from votetrail.services.keys import session_secret
-from votetrail.web import county, netmon, public, voters, workspace
+from votetrail.web import county, lat, netmon, public, voters, workspace
 from votetrail.web.auth import load_principal
 from votetrail.web.errors import handle_not_found, handle_votetrail_error
 
@@ -56,6 +56,7 @@ def create_app(app: App) -> Starlette:
             *workspace.ROUTES,
             *netmon.ROUTES,
             *voters.ROUTES,
+            *lat.ROUTES,
             Mount("/static", StaticFiles(directory=str(STATIC)), name="static"),
         ],
         middleware=[

@@ -129,6 +129,39 @@ _DECLARED = (
         "Voter data left the system: a poll book or a cross-state token file (its SHA-256).",
     ),
     EventType(
+        "lat.definition_loaded",
+        "lat_definition",
+        "A county loaded an election definition for logic and accuracy testing; the record "
+        "holds the file's SHA-256 and the canonical definition the test decks come from.",
+    ),
+    EventType(
+        "lat.session_opened",
+        "lat_session",
+        "A public logic and accuracy test was opened: pre- or post-election, date, place and "
+        "the observers present.",
+    ),
+    EventType(
+        "lat.device_added",
+        "lat_device",
+        "A tabulator was put under test: serial number, kind, precincts and the seal found on it.",
+    ),
+    EventType(
+        "lat.result_recorded",
+        "lat_result",
+        "A tabulator's report of the test deck was compared with the expected results; the "
+        "record holds the report's SHA-256, pass or fail and every discrepancy in words.",
+    ),
+    EventType(
+        "lat.device_sealed",
+        "lat_device",
+        "A tested tabulator was sealed; the record holds the new seal number.",
+    ),
+    EventType(
+        "lat.session_signed",
+        "lat_session",
+        "The officials signed off a logic and accuracy test; no results can be added after.",
+    ),
+    EventType(
         "log.annotation",
         None,
         "An official's remark entered into the log, such as the start of a canvass.",

@@ -1,0 +1,393 @@
+"""The printed papers of an L&A test: the deck officials mark, and the certificate they sign.
+
+Both are public records handed to observers, so both must be reproducible:
+the same deck or the same test always gives the same bytes (a fixed creation
+date, no clock, no random file id), and the text is left uncompressed so a
+reader, or a test, can find what the page says. The standard PDF fonts cover
+Latin-1 only; :func:`latin1` is the one place other characters are replaced.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+
+from fpdf import FPDF
+from fpdf.enums import XPos, YPos
+
+from votetrail.core.lat.deck import Deck
+from votetrail.core.lat.definition import ElectionDefinition
+from votetrail.core.lat.totals import Totals
+from votetrail.formats.lat_deck_files import TEST_WRITE_IN, marking_instruction
+
+FONT = "Helvetica"
+FIXED_DATE = datetime(2000, 1, 1, tzinfo=UTC)
+"""The creation date of a deck PDF: the deck has no date of its own, and the clock varies."""
+_TYPOGRAPHY = str.maketrans(
+    {
+        "‘": "'",
+        "’": "'",
+        "‚": "'",
+        "‛": "'",
+        "′": "'",
+        "“": '"',
+        "”": '"',
+        "„": '"',
+        "″": '"',
+        "–": "-",
+        "—": "-",
+        "‒": "-",
+        "―": "-",
+        "‐": "-",
+        "‑": "-",
+        "−": "-",
+        "…": "...",
+        "•": "*",
+        "\u2009": " ",
+        "\u202f": " ",
+        "\u200b": "",
+    }
+)
+
+
+def latin1(text: str) -> str:
+    """Text the core fonts can show: typographic punctuation made plain, anything else "?"."""
+    return text.translate(_TYPOGRAPHY).encode("latin-1", "replace").decode("latin-1")
+
+
+@dataclass(frozen=True, slots=True)
+class CertificateDevice:
+    serial: str
+    kind: str
+    seal_before: str
+    seal_after: str
+    precincts: str
+    """In words, e.g. "P-1, P-2" or "all (central count)"."""
+    outcome: str
+    """``passed``, ``failed`` or ``not run``."""
+    discrepancies: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Certificate:
+    jurisdiction: str
+    phase: str
+    """"Pre-election" or "Post-election"."""
+    held_on: str
+    location: str
+    election: str
+    definition_sha256: str
+    devices: list[CertificateDevice]
+    observers: list[str]
+    officials: list[str]
+    """The officials who signed off, as they signed."""
+    statement: str
+    log_entry: int | None
+    session_id: str
+    verify_url: str | None
+
+
+class _Document(FPDF):
+    """A page with a running footer, so a loose page still says what it belongs to."""
+
+    def __init__(self, footer: str, created: datetime) -> None:
+        super().__init__(orientation="portrait", unit="mm", format="A4")
+        self._footer_text = latin1(footer)
+        self.set_compression(False)
+        self.set_creation_date(created)
+        self.set_creator("votetrail")
+        self.set_auto_page_break(auto=True, margin=18)
+        self.set_margins(18, 18, 18)
+        self.set_font(FONT, size=10)
+
+    def footer(self) -> None:
+        self.set_y(-13)
+        self.set_font(FONT, size=8)
+        self.cell(0, 5, self._footer_text, align="L")
+        self.cell(0, 5, f"Page {self.page_no()}/{{nb}}", align="R")
+
+    def heading(self, text: str, size: float = 16) -> None:
+        self.set_font(FONT, "B", size)
+        self.multi_cell(0, size * 0.5, latin1(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.ln(2)
+        self.set_font(FONT, size=10)
+
+    def para(self, text: str, *, bold: bool = False, size: float = 10) -> None:
+        self.set_font(FONT, "B" if bold else "", size)
+        self.multi_cell(0, 5, latin1(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L")
+        self.set_font(FONT, size=10)
+
+    def facts(self, rows: Iterable[tuple[str, str]]) -> None:
+        """Label and value pairs, labels in bold, for the top of a cover or certificate."""
+        for label, value in rows:
+            self.set_font(FONT, "B", 10)
+            self.cell(48, 6, latin1(label))
+            self.set_font(FONT, size=10)
+            self.multi_cell(0, 6, latin1(value), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+    def grid(
+        self,
+        header: Sequence[str],
+        rows: Iterable[Sequence[str]],
+        widths: Sequence[float],
+        numeric: Collection[int] = (),
+    ) -> None:
+        """A bordered table whose header repeats on a new page."""
+        aligns = tuple("RIGHT" if i in numeric else "LEFT" for i in range(len(header)))
+        self.set_font(FONT, size=9)
+        with self.table(
+            col_widths=tuple(widths),
+            text_align=aligns,
+            line_height=5,
+            first_row_as_headings=True,
+            repeat_headings=1,
+            width=self.epw,
+        ) as table:
+            heading = table.row()
+            for title in header:
+                heading.cell(latin1(title))
+            for values in rows:
+                row = table.row()
+                for value in values:
+                    row.cell(latin1(value))
+        self.set_font(FONT, size=10)
+        self.ln(3)
+
+    def room(self, height: float) -> None:
+        """Start a new page unless ``height`` fits: a ballot's instructions stay on one page."""
+        if self.get_y() + height > self.h - self.b_margin:
+            self.add_page()
+
+
+def deck_pdf(deck: Deck, *, heading: str, precincts: Collection[str] | None = None) -> bytes:
+    """The printable deck: a cover page, every ballot's marking instructions, expected totals."""
+    definition = deck.definition
+    ballots = deck.for_precincts(precincts)
+    pdf = _Document(heading, FIXED_DATE)
+    pdf.set_title(latin1(heading))
+    pdf.alias_nb_pages()
+    pdf.add_page()
+    pdf.heading(heading, 18)
+    pdf.facts(
+        [
+            ("Election", definition.title),
+            ("Place", definition.place or "not given in the definition"),
+            ("Date", definition.date or "not given in the definition"),
+            ("Definition format", definition.source_format),
+            ("Ballots in the deck", str(len(ballots))),
+        ]
+    )
+    pdf.ln(3)
+    sections: dict[tuple[str, str], list[int]] = {}
+    for ballot in ballots:
+        sections.setdefault((ballot.ballot_style, ballot.precinct), []).append(ballot.number)
+    pdf.grid(
+        ("Ballot style", "Precinct", "Ballots", "Deck numbers"),
+        (
+            (
+                style,
+                _precinct(definition, precinct),
+                str(len(numbers)),
+                f"{numbers[0]}-{numbers[-1]}" if len(numbers) > 1 else str(numbers[0]),
+            )
+            for (style, precinct), numbers in sections.items()
+        ),
+        (40, 70, 25, 39),
+        numeric={2},
+    )
+    pdf.para("How to use this deck", bold=True, size=11)
+    for step in _HOW_TO:
+        pdf.para(step)
+        pdf.ln(1)
+    untested = definition.untested_contests()
+    if untested:
+        titles = ", ".join(contest.title for contest in untested)
+        pdf.para(f"Not tested: no ballot style carries {titles}, so no deck ballot can.")
+    pdf.add_page()
+    pdf.heading("Marking instructions")
+    for ballot in ballots:
+        pdf.room(9 + 5.5 * len(ballot.votes))
+        pdf.para(
+            f"Ballot {ballot.number} — style {ballot.ballot_style}, precinct "
+            f"{_precinct(definition, ballot.precinct)} ({ballot.purpose})",
+            bold=True,
+        )
+        for contest_id, marks in ballot.votes.items():
+            contest = definition.contest(contest_id)
+            pdf.set_x(pdf.l_margin + 6)
+            pdf.set_font(FONT, "B", 9)
+            pdf.cell(55, 5.5, latin1(_clip(pdf, contest.title, 54)))
+            pdf.set_font(FONT, size=9)
+            pdf.multi_cell(
+                0,
+                5.5,
+                latin1(marking_instruction(contest, marks)),
+                new_x=XPos.LMARGIN,
+                new_y=YPos.NEXT,
+            )
+        pdf.ln(2)
+    pdf.add_page()
+    pdf.heading("Expected totals")
+    pdf.para(
+        "What a correctly programmed tabulator reports for the ballots of this deck. Every "
+        "choice has a different total, so exchanged or shifted totals show."
+    )
+    pdf.ln(2)
+    _totals_tables(pdf, definition, deck.expected(precincts), "All ballots")
+    for style, totals in deck.expected_by_style(precincts).items():
+        _totals_tables(pdf, definition, totals, f"Ballot style {style}")
+    return bytes(pdf.output())
+
+
+_HOW_TO = (
+    f"1. Mark one official test ballot of the given style for each ballot below, exactly as "
+    f"its instructions say. Where a write-in is to be marked, fill in the write-in target and "
+    f'write "{TEST_WRITE_IN}" on the line. Number each ballot in the margin.',
+    "2. Blank ballots are left unmarked; overvoted ballots get more marks than the contest "
+    "allows and must count for no choice in that contest.",
+    "3. Run the ballots of each tabulator's precincts through it (a central-count tabulator "
+    "runs the whole deck) and print or export its report.",
+    "4. Compare the report with the expected totals at the end of this deck, or load it into "
+    "votetrail, which names every difference.",
+)
+
+
+def _totals_tables(
+    pdf: _Document, definition: ElectionDefinition, totals: Totals, title: str
+) -> None:
+    carried = {contest: part for contest, part in totals.items() if part.ballots}
+    if not carried:
+        return
+    for number, (contest_id, part) in enumerate(carried.items()):
+        contest = definition.contest(contest_id)
+        rows = [(contest.choice(choice).name, str(votes)) for choice, votes in part.votes.items()]
+        rows += [
+            ("Ballots", _figure(part.ballots)),
+            ("Overvotes", _figure(part.overvotes)),
+            ("Undervotes", _figure(part.undervotes)),
+        ]
+        pdf.room((12 if number == 0 else 0) + 12 + 5 * len(rows))
+        if number == 0:
+            pdf.para(title, bold=True, size=12)
+            pdf.ln(1)
+        pdf.grid((contest.title, "Votes"), rows, (134, 40), numeric={1})
+
+
+def certificate_pdf(cert: Certificate) -> bytes:
+    """The certificate: facts, device table, what went wrong, who watched, who signed."""
+    pdf = _Document(
+        f"L&A test {cert.session_id} - {cert.jurisdiction} - {cert.held_on}", _held_on(cert)
+    )
+    pdf.set_title(latin1(f"Certificate of logic and accuracy testing - {cert.jurisdiction}"))
+    pdf.alias_nb_pages()
+    pdf.add_page()
+    pdf.set_font(FONT, "B", 20)
+    pdf.multi_cell(
+        0,
+        10,
+        "Certificate of logic and accuracy testing",
+        align="C",
+        new_x=XPos.LMARGIN,
+        new_y=YPos.NEXT,
+    )
+    pdf.set_font(FONT, size=12)
+    pdf.multi_cell(
+        0,
+        7,
+        latin1(f"{cert.phase} test - {cert.jurisdiction}"),
+        align="C",
+        new_x=XPos.LMARGIN,
+        new_y=YPos.NEXT,
+    )
+    pdf.ln(4)
+    pdf.facts(
+        [
+            ("Jurisdiction", cert.jurisdiction),
+            ("Test", cert.phase),
+            ("Held on", cert.held_on),
+            ("Location", cert.location),
+            ("Election", cert.election),
+            ("Test session", cert.session_id),
+        ]
+    )
+    pdf.set_font(FONT, "B", 10)
+    pdf.cell(48, 6, "Definition SHA-256")
+    pdf.set_font("Courier", size=8.5)
+    pdf.multi_cell(0, 6, latin1(cert.definition_sha256), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_font(FONT, size=10)
+    pdf.ln(3)
+    pdf.para("Devices tested", bold=True, size=12)
+    pdf.ln(1)
+    if cert.devices:
+        pdf.grid(
+            ("Serial", "Kind", "Precincts", "Seal before", "Seal after", "Outcome"),
+            (
+                (d.serial, d.kind, d.precincts, d.seal_before, d.seal_after or "-", d.outcome)
+                for d in cert.devices
+            ),
+            (28, 30, 38, 27, 27, 24),
+        )
+    else:
+        pdf.para("No device was added to this test.")
+        pdf.ln(2)
+    failed = [device for device in cert.devices if device.discrepancies]
+    pdf.para("Discrepancies", bold=True, size=12)
+    if failed:
+        for device in failed:
+            pdf.para(f"{device.serial} ({device.outcome}):", bold=True)
+            for sentence in device.discrepancies:
+                pdf.set_x(pdf.l_margin + 5)
+                pdf.multi_cell(0, 5, latin1(f"- {sentence}"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            pdf.ln(1)
+    else:
+        pdf.para("None: every device's last run matched the expected totals.")
+    pdf.ln(3)
+    pdf.para("Observers present", bold=True, size=12)
+    for observer in cert.observers or ["None recorded."]:
+        pdf.para(observer)
+    pdf.ln(3)
+    pdf.room(40)
+    pdf.para("Statement and sign-off", bold=True, size=12)
+    pdf.para(cert.statement)
+    pdf.ln(2)
+    if cert.officials:
+        for official in cert.officials:
+            pdf.para(f"Signed: {official}")
+    else:
+        pdf.para("Not yet signed off.")
+    pdf.ln(4)
+    if cert.log_entry is not None:
+        where = f"; check it at {cert.verify_url}" if cert.verify_url else ""
+        pdf.para(f"This certificate is entry {cert.log_entry} of the public log{where}.")
+    else:
+        pdf.para("This test has no sign-off entry in the public log yet.")
+    return bytes(pdf.output())
+
+
+def _held_on(cert: Certificate) -> datetime:
+    """The test's own date as the creation date, so the same test always prints the same bytes."""
+    try:
+        day = date.fromisoformat(cert.held_on[:10])
+    except ValueError:
+        return FIXED_DATE
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
+def _precinct(definition: ElectionDefinition, precinct_id: str) -> str:
+    name = definition.precinct_name(precinct_id)
+    return precinct_id if name == precinct_id else f"{name} ({precinct_id})"
+
+
+def _figure(value: int | None) -> str:
+    return "-" if value is None else str(value)
+
+
+def _clip(pdf: FPDF, text: str, width: float) -> str:
+    """A contest title cut to its column, with "..." when cut; the full title heads the totals."""
+    plain = latin1(text)
+    if pdf.get_string_width(plain) <= width:
+        return plain
+    while plain and pdf.get_string_width(plain + "...") > width:
+        plain = plain[:-1]
+    return plain.rstrip() + "..."

@@ -1,0 +1,181 @@
+"""A tabulator's report of an L&A test deck, read into the definition's ids.
+
+Counties hand over whatever their equipment exports: a results file (NIST SP
+1500-100), the cast vote records themselves, or totals typed into a
+spreadsheet. All three become the same :data:`Totals`, keyed by the
+definition's contest and choice ids, so the comparison is written once. What
+the report names and the definition does not have is not an error that stops
+the reading: it is collected as a sentence in :attr:`TabulatorReport.unmatched`
+and shown as a failure next to the comparison's own findings, because a
+tabulator programmed with a wrong contest is exactly what the test is for.
+
+Readers never invent figures: a number the report does not give (a CSV with
+no ``ballots`` row, NIST results without overvotes) stays ``None``, and a
+choice the report does not list is absent from ``votes``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
+
+from votetrail.core.lat.definition import Contest, ElectionDefinition
+from votetrail.core.lat.totals import MarkedBallot, Totals, count
+from votetrail.errors import InvalidInput
+from votetrail.formats.cvr_files import open_cvr_file
+from votetrail.formats.lat_names import Resolver
+from votetrail.formats.lat_nist_results import (
+    NIST_RESULTS,
+    Obj,
+    is_results_report,
+    read_nist_results,
+)
+from votetrail.formats.lat_report_parts import FIGURES, TabulatorReport, Unmatched
+from votetrail.formats.lat_totals_csv import TOTALS_CSV, is_totals_csv, read_totals_csv
+
+__all__ = [
+    "FIGURES",
+    "NIST_RESULTS",
+    "TOTALS_CSV",
+    "Obj",
+    "TabulatorReport",
+    "read_tabulator_report",
+]
+
+_NOT_A_CVR = "is not a cast vote record export votetrail reads"
+
+
+def read_tabulator_report(path: Path, definition: ElectionDefinition) -> TabulatorReport:
+    """Detect the report's form and read it; an unreadable file raises naming line and field."""
+    if not path.is_file():
+        raise InvalidInput("no such file", where=str(path))
+    suffix = path.suffix.lower()
+    if suffix == ".csv" and is_totals_csv(path):
+        return read_totals_csv(path, definition)
+    if suffix == ".json":
+        data = _json(path)
+        if is_results_report(data):
+            return read_nist_results(path, data, definition)
+        if not str(data.get("@type", "")).endswith("CastVoteRecordReport"):
+            raise InvalidInput(
+                "is neither NIST SP 1500-100 results JSON (an ElectionResults.ElectionReport) "
+                "nor a NIST SP 1500-103 cast vote record report (CVR.CastVoteRecordReport)",
+                where=f"{path}, field '@type'",
+            )
+    return _read_cvrs(path, definition)
+
+
+def _json(path: Path) -> Obj:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+    except OSError as exc:
+        raise InvalidInput(f"cannot read the report: {exc.strerror}", where=str(path)) from None
+    except UnicodeDecodeError:
+        raise InvalidInput("is not UTF-8 text", where=str(path)) from None
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(
+            f"is not valid JSON: {exc.msg}", where=f"{path}, line {exc.lineno}"
+        ) from None
+    if not isinstance(data, dict):
+        raise InvalidInput("is not a JSON object", where=f"{path}, line 1")
+    return data
+
+
+# --- cast vote records ------------------------------------------------------------------------
+
+
+def _read_cvrs(path: Path, definition: ElectionDefinition) -> TabulatorReport:
+    """Count the cards here, by the deck's rule, after mapping the vendor's names to ids.
+
+    Styles are compared only when every card says its ballot style: counting
+    some cards by style and others not would report the rest as missing.
+    """
+    try:
+        cvr_file = open_cvr_file(path)
+    except InvalidInput as exc:
+        if _NOT_A_CVR not in str(exc):
+            raise
+        raise InvalidInput(
+            "is not a tabulator report votetrail reads: a totals CSV (contest,choice,votes "
+            "columns), NIST SP 1500-100 results JSON, or a cast vote record export "
+            + str(exc).split(_NOT_A_CVR, 1)[1].strip(),
+            where=exc.where,
+        ) from None
+    resolver = Resolver(definition)
+    unmatched = Unmatched()
+    carried = {contest for style in definition.ballot_styles for contest in style.contests}
+    ballots: list[MarkedBallot] = []
+    styles_known = True
+    for record in cvr_file.records():
+        style = None
+        if record.ballot_type:
+            style = resolver.ballot_style(record.ballot_type)
+            if style is None:
+                unmatched.add(resolver.style_problem(record.ballot_type))
+        else:
+            styles_known = False
+        votes: dict[str, list[str]] = {}
+        for contest_name, marks in record.marks.items():
+            contest = resolver.contest(contest_name)
+            if contest is None:
+                unmatched.add(resolver.contest_problem(contest_name))
+                continue
+            if contest.id not in carried:
+                unmatched.add(
+                    f"The report counts contest {contest_name!r}, which no ballot style of the "
+                    "election definition carries"
+                )
+                continue
+            votes.setdefault(contest.id, []).extend(_marks(resolver, contest, marks, unmatched))
+        ballots.append(MarkedBallot(style or "", record.precinct or "", votes))
+    overall = count(_fit(ballots, definition), definition)
+    by_style: dict[str, Totals] | None = None
+    if styles_known and ballots:
+        by_style = {
+            style.id: count(
+                _fit((b for b in ballots if b.ballot_style == style.id), definition), definition
+            )
+            for style in definition.ballot_styles
+            if any(b.ballot_style == style.id for b in ballots)
+        }
+    return TabulatorReport(path, cvr_file.format, overall, by_style, len(ballots), unmatched())
+
+
+def _marks(
+    resolver: Resolver, contest: Contest, marks: tuple[str, ...], unmatched: Unmatched
+) -> list[str]:
+    """Choice ids; an unknown choice's mark still counts towards an overvote, as it did on paper."""
+    ids: list[str] = []
+    unknown: list[str] = []
+    for mark in marks:
+        choice = resolver.choice(contest, mark)
+        if choice is None:
+            unmatched.add(resolver.choice_problem(contest, mark))
+            unknown.append(mark)
+        else:
+            ids.append(choice.id)
+    return ids + unknown
+
+
+def _fit(ballots: Iterable[MarkedBallot], definition: ElectionDefinition) -> Iterable[MarkedBallot]:
+    """Drop unknown choices' marks where they do not make an overvote (count refuses them)."""
+    allowed = {contest.id: contest.votes_allowed for contest in definition.contests}
+    known = {contest.id: {c.id for c in contest.choices} for contest in definition.contests}
+    for ballot in ballots:
+        if all(
+            len(marks) > allowed[contest] or all(m in known[contest] for m in marks)
+            for contest, marks in ballot.votes.items()
+        ):
+            yield ballot
+            continue
+        yield MarkedBallot(
+            ballot.ballot_style,
+            ballot.precinct,
+            {
+                contest: marks
+                if len(marks) > allowed[contest]
+                else [m for m in marks if m in known[contest]]
+                for contest, marks in ballot.votes.items()
+            },
+        )

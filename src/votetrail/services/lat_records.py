@@ -1,0 +1,233 @@
+"""The public record of L&A tests: every session, device, run and verdict, and the certificate.
+
+Nothing here needs a login: a test the law requires to be public is shown to
+anyone, with the log entries that make it checkable.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from votetrail.errors import NotFound
+from votetrail.formats.lat_pdf import Certificate, CertificateDevice, certificate_pdf
+from votetrail.services.context import App
+from votetrail.services.lat_sessions import PHASES
+from votetrail.store.models import (
+    JURISDICTIONS,
+    LAT_DEFINITIONS,
+    LAT_DEVICES,
+    LAT_RESULTS,
+    LAT_SESSIONS,
+    LEDGER_ENTRIES,
+)
+
+
+@dataclass(frozen=True)
+class ResultView:
+    id: str
+    run: int
+    file_name: str
+    file_sha256: str
+    file_format: str
+    passed: bool
+    discrepancies: list[str]
+    recorded_at: str
+    baseline_result_id: str | None
+    log_entry: int | None
+
+
+@dataclass(frozen=True)
+class DeviceView:
+    serial: str
+    kind: str
+    precincts: list[str] | None
+    seal_before: str
+    seal_after: str | None
+    results: list[ResultView]
+
+    @property
+    def outcome(self) -> str:
+        """The verdict of the device's last run: a failed run fixed and re-run passes."""
+        if not self.results:
+            return "not run"
+        return "passed" if self.results[-1].passed else "failed"
+
+    @property
+    def precinct_text(self) -> str:
+        return "all precincts" if self.precincts is None else ", ".join(self.precincts)
+
+
+@dataclass(frozen=True)
+class SessionView:
+    id: str
+    jurisdiction: str
+    jurisdiction_name: str
+    definition_id: str
+    election: str
+    definition_format: str
+    definition_sha256: str
+    file_sha256: str
+    phase: str
+    held_on: str
+    location: str
+    observers: list[str]
+    status: str
+    opened_at: str
+    signed_at: str | None
+    officials: list[str]
+    statement: str | None
+    devices: list[DeviceView]
+    log_entry: int | None
+    """The log entry of the sign-off (or, while open, of the opening)."""
+
+    @property
+    def phase_label(self) -> str:
+        return PHASES[self.phase]
+
+    @property
+    def outcome(self) -> str:
+        outcomes = {device.outcome for device in self.devices}
+        if "failed" in outcomes:
+            return "failed"
+        if not self.devices or "not run" in outcomes:
+            return "in progress"
+        return "passed" if self.status == "signed" else "passed so far"
+
+
+def _log_entry(conn: Connection, record_type: str, record_id: str) -> int | None:
+    found = conn.execute(
+        select(LEDGER_ENTRIES.c.seq)
+        .where(LEDGER_ENTRIES.c.record_type == record_type, LEDGER_ENTRIES.c.record_id == record_id)
+        .order_by(LEDGER_ENTRIES.c.seq.desc())
+        .limit(1)
+    ).scalar()
+    return None if found is None else int(found)
+
+
+def _result(conn: Connection, row: Any) -> ResultView:
+    return ResultView(
+        id=row.id,
+        run=row.run,
+        file_name=row.file_name,
+        file_sha256=row.file_sha256,
+        file_format=row.file_format,
+        passed=bool(row.passed),
+        discrepancies=[item["sentence"] for item in json.loads(row.discrepancies)],
+        recorded_at=row.recorded_at,
+        baseline_result_id=row.baseline_result_id,
+        log_entry=_log_entry(conn, "lat_result", row.id),
+    )
+
+
+def _view(conn: Connection, row: Any) -> SessionView:
+    definition = conn.execute(
+        select(LAT_DEFINITIONS).where(LAT_DEFINITIONS.c.id == row.definition_id)
+    ).one()
+    name = conn.execute(
+        select(JURISDICTIONS.c.name).where(JURISDICTIONS.c.id == row.jurisdiction_id)
+    ).scalar_one()
+    devices = []
+    for device in conn.execute(
+        select(LAT_DEVICES)
+        .where(LAT_DEVICES.c.session_id == row.id)
+        .order_by(LAT_DEVICES.c.added_at, LAT_DEVICES.c.serial)
+    ):
+        results = [
+            _result(conn, result)
+            for result in conn.execute(
+                select(LAT_RESULTS)
+                .where(LAT_RESULTS.c.device_id == device.id)
+                .order_by(LAT_RESULTS.c.run)
+            )
+        ]
+        devices.append(
+            DeviceView(
+                serial=device.serial,
+                kind=device.kind,
+                precincts=None if device.precincts is None else json.loads(device.precincts),
+                seal_before=device.seal_before,
+                seal_after=device.seal_after,
+                results=results,
+            )
+        )
+    return SessionView(
+        id=row.id,
+        jurisdiction=row.jurisdiction_id,
+        jurisdiction_name=name,
+        definition_id=row.definition_id,
+        election=definition.title,
+        definition_format=definition.source_format,
+        definition_sha256=definition.definition_sha256,
+        file_sha256=definition.file_sha256,
+        phase=row.phase,
+        held_on=row.held_on,
+        location=row.location,
+        observers=json.loads(row.observers),
+        status=row.status,
+        opened_at=row.opened_at,
+        signed_at=row.signed_at,
+        officials=[] if row.officials is None else json.loads(row.officials),
+        statement=row.statement,
+        devices=devices,
+        log_entry=_log_entry(conn, "lat_session", row.id),
+    )
+
+
+def sessions(app: App, jurisdiction: str | None = None) -> list[SessionView]:
+    """Every test (of one county, or all), newest first: the public list."""
+    query = select(LAT_SESSIONS).order_by(
+        LAT_SESSIONS.c.held_on.desc(), LAT_SESSIONS.c.opened_at.desc()
+    )
+    if jurisdiction is not None:
+        query = query.where(LAT_SESSIONS.c.jurisdiction_id == jurisdiction)
+    with app.engine.connect() as conn:
+        return [_view(conn, row) for row in conn.execute(query).all()]
+
+
+def session(app: App, session_id: str) -> SessionView:
+    with app.engine.connect() as conn:
+        row = conn.execute(select(LAT_SESSIONS).where(LAT_SESSIONS.c.id == session_id)).first()
+        if row is None:
+            raise NotFound(f"no L&A test {session_id!r}")
+        return _view(conn, row)
+
+
+def certificate(view: SessionView, verify_url: str | None) -> Certificate:
+    statement = view.statement or (
+        "This test has not been signed off; this is a record of it so far, not a certificate."
+    )
+    return Certificate(
+        jurisdiction=view.jurisdiction_name,
+        phase=view.phase_label,
+        held_on=view.held_on,
+        location=view.location,
+        election=view.election,
+        definition_sha256=view.definition_sha256,
+        devices=[
+            CertificateDevice(
+                serial=device.serial,
+                kind=device.kind,
+                seal_before=device.seal_before,
+                seal_after=device.seal_after or "",
+                precincts=device.precinct_text,
+                outcome=device.outcome,
+                discrepancies=device.results[-1].discrepancies if device.results else [],
+            )
+            for device in view.devices
+        ],
+        observers=view.observers,
+        officials=view.officials,
+        statement=statement,
+        log_entry=view.log_entry,
+        session_id=view.id,
+        verify_url=verify_url,
+    )
+
+
+def certificate_bytes(app: App, session_id: str, verify_url: str | None = None) -> bytes:
+    """The printable certificate (PDF) of one test."""
+    return certificate_pdf(certificate(session(app, session_id), verify_url))

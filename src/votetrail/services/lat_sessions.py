@@ -1,0 +1,527 @@
+"""Public logic and accuracy tests: definitions, sessions, devices, results and sign-off.
+
+Each step is one logged transaction, so the public record of a test is the
+log itself: what deck the county ran (the definition's hash), which device
+(serial, seals), what it reported (the report's SHA-256 and totals), the
+verdict with every discrepancy in words, and who signed. A signed session is
+closed: a later result would rewrite a test the officials already certified.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, func, insert, select, update
+
+from votetrail.core.access import Principal, may_test_equipment
+from votetrail.core.lat.compare import Discrepancy, compare, compare_report
+from votetrail.core.lat.deck import Deck, generate_deck
+from votetrail.core.lat.definition import ElectionDefinition, from_data, to_data
+from votetrail.core.lat.totals import ContestTotals, Totals
+from votetrail.core.ledger.canonical import canonical_bytes, canonical_hash, iso_utc
+from votetrail.errors import InvalidInput, NotFound, PermissionDenied
+from votetrail.formats.election_definition import read_definition
+from votetrail.formats.lat_results import read_tabulator_report
+from votetrail.services.context import App
+from votetrail.services.directory import state_id
+from votetrail.services.unit_of_work import deny, unit_of_work
+from votetrail.services.uploads import sha256_file
+from votetrail.store import ledger
+from votetrail.store.models import (
+    JURISDICTIONS,
+    LAT_DEFINITIONS,
+    LAT_DEVICES,
+    LAT_RESULTS,
+    LAT_SESSIONS,
+)
+
+PHASES = {"pre": "Pre-election", "post": "Post-election"}
+MAX_TEXT = 200
+MAX_CODE = 64
+"""Serial, kind and seal numbers: the width of their columns."""
+
+
+class _Refused(Exception):
+    def __init__(self, jurisdiction: str, what: str) -> None:
+        super().__init__(what)
+        self.jurisdiction = jurisdiction
+        self.what = what
+
+
+@contextmanager
+def _guarded(app: App, principal: Principal) -> Iterator[None]:
+    """Turn a refusal found inside a transaction into a logged denial once it has rolled back."""
+    try:
+        yield
+    except _Refused as refused:
+        deny(app, principal.username, refused.jurisdiction, refused.what)
+        raise PermissionDenied(
+            f"{principal.username} may not {refused.what} (L&A tests of {refused.jurisdiction})"
+        ) from None
+
+
+def _require(conn: Connection, principal: Principal, jurisdiction: str, what: str) -> None:
+    if not may_test_equipment(principal, jurisdiction, state_id(conn) or ""):
+        raise _Refused(jurisdiction, what)
+
+
+@dataclass(frozen=True)
+class DefinitionLoaded:
+    id: str
+    title: str
+    source_format: str
+    file_sha256: str
+    created: bool
+
+
+@dataclass(frozen=True)
+class Recorded:
+    id: str
+    passed: bool
+    discrepancies: tuple[Discrepancy, ...]
+    created: bool
+
+
+def _text(value: str, field: str, *, limit: int = MAX_TEXT) -> str:
+    cleaned = " ".join(value.split())
+    if not cleaned:
+        raise InvalidInput("must not be empty", where=field)
+    if len(cleaned) > limit:
+        raise InvalidInput(f"is longer than {limit} characters", where=field)
+    return cleaned
+
+
+def _names(values: Sequence[str], field: str) -> list[str]:
+    return [_text(value, field) for value in values if value.strip()]
+
+
+def load_definition_file(
+    app: App, principal: Principal, jurisdiction: str, path: Path, file_name: str | None = None
+) -> DefinitionLoaded:
+    """Read and store a definition; loading the same definition again changes nothing.
+
+    The permission is checked before the file is read, so a refused caller
+    learns nothing about the file from its parse errors.
+    """
+    with _guarded(app, principal), app.engine.connect() as conn:
+        _county(conn, jurisdiction)
+        _require(conn, principal, jurisdiction, "load an election definition")
+    definition = read_definition(path)
+    data = to_data(definition)
+    digest = canonical_hash(data)
+    file_digest = sha256_file(path)
+    definition_id = f"{jurisdiction}-def-{digest[:16]}"
+    with _guarded(app, principal), unit_of_work(app, principal.username) as uow:
+        _county(uow.conn, jurisdiction)
+        _require(uow.conn, principal, jurisdiction, "load an election definition")
+        existing = uow.conn.execute(
+            select(LAT_DEFINITIONS.c.id).where(LAT_DEFINITIONS.c.id == definition_id)
+        ).first()
+        if existing is not None:
+            return DefinitionLoaded(
+                definition_id, definition.title, definition.source_format, file_digest, False
+            )
+        uow.conn.execute(
+            insert(LAT_DEFINITIONS).values(
+                id=definition_id,
+                jurisdiction_id=jurisdiction,
+                title=definition.title,
+                source_format=definition.source_format,
+                file_name=file_name or path.name,
+                file_sha256=file_digest,
+                definition=canonical_bytes(data).decode(),
+                definition_sha256=digest,
+                imported_at=iso_utc(app.clock()),
+            )
+        )
+        uow.record("lat.definition_loaded", definition_id, jurisdiction)
+    return DefinitionLoaded(
+        definition_id, definition.title, definition.source_format, file_digest, True
+    )
+
+
+def _county(conn: Connection, jurisdiction: str) -> None:
+    kind = conn.execute(
+        select(JURISDICTIONS.c.kind).where(JURISDICTIONS.c.id == jurisdiction)
+    ).scalar()
+    if kind is None:
+        raise NotFound(f"no jurisdiction {jurisdiction!r}")
+    if kind != "county":
+        raise InvalidInput("L&A tests belong to a county", where=f"jurisdiction {jurisdiction!r}")
+
+
+def stored_definition(conn: Connection, definition_id: str) -> ElectionDefinition:
+    text = conn.execute(
+        select(LAT_DEFINITIONS.c.definition).where(LAT_DEFINITIONS.c.id == definition_id)
+    ).scalar()
+    if text is None:
+        raise NotFound(f"no election definition {definition_id!r}")
+    return from_data(json.loads(text))
+
+
+def open_session(
+    app: App,
+    principal: Principal,
+    jurisdiction: str,
+    definition_id: str,
+    phase: str,
+    held_on: date,
+    location: str,
+    observers: Sequence[str],
+) -> str:
+    """Open a test; its id is the county and a running number, e.g. ``adams-lat-3``."""
+    if phase not in PHASES:
+        raise InvalidInput("must be 'pre' or 'post'", where=f"phase {phase!r}")
+    place = _text(location, "location")
+    watchers = _names(observers, "observer")
+    with _guarded(app, principal), unit_of_work(app, principal.username) as uow:
+        conn = uow.conn
+        _county(conn, jurisdiction)
+        _require(conn, principal, jurisdiction, "open an L&A test")
+        ledger.head(conn, lock=True)  # one writer numbers sessions at a time (PostgreSQL)
+        owner = conn.execute(
+            select(LAT_DEFINITIONS.c.jurisdiction_id).where(LAT_DEFINITIONS.c.id == definition_id)
+        ).scalar()
+        if owner != jurisdiction:
+            raise NotFound(f"no election definition {definition_id!r} in {jurisdiction}")
+        number = (
+            conn.execute(
+                select(func.count())
+                .select_from(LAT_SESSIONS)
+                .where(LAT_SESSIONS.c.jurisdiction_id == jurisdiction)
+            ).scalar_one()
+            + 1
+        )
+        session_id = f"{jurisdiction}-lat-{number}"
+        conn.execute(
+            insert(LAT_SESSIONS).values(
+                id=session_id,
+                jurisdiction_id=jurisdiction,
+                definition_id=definition_id,
+                phase=phase,
+                held_on=held_on.isoformat(),
+                location=place,
+                observers=json.dumps(watchers),
+                status="open",
+                opened_at=iso_utc(app.clock()),
+            )
+        )
+        uow.record("lat.session_opened", session_id, jurisdiction)
+    return session_id
+
+
+def _session(conn: Connection, session_id: str) -> Any:
+    row = conn.execute(select(LAT_SESSIONS).where(LAT_SESSIONS.c.id == session_id)).first()
+    if row is None:
+        raise NotFound(f"no L&A test {session_id!r}")
+    return row
+
+
+def _open_session(conn: Connection, principal: Principal, session_id: str, what: str) -> Any:
+    row = _session(conn, session_id)
+    _require(conn, principal, row.jurisdiction_id, what)
+    if row.status != "open":
+        raise InvalidInput(
+            "was signed off and is closed; open a new test to test again",
+            where=f"L&A test {session_id}",
+        )
+    return row
+
+
+def _device(conn: Connection, session_id: str, serial: str) -> Any:
+    row = conn.execute(
+        select(LAT_DEVICES).where(
+            LAT_DEVICES.c.session_id == session_id, LAT_DEVICES.c.serial == serial
+        )
+    ).first()
+    if row is None:
+        raise NotFound(f"no device {serial!r} in L&A test {session_id}")
+    return row
+
+
+def add_device(
+    app: App,
+    principal: Principal,
+    session_id: str,
+    serial: str,
+    kind: str,
+    seal_before: str,
+    precincts: Sequence[str] | None = None,
+) -> str:
+    """Put a tabulator under test; ``precincts`` None means it counts every precinct."""
+    serial = _text(serial, "serial number", limit=MAX_CODE)
+    kind = _text(kind, "kind", limit=MAX_CODE)
+    seal = _text(seal_before, "seal number", limit=MAX_CODE)
+    with _guarded(app, principal), unit_of_work(app, principal.username) as uow:
+        conn = uow.conn
+        row = _open_session(conn, principal, session_id, "add a device to an L&A test")
+        definition = stored_definition(conn, row.definition_id)
+        served: list[str] | None = None
+        if precincts:
+            known = {precinct.id for precinct in definition.precincts}
+            served = []
+            for precinct in precincts:
+                if precinct not in known:
+                    raise InvalidInput(
+                        "is not a precinct of the election definition",
+                        where=f"precinct {precinct!r}",
+                    )
+                served.append(precinct)
+        existing = conn.execute(
+            select(LAT_DEVICES.c.id).where(
+                LAT_DEVICES.c.session_id == session_id, LAT_DEVICES.c.serial == serial
+            )
+        ).first()
+        if existing is not None:
+            raise InvalidInput("is already in this test", where=f"device {serial!r}")
+        device_id = f"{session_id}-{serial}"
+        conn.execute(
+            insert(LAT_DEVICES).values(
+                id=device_id,
+                session_id=session_id,
+                serial=serial,
+                kind=kind,
+                precincts=None if served is None else json.dumps(served),
+                seal_before=seal,
+                added_at=iso_utc(app.clock()),
+            )
+        )
+        uow.record("lat.device_added", device_id, row.jurisdiction_id)
+    return device_id
+
+
+def totals_data(totals: Totals) -> dict[str, Any]:
+    return {
+        contest: {
+            "votes": dict(item.votes),
+            "ballots": item.ballots,
+            "overvotes": item.overvotes,
+            "undervotes": item.undervotes,
+        }
+        for contest, item in totals.items()
+    }
+
+
+def totals_from_data(data: dict[str, Any]) -> Totals:
+    return {
+        contest: ContestTotals(
+            contest, dict(item["votes"]), item["ballots"], item["overvotes"], item["undervotes"]
+        )
+        for contest, item in data.items()
+    }
+
+
+def discrepancy_data(item: Discrepancy) -> dict[str, Any]:
+    return {
+        "kind": item.kind,
+        "sentence": item.sentence,
+        "contest": item.contest,
+        "choices": list(item.choices),
+        "ballot_style": item.ballot_style,
+    }
+
+
+def record_result(
+    app: App,
+    principal: Principal,
+    session_id: str,
+    serial: str,
+    path: Path,
+    file_name: str | None = None,
+) -> Recorded:
+    """Compare a device's report of the deck with what the deck should give, and keep the verdict.
+
+    In a post-election test the report is also compared with the same
+    device's last pre-election run of the same definition, and its seal with
+    the one applied after that test: the device must come back unchanged.
+    Recording the same file for the same device again changes nothing.
+    """
+    digest = sha256_file(path)
+    with _guarded(app, principal), unit_of_work(app, principal.username) as uow:
+        conn = uow.conn
+        row = _open_session(conn, principal, session_id, "record an L&A result")
+        ledger.head(conn, lock=True)  # one writer numbers runs at a time (PostgreSQL)
+        device = _device(conn, session_id, serial)
+        same = conn.execute(
+            select(LAT_RESULTS).where(
+                LAT_RESULTS.c.device_id == device.id, LAT_RESULTS.c.file_sha256 == digest
+            )
+        ).first()
+        if same is not None:
+            return Recorded(same.id, bool(same.passed), (), False)
+        definition = stored_definition(conn, row.definition_id)
+        report = read_tabulator_report(path, definition)
+        precincts = None if device.precincts is None else json.loads(device.precincts)
+        deck = generate_deck(definition)
+        comparison = compare_report(
+            definition, deck.for_precincts(precincts), report.overall, report.by_style
+        )
+        found = list(comparison.discrepancies)
+        found.extend(Discrepancy("unexpected_contest", sentence) for sentence in report.unmatched)
+        baseline_id: str | None = None
+        if row.phase == "post":
+            baseline_id, extra = _against_pre_election(
+                conn, row, device, definition, report.overall
+            )
+            found.extend(extra)
+        run = (
+            conn.execute(
+                select(func.count())
+                .select_from(LAT_RESULTS)
+                .where(LAT_RESULTS.c.device_id == device.id)
+            ).scalar_one()
+            + 1
+        )
+        result_id = f"{device.id}-run-{run}"
+        conn.execute(
+            insert(LAT_RESULTS).values(
+                id=result_id,
+                session_id=session_id,
+                device_id=device.id,
+                run=run,
+                file_name=file_name or path.name,
+                file_sha256=digest,
+                file_format=report.format[:80],
+                passed=not found,
+                discrepancies=canonical_bytes([discrepancy_data(d) for d in found]).decode(),
+                reported=canonical_bytes(totals_data(report.overall)).decode(),
+                baseline_result_id=baseline_id,
+                recorded_at=iso_utc(app.clock()),
+            )
+        )
+        uow.record("lat.result_recorded", result_id, row.jurisdiction_id)
+    return Recorded(result_id, not found, tuple(found), True)
+
+
+def _against_pre_election(
+    conn: Connection, session: Any, device: Any, definition: ElectionDefinition, reported: Totals
+) -> tuple[str | None, list[Discrepancy]]:
+    """The post-election run must match the same device's pre-election run, and its seal."""
+    previous = conn.execute(
+        select(LAT_RESULTS, LAT_DEVICES.c.seal_after, LAT_SESSIONS.c.held_on)
+        .join(LAT_DEVICES, LAT_DEVICES.c.id == LAT_RESULTS.c.device_id)
+        .join(LAT_SESSIONS, LAT_SESSIONS.c.id == LAT_RESULTS.c.session_id)
+        .where(
+            LAT_SESSIONS.c.jurisdiction_id == session.jurisdiction_id,
+            LAT_SESSIONS.c.definition_id == session.definition_id,
+            LAT_SESSIONS.c.phase == "pre",
+            LAT_DEVICES.c.serial == device.serial,
+        )
+        .order_by(
+            LAT_SESSIONS.c.held_on.desc(),
+            LAT_SESSIONS.c.opened_at.desc(),
+            LAT_RESULTS.c.run.desc(),
+        )
+        .limit(1)
+    ).first()
+    if previous is None:
+        return None, [
+            Discrepancy(
+                "no_baseline",
+                f"No pre-election test of device {device.serial} with this election definition "
+                "is on record, so this run cannot be compared with one.",
+            )
+        ]
+    found: list[Discrepancy] = []
+    if not previous.passed:
+        found.append(
+            Discrepancy(
+                "baseline_failed",
+                f"Device {device.serial}'s last pre-election run (on {previous.held_on}) "
+                "did not pass.",
+            )
+        )
+    if previous.seal_after is None:
+        found.append(
+            Discrepancy(
+                "seal",
+                f"Device {device.serial} was not recorded as sealed after its pre-election test.",
+            )
+        )
+    elif previous.seal_after != device.seal_before:
+        found.append(
+            Discrepancy(
+                "seal",
+                f"Device {device.serial} was sealed with seal {previous.seal_after} after the "
+                f"pre-election test but carried seal {device.seal_before} before this one.",
+            )
+        )
+    earlier = totals_from_data(json.loads(previous.reported))
+    found.extend(
+        compare(definition, earlier, reported, baseline="the pre-election test").discrepancies
+    )
+    return str(previous.id), found
+
+
+def seal_device(
+    app: App, principal: Principal, session_id: str, serial: str, seal_after: str
+) -> None:
+    """Record the seal applied after testing; the post-election test checks it is unbroken."""
+    seal = _text(seal_after, "seal number", limit=MAX_CODE)
+    with _guarded(app, principal), unit_of_work(app, principal.username) as uow:
+        conn = uow.conn
+        row = _open_session(conn, principal, session_id, "seal a device in an L&A test")
+        device = _device(conn, session_id, serial)
+        conn.execute(
+            update(LAT_DEVICES).where(LAT_DEVICES.c.id == device.id).values(seal_after=seal)
+        )
+        uow.record("lat.device_sealed", device.id, row.jurisdiction_id)
+
+
+def sign_session(
+    app: App,
+    principal: Principal,
+    session_id: str,
+    officials: Sequence[str],
+    statement: str,
+) -> None:
+    """Close the test with the officials' names; every device must have been run."""
+    names = _names(officials, "official")
+    if not names:
+        raise InvalidInput("name at least one official who signs", where="officials")
+    words = _text(statement, "statement")
+    with _guarded(app, principal), unit_of_work(app, principal.username) as uow:
+        conn = uow.conn
+        row = _open_session(conn, principal, session_id, "sign off an L&A test")
+        devices = conn.execute(
+            select(LAT_DEVICES.c.id, LAT_DEVICES.c.serial).where(
+                LAT_DEVICES.c.session_id == session_id
+            )
+        ).all()
+        if not devices:
+            raise InvalidInput("has no devices; add and run at least one", where=session_id)
+        for device in devices:
+            runs = conn.execute(
+                select(func.count())
+                .select_from(LAT_RESULTS)
+                .where(LAT_RESULTS.c.device_id == device.id)
+            ).scalar_one()
+            if not runs:
+                raise InvalidInput(
+                    "has not been run; record its result before signing",
+                    where=f"device {device.serial}",
+                )
+        conn.execute(
+            update(LAT_SESSIONS)
+            .where(LAT_SESSIONS.c.id == session_id)
+            .values(
+                status="signed",
+                signed_at=iso_utc(app.clock()),
+                officials=json.dumps(names),
+                statement=words,
+            )
+        )
+        uow.record("lat.session_signed", session_id, row.jurisdiction_id)
+
+
+def deck_of(app: App, definition_id: str) -> Deck:
+    """The deck of a stored definition: regenerated, never stored, since it is deterministic."""
+    with app.engine.connect() as conn:
+        definition = stored_definition(conn, definition_id)
+    return generate_deck(definition)

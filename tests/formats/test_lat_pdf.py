@@ -1,0 +1,116 @@
+"""The printed deck and certificate: real PDFs that say what they must, byte for byte the same."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from tests.formats.lat_definitions import general
+from votetrail.core.lat.deck import generate_deck
+from votetrail.formats.lat_pdf import (
+    Certificate,
+    CertificateDevice,
+    certificate_pdf,
+    deck_pdf,
+    latin1,
+)
+
+SWAP = (
+    "Avery Quinn and Blake Rivera swapped on style 1 (Governor): expected 4 and 8, reported 8 and 4"
+)
+CERTIFICATE = Certificate(
+    jurisdiction="Adams County",
+    phase="Pre-election",
+    held_on="2026-10-20",
+    location="County Building, Room 101",
+    election="Demo General Election",
+    definition_sha256="3f" * 32,
+    devices=[
+        CertificateDevice("ICP-1", "precinct scanner", "S-100", "S-200", "P-1", "passed", []),
+        CertificateDevice("ICP-2", "precinct scanner", "S-101", "", "P-2, P-3", "failed", [SWAP]),
+    ],
+    observers=["League of Women Voters: Jo Ortiz", "Démocrates: Zoë “Zee” Ávila"],
+    officials=["Pat Clerk, County Clerk"],
+    statement="We observed the test deck counted on each device listed.",
+    log_entry=42,
+    session_id="adams-2026-pre-1",
+    verify_url="https://votetrail.example/log/42",
+)
+
+
+def shown(pdf: bytes) -> str:
+    """The text the page content shows: core-font strings are Latin-1 between ( and ) Tj."""
+    strings = re.findall(rb"\(((?:\\.|[^\\)])*)\)\s*Tj", pdf)
+    return "\n".join(re.sub(r"\\(.)", r"\1", s.decode("latin-1")) for s in strings)
+
+
+def test_latin1_replaces_what_the_core_fonts_lack() -> None:
+    assert latin1("Dee O’Neil — “Zoë” … 2–3") == 'Dee O\'Neil - "Zoë" ... 2-3'
+    assert latin1("東京 Ω") == "?? ?"
+
+
+def test_deck_pdf_shows_instructions_and_expected_totals() -> None:
+    deck = generate_deck(general())
+    pdf = deck_pdf(deck, heading="L&A test deck: Demo General Election")
+    assert pdf.startswith(b"%PDF")
+    text = shown(pdf)
+    assert "L&A test deck: Demo General Election" in text
+    assert "Adams County, Example" in text
+    assert "Ballot 1 - style Style 1, precinct North (P-1) (votes)" in text
+    assert "Mark Avery Quinn" in text
+    assert "Write in TEST WRITE-IN" in text
+    assert "Overvote: mark Ann Smith, Bob Jones, Zoë Ávila, Dee O'Neil" in text
+    assert "Expected totals" in text
+    assert "Ballot style style-2" in text
+    council = deck.expected()["council"]
+    lines = text.splitlines()
+    at = lines.index("Eve Ng", lines.index("Expected totals"))
+    assert lines[at + 1] == str(council.votes["c5"])
+    at = lines.index("Undervotes", at)
+    assert lines[at + 1] == str(council.undervotes)
+
+
+def test_deck_pdf_of_some_precincts() -> None:
+    deck = generate_deck(general())
+    pdf = deck_pdf(deck, heading="Deck", precincts=["P-3"])
+    text = shown(pdf)
+    assert "precinct South (P-3)" in text
+    assert "precinct North (P-1)" not in text
+    assert "Ballot style Style 1" not in text
+
+
+def test_deck_pdf_is_the_same_each_time() -> None:
+    deck = generate_deck(general())
+    assert deck_pdf(deck, heading="Deck") == deck_pdf(deck, heading="Deck")
+
+
+def test_certificate_says_what_was_tested() -> None:
+    pdf = certificate_pdf(CERTIFICATE)
+    assert pdf.startswith(b"%PDF")
+    text = shown(pdf)
+    assert "Certificate of logic and accuracy testing" in text
+    assert "Pre-election test - Adams County" in text
+    assert "County Building, Room 101" in text
+    assert "3f" * 32 in text
+    assert "S-200" in text
+    assert "failed" in text
+    assert f"- {SWAP}" in text
+    assert 'Démocrates: Zoë "Zee" Ávila' in text
+    assert "Signed: Pat Clerk, County Clerk" in text
+    assert (
+        "This certificate is entry 42 of the public log; check it at "
+        "https://votetrail.example/log/42." in text
+    )
+
+
+def test_certificate_without_sign_off_or_devices() -> None:
+    draft = replace(CERTIFICATE, devices=[], officials=[], log_entry=None, verify_url=None)
+    text = shown(certificate_pdf(draft))
+    assert "No device was added to this test." in text
+    assert "Not yet signed off." in text
+    assert "This test has no sign-off entry in the public log yet." in text
+
+
+def test_certificate_is_the_same_each_time() -> None:
+    assert certificate_pdf(CERTIFICATE) == certificate_pdf(replace(CERTIFICATE))
+    assert certificate_pdf(CERTIFICATE) != certificate_pdf(replace(CERTIFICATE, log_entry=43))

@@ -1,0 +1,274 @@
+"""Public L&A tests through the real services, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select, text
+
+from tests.services.voter_fixtures import who
+from votetrail.core.lat.deck import generate_deck
+from votetrail.errors import InvalidInput, PermissionDenied
+from votetrail.formats.election_yaml import write_yaml
+from votetrail.formats.lat_deck_files import write_deck_cvrs, write_expected_csv
+from votetrail.services import lat_records, lat_sessions
+from votetrail.services.context import App
+from votetrail.services.demo_lat import demo_definition, load_demo_lat
+from votetrail.services.setup import DEMO_COUNTIES
+from votetrail.services.verify import verify
+from votetrail.store.models import LEDGER_ENTRIES
+
+DEFINITION = demo_definition("adams", "Adams County")
+DECK = generate_deck(DEFINITION)
+P1 = ["Adams P-1"]
+
+
+def _definition_file(tmp_path: Path) -> Path:
+    path = tmp_path / "adams.yaml"
+    path.write_text(write_yaml(DEFINITION), encoding="utf-8")
+    return path
+
+
+def _cvrs(tmp_path: Path, serial: str, name: str = "cvrs.json") -> Path:
+    path = tmp_path / f"{serial}-{name}"
+    write_deck_cvrs(DECK, path, serial, P1)
+    return path
+
+
+def _totals(tmp_path: Path, name: str, change: dict[tuple[str, str], int]) -> Path:
+    """The expected totals CSV for precinct P-1 with some figures replaced."""
+    buffer = io.StringIO()
+    write_expected_csv(DECK, buffer, P1)
+    rows = list(csv.DictReader(io.StringIO(buffer.getvalue())))
+    for row in rows:
+        key = (row["contest"], row["choice"])
+        if key in change:
+            row["votes"] = str(change[key])
+    path = tmp_path / name
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        out = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        out.writeheader()
+        out.writerows(rows)
+    return path
+
+
+def _expected(choice: str) -> int:
+    return DECK.expected(P1)["governor"].votes[choice]
+
+
+def _open(app: App, tmp_path: Path, phase: str = "pre", on: date = date(2026, 10, 20)) -> str:
+    officer = who(app, "adams-admin")
+    loaded = lat_sessions.load_definition_file(app, officer, "adams", _definition_file(tmp_path))
+    return lat_sessions.open_session(
+        app, officer, "adams", loaded.id, phase, on, "Election office", ["Jo Ortiz"]
+    )
+
+
+def _events(app: App) -> list[str]:
+    with app.engine.connect() as conn:
+        return list(
+            conn.execute(select(LEDGER_ENTRIES.c.event_type).order_by(LEDGER_ENTRIES.c.seq))
+            .scalars()
+            .all()
+        )
+
+
+def test_a_pre_election_test_is_recorded_compared_and_signed(demo_app: App, tmp_path: Path) -> None:
+    officer = who(demo_app, "adams-admin")
+    definition_file = _definition_file(tmp_path)
+    first = lat_sessions.load_definition_file(demo_app, officer, "adams", definition_file)
+    again = lat_sessions.load_definition_file(demo_app, officer, "adams", definition_file)
+    assert first.created
+    assert not again.created
+    assert again.id == first.id
+    session_id = lat_sessions.open_session(
+        demo_app, officer, "adams", first.id, "pre", date(2026, 10, 20), "Office", ["Jo Ortiz"]
+    )
+    lat_sessions.add_device(demo_app, officer, session_id, "ICP-1", "precinct scanner", "S1", P1)
+    lat_sessions.add_device(demo_app, officer, session_id, "ICP-2", "precinct scanner", "S2", P1)
+    good = lat_sessions.record_result(demo_app, officer, session_id, "ICP-1", _cvrs(tmp_path, "1"))
+    assert good.passed
+    assert good.created
+    swapped = _totals(
+        tmp_path,
+        "swapped.csv",
+        {
+            ("governor", "avery-quinn"): _expected("blake-rivera"),
+            ("governor", "blake-rivera"): _expected("avery-quinn"),
+        },
+    )
+    bad = lat_sessions.record_result(demo_app, officer, session_id, "ICP-2", swapped)
+    assert not bad.passed
+    assert [d.kind for d in bad.discrepancies] == ["swap"]
+    sentence = bad.discrepancies[0].sentence
+    assert "Avery Quinn" in sentence
+    assert "Blake Rivera" in sentence
+    assert "swapped" in sentence
+    repeat = lat_sessions.record_result(demo_app, officer, session_id, "ICP-2", swapped)
+    assert not repeat.created
+    assert repeat.id == bad.id
+    fixed = lat_sessions.record_result(demo_app, officer, session_id, "ICP-2", _cvrs(tmp_path, "2"))
+    assert fixed.passed
+    assert fixed.id.endswith("run-2")
+    lat_sessions.seal_device(demo_app, officer, session_id, "ICP-1", "S1-after")
+    lat_sessions.sign_session(demo_app, officer, session_id, ["Clerk", "Deputy"], "We certify.")
+    with pytest.raises(InvalidInput, match="signed off and is closed"):
+        lat_sessions.record_result(demo_app, officer, session_id, "ICP-1", _cvrs(tmp_path, "3"))
+
+    view = lat_records.session(demo_app, session_id)
+    assert view.status == "signed"
+    assert view.outcome == "passed"
+    assert [d.outcome for d in view.devices] == ["passed", "passed"]
+    assert view.devices[1].results[0].passed is False
+    assert "swapped" in view.devices[1].results[0].discrepancies[0]
+    assert view.officials == ["Clerk", "Deputy"]
+    assert view.log_entry is not None
+    events = _events(demo_app)
+    assert events.count("lat.result_recorded") == 3
+    for name in ("lat.definition_loaded", "lat.session_opened", "lat.session_signed"):
+        assert events.count(name) == 1
+    assert verify(demo_app).ok
+    pdf = lat_records.certificate_bytes(demo_app, session_id, "https://example.org/lat/x")
+    assert pdf.startswith(b"%PDF")
+
+
+def test_post_election_test_compares_with_the_same_devices_pre_election_test(
+    demo_app: App, tmp_path: Path
+) -> None:
+    officer = who(demo_app, "adams-admin")
+    pre = _open(demo_app, tmp_path)
+    lat_sessions.add_device(demo_app, officer, pre, "ICP-1", "precinct scanner", "S1", P1)
+    lat_sessions.add_device(demo_app, officer, pre, "ICP-2", "precinct scanner", "S2", P1)
+    for serial in ("ICP-1", "ICP-2"):
+        lat_sessions.record_result(demo_app, officer, pre, serial, _cvrs(tmp_path, serial))
+        lat_sessions.seal_device(demo_app, officer, pre, serial, f"{serial}-sealed")
+    lat_sessions.sign_session(demo_app, officer, pre, ["Clerk"], "We certify.")
+
+    post = _open(demo_app, tmp_path, "post", date(2026, 11, 12))
+    lat_sessions.add_device(
+        demo_app, officer, post, "ICP-1", "precinct scanner", "ICP-1-sealed", P1
+    )
+    lat_sessions.add_device(demo_app, officer, post, "ICP-2", "precinct scanner", "S-other", P1)
+    lat_sessions.add_device(demo_app, officer, post, "ICP-9", "precinct scanner", "S9", P1)
+    same = lat_sessions.record_result(demo_app, officer, post, "ICP-1", _cvrs(tmp_path, "p1"))
+    assert same.passed, same.discrepancies
+    broken_seal = lat_sessions.record_result(
+        demo_app, officer, post, "ICP-2", _cvrs(tmp_path, "p2")
+    )
+    assert not broken_seal.passed
+    assert [d.kind for d in broken_seal.discrepancies] == ["seal"]
+    assert "ICP-2-sealed" in broken_seal.discrepancies[0].sentence
+    assert "S-other" in broken_seal.discrepancies[0].sentence
+    never_tested = lat_sessions.record_result(
+        demo_app, officer, post, "ICP-9", _cvrs(tmp_path, "p9")
+    )
+    assert [d.kind for d in never_tested.discrepancies] == ["no_baseline"]
+
+    view = lat_records.session(demo_app, post)
+    first = view.devices[0].results[0]
+    assert first.baseline_result_id is not None
+    assert first.baseline_result_id.startswith(pre)
+
+
+def test_a_post_election_count_that_differs_from_the_pre_election_one_is_explained(
+    demo_app: App, tmp_path: Path
+) -> None:
+    officer = who(demo_app, "adams-admin")
+    pre = _open(demo_app, tmp_path)
+    lat_sessions.add_device(demo_app, officer, pre, "ICP-1", "precinct scanner", "S1", P1)
+    lat_sessions.record_result(demo_app, officer, pre, "ICP-1", _cvrs(tmp_path, "pre"))
+    lat_sessions.seal_device(demo_app, officer, pre, "ICP-1", "S1b")
+    post = _open(demo_app, tmp_path, "post", date(2026, 11, 12))
+    lat_sessions.add_device(demo_app, officer, post, "ICP-1", "precinct scanner", "S1b", P1)
+    flipped = _totals(
+        tmp_path,
+        "flipped.csv",
+        {
+            ("governor", "avery-quinn"): _expected("avery-quinn") - 1,
+            ("governor", "blake-rivera"): _expected("blake-rivera") + 1,
+        },
+    )
+    result = lat_sessions.record_result(demo_app, officer, post, "ICP-1", flipped)
+    assert not result.passed
+    sentences = [d.sentence for d in result.discrepancies]
+    assert any("the pre-election test" in s for s in sentences), sentences
+    assert {d.kind for d in result.discrepancies} == {"moved_vote"}
+
+
+def test_another_countys_official_is_refused_and_logged(demo_app: App, tmp_path: Path) -> None:
+    with pytest.raises(PermissionDenied):
+        lat_sessions.load_definition_file(
+            demo_app, who(demo_app, "baker-admin"), "adams", _definition_file(tmp_path)
+        )
+    session_id = _open(demo_app, tmp_path)
+    with pytest.raises(PermissionDenied):
+        lat_sessions.add_device(
+            demo_app, who(demo_app, "adams-board"), session_id, "ICP-1", "scanner", "S", P1
+        )
+    assert _events(demo_app).count("access.denied") == 2
+
+
+def test_bad_input_changes_nothing(demo_app: App, tmp_path: Path) -> None:
+    officer = who(demo_app, "adams-admin")
+    session_id = _open(demo_app, tmp_path)
+    before = len(_events(demo_app))
+    with pytest.raises(InvalidInput, match="not a precinct"):
+        lat_sessions.add_device(demo_app, officer, session_id, "ICP-1", "scanner", "S", ["Nowhere"])
+    lat_sessions.add_device(demo_app, officer, session_id, "ICP-1", "scanner", "S", P1)
+    broken = tmp_path / "broken.csv"
+    broken.write_text("contest,choice,votes\ngovernor,avery-quinn,many\n", encoding="utf-8")
+    with pytest.raises(InvalidInput, match=r"broken\.csv"):
+        lat_sessions.record_result(demo_app, officer, session_id, "ICP-1", broken)
+    with pytest.raises(InvalidInput, match="has not been run"):
+        lat_sessions.sign_session(demo_app, officer, session_id, ["Clerk"], "We certify.")
+    assert len(_events(demo_app)) == before + 1
+
+
+def test_a_result_edited_behind_the_applications_back_is_named(
+    demo_app: App, tmp_path: Path
+) -> None:
+    officer = who(demo_app, "adams-admin")
+    session_id = _open(demo_app, tmp_path)
+    lat_sessions.add_device(demo_app, officer, session_id, "ICP-1", "scanner", "S", P1)
+    swapped = _totals(
+        tmp_path,
+        "swapped.csv",
+        {
+            ("governor", "avery-quinn"): _expected("blake-rivera"),
+            ("governor", "blake-rivera"): _expected("avery-quinn"),
+        },
+    )
+    result = lat_sessions.record_result(demo_app, officer, session_id, "ICP-1", swapped)
+    assert verify(demo_app).ok
+    with demo_app.engine.begin() as conn:
+        conn.execute(
+            text("UPDATE lat_results SET passed = :yes, discrepancies = '[]' WHERE id = :id"),
+            {"yes": True, "id": result.id},
+        )
+    report = verify(demo_app)
+    assert not report.ok
+    assert any(
+        f"lat_result {result.id!r} was changed without an event" in p for p in report.problems
+    )
+
+
+def test_the_demo_tests_show_a_failure_fixed_and_a_clean_post_election_test(
+    demo_app: App,
+) -> None:
+    load_demo_lat(demo_app, list(DEMO_COUNTIES))
+    load_demo_lat(demo_app, list(DEMO_COUNTIES))
+    views = {(v.jurisdiction, v.phase): v for v in lat_records.sessions(demo_app)}
+    assert set(views) == {("adams", "pre"), ("adams", "post"), ("baker", "pre"), ("clark", "pre")}
+    adams_pre = views[("adams", "pre")]
+    assert adams_pre.outcome == "passed"
+    icp2 = adams_pre.devices[1]
+    assert [r.passed for r in icp2.results] == [False, True]
+    assert views[("adams", "post")].outcome == "passed"
+    assert views[("clark", "pre")].outcome == "in progress"
+    assert views[("clark", "pre")].status == "open"
+    assert verify(demo_app).ok
+    assert "swapped" in icp2.results[0].discrepancies[0]
