@@ -15,7 +15,7 @@ from votetrail.core.lat.deck import generate_deck
 from votetrail.errors import InvalidInput, PermissionDenied
 from votetrail.formats.election_yaml import write_yaml
 from votetrail.formats.lat_deck_files import write_deck_cvrs, write_expected_csv
-from votetrail.services import lat_records, lat_sessions
+from votetrail.services import lat_definitions, lat_records, lat_sessions
 from votetrail.services.context import App
 from votetrail.services.demo_lat import demo_definition, load_demo_lat
 from votetrail.services.setup import DEMO_COUNTIES
@@ -62,7 +62,7 @@ def _expected(choice: str) -> int:
 
 def _open(app: App, tmp_path: Path, phase: str = "pre", on: date = date(2026, 10, 20)) -> str:
     officer = who(app, "adams-admin")
-    loaded = lat_sessions.load_definition_file(app, officer, "adams", _definition_file(tmp_path))
+    loaded = lat_definitions.load_definition_file(app, officer, "adams", _definition_file(tmp_path))
     return lat_sessions.open_session(
         app, officer, "adams", loaded.id, phase, on, "Election office", ["Jo Ortiz"]
     )
@@ -80,8 +80,8 @@ def _events(app: App) -> list[str]:
 def test_a_pre_election_test_is_recorded_compared_and_signed(demo_app: App, tmp_path: Path) -> None:
     officer = who(demo_app, "adams-admin")
     definition_file = _definition_file(tmp_path)
-    first = lat_sessions.load_definition_file(demo_app, officer, "adams", definition_file)
-    again = lat_sessions.load_definition_file(demo_app, officer, "adams", definition_file)
+    first = lat_definitions.load_definition_file(demo_app, officer, "adams", definition_file)
+    again = lat_definitions.load_definition_file(demo_app, officer, "adams", definition_file)
     assert first.created
     assert not again.created
     assert again.id == first.id
@@ -201,7 +201,7 @@ def test_a_post_election_count_that_differs_from_the_pre_election_one_is_explain
 
 def test_another_countys_official_is_refused_and_logged(demo_app: App, tmp_path: Path) -> None:
     with pytest.raises(PermissionDenied):
-        lat_sessions.load_definition_file(
+        lat_definitions.load_definition_file(
             demo_app, who(demo_app, "baker-admin"), "adams", _definition_file(tmp_path)
         )
     session_id = _open(demo_app, tmp_path)

@@ -24,7 +24,7 @@ from votetrail.core.lat.deck import generate_deck
 from votetrail.core.lat.definition import ElectionDefinition
 from votetrail.formats.election_yaml import write_yaml
 from votetrail.formats.lat_deck_files import write_deck_cvrs
-from votetrail.services import directory, lat_records, lat_sessions, log_view
+from votetrail.services import directory, lat_definitions, lat_records, lat_sessions, log_view
 from votetrail.services.context import App
 from votetrail.services.demo_lat import demo_definition
 from votetrail.services.setup import DEMO_PASSWORD
@@ -120,7 +120,7 @@ def _session(app: App) -> str:
     assert officer is not None
     path = app.data_dir / "adams.yaml"
     path.write_text(write_yaml(demo_definition("adams", "Adams County")), encoding="utf-8")
-    loaded = lat_sessions.load_definition_file(app, officer, "adams", path)
+    loaded = lat_definitions.load_definition_file(app, officer, "adams", path)
     session_id = lat_sessions.open_session(
         app, officer, "adams", loaded.id, "pre", date(2026, 10, 20), "Adams office", []
     )

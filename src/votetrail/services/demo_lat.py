@@ -32,7 +32,7 @@ from votetrail.core.lat.definition import (
 from votetrail.errors import NotFound
 from votetrail.formats.election_yaml import write_yaml
 from votetrail.formats.lat_deck_files import write_deck_cvrs, write_expected_csv
-from votetrail.services import lat_sessions
+from votetrail.services import lat_definitions, lat_sessions
 from votetrail.services.context import App
 from votetrail.services.directory import principal
 
@@ -147,7 +147,7 @@ def load_demo_lat(app: App, counties: list[tuple[str, str]]) -> None:
         definition = demo_definition(county, name)
         source = folder / f"{name} - election definition.yaml"
         source.write_text(write_yaml(definition), encoding="utf-8")
-        loaded = lat_sessions.load_definition_file(app, officer, county, source)
+        loaded = lat_definitions.load_definition_file(app, officer, county, source)
         deck = generate_deck(definition)
         place = f"{name} Election Office, public test room"
         pre = lat_sessions.open_session(

@@ -1,4 +1,4 @@
-"""Public logic and accuracy tests: definitions, sessions, devices, results and sign-off.
+"""Public logic and accuracy tests: sessions, devices, results, seals and sign-off.
 
 Each step is one logged transaction, so the public record of a test is the
 log itself: what deck the county ran (the definition's hash), which device
@@ -10,8 +10,7 @@ closed: a later result would rewrite a test the officials already certified.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -19,22 +18,20 @@ from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, update
 
-from votetrail.core.access import Principal, may_test_equipment
-from votetrail.core.lat.compare import Discrepancy, compare, compare_report
-from votetrail.core.lat.deck import Deck, generate_deck
-from votetrail.core.lat.definition import ElectionDefinition, from_data, to_data
-from votetrail.core.lat.totals import ContestTotals, Totals
-from votetrail.core.ledger.canonical import canonical_bytes, canonical_hash, iso_utc
-from votetrail.errors import InvalidInput, NotFound, PermissionDenied
-from votetrail.formats.election_definition import read_definition
+from votetrail.core.access import Principal
+from votetrail.core.lat.compare import Discrepancy, compare_report
+from votetrail.core.lat.deck import generate_deck
+from votetrail.core.ledger.canonical import canonical_bytes, iso_utc
+from votetrail.errors import InvalidInput, NotFound
 from votetrail.formats.lat_results import read_tabulator_report
 from votetrail.services.context import App
-from votetrail.services.directory import state_id
-from votetrail.services.unit_of_work import deny, unit_of_work
+from votetrail.services.lat_access import guarded, require, require_county
+from votetrail.services.lat_baseline import against_pre_election, totals_data
+from votetrail.services.lat_definitions import stored_definition
+from votetrail.services.unit_of_work import unit_of_work
 from votetrail.services.uploads import sha256_file
 from votetrail.store import ledger
 from votetrail.store.models import (
-    JURISDICTIONS,
     LAT_DEFINITIONS,
     LAT_DEVICES,
     LAT_RESULTS,
@@ -45,39 +42,6 @@ PHASES = {"pre": "Pre-election", "post": "Post-election"}
 MAX_TEXT = 200
 MAX_CODE = 64
 """Serial, kind and seal numbers: the width of their columns."""
-
-
-class _Refused(Exception):
-    def __init__(self, jurisdiction: str, what: str) -> None:
-        super().__init__(what)
-        self.jurisdiction = jurisdiction
-        self.what = what
-
-
-@contextmanager
-def _guarded(app: App, principal: Principal) -> Iterator[None]:
-    """Turn a refusal found inside a transaction into a logged denial once it has rolled back."""
-    try:
-        yield
-    except _Refused as refused:
-        deny(app, principal.username, refused.jurisdiction, refused.what)
-        raise PermissionDenied(
-            f"{principal.username} may not {refused.what} (L&A tests of {refused.jurisdiction})"
-        ) from None
-
-
-def _require(conn: Connection, principal: Principal, jurisdiction: str, what: str) -> None:
-    if not may_test_equipment(principal, jurisdiction, state_id(conn) or ""):
-        raise _Refused(jurisdiction, what)
-
-
-@dataclass(frozen=True)
-class DefinitionLoaded:
-    id: str
-    title: str
-    source_format: str
-    file_sha256: str
-    created: bool
 
 
 @dataclass(frozen=True)
@@ -101,70 +65,6 @@ def _names(values: Sequence[str], field: str) -> list[str]:
     return [_text(value, field) for value in values if value.strip()]
 
 
-def load_definition_file(
-    app: App, principal: Principal, jurisdiction: str, path: Path, file_name: str | None = None
-) -> DefinitionLoaded:
-    """Read and store a definition; loading the same definition again changes nothing.
-
-    The permission is checked before the file is read, so a refused caller
-    learns nothing about the file from its parse errors.
-    """
-    with _guarded(app, principal), app.engine.connect() as conn:
-        _county(conn, jurisdiction)
-        _require(conn, principal, jurisdiction, "load an election definition")
-    definition = read_definition(path)
-    data = to_data(definition)
-    digest = canonical_hash(data)
-    file_digest = sha256_file(path)
-    definition_id = f"{jurisdiction}-def-{digest[:16]}"
-    with _guarded(app, principal), unit_of_work(app, principal.username) as uow:
-        _county(uow.conn, jurisdiction)
-        _require(uow.conn, principal, jurisdiction, "load an election definition")
-        existing = uow.conn.execute(
-            select(LAT_DEFINITIONS.c.id).where(LAT_DEFINITIONS.c.id == definition_id)
-        ).first()
-        if existing is not None:
-            return DefinitionLoaded(
-                definition_id, definition.title, definition.source_format, file_digest, False
-            )
-        uow.conn.execute(
-            insert(LAT_DEFINITIONS).values(
-                id=definition_id,
-                jurisdiction_id=jurisdiction,
-                title=definition.title,
-                source_format=definition.source_format,
-                file_name=file_name or path.name,
-                file_sha256=file_digest,
-                definition=canonical_bytes(data).decode(),
-                definition_sha256=digest,
-                imported_at=iso_utc(app.clock()),
-            )
-        )
-        uow.record("lat.definition_loaded", definition_id, jurisdiction)
-    return DefinitionLoaded(
-        definition_id, definition.title, definition.source_format, file_digest, True
-    )
-
-
-def _county(conn: Connection, jurisdiction: str) -> None:
-    kind = conn.execute(
-        select(JURISDICTIONS.c.kind).where(JURISDICTIONS.c.id == jurisdiction)
-    ).scalar()
-    if kind is None:
-        raise NotFound(f"no jurisdiction {jurisdiction!r}")
-    if kind != "county":
-        raise InvalidInput("L&A tests belong to a county", where=f"jurisdiction {jurisdiction!r}")
-
-
-def stored_definition(conn: Connection, definition_id: str) -> ElectionDefinition:
-    text = conn.execute(
-        select(LAT_DEFINITIONS.c.definition).where(LAT_DEFINITIONS.c.id == definition_id)
-    ).scalar()
-    if text is None:
-        raise NotFound(f"no election definition {definition_id!r}")
-    return from_data(json.loads(text))
-
-
 def open_session(
     app: App,
     principal: Principal,
@@ -180,10 +80,10 @@ def open_session(
         raise InvalidInput("must be 'pre' or 'post'", where=f"phase {phase!r}")
     place = _text(location, "location")
     watchers = _names(observers, "observer")
-    with _guarded(app, principal), unit_of_work(app, principal.username) as uow:
+    with guarded(app, principal), unit_of_work(app, principal.username) as uow:
         conn = uow.conn
-        _county(conn, jurisdiction)
-        _require(conn, principal, jurisdiction, "open an L&A test")
+        require_county(conn, jurisdiction)
+        require(conn, principal, jurisdiction, "open an L&A test")
         ledger.head(conn, lock=True)  # one writer numbers sessions at a time (PostgreSQL)
         owner = conn.execute(
             select(LAT_DEFINITIONS.c.jurisdiction_id).where(LAT_DEFINITIONS.c.id == definition_id)
@@ -225,7 +125,7 @@ def _session(conn: Connection, session_id: str) -> Any:
 
 def _open_session(conn: Connection, principal: Principal, session_id: str, what: str) -> Any:
     row = _session(conn, session_id)
-    _require(conn, principal, row.jurisdiction_id, what)
+    require(conn, principal, row.jurisdiction_id, what)
     if row.status != "open":
         raise InvalidInput(
             "was signed off and is closed; open a new test to test again",
@@ -258,7 +158,7 @@ def add_device(
     serial = _text(serial, "serial number", limit=MAX_CODE)
     kind = _text(kind, "kind", limit=MAX_CODE)
     seal = _text(seal_before, "seal number", limit=MAX_CODE)
-    with _guarded(app, principal), unit_of_work(app, principal.username) as uow:
+    with guarded(app, principal), unit_of_work(app, principal.username) as uow:
         conn = uow.conn
         row = _open_session(conn, principal, session_id, "add a device to an L&A test")
         definition = stored_definition(conn, row.definition_id)
@@ -296,27 +196,6 @@ def add_device(
     return device_id
 
 
-def totals_data(totals: Totals) -> dict[str, Any]:
-    return {
-        contest: {
-            "votes": dict(item.votes),
-            "ballots": item.ballots,
-            "overvotes": item.overvotes,
-            "undervotes": item.undervotes,
-        }
-        for contest, item in totals.items()
-    }
-
-
-def totals_from_data(data: dict[str, Any]) -> Totals:
-    return {
-        contest: ContestTotals(
-            contest, dict(item["votes"]), item["ballots"], item["overvotes"], item["undervotes"]
-        )
-        for contest, item in data.items()
-    }
-
-
 def discrepancy_data(item: Discrepancy) -> dict[str, Any]:
     return {
         "kind": item.kind,
@@ -343,7 +222,7 @@ def record_result(
     Recording the same file for the same device again changes nothing.
     """
     digest = sha256_file(path)
-    with _guarded(app, principal), unit_of_work(app, principal.username) as uow:
+    with guarded(app, principal), unit_of_work(app, principal.username) as uow:
         conn = uow.conn
         row = _open_session(conn, principal, session_id, "record an L&A result")
         ledger.head(conn, lock=True)  # one writer numbers runs at a time (PostgreSQL)
@@ -366,9 +245,7 @@ def record_result(
         found.extend(Discrepancy("unexpected_contest", sentence) for sentence in report.unmatched)
         baseline_id: str | None = None
         if row.phase == "post":
-            baseline_id, extra = _against_pre_election(
-                conn, row, device, definition, report.overall
-            )
+            baseline_id, extra = against_pre_election(conn, row, device, definition, report.overall)
             found.extend(extra)
         run = (
             conn.execute(
@@ -399,72 +276,12 @@ def record_result(
     return Recorded(result_id, not found, tuple(found), True)
 
 
-def _against_pre_election(
-    conn: Connection, session: Any, device: Any, definition: ElectionDefinition, reported: Totals
-) -> tuple[str | None, list[Discrepancy]]:
-    """The post-election run must match the same device's pre-election run, and its seal."""
-    previous = conn.execute(
-        select(LAT_RESULTS, LAT_DEVICES.c.seal_after, LAT_SESSIONS.c.held_on)
-        .join(LAT_DEVICES, LAT_DEVICES.c.id == LAT_RESULTS.c.device_id)
-        .join(LAT_SESSIONS, LAT_SESSIONS.c.id == LAT_RESULTS.c.session_id)
-        .where(
-            LAT_SESSIONS.c.jurisdiction_id == session.jurisdiction_id,
-            LAT_SESSIONS.c.definition_id == session.definition_id,
-            LAT_SESSIONS.c.phase == "pre",
-            LAT_DEVICES.c.serial == device.serial,
-        )
-        .order_by(
-            LAT_SESSIONS.c.held_on.desc(),
-            LAT_SESSIONS.c.opened_at.desc(),
-            LAT_RESULTS.c.run.desc(),
-        )
-        .limit(1)
-    ).first()
-    if previous is None:
-        return None, [
-            Discrepancy(
-                "no_baseline",
-                f"No pre-election test of device {device.serial} with this election definition "
-                "is on record, so this run cannot be compared with one.",
-            )
-        ]
-    found: list[Discrepancy] = []
-    if not previous.passed:
-        found.append(
-            Discrepancy(
-                "baseline_failed",
-                f"Device {device.serial}'s last pre-election run (on {previous.held_on}) "
-                "did not pass.",
-            )
-        )
-    if previous.seal_after is None:
-        found.append(
-            Discrepancy(
-                "seal",
-                f"Device {device.serial} was not recorded as sealed after its pre-election test.",
-            )
-        )
-    elif previous.seal_after != device.seal_before:
-        found.append(
-            Discrepancy(
-                "seal",
-                f"Device {device.serial} was sealed with seal {previous.seal_after} after the "
-                f"pre-election test but carried seal {device.seal_before} before this one.",
-            )
-        )
-    earlier = totals_from_data(json.loads(previous.reported))
-    found.extend(
-        compare(definition, earlier, reported, baseline="the pre-election test").discrepancies
-    )
-    return str(previous.id), found
-
-
 def seal_device(
     app: App, principal: Principal, session_id: str, serial: str, seal_after: str
 ) -> None:
     """Record the seal applied after testing; the post-election test checks it is unbroken."""
     seal = _text(seal_after, "seal number", limit=MAX_CODE)
-    with _guarded(app, principal), unit_of_work(app, principal.username) as uow:
+    with guarded(app, principal), unit_of_work(app, principal.username) as uow:
         conn = uow.conn
         row = _open_session(conn, principal, session_id, "seal a device in an L&A test")
         device = _device(conn, session_id, serial)
@@ -486,7 +303,7 @@ def sign_session(
     if not names:
         raise InvalidInput("name at least one official who signs", where="officials")
     words = _text(statement, "statement")
-    with _guarded(app, principal), unit_of_work(app, principal.username) as uow:
+    with guarded(app, principal), unit_of_work(app, principal.username) as uow:
         conn = uow.conn
         row = _open_session(conn, principal, session_id, "sign off an L&A test")
         devices = conn.execute(
@@ -518,10 +335,3 @@ def sign_session(
             )
         )
         uow.record("lat.session_signed", session_id, row.jurisdiction_id)
-
-
-def deck_of(app: App, definition_id: str) -> Deck:
-    """The deck of a stored definition: regenerated, never stored, since it is deterministic."""
-    with app.engine.connect() as conn:
-        definition = stored_definition(conn, definition_id)
-    return generate_deck(definition)

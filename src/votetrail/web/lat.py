@@ -45,7 +45,7 @@ from votetrail.core.lat.definition import ElectionDefinition
 from votetrail.errors import InvalidInput, NotFound, PermissionDenied
 from votetrail.formats.lat_deck_files import write_deck_csv, write_deck_cvrs, write_deck_json
 from votetrail.formats.lat_pdf import deck_pdf
-from votetrail.services import directory, lat_records, lat_sessions
+from votetrail.services import directory, lat_definitions, lat_records, lat_sessions
 from votetrail.services.context import App
 from votetrail.services.directory import JurisdictionView
 from votetrail.services.lat_records import DeviceView, SessionView
@@ -178,7 +178,7 @@ def _device_of(view: SessionView, serial: str) -> DeviceView:
 
 def _definition(app: App, definition_id: str) -> ElectionDefinition:
     with app.engine.connect() as conn:
-        return lat_sessions.stored_definition(conn, definition_id)
+        return lat_definitions.stored_definition(conn, definition_id)
 
 
 def _session_url(slug: str, session_id: str) -> str:
@@ -235,7 +235,7 @@ def _open(
 
     def run(paths: list[Path]) -> str:
         path = _one(paths, "election definition")
-        loaded = lat_sessions.load_definition_file(app, principal, county, path, path.name)
+        loaded = lat_definitions.load_definition_file(app, principal, county, path, path.name)
         return lat_sessions.open_session(
             app, principal, county, loaded.id, phase, held_on, values["location"], observers
         )
@@ -438,7 +438,7 @@ def expected_cvrs(request: Request) -> Response:
     _require_tester(request, app, county.id)
     view = _session_of(app, county.id, str(request.path_params["session_id"]))
     device = _device_of(view, str(request.path_params["serial"]))
-    deck = lat_sessions.deck_of(app, view.definition_id)
+    deck = lat_definitions.deck_of(app, view.definition_id)
     with tempfile.TemporaryDirectory(prefix="votetrail-deck-") as folder:
         path = Path(folder) / "expected-cvrs.json"
         write_deck_cvrs(deck, path, device.serial, device.precincts)
@@ -478,7 +478,7 @@ def certificate(request: Request) -> Response:
 def _deck_of(request: Request) -> tuple[SessionView, Deck]:
     app = app_of(request)
     view = lat_records.session(app, str(request.path_params["session_id"]))
-    return view, lat_sessions.deck_of(app, view.definition_id)
+    return view, lat_definitions.deck_of(app, view.definition_id)
 
 
 def deck_file(request: Request) -> Response:

@@ -1,0 +1,96 @@
+"""Election definitions a county tests against: loaded once, kept canonical, decks regenerated.
+
+The stored form is votetrail's canonical JSON of the definition, so the deck
+(and every expected total) can be rebuilt by anyone from what the log hashes;
+loading the same definition again changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Connection, insert, select
+
+from votetrail.core.access import Principal
+from votetrail.core.lat.deck import Deck, generate_deck
+from votetrail.core.lat.definition import ElectionDefinition, from_data, to_data
+from votetrail.core.ledger.canonical import canonical_bytes, canonical_hash, iso_utc
+from votetrail.errors import NotFound
+from votetrail.formats.election_definition import read_definition
+from votetrail.services.context import App
+from votetrail.services.lat_access import guarded, require, require_county
+from votetrail.services.unit_of_work import unit_of_work
+from votetrail.services.uploads import sha256_file
+from votetrail.store.models import LAT_DEFINITIONS
+
+
+@dataclass(frozen=True)
+class DefinitionLoaded:
+    id: str
+    title: str
+    source_format: str
+    file_sha256: str
+    created: bool
+
+
+def load_definition_file(
+    app: App, principal: Principal, jurisdiction: str, path: Path, file_name: str | None = None
+) -> DefinitionLoaded:
+    """Read and store a definition; loading the same definition again changes nothing.
+
+    The permission is checked before the file is read, so a refused caller
+    learns nothing about the file from its parse errors.
+    """
+    with guarded(app, principal), app.engine.connect() as conn:
+        require_county(conn, jurisdiction)
+        require(conn, principal, jurisdiction, "load an election definition")
+    definition = read_definition(path)
+    data = to_data(definition)
+    digest = canonical_hash(data)
+    file_digest = sha256_file(path)
+    definition_id = f"{jurisdiction}-def-{digest[:16]}"
+    with guarded(app, principal), unit_of_work(app, principal.username) as uow:
+        require_county(uow.conn, jurisdiction)
+        require(uow.conn, principal, jurisdiction, "load an election definition")
+        existing = uow.conn.execute(
+            select(LAT_DEFINITIONS.c.id).where(LAT_DEFINITIONS.c.id == definition_id)
+        ).first()
+        if existing is not None:
+            return DefinitionLoaded(
+                definition_id, definition.title, definition.source_format, file_digest, False
+            )
+        uow.conn.execute(
+            insert(LAT_DEFINITIONS).values(
+                id=definition_id,
+                jurisdiction_id=jurisdiction,
+                title=definition.title,
+                source_format=definition.source_format,
+                file_name=file_name or path.name,
+                file_sha256=file_digest,
+                definition=canonical_bytes(data).decode(),
+                definition_sha256=digest,
+                imported_at=iso_utc(app.clock()),
+            )
+        )
+        uow.record("lat.definition_loaded", definition_id, jurisdiction)
+    return DefinitionLoaded(
+        definition_id, definition.title, definition.source_format, file_digest, True
+    )
+
+
+def stored_definition(conn: Connection, definition_id: str) -> ElectionDefinition:
+    text = conn.execute(
+        select(LAT_DEFINITIONS.c.definition).where(LAT_DEFINITIONS.c.id == definition_id)
+    ).scalar()
+    if text is None:
+        raise NotFound(f"no election definition {definition_id!r}")
+    return from_data(json.loads(text))
+
+
+def deck_of(app: App, definition_id: str) -> Deck:
+    """The deck of a stored definition: regenerated, never stored, since it is deterministic."""
+    with app.engine.connect() as conn:
+        definition = stored_definition(conn, definition_id)
+    return generate_deck(definition)
