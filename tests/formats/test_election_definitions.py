@@ -864,6 +864,10 @@ def test_detection_refuses_other_json_naming_the_formats(tmp_path: Path) -> None
         (b"[1, 2]", "not an object"),
         (b"\xff\xfe\x00garbage", "not UTF-8"),
         (b"just some notes\n", "neither JSON nor such YAML"),
+        (
+            b'{"title": "x",\n "contests": [,]}',
+            r"upload.txt: line 2: is not valid JSON .*column 15",
+        ),
     ],
 )
 def test_detection_refuses_non_definitions(data: bytes, reason: str) -> None:

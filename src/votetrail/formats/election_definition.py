@@ -47,9 +47,15 @@ def read_definition_bytes(data: bytes, name: str) -> ElectionDefinition:
     named_yaml = name.lower().endswith(YAML_SUFFIXES)
     try:
         document = json.loads(text)
-    except json.JSONDecodeError:
+    except json.JSONDecodeError as exc:
         if named_yaml or looks_like_yaml_definition(text):
             return parse_yaml(text, name)
+        if text.lstrip().startswith(("{", "[")):
+            # It meant to be JSON: where it breaks helps more than the list of formats.
+            raise InvalidInput(
+                f"is not valid JSON ({exc.msg}, column {exc.colno})",
+                where=f"{name}: line {exc.lineno}",
+            ) from None
         raise InvalidInput(_refusal("it is neither JSON nor such YAML"), where=name) from None
     if is_nist(document):
         return nist_definition(document, name)
