@@ -134,6 +134,11 @@ def test_a_pre_election_test_is_recorded_compared_and_signed(demo_app: App, tmp_
     assert verify(demo_app).ok
     pdf = lat_records.certificate_bytes(demo_app, session_id, "https://example.org/lat/x")
     assert pdf.startswith(b"%PDF")
+    deck = lat_records.deck_pdf_bytes(demo_app, view)
+    kept = list((demo_app.data_dir / "lat-decks").glob(f"{session_id}-*.pdf"))
+    assert len(kept) == 1
+    assert kept[0].read_bytes() == deck
+    assert lat_records.deck_pdf_bytes(demo_app, view) == deck
 
 
 def test_post_election_test_compares_with_the_same_devices_pre_election_test(

@@ -13,8 +13,9 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from votetrail.errors import NotFound
-from votetrail.formats.lat_pdf import Certificate, CertificateDevice, certificate_pdf
+from votetrail.formats.lat_pdf import Certificate, CertificateDevice, certificate_pdf, deck_pdf
 from votetrail.services.context import App
+from votetrail.services.lat_definitions import deck_of
 from votetrail.services.lat_sessions import PHASES
 from votetrail.store.models import (
     JURISDICTIONS,
@@ -231,3 +232,23 @@ def certificate(view: SessionView, verify_url: str | None) -> Certificate:
 def certificate_bytes(app: App, session_id: str, verify_url: str | None = None) -> bytes:
     """The printable certificate (PDF) of one test."""
     return certificate_pdf(certificate(session(app, session_id), verify_url))
+
+
+def deck_pdf_bytes(app: App, view: SessionView) -> bytes:
+    """A test's printable deck, made once and kept in the data directory.
+
+    A large county's deck takes seconds to lay out (Hamilton's 4,180 ballots,
+    about 17 s) and the public may ask for it often; the PDF is deterministic,
+    so the copy is keyed by the test and its definition's hash and never stale.
+    """
+    folder = app.data_dir / "lat-decks"
+    path = folder / f"{view.id}-{view.definition_sha256[:16]}.pdf"
+    if path.is_file():
+        return path.read_bytes()
+    heading = f"{view.jurisdiction_name}: {view.election} (L&A test {view.id})"
+    body = deck_pdf(deck_of(app, view.definition_id), heading=heading)
+    folder.mkdir(exist_ok=True)
+    partial = path.with_suffix(".part")
+    partial.write_bytes(body)
+    partial.replace(path)
+    return body

@@ -44,7 +44,6 @@ from votetrail.core.lat.deck import Deck
 from votetrail.core.lat.definition import ElectionDefinition
 from votetrail.errors import InvalidInput, NotFound, PermissionDenied
 from votetrail.formats.lat_deck_files import write_deck_csv, write_deck_cvrs, write_deck_json
-from votetrail.formats.lat_pdf import deck_pdf
 from votetrail.services import directory, lat_definitions, lat_records, lat_sessions
 from votetrail.services.context import App
 from votetrail.services.directory import JurisdictionView
@@ -483,12 +482,13 @@ def _deck_of(request: Request) -> tuple[SessionView, Deck]:
 
 def deck_file(request: Request) -> Response:
     """The deck the test ran, regenerated from the definition: observers check the totals."""
-    view, deck = _deck_of(request)
     kind = str(request.path_params["kind"])
     if kind == "pdf":
-        heading = f"{view.jurisdiction_name}: {view.election} (L&A test {view.id})"
-        body = deck_pdf(deck, heading=heading)
+        app = app_of(request)
+        view = lat_records.session(app, str(request.path_params["session_id"]))
+        body = lat_records.deck_pdf_bytes(app, view)
         return _download(body, "application/pdf", f"{view.id}-deck.pdf", inline=True)
+    view, deck = _deck_of(request)
     out = io.StringIO()
     if kind == "json":
         write_deck_json(deck, out)
