@@ -62,6 +62,15 @@ def browser() -> Iterator[webdriver.Chrome]:
         shutil.rmtree(profile, ignore_errors=True)
 
 
+def sign_in(browser: webdriver.Chrome, base_url: str, username: str = "adams-admin") -> None:
+    """Sign in through the login form and wait for the county page it leads to."""
+    browser.get(base_url + "/login")
+    browser.find_element(By.NAME, "username").send_keys(username)
+    browser.find_element(By.NAME, "password").send_keys(DEMO_PASSWORD)
+    browser.find_element(By.CSS_SELECTOR, "form.stack button[type=submit]").click()
+    WebDriverWait(browser, 20).until(expected_conditions.url_contains("/j/"))
+
+
 def test_sign_in_and_browse(browser: webdriver.Chrome, base_url: str) -> None:
     browser.get(base_url + "/")
     assert "Election records you can check" in browser.page_source
@@ -102,11 +111,7 @@ def test_county_admin_uploads_real_cvrs(
     browser: webdriver.Chrome, base_url: str, shared_data: Path
 ) -> None:
     cvrs = shared_data / "cvr/arlo-fixtures/small-election/Kendall Park - cvrs.csv"
-    browser.get(base_url + "/login")
-    browser.find_element(By.NAME, "username").send_keys("adams-admin")
-    browser.find_element(By.NAME, "password").send_keys(DEMO_PASSWORD)
-    browser.find_element(By.CSS_SELECTOR, "form.stack button[type=submit]").click()
-    WebDriverWait(browser, 20).until(expected_conditions.url_contains("/j/adams"))
+    sign_in(browser, base_url)
     assert "No cast vote records uploaded yet" in browser.page_source
     form = browser.find_element(By.CSS_SELECTOR, "form.upload[data-kind=cvrs]")
     form.find_element(By.NAME, "files").send_keys(str(cvrs))

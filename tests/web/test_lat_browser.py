@@ -10,13 +10,12 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.wait import WebDriverWait
 
-from tests.web.test_browser import browser  # noqa: F401 - the same Chromium fixture
+from tests.web.test_browser import browser, sign_in  # noqa: F401 - the same Chromium fixture
 from votetrail.core.lat.deck import generate_deck
 from votetrail.formats.election_yaml import write_yaml
 from votetrail.formats.lat_deck_files import write_deck_cvrs
 from votetrail.services.context import App
 from votetrail.services.demo_lat import demo_definition
-from votetrail.services.setup import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -34,11 +33,7 @@ def test_clerk_opens_a_test_adds_a_device_and_its_report_passes(
     write_deck_cvrs(generate_deck(definition), report, "ICP-1", ["Adams P-1"])
 
     wait = WebDriverWait(browser, 20)
-    browser.get(base_url + "/login")
-    browser.find_element(By.NAME, "username").send_keys("adams-admin")
-    browser.find_element(By.NAME, "password").send_keys(DEMO_PASSWORD)
-    browser.find_element(By.CSS_SELECTOR, "form.stack button[type=submit]").click()
-    wait.until(expected_conditions.url_contains("/j/adams"))
+    sign_in(browser, base_url)
 
     # The county page's link; the header's "L&A tests" is the public list of every county's.
     browser.find_element(By.CSS_SELECTOR, "[data-testid=lat-links] a").click()

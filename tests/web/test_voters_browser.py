@@ -9,9 +9,8 @@ from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.wait import WebDriverWait
 
 from tests.services.voter_fixtures import load
-from tests.web.test_browser import browser  # noqa: F401 - the same Chromium fixture
+from tests.web.test_browser import browser, sign_in  # noqa: F401 - the same Chromium fixture
 from votetrail.services.context import App
-from votetrail.services.setup import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -23,11 +22,7 @@ def test_clerk_searches_opens_a_voter_and_changes_the_address(
 ) -> None:
     load(demo_app, "adams", 12)
     wait = WebDriverWait(browser, 20)
-    browser.get(base_url + "/login")
-    browser.find_element(By.NAME, "username").send_keys("adams-admin")
-    browser.find_element(By.NAME, "password").send_keys(DEMO_PASSWORD)
-    browser.find_element(By.CSS_SELECTOR, "form.stack button[type=submit]").click()
-    wait.until(expected_conditions.url_contains("/j/adams"))
+    sign_in(browser, base_url)
 
     browser.find_element(By.LINK_TEXT, "Voter list").click()
     wait.until(expected_conditions.url_contains("/j/adams/voters"))
