@@ -284,3 +284,29 @@ def test_a_session_through_the_command_line(
         capsys, demo_app, "lat", "session", "certificate", session_id, "--output", str(cert)
     ).code == 0  # fmt: skip
     assert cert.read_bytes().startswith(b"%PDF")
+
+
+def test_cards_of_an_unknown_style_are_compared_as_a_whole(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, demo_file: Path
+) -> None:
+    report = json.loads(_cvr_report(tmp_path, demo_file).read_text(encoding="utf-8"))
+    for cvr in report["CVR"]:
+        cvr["BallotStyleId"] = "1"
+    relabelled = tmp_path / "relabelled.json"
+    relabelled.write_text(json.dumps(report), encoding="utf-8")
+    result = votetrail(capsys, "lat", "compare", str(demo_file), str(relabelled))
+    assert result.code == 1
+    assert "No ballots of style" not in result.out
+    assert "not counted" not in result.out
+    assert "'1'" in result.out  # the style the definition lacks is named
+
+
+def test_compare_refuses_a_precinct_the_definition_lacks(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, demo_file: Path
+) -> None:
+    report = _cvr_report(tmp_path, demo_file)
+    result = votetrail(
+        capsys, "lat", "compare", str(demo_file), str(report), "--precinct", "Nowhere"
+    )
+    assert result.code != 0
+    assert "Nowhere" in result.err

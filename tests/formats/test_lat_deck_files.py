@@ -6,6 +6,7 @@ import csv
 import io
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -200,3 +201,23 @@ def test_contests_titled_alike_are_named_by_id_in_the_cvrs(tmp_path: Path) -> No
 def test_writing_cvrs_to_a_missing_folder(tmp_path: Path) -> None:
     with pytest.raises(InvalidInput, match="cannot write the CVRs"):
         write_deck_cvrs(generate_deck(general()), tmp_path / "no" / "x.json", "T")
+
+
+def test_names_that_a_spreadsheet_would_run_are_written_as_text() -> None:
+    """A definition is uploaded by someone; its names must not become spreadsheet formulas."""
+    definition = general()
+    contest = definition.contests[0]
+    first = contest.choices[0]
+    hostile = replace(first, name='=HYPERLINK("http://x")')
+    changed = replace(
+        definition,
+        contests=(
+            replace(contest, choices=(hostile, *contest.choices[1:])),
+            *definition.contests[1:],
+        ),
+    )
+    buffer = io.StringIO()
+    write_deck_csv(generate_deck(changed), buffer)
+    names = [row["mark_names"] for row in csv.DictReader(io.StringIO(buffer.getvalue()))]
+    assert '\'=HYPERLINK("http://x")' in names
+    assert not any(name.startswith("=") for name in names)

@@ -187,6 +187,7 @@ def test_a_post_election_count_that_differs_from_the_pre_election_one_is_explain
     lat_sessions.add_device(demo_app, officer, pre, "ICP-1", "precinct scanner", "S1", P1)
     lat_sessions.record_result(demo_app, officer, pre, "ICP-1", _cvrs(tmp_path, "pre"))
     lat_sessions.seal_device(demo_app, officer, pre, "ICP-1", "S1b")
+    lat_sessions.sign_session(demo_app, officer, pre, ["Clerk"], "We certify.")
     post = _open(demo_app, tmp_path, "post", date(2026, 11, 12))
     lat_sessions.add_device(demo_app, officer, post, "ICP-1", "precinct scanner", "S1b", P1)
     flipped = _totals(
@@ -277,3 +278,57 @@ def test_the_demo_tests_show_a_failure_fixed_and_a_clean_post_election_test(
     assert views[("clark", "pre")].status == "open"
     assert verify(demo_app).ok
     assert "swapped" in icp2.results[0].discrepancies[0]
+
+
+def test_a_fixed_device_can_pass_with_a_report_it_gave_before(
+    demo_app: App, tmp_path: Path
+) -> None:
+    """Reports are deterministic: the passing file after a failed run is a new run."""
+    officer = who(demo_app, "adams-admin")
+    session_id = _open(demo_app, tmp_path)
+    lat_sessions.add_device(demo_app, officer, session_id, "ICP-1", "scanner", "S", P1)
+    good = _cvrs(tmp_path, "ICP-1")
+    swapped = _totals(
+        tmp_path,
+        "swapped.csv",
+        {
+            ("governor", "avery-quinn"): _expected("blake-rivera"),
+            ("governor", "blake-rivera"): _expected("avery-quinn"),
+        },
+    )
+    assert lat_sessions.record_result(demo_app, officer, session_id, "ICP-1", good).passed
+    assert not lat_sessions.record_result(demo_app, officer, session_id, "ICP-1", swapped).passed
+    again = lat_sessions.record_result(demo_app, officer, session_id, "ICP-1", good)
+    assert again.created
+    assert again.passed
+    assert again.id.endswith("run-3")
+    assert lat_records.session(demo_app, session_id).devices[0].outcome == "passed"
+
+
+def test_only_a_signed_earlier_pre_election_test_is_the_baseline(
+    demo_app: App, tmp_path: Path
+) -> None:
+    officer = who(demo_app, "adams-admin")
+    unsigned = _open(demo_app, tmp_path, on=date(2026, 10, 1))
+    lat_sessions.add_device(demo_app, officer, unsigned, "ICP-1", "scanner", "S1", P1)
+    lat_sessions.record_result(demo_app, officer, unsigned, "ICP-1", _cvrs(tmp_path, "u"))
+    lat_sessions.seal_device(demo_app, officer, unsigned, "ICP-1", "S2")
+    later = _open(demo_app, tmp_path, on=date(2026, 12, 1))
+    lat_sessions.add_device(demo_app, officer, later, "ICP-1", "scanner", "S1", P1)
+    lat_sessions.record_result(demo_app, officer, later, "ICP-1", _cvrs(tmp_path, "l"))
+    lat_sessions.seal_device(demo_app, officer, later, "ICP-1", "S2")
+    lat_sessions.sign_session(demo_app, officer, later, ["Clerk"], "We certify.")
+    post = _open(demo_app, tmp_path, "post", date(2026, 11, 12))
+    lat_sessions.add_device(demo_app, officer, post, "ICP-1", "scanner", "S2", P1)
+    result = lat_sessions.record_result(demo_app, officer, post, "ICP-1", _cvrs(tmp_path, "p"))
+    assert [d.kind for d in result.discrepancies] == ["no_baseline"]
+
+
+def test_a_serial_that_would_break_the_devices_address_is_refused(
+    demo_app: App, tmp_path: Path
+) -> None:
+    officer = who(demo_app, "adams-admin")
+    session_id = _open(demo_app, tmp_path)
+    for serial in ("ICP/1", "..", "."):
+        with pytest.raises(InvalidInput, match="serial number"):
+            lat_sessions.add_device(demo_app, officer, session_id, serial, "scanner", "S", P1)

@@ -92,6 +92,12 @@ def deck_command(
     """
     definition = read_definition(definition_file)
     deck = generate_deck(definition, precinct or None)
+    for contest in definition.untested_contests():
+        typer.echo(
+            f"Note: contest {contest.id!r} ({contest.title}) is on no ballot style and is not "
+            "in the deck.",
+            err=True,
+        )
     if deck_format is DeckFormat.pdf or deck_format is DeckFormat.cvr:
         if output is None:
             raise InvalidInput(
@@ -116,12 +122,6 @@ def deck_command(
     else:
         write_expected_csv(deck, buffer, precinct or None)
     write_text(buffer.getvalue(), output)
-    for contest in definition.untested_contests():
-        typer.echo(
-            f"Note: contest {contest.id!r} ({contest.title}) is on no ballot style and is not "
-            "in the deck.",
-            err=True,
-        )
 
 
 @lat_cli.command("compare")
@@ -139,10 +139,19 @@ def compare_command(
 ) -> None:
     """Compare a tabulator's report of the deck with the expected results; exit 1 on a failure."""
     definition = read_definition(definition_file)
-    deck = generate_deck(definition)
+    unknown = sorted(set(precinct or ()) - {p.id for p in definition.precincts})
+    if unknown:
+        raise InvalidInput(
+            "not in the election definition: " + ", ".join(map(repr, unknown)), where="--precinct"
+        )
+    deck = generate_deck(definition)  # numbered as in the whole deck, as sessions number it
     report = read_tabulator_report(results, definition)
     comparison = compare_report(
-        definition, deck.for_precincts(precinct or None), report.overall, report.by_style
+        definition,
+        deck.for_precincts(precinct or None),
+        report.overall,
+        report.by_style,
+        report.cards,
     )
     sentences = [d.sentence for d in comparison.discrepancies] + list(report.unmatched)
     passed = not sentences

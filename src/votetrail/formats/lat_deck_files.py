@@ -82,12 +82,17 @@ def write_deck_csv(deck: Deck, out: TextIO) -> None:
                     ballot.precinct,
                     ballot.purpose,
                     contest.id,
-                    contest.title,
+                    _cell(contest.title),
                     "|".join(marks),
-                    "; ".join(contest.choice(choice).name for choice in marks),
-                    marking_instruction(contest, marks),
+                    _cell("; ".join(contest.choice(choice).name for choice in marks)),
+                    _cell(marking_instruction(contest, marks)),
                 )
             )
+
+
+def _cell(text: str) -> str:
+    """Names come from an uploaded definition; a spreadsheet must not run one as a formula."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def write_expected_csv(

@@ -113,7 +113,9 @@ def _read_cvrs(path: Path, definition: ElectionDefinition) -> TabulatorReport:
             style = resolver.ballot_style(record.ballot_type)
             if style is None:
                 unmatched.add(resolver.style_problem(record.ballot_type))
-        else:
+        if style is None:
+            # One card of no known style would read as a missing ballot of its real
+            # style, so the report is then compared as a whole, not style by style.
             styles_known = False
         votes: dict[str, list[str]] = {}
         for contest_name, marks in record.marks.items():

@@ -43,7 +43,7 @@ def totals_from_data(data: dict[str, Any]) -> Totals:
 def against_pre_election(
     conn: Connection, session: Any, device: Any, definition: ElectionDefinition, reported: Totals
 ) -> tuple[str | None, list[Discrepancy]]:
-    """The post-election run must match the same device's pre-election run, and its seal."""
+    """The post-election run must match the same device's last signed pre-election run and seal."""
     previous = conn.execute(
         select(LAT_RESULTS, LAT_DEVICES.c.seal_after, LAT_SESSIONS.c.held_on)
         .join(LAT_DEVICES, LAT_DEVICES.c.id == LAT_RESULTS.c.device_id)
@@ -52,6 +52,10 @@ def against_pre_election(
             LAT_SESSIONS.c.jurisdiction_id == session.jurisdiction_id,
             LAT_SESSIONS.c.definition_id == session.definition_id,
             LAT_SESSIONS.c.phase == "pre",
+            # Only a signed-off test held before this one is a baseline: an open
+            # test could still change, and a later one did not precede the election.
+            LAT_SESSIONS.c.status == "signed",
+            LAT_SESSIONS.c.held_on <= session.held_on,
             LAT_DEVICES.c.serial == device.serial,
         )
         .order_by(
@@ -65,8 +69,9 @@ def against_pre_election(
         return None, [
             Discrepancy(
                 "no_baseline",
-                f"No pre-election test of device {device.serial} with this election definition "
-                "is on record, so this run cannot be compared with one.",
+                f"No signed-off pre-election test of device {device.serial} with this election "
+                "definition, held before this one, is on record, so this run cannot be compared "
+                "with one.",
             )
         ]
     found: list[Discrepancy] = []

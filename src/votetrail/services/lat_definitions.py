@@ -23,6 +23,7 @@ from votetrail.services.context import App
 from votetrail.services.lat_access import guarded, require, require_county
 from votetrail.services.unit_of_work import unit_of_work
 from votetrail.services.uploads import sha256_file
+from votetrail.store import ledger
 from votetrail.store.models import LAT_DEFINITIONS
 
 
@@ -54,6 +55,7 @@ def load_definition_file(
     with guarded(app, principal), unit_of_work(app, principal.username) as uow:
         require_county(uow.conn, jurisdiction)
         require(uow.conn, principal, jurisdiction, "load an election definition")
+        ledger.head(uow.conn, lock=True)  # check-then-write, one writer at a time
         existing = uow.conn.execute(
             select(LAT_DEFINITIONS.c.id).where(LAT_DEFINITIONS.c.id == definition_id)
         ).first()

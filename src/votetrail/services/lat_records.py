@@ -7,6 +7,8 @@ anyone, with the log entries that make it checkable.
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 from dataclasses import dataclass
 from typing import Any
 
@@ -248,7 +250,9 @@ def deck_pdf_bytes(app: App, view: SessionView) -> bytes:
     heading = f"{view.jurisdiction_name}: {view.election} (L&A test {view.id})"
     body = deck_pdf(deck_of(app, view.definition_id), heading=heading)
     folder.mkdir(exist_ok=True)
-    partial = path.with_suffix(".part")
-    partial.write_bytes(body)
-    partial.replace(path)
+    # A private temporary name: two first requests at once each write their own.
+    handle, partial = tempfile.mkstemp(dir=folder, suffix=".part")
+    with os.fdopen(handle, "wb") as out:
+        out.write(body)
+    os.replace(partial, path)
     return body

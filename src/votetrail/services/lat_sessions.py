@@ -156,10 +156,14 @@ def add_device(
 ) -> str:
     """Put a tabulator under test; ``precincts`` None means it counts every precinct."""
     serial = _text(serial, "serial number", limit=MAX_CODE)
+    if "/" in serial or "\\" in serial or set(serial) == {"."}:
+        # The serial is a segment of the device's web addresses; these would break them.
+        raise InvalidInput("may not contain / or \\ or be only dots", where="serial number")
     kind = _text(kind, "kind", limit=MAX_CODE)
     seal = _text(seal_before, "seal number", limit=MAX_CODE)
     with guarded(app, principal), unit_of_work(app, principal.username) as uow:
         conn = uow.conn
+        ledger.head(conn, lock=True)  # check-then-write, one writer at a time
         row = _open_session(conn, principal, session_id, "add a device to an L&A test")
         definition = stored_definition(conn, row.definition_id)
         served: list[str] | None = None
@@ -222,39 +226,42 @@ def record_result(
     Recording the same file for the same device again changes nothing.
     """
     digest = sha256_file(path)
+    with guarded(app, principal), app.engine.connect() as conn:
+        row = _open_session(conn, principal, session_id, "record an L&A result")
+        device = _device(conn, session_id, serial)
+        definition = stored_definition(conn, row.definition_id)
+    # Read and compare outside the write transaction: a large deck takes
+    # seconds, and every other writer waits while the log is locked. Nothing
+    # read here changes later (definitions and a device's precincts are fixed).
+    report = read_tabulator_report(path, definition)
+    precincts = None if device.precincts is None else json.loads(device.precincts)
+    deck = generate_deck(definition)
+    comparison = compare_report(
+        definition, deck.for_precincts(precincts), report.overall, report.by_style, report.cards
+    )
+    checked = list(comparison.discrepancies)
+    checked.extend(Discrepancy("unexpected_contest", sentence) for sentence in report.unmatched)
     with guarded(app, principal), unit_of_work(app, principal.username) as uow:
         conn = uow.conn
-        row = _open_session(conn, principal, session_id, "record an L&A result")
         ledger.head(conn, lock=True)  # one writer numbers runs at a time (PostgreSQL)
+        row = _open_session(conn, principal, session_id, "record an L&A result")
         device = _device(conn, session_id, serial)
-        same = conn.execute(
-            select(LAT_RESULTS).where(
-                LAT_RESULTS.c.device_id == device.id, LAT_RESULTS.c.file_sha256 == digest
-            )
+        latest = conn.execute(
+            select(LAT_RESULTS)
+            .where(LAT_RESULTS.c.device_id == device.id)
+            .order_by(LAT_RESULTS.c.run.desc())
+            .limit(1)
         ).first()
-        if same is not None:
-            return Recorded(same.id, bool(same.passed), (), False)
-        definition = stored_definition(conn, row.definition_id)
-        report = read_tabulator_report(path, definition)
-        precincts = None if device.precincts is None else json.loads(device.precincts)
-        deck = generate_deck(definition)
-        comparison = compare_report(
-            definition, deck.for_precincts(precincts), report.overall, report.by_style
-        )
-        found = list(comparison.discrepancies)
-        found.extend(Discrepancy("unexpected_contest", sentence) for sentence in report.unmatched)
+        if latest is not None and latest.file_sha256 == digest:
+            # The same report again is the same run; a fixed device's passing report
+            # after a failed run is a new run even if an older run had that file.
+            return Recorded(latest.id, bool(latest.passed), (), False)
+        found = list(checked)
         baseline_id: str | None = None
         if row.phase == "post":
             baseline_id, extra = against_pre_election(conn, row, device, definition, report.overall)
             found.extend(extra)
-        run = (
-            conn.execute(
-                select(func.count())
-                .select_from(LAT_RESULTS)
-                .where(LAT_RESULTS.c.device_id == device.id)
-            ).scalar_one()
-            + 1
-        )
+        run = 1 if latest is None else int(latest.run) + 1
         result_id = f"{device.id}-run-{run}"
         conn.execute(
             insert(LAT_RESULTS).values(
@@ -283,6 +290,7 @@ def seal_device(
     seal = _text(seal_after, "seal number", limit=MAX_CODE)
     with guarded(app, principal), unit_of_work(app, principal.username) as uow:
         conn = uow.conn
+        ledger.head(conn, lock=True)  # check-then-write, one writer at a time
         row = _open_session(conn, principal, session_id, "seal a device in an L&A test")
         device = _device(conn, session_id, serial)
         conn.execute(
@@ -305,6 +313,7 @@ def sign_session(
     words = _text(statement, "statement")
     with guarded(app, principal), unit_of_work(app, principal.username) as uow:
         conn = uow.conn
+        ledger.head(conn, lock=True)  # check-then-write, one writer at a time
         row = _open_session(conn, principal, session_id, "sign off an L&A test")
         devices = conn.execute(
             select(LAT_DEVICES.c.id, LAT_DEVICES.c.serial).where(

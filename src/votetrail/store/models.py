@@ -356,7 +356,7 @@ class LatDefinition(Base):
     """
 
     __tablename__ = "lat_definitions"
-    id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    id: Mapped[str] = mapped_column(String(96), primary_key=True)
     jurisdiction_id: Mapped[str] = mapped_column(ForeignKey("jurisdictions.id"))
     title: Mapped[str] = mapped_column(Text)
     source_format: Mapped[str] = mapped_column(String(64))
@@ -373,7 +373,7 @@ class LatSession(Base):
     __tablename__ = "lat_sessions"
     id: Mapped[str] = mapped_column(String(80), primary_key=True)
     jurisdiction_id: Mapped[str] = mapped_column(ForeignKey("jurisdictions.id"), index=True)
-    definition_id: Mapped[str] = mapped_column(ForeignKey("lat_definitions.id"))
+    definition_id: Mapped[str] = mapped_column(String(96), ForeignKey("lat_definitions.id"))
     phase: Mapped[str] = mapped_column(String(8))
     held_on: Mapped[str] = mapped_column(String(10))
     location: Mapped[str] = mapped_column(Text)

@@ -253,3 +253,29 @@ def test_a_style_missing_from_a_cvr_report_or_not_in_the_deck() -> None:
     assert extra.kind == "extra_ballot"
     assert extra.ballot_style == "1"
     assert extra.sentence.startswith("Ballots of style 1 were counted (8 ballots in the report)")
+
+
+def test_a_ballot_count_the_report_gives_is_checked() -> None:
+    """A missing blank ballot changes no vote; a report without undervotes shows it in its count."""
+    bare = {contest: ContestTotals(contest, totals.votes) for contest, totals in EXPECTED.items()}
+    assert compare_report(SPRINGFIELD, DECK.ballots, bare, cards=len(DECK.ballots)).passed
+    short = compare_report(SPRINGFIELD, DECK.ballots, bare, cards=len(DECK.ballots) - 1)
+    [ballots] = short.discrepancies
+    assert ballots.kind == "ballots"
+    assert ballots.sentence == (
+        f"The report says {len(DECK.ballots) - 1} ballots were counted; the test deck for this "
+        f"tabulator has {len(DECK.ballots)}."
+    )
+
+
+def test_an_overvote_figure_off_with_a_card_missing_names_no_cause() -> None:
+    """With a card missing, how marks were read is not the only explanation of an overvote."""
+    changed = dict(EXPECTED)
+    wanted = EXPECTED["president"]
+    changed["president"] = replace(
+        wanted, overvotes=(wanted.overvotes or 0) - 1, ballots=(wanted.ballots or 0) - 1
+    )
+    sentences = [d.sentence for d in compare(SPRINGFIELD, EXPECTED, changed).discrepancies]
+    overvote = [s for s in sentences if "overvote" in s]
+    assert overvote
+    assert all("it counted an overvoted contest" not in s for s in overvote)

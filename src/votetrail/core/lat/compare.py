@@ -79,13 +79,42 @@ def compare_report(
     deck_ballots: Sequence[DeckBallot],
     reported: Totals,
     reported_by_style: Mapping[str, Totals] | None = None,
+    cards: int | None = None,
 ) -> Comparison:
     """Compare a tabulator's report with the deck ballots it ran, style by style when it can.
 
     Only a report that knows each card's style (a CVR export) can say a swap
     happened on one style alone; that is the fault a style-specific ballot
     definition on the device produces, so it is named with its style.
+    ``cards`` is the number of ballots the report says it counted, when it
+    says so: a missing blank ballot changes no vote, so a report without
+    undervotes shows it only there.
     """
+    found = list(
+        _compare_totals(definition, deck_ballots, reported, reported_by_style).discrepancies
+    )
+    ballot_faults = {"missing_ballot", "extra_ballot", "ballots"}
+    if (
+        cards is not None
+        and cards != len(deck_ballots)
+        and not any(d.kind in ballot_faults for d in found)
+    ):
+        found.append(
+            Discrepancy(
+                "ballots",
+                f"The report says {plural(cards, 'ballot')} were counted; the test deck for "
+                f"this tabulator has {len(deck_ballots)}.",
+            )
+        )
+    return Comparison(tuple(found))
+
+
+def _compare_totals(
+    definition: ElectionDefinition,
+    deck_ballots: Sequence[DeckBallot],
+    reported: Totals,
+    reported_by_style: Mapping[str, Totals] | None,
+) -> Comparison:
     expected = count(deck_ballots, definition)
     if reported_by_style is None:
         return compare(definition, expected, reported, deck_ballots=deck_ballots)
@@ -207,15 +236,15 @@ def _contest(
     if explained:
         return found
     found.extend(_votes(at, contest_id, names, expected, reported))
+    # A cause is named only when the same ballots were counted: otherwise a
+    # missing or extra card, not how marks were read, may explain the figure.
+    same_cards = reported.ballots is None or reported.ballots == expected.ballots
     for name in _FIGURES:
         wanted: int | None = getattr(expected, name)
         got: int | None = getattr(reported, name)
         if wanted is not None and got is not None and wanted != got:
-            found.append(
-                Discrepancy(
-                    name, _figure_sentence(at, title, name, wanted, got), contest_id, (), style
-                )
-            )
+            sentence = _figure_sentence(at, title, name, wanted, got, explain=same_cards)
+            found.append(Discrepancy(name, sentence, contest_id, (), style))
     return found
 
 
@@ -330,7 +359,9 @@ def _cycle_sentence(
     )
 
 
-def _figure_sentence(at: Where, title: str, name: str, wanted: int, got: int) -> str:
+def _figure_sentence(
+    at: Where, title: str, name: str, wanted: int, got: int, *, explain: bool
+) -> str:
     where = f"{title}{at.on_style}"
     if name == "overvotes":
         why = (
@@ -340,7 +371,7 @@ def _figure_sentence(at: Where, title: str, name: str, wanted: int, got: int) ->
         )
         return (
             f"{where}: {at.baseline} has {plural(wanted, 'overvoted ballot')}, the tabulator "
-            f"reported {plural(got, 'overvote')} — {why}."
+            f"reported {plural(got, 'overvote')}" + (f" — {why}." if explain else ".")
         )
     if name == "undervotes":
         return (

@@ -62,7 +62,8 @@ def missing_or_extra(
         members = groups[order[index]]
         ballot = members[used.get(index, 0)]
         used[index] = used.get(index, 0) + 1
-        alike = tuple(m.number for m in members if m is not ballot)
+        # Ballots already named for an earlier missing card are not offered again.
+        alike = tuple(m.number for m in members[used[index] :])
         found.append(_ballot_sentence(at, ballot, alike, missing))
     return sorted(found, key=lambda d: d.ballots[0])
 
@@ -142,7 +143,10 @@ def _ballot_sentence(
         where = f"style {ballot.ballot_style}, {where}"
     noun = {"votes": "ballot", "blank": "blank ballot", "overvote": "overvoted ballot"}
     if alike and ballot.purpose != "votes":
-        named = f"a {noun[ballot.purpose]} of the deck (e.g. ballot {ballot.number}, {where})"
+        article = "an" if noun[ballot.purpose][0] in "aeiou" else "a"
+        named = (
+            f"{article} {noun[ballot.purpose]} of the deck (e.g. ballot {ballot.number}, {where})"
+        )
     elif len(alike) == 1:
         named = (
             f"ballot {ballot.number} of the deck ({where}) or one marked like it "

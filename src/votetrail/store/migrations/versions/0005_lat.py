@@ -18,7 +18,7 @@ depends_on = None
 def upgrade() -> None:
     op.create_table(
         "lat_definitions",
-        sa.Column("id", sa.String(length=80), nullable=False),
+        sa.Column("id", sa.String(length=96), nullable=False),
         sa.Column("jurisdiction_id", sa.String(length=64), nullable=False),
         sa.Column("title", sa.Text(), nullable=False),
         sa.Column("source_format", sa.String(length=64), nullable=False),
@@ -38,7 +38,7 @@ def upgrade() -> None:
         "lat_sessions",
         sa.Column("id", sa.String(length=80), nullable=False),
         sa.Column("jurisdiction_id", sa.String(length=64), nullable=False),
-        sa.Column("definition_id", sa.String(length=80), nullable=False),
+        sa.Column("definition_id", sa.String(length=96), nullable=False),
         sa.Column("phase", sa.String(length=8), nullable=False),
         sa.Column("held_on", sa.String(length=10), nullable=False),
         sa.Column("location", sa.Text(), nullable=False),
