@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import zlib
 from dataclasses import replace
 
 from tests.formats.lat_definitions import general
@@ -39,8 +40,18 @@ CERTIFICATE = Certificate(
 
 
 def shown(pdf: bytes) -> str:
-    """The text the page content shows: core-font strings are Latin-1 between ( and ) Tj."""
-    strings = re.findall(rb"\(((?:\\.|[^\\)])*)\)\s*Tj", pdf)
+    """The text the page content shows: core-font strings are Latin-1 between ( and ) Tj.
+
+    Page streams are Flate-compressed; each is inflated first (streams that are
+    not zlib, such as none here, are read as they are).
+    """
+    content = b""
+    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, flags=re.DOTALL):
+        try:
+            content += zlib.decompress(stream) + b"\n"
+        except zlib.error:
+            content += stream + b"\n"
+    strings = re.findall(rb"\(((?:\\.|[^\\)])*)\)\s*Tj", content)
     return "\n".join(re.sub(r"\\(.)", r"\1", s.decode("latin-1")) for s in strings)
 
 

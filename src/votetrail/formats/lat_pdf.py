@@ -2,8 +2,8 @@
 
 Both are public records handed to observers, so both must be reproducible:
 the same deck or the same test always gives the same bytes (a fixed creation
-date, no clock, no random file id), and the text is left uncompressed so a
-reader, or a test, can find what the page says. The standard PDF fonts cover
+date, no clock, no random file id; zlib compresses the same input to the same
+bytes, so compression keeps that). The standard PDF fonts cover
 Latin-1 only; :func:`latin1` is the one place other characters are replaced.
 """
 
@@ -94,7 +94,7 @@ class _Document(FPDF):
     def __init__(self, footer: str, created: datetime) -> None:
         super().__init__(orientation="portrait", unit="mm", format="A4")
         self._footer_text = latin1(footer)
-        self.set_compression(False)
+        self.set_compression(True)  # zlib is deterministic, so the bytes still repeat
         self.set_creation_date(created)
         self.set_creator("votetrail")
         self.set_auto_page_break(auto=True, margin=18)

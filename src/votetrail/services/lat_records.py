@@ -240,7 +240,7 @@ def deck_pdf_bytes(app: App, view: SessionView) -> bytes:
     """A test's printable deck, made once and kept in the data directory.
 
     A large county's deck takes seconds to lay out (Hamilton's 4,180 ballots,
-    about 17 s) and the public may ask for it often; the PDF is deterministic,
+    about 14 s) and the public may ask for it often; the PDF is deterministic,
     so the copy is keyed by the test and its definition's hash and never stale.
     """
     folder = app.data_dir / "lat-decks"
