@@ -629,3 +629,8 @@ def test_a_dominion_export_with_a_contest_the_definition_lacks(shared_data: Path
         report.overall["master-of-magic"]
         == read_tabulator_report(path, full).overall["master-of-magic"]
     )
+
+
+def test_a_folder_is_not_a_report(tmp_path: Path) -> None:
+    with pytest.raises(InvalidInput, match="is a folder"):
+        read_tabulator_report(tmp_path, general())

@@ -48,6 +48,8 @@ _NOT_A_CVR = "is not a cast vote record export votetrail reads"
 
 def read_tabulator_report(path: Path, definition: ElectionDefinition) -> TabulatorReport:
     """Detect the report's form and read it; an unreadable file raises naming line and field."""
+    if path.is_dir():
+        raise InvalidInput("is a folder; give the report file in it", where=str(path))
     if not path.is_file():
         raise InvalidInput("no such file", where=str(path))
     suffix = path.suffix.lower()
