@@ -8,9 +8,8 @@ from dataclasses import replace
 
 from tests.formats.lat_definitions import general
 from votetrail.core.lat.deck import generate_deck
+from votetrail.formats.lat_certificate import Certificate, CertificateDevice
 from votetrail.formats.lat_pdf import (
-    Certificate,
-    CertificateDevice,
     certificate_pdf,
     deck_pdf,
     latin1,

@@ -28,7 +28,6 @@ from votetrail.formats.lat_deck_files import (
     write_deck_json,
     write_expected_csv,
 )
-from votetrail.formats.lat_pdf import deck_pdf
 from votetrail.formats.lat_results import read_tabulator_report
 from votetrail.services import lat_definitions, lat_records, lat_sessions
 from votetrail.services.context import open_app
@@ -104,6 +103,8 @@ def deck_command(
                 f"--format {deck_format.value} needs --output FILE", where="--output"
             )
         if deck_format is DeckFormat.pdf:
+            from votetrail.formats.lat_pdf import deck_pdf  # loads the PDF library only here
+
             heading = f"L&A test deck: {definition.title}"
             data = deck_pdf(deck, heading=heading, precincts=precinct or None)
             try:

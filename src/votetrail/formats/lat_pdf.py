@@ -10,7 +10,6 @@ Latin-1 only; :func:`latin1` is the one place other characters are replaced.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 from fpdf import FPDF
@@ -19,6 +18,7 @@ from fpdf.enums import XPos, YPos
 from votetrail.core.lat.deck import Deck
 from votetrail.core.lat.definition import ElectionDefinition
 from votetrail.core.lat.totals import Totals
+from votetrail.formats.lat_certificate import Certificate
 from votetrail.formats.lat_deck_files import TEST_WRITE_IN, marking_instruction
 
 FONT = "Helvetica"
@@ -54,38 +54,6 @@ _TYPOGRAPHY = str.maketrans(
 def latin1(text: str) -> str:
     """Text the core fonts can show: typographic punctuation made plain, anything else "?"."""
     return text.translate(_TYPOGRAPHY).encode("latin-1", "replace").decode("latin-1")
-
-
-@dataclass(frozen=True, slots=True)
-class CertificateDevice:
-    serial: str
-    kind: str
-    seal_before: str
-    seal_after: str
-    precincts: str
-    """In words, e.g. "P-1, P-2" or "all (central count)"."""
-    outcome: str
-    """``passed``, ``failed`` or ``not run``."""
-    discrepancies: list[str] = field(default_factory=list)
-
-
-@dataclass(frozen=True, slots=True)
-class Certificate:
-    jurisdiction: str
-    phase: str
-    """"Pre-election" or "Post-election"."""
-    held_on: str
-    location: str
-    election: str
-    definition_sha256: str
-    devices: list[CertificateDevice]
-    observers: list[str]
-    officials: list[str]
-    """The officials who signed off, as they signed."""
-    statement: str
-    log_entry: int | None
-    session_id: str
-    verify_url: str | None
 
 
 class _Document(FPDF):

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from votetrail.errors import NotFound
-from votetrail.formats.lat_pdf import Certificate, CertificateDevice, certificate_pdf, deck_pdf
+from votetrail.formats.lat_certificate import Certificate, CertificateDevice
 from votetrail.services.context import App
 from votetrail.services.lat_definitions import deck_of
 from votetrail.services.lat_sessions import PHASES
@@ -233,6 +233,8 @@ def certificate(view: SessionView, verify_url: str | None) -> Certificate:
 
 def certificate_bytes(app: App, session_id: str, verify_url: str | None = None) -> bytes:
     """The printable certificate (PDF) of one test."""
+    from votetrail.formats.lat_pdf import certificate_pdf  # the PDF library loads on first use
+
     return certificate_pdf(certificate(session(app, session_id), verify_url))
 
 
@@ -247,6 +249,8 @@ def deck_pdf_bytes(app: App, view: SessionView) -> bytes:
     path = folder / f"{view.id}-{view.definition_sha256[:16]}.pdf"
     if path.is_file():
         return path.read_bytes()
+    from votetrail.formats.lat_pdf import deck_pdf  # the PDF library loads on first use
+
     heading = f"{view.jurisdiction_name}: {view.election} (L&A test {view.id})"
     body = deck_pdf(deck_of(app, view.definition_id), heading=heading)
     folder.mkdir(exist_ok=True)
