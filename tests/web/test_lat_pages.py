@@ -19,6 +19,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.formats.test_lat_pdf import shown
 from tests.web.server import csrf, login
 from votetrail.core.lat.deck import generate_deck
 from votetrail.core.lat.definition import ElectionDefinition
@@ -245,7 +246,7 @@ def test_a_county_runs_a_test_that_the_public_can_read(
         assert certificate.status_code == 200
         assert certificate.headers["content-type"] == "application/pdf"
         assert certificate.content.startswith(b"%PDF")
-        assert f"{base_url}/lat/{session_id}".encode() in certificate.content
+        assert f"{base_url}/lat/{session_id}" in shown(certificate.content)
 
         deck_json = public.get(f"/lat/{session_id}/deck.json")
         assert deck_json.status_code == 200
