@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.wait import WebDriverWait
@@ -32,7 +33,9 @@ def test_clerk_opens_a_test_adds_a_device_and_its_report_passes(
     report = tmp_path / "ICP-1 cvrs.json"
     write_deck_cvrs(generate_deck(definition), report, "ICP-1", ["Adams P-1"])
 
-    wait = WebDriverWait(browser, 20)
+    # A page being replaced can answer "node does not belong to the document" for
+    # a moment; the waits below look for text only the next page has, so retry.
+    wait = WebDriverWait(browser, 20, ignored_exceptions=(WebDriverException,))
     sign_in(browser, base_url)
 
     # The county page's link; the header's "L&A tests" is the public list of every county's.
@@ -45,8 +48,8 @@ def test_clerk_opens_a_test_adds_a_device_and_its_report_passes(
     form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
 
     shown = (By.CSS_SELECTOR, "[data-testid=flash]")
-    flash = wait.until(expected_conditions.presence_of_element_located(shown))
-    assert flash.text.startswith("Opened L&A test adams-lat-")
+    wait.until(expected_conditions.text_to_be_present_in_element(shown, "Opened L&A test"))
+    assert browser.find_element(*shown).text.startswith("Opened L&A test adams-lat-")
     session_url = browser.current_url
 
     add = browser.find_element(By.ID, "add-device-form")

@@ -29,7 +29,7 @@ from votetrail.formats.lat_deck_files import (
     write_expected_csv,
 )
 from votetrail.formats.lat_results import read_tabulator_report
-from votetrail.services import lat_definitions, lat_records, lat_sessions
+from votetrail.services import lat_records, lat_sessions
 from votetrail.services.context import open_app
 
 lat_cli = typer.Typer(
@@ -208,9 +208,8 @@ def open_command(
         raise InvalidInput("is not a date (YYYY-MM-DD)", where=f"--date {held_on!r}") from None
     app = open_app(data_dir, database_url)
     principal = sign_in(app, user)
-    loaded = lat_definitions.load_definition_file(app, principal, county, definition_file)
-    session_id = lat_sessions.open_session(
-        app, principal, county, loaded.id, phase, day, location, observer or []
+    loaded, session_id = lat_sessions.open_from_file(
+        app, principal, county, definition_file, phase, day, location, observer or []
     )
     typer.echo(f"Opened {session_id} ({loaded.title}, {loaded.source_format}).")
 

@@ -137,8 +137,8 @@ class Node:
             raise self.fail(f"must be an object, not {_kind(value)}", key)
         return Node(value, self.file, self.at(key), self.text_scalars)
 
-    def children(self, key: str, *, required: bool = True) -> list[Node]:
-        """The objects of a list, each with its ``key[i]`` path."""
+    def _items(self, key: str, required: bool) -> list[Any]:
+        """A list field's items: a missing required list and a non-list are refused by path."""
         value = self.data.get(key)
         if value is None:
             if required:
@@ -146,8 +146,12 @@ class Node:
             return []
         if not isinstance(value, list):
             raise self.fail(f"must be a list, not {_kind(value)}", key)
+        return value
+
+    def children(self, key: str, *, required: bool = True) -> list[Node]:
+        """The objects of a list, each with its ``key[i]`` path."""
         nodes = []
-        for index, item in enumerate(value):
+        for index, item in enumerate(self._items(key, required)):
             path = f"{self.at(key)}[{index}]"
             if not isinstance(item, dict):
                 raise InvalidInput(
@@ -157,15 +161,8 @@ class Node:
         return nodes
 
     def texts(self, key: str, *, required: bool = True) -> list[str]:
-        value = self.data.get(key)
-        if value is None:
-            if required:
-                raise self._missing(key)
-            return []
-        if not isinstance(value, list):
-            raise self.fail(f"must be a list, not {_kind(value)}", key)
         found = []
-        for index, item in enumerate(value):
+        for index, item in enumerate(self._items(key, required)):
             if isinstance(item, int) and not isinstance(item, bool):
                 item = str(item)
             if not isinstance(item, str) or not item.strip():

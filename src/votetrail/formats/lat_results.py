@@ -16,13 +16,13 @@ choice the report does not list is absent from ``votes``.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from pathlib import Path
 
 from votetrail.core.lat.definition import Contest, ElectionDefinition
 from votetrail.core.lat.totals import MarkedBallot, Totals, count
 from votetrail.errors import InvalidInput
+from votetrail.formats._definition_fields import read_json
 from votetrail.formats.cvr_files import open_cvr_file
 from votetrail.formats.lat_names import Resolver
 from votetrail.formats.lat_nist_results import (
@@ -69,16 +69,8 @@ def read_tabulator_report(path: Path, definition: ElectionDefinition) -> Tabulat
 
 
 def _json(path: Path) -> Obj:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
-    except OSError as exc:
-        raise InvalidInput(f"cannot read the report: {exc.strerror}", where=str(path)) from None
-    except UnicodeDecodeError:
-        raise InvalidInput("is not UTF-8 text", where=str(path)) from None
-    except json.JSONDecodeError as exc:
-        raise InvalidInput(
-            f"is not valid JSON: {exc.msg}", where=f"{path}, line {exc.lineno}"
-        ) from None
+    """The report's JSON object; reading and parse errors are the definition readers' own."""
+    data = read_json(path)
     if not isinstance(data, dict):
         raise InvalidInput("is not a JSON object", where=f"{path}, line 1")
     return data

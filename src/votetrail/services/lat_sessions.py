@@ -27,7 +27,11 @@ from votetrail.formats.lat_results import read_tabulator_report
 from votetrail.services.context import App
 from votetrail.services.lat_access import guarded, require, require_county
 from votetrail.services.lat_baseline import against_pre_election, totals_data
-from votetrail.services.lat_definitions import stored_definition
+from votetrail.services.lat_definitions import (
+    DefinitionLoaded,
+    load_definition_file,
+    stored_definition,
+)
 from votetrail.services.unit_of_work import unit_of_work
 from votetrail.services.uploads import sha256_file
 from votetrail.store import ledger
@@ -65,6 +69,36 @@ def _names(values: Sequence[str], field: str) -> list[str]:
     return [_text(value, field) for value in values if value.strip()]
 
 
+def _opening(phase: str, location: str, observers: Sequence[str]) -> tuple[str, list[str]]:
+    if phase not in PHASES:
+        raise InvalidInput("must be 'pre' or 'post'", where=f"phase {phase!r}")
+    return _text(location, "location"), _names(observers, "observer")
+
+
+def open_from_file(
+    app: App,
+    principal: Principal,
+    jurisdiction: str,
+    path: Path,
+    phase: str,
+    held_on: date,
+    location: str,
+    observers: Sequence[str],
+    file_name: str | None = None,
+) -> tuple[DefinitionLoaded, str]:
+    """Load the definition file and open a test on it, as the CLI and the web form both do.
+
+    What was typed is checked first, so a mistyped field leaves no loaded
+    definition behind (loading is idempotent, but it is still a logged event).
+    """
+    _opening(phase, location, observers)
+    loaded = load_definition_file(app, principal, jurisdiction, path, file_name)
+    session_id = open_session(
+        app, principal, jurisdiction, loaded.id, phase, held_on, location, observers
+    )
+    return loaded, session_id
+
+
 def open_session(
     app: App,
     principal: Principal,
@@ -76,10 +110,7 @@ def open_session(
     observers: Sequence[str],
 ) -> str:
     """Open a test; its id is the county and a running number, e.g. ``adams-lat-3``."""
-    if phase not in PHASES:
-        raise InvalidInput("must be 'pre' or 'post'", where=f"phase {phase!r}")
-    place = _text(location, "location")
-    watchers = _names(observers, "observer")
+    place, watchers = _opening(phase, location, observers)
     with guarded(app, principal), unit_of_work(app, principal.username) as uow:
         conn = uow.conn
         require_county(conn, jurisdiction)

@@ -48,7 +48,7 @@ from votetrail.services import directory, lat_definitions, lat_records, lat_sess
 from votetrail.services.context import App
 from votetrail.services.directory import JurisdictionView
 from votetrail.services.lat_records import DeviceView, SessionView
-from votetrail.services.lat_sessions import MAX_TEXT, PHASES
+from votetrail.services.lat_sessions import PHASES
 from votetrail.services.unit_of_work import deny
 from votetrail.web.auth import check_csrf, require
 from votetrail.web.state import app_of
@@ -67,9 +67,6 @@ DEVICE_KINDS = (
     "accessible voting device",
 )
 """Suggestions for the device kind; any other words are accepted."""
-
-DEVICE_TEXT = 64
-"""What the device columns hold (serial, kind, seals); the service allows more, PostgreSQL not."""
 
 STATEMENT = (
     "We watched the test deck run through each device listed above and certify "
@@ -98,21 +95,6 @@ def _text(form: FormData, name: str) -> str:
 def _lines(text: str) -> list[str]:
     """Names typed one a line (observers, officials); blank lines are left out."""
     return [line.strip() for line in text.splitlines() if line.strip()]
-
-
-def _check_text(value: str, where: str, *, required: bool = True, limit: int = MAX_TEXT) -> None:
-    """The service's rule for a text field, checked before anything is stored.
-
-    Opening a test stores the definition first; checking the typed fields
-    first keeps a mistyped field from leaving a definition behind. A device's
-    fields are held to their columns' width, so an over-long serial number is
-    refused by name instead of failing in the database.
-    """
-    cleaned = " ".join(value.split())
-    if required and not cleaned:
-        raise InvalidInput("must not be empty", where=where)
-    if len(cleaned) > limit:
-        raise InvalidInput(f"is longer than {limit} characters", where=where)
 
 
 def _parse_date(text: str) -> date:
@@ -222,22 +204,23 @@ def _open(
     files: Sequence[UploadFile],
     values: Mapping[str, str],
 ) -> str:
-    """Check the typed fields, then load the definition and open the test on it."""
-    phase = values["phase"]
-    if phase not in PHASES:
-        raise InvalidInput("choose pre-election or post-election", where="phase")
+    """Load the uploaded definition and open the test (the service checks the fields first)."""
     held_on = _parse_date(values["held_on"])
-    _check_text(values["location"], "location")
-    observers = _lines(values["observers"])
-    for name in observers:
-        _check_text(name, "observer")
 
     def run(paths: list[Path]) -> str:
         path = _one(paths, "election definition")
-        loaded = lat_definitions.load_definition_file(app, principal, county, path, path.name)
-        return lat_sessions.open_session(
-            app, principal, county, loaded.id, phase, held_on, values["location"], observers
+        _, session_id = lat_sessions.open_from_file(
+            app,
+            principal,
+            county,
+            path,
+            values["phase"],
+            held_on,
+            values["location"],
+            _lines(values["observers"]),
+            path.name,
         )
+        return session_id
 
     return with_saved_files(files, run)
 
@@ -325,8 +308,6 @@ async def add_device(request: Request) -> Response:
     values = {name: _text(form, name) for name in ("serial", "kind", "seal")}
     precincts = [p for p in form.getlist("precincts") if isinstance(p, str) and p]
     try:
-        for name, where in (("serial", "serial number"), ("kind", "kind"), ("seal", "seal number")):
-            _check_text(values[name], where, required=False, limit=DEVICE_TEXT)
         await run_in_threadpool(
             lat_sessions.add_device,
             app,
@@ -392,7 +373,6 @@ async def seal(request: Request) -> Response:
     serial = str(request.path_params["serial"])
     number = _text(form, "seal")
     try:
-        _check_text(number, "seal number", required=False, limit=DEVICE_TEXT)
         await run_in_threadpool(
             lat_sessions.seal_device, app, principal, session_id, serial, number
         )
