@@ -91,8 +91,11 @@ def stored_definition(conn: Connection, definition_id: str) -> ElectionDefinitio
     return from_data(json.loads(text))
 
 
+def definition_of(app: App, definition_id: str) -> ElectionDefinition:
+    with app.engine.connect() as conn:
+        return stored_definition(conn, definition_id)
+
+
 def deck_of(app: App, definition_id: str) -> Deck:
     """The deck of a stored definition: regenerated, never stored, since it is deterministic."""
-    with app.engine.connect() as conn:
-        definition = stored_definition(conn, definition_id)
-    return generate_deck(definition)
+    return generate_deck(definition_of(app, definition_id))

@@ -12,7 +12,7 @@ import tempfile
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from votetrail.errors import NotFound
 from votetrail.formats.lat_certificate import Certificate, CertificateDevice
@@ -101,17 +101,22 @@ class SessionView:
         return "passed" if self.status == "signed" else "passed so far"
 
 
-def _log_entry(conn: Connection, record_type: str, record_id: str) -> int | None:
-    found = conn.execute(
-        select(LEDGER_ENTRIES.c.seq)
-        .where(LEDGER_ENTRIES.c.record_type == record_type, LEDGER_ENTRIES.c.record_id == record_id)
-        .order_by(LEDGER_ENTRIES.c.seq.desc())
-        .limit(1)
-    ).scalar()
-    return None if found is None else int(found)
+def _log_entries(conn: Connection, record_type: str, record_ids: list[str]) -> dict[str, int]:
+    """The last log entry of each record, in one query (the ``(type, id, seq)`` index serves it)."""
+    if not record_ids:
+        return {}
+    rows = conn.execute(
+        select(LEDGER_ENTRIES.c.record_id, func.max(LEDGER_ENTRIES.c.seq))
+        .where(
+            LEDGER_ENTRIES.c.record_type == record_type,
+            LEDGER_ENTRIES.c.record_id.in_(record_ids),
+        )
+        .group_by(LEDGER_ENTRIES.c.record_id)
+    )
+    return {str(record_id): int(seq) for record_id, seq in rows}
 
 
-def _result(conn: Connection, row: Any) -> ResultView:
+def _result(row: Any, log_entry: int | None) -> ResultView:
     return ResultView(
         id=row.id,
         run=row.run,
@@ -122,41 +127,40 @@ def _result(conn: Connection, row: Any) -> ResultView:
         discrepancies=[item["sentence"] for item in json.loads(row.discrepancies)],
         recorded_at=row.recorded_at,
         baseline_result_id=row.baseline_result_id,
-        log_entry=_log_entry(conn, "lat_result", row.id),
+        log_entry=log_entry,
     )
 
 
 def _view(conn: Connection, row: Any) -> SessionView:
+    """One session in a fixed handful of queries, however many devices and runs it has."""
     definition = conn.execute(
         select(LAT_DEFINITIONS).where(LAT_DEFINITIONS.c.id == row.definition_id)
     ).one()
     name = conn.execute(
         select(JURISDICTIONS.c.name).where(JURISDICTIONS.c.id == row.jurisdiction_id)
     ).scalar_one()
-    devices = []
-    for device in conn.execute(
-        select(LAT_DEVICES)
-        .where(LAT_DEVICES.c.session_id == row.id)
-        .order_by(LAT_DEVICES.c.added_at, LAT_DEVICES.c.serial)
-    ):
-        results = [
-            _result(conn, result)
-            for result in conn.execute(
-                select(LAT_RESULTS)
-                .where(LAT_RESULTS.c.device_id == device.id)
-                .order_by(LAT_RESULTS.c.run)
-            )
-        ]
-        devices.append(
-            DeviceView(
-                serial=device.serial,
-                kind=device.kind,
-                precincts=None if device.precincts is None else json.loads(device.precincts),
-                seal_before=device.seal_before,
-                seal_after=device.seal_after,
-                results=results,
-            )
+    result_rows = conn.execute(
+        select(LAT_RESULTS).where(LAT_RESULTS.c.session_id == row.id).order_by(LAT_RESULTS.c.run)
+    ).all()
+    entries = _log_entries(conn, "lat_result", [r.id for r in result_rows])
+    runs: dict[str, list[ResultView]] = {}
+    for result in result_rows:
+        runs.setdefault(result.device_id, []).append(_result(result, entries.get(result.id)))
+    devices = [
+        DeviceView(
+            serial=device.serial,
+            kind=device.kind,
+            precincts=None if device.precincts is None else json.loads(device.precincts),
+            seal_before=device.seal_before,
+            seal_after=device.seal_after,
+            results=runs.get(device.id, []),
         )
+        for device in conn.execute(
+            select(LAT_DEVICES)
+            .where(LAT_DEVICES.c.session_id == row.id)
+            .order_by(LAT_DEVICES.c.added_at, LAT_DEVICES.c.serial)
+        )
+    ]
     return SessionView(
         id=row.id,
         jurisdiction=row.jurisdiction_id,
@@ -176,7 +180,7 @@ def _view(conn: Connection, row: Any) -> SessionView:
         officials=[] if row.officials is None else json.loads(row.officials),
         statement=row.statement,
         devices=devices,
-        log_entry=_log_entry(conn, "lat_session", row.id),
+        log_entry=_log_entries(conn, "lat_session", [row.id]).get(row.id),
     )
 
 

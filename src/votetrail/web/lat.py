@@ -41,7 +41,6 @@ from starlette.routing import Route
 
 from votetrail.core.access import Principal, may_test_equipment
 from votetrail.core.lat.deck import Deck
-from votetrail.core.lat.definition import ElectionDefinition
 from votetrail.errors import InvalidInput, NotFound, PermissionDenied
 from votetrail.formats.lat_deck_files import write_deck_csv, write_deck_cvrs, write_deck_json
 from votetrail.services import directory, lat_definitions, lat_records, lat_sessions
@@ -157,11 +156,6 @@ def _device_of(view: SessionView, serial: str) -> DeviceView:
     raise NotFound(f"no device {serial!r} in L&A test {view.id}")
 
 
-def _definition(app: App, definition_id: str) -> ElectionDefinition:
-    with app.engine.connect() as conn:
-        return lat_definitions.stored_definition(conn, definition_id)
-
-
 def _session_url(slug: str, session_id: str) -> str:
     return f"/j/{slug}/lat/{quote(session_id, safe='')}"
 
@@ -256,7 +250,7 @@ def _session_response(
     failed: Failed | None = None,
 ) -> Response:
     view = _session_of(app, county.id, session_id)
-    definition = _definition(app, view.definition_id)
+    definition = lat_definitions.definition_of(app, view.definition_id)
     context: dict[str, object] = {
         "jurisdiction": county,
         "session": view,
@@ -438,7 +432,7 @@ def public_session(request: Request) -> Response:
     """One test as the public record shows it: everything but the forms."""
     app = app_of(request)
     view = lat_records.session(app, str(request.path_params["session_id"]))
-    definition = _definition(app, view.definition_id)
+    definition = lat_definitions.definition_of(app, view.definition_id)
     context: dict[str, object] = {
         "session": view,
         "untested": definition.untested_contests(),
