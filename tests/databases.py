@@ -1,8 +1,8 @@
 """Real databases for the suite: a SQLite file per test and a PostgreSQL server per run.
 
 The PostgreSQL server is started from the distribution's binaries
-(``scripts/ensure-postgres`` installs them from apt when absent) in a
-temporary folder, on a free loopback port, with durability switched off for
+(``scripts/ensure-test-deps``, run by ``make test``, installs them from apt
+when absent) in a temporary folder, on a free loopback port, with durability switched off for
 speed; each test gets a fresh database on it. Tests that take
 ``database_url`` run once per backend. ``VOTETRAIL_TEST_BACKENDS=sqlite``
 narrows a local run; CI always runs both.
@@ -60,7 +60,7 @@ def _as_server_user(command: list[str]) -> list[str]:
 def postgres_server() -> Iterator[str]:
     bin_dir = _pg_bin()
     if bin_dir is None:
-        message = "PostgreSQL binaries not found; run scripts/ensure-postgres (make test does)"
+        message = "PostgreSQL binaries not found; run scripts/ensure-test-deps (make test does)"
         if os.environ.get("CI") == "true":
             pytest.fail(message)
         pytest.skip(message)
