@@ -1,4 +1,4 @@
-"""Network monitoring: attempts per hour per incident.
+"""Uploads: files accumulate per county, replacement is explicit.
 
 Revision ID: 0009
 Revises: 0008

@@ -1,4 +1,4 @@
-"""Sign-in: server-side sessions, failed sign-ins, collapsed refusals.
+"""Voter list integrity: transaction facts, reviews and alerts under the log.
 
 Revision ID: 0007
 Revises: 0006

@@ -1,4 +1,4 @@
-"""Uploads: files accumulate per county, replacement is explicit.
+"""Sign-in: server-side sessions, failed sign-ins, collapsed refusals.
 
 Revision ID: 0008
 Revises: 0007
