@@ -50,6 +50,20 @@ class AuthenticationFailed(VotetrailError):
     """Wrong user name or password; deliberately says no more than that."""
 
 
+class TooManyAttempts(VotetrailError):
+    """Too many tries in a short time; ``retry_after`` is how many seconds to wait.
+
+    The message says how many minutes, so a person locked out knows when to
+    come back without being told anything about the account itself.
+    """
+
+    def __init__(self, retry_after: int, what: str = "attempts") -> None:
+        self.retry_after = max(1, retry_after)
+        minutes = -(-self.retry_after // 60)
+        unit = "minute" if minutes == 1 else "minutes"
+        super().__init__(f"too many {what}: try again in {minutes} {unit}")
+
+
 class VerificationFailed(VotetrailError):
     """A proof, signature or the log itself did not check out."""
 

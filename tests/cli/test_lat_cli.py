@@ -223,7 +223,8 @@ def test_deck_files_and_a_bad_definition(
     assert "Avery Quinn" in csv_out.out
     one = votetrail(capsys, "lat", "deck", str(demo_file), "--precinct", "Adams P-1")
     both = votetrail(capsys, "lat", "deck", str(demo_file))
-    assert len(json.loads(one.out)["ballots"]) * 2 == len(json.loads(both.out)["ballots"])
+    # P-2's section has one ballot more: its own extra vote keeps its totals unlike P-1's.
+    assert len(json.loads(one.out)["ballots"]) * 2 + 1 == len(json.loads(both.out)["ballots"])
     assert len(json.loads(both.out)["ballots"]) == len(
         generate_deck(read_definition(demo_file)).ballots
     )
@@ -269,6 +270,23 @@ def test_a_session_through_the_command_line(
         "--seal", "S-2", "--user", "baker-admin",
     )  # fmt: skip
     assert refused.code != 0
+    early = tmp_path / "early.pdf"
+    no_certificate = votetrail_on(
+        capsys, demo_app, "lat", "session", "certificate", session_id, "--output", str(early)
+    )  # fmt: skip
+    assert no_certificate.code != 0
+    assert "not signed: in progress" in no_certificate.err
+    assert not early.exists()
+    unsealed = votetrail_on(
+        capsys, demo_app, "lat", "session", "sign", session_id, "--official", "Clerk",
+        "--statement", "We certify the results.", "--user", "adams-admin",
+    )  # fmt: skip
+    assert unsealed.code != 0
+    assert "device ICP-1: has no seal recorded after the test" in unsealed.err
+    assert votetrail_on(
+        capsys, demo_app, "lat", "session", "unsealed", session_id, "--serial", "ICP-1",
+        "--reason", "Kept open for the vendor's inspection", "--user", "adams-admin",
+    ).code == 0  # fmt: skip
     assert votetrail_on(
         capsys, demo_app, "lat", "session", "sign", session_id, "--official", "Clerk",
         "--statement", "We certify the results.", "--user", "adams-admin",
@@ -279,6 +297,7 @@ def test_a_session_through_the_command_line(
     shown = votetrail_on(capsys, demo_app, "lat", "session", "show", session_id)
     assert "Jo Ortiz" in shown.out
     assert "run 1: PASS" in shown.out
+    assert "after none (Kept open for the vendor's inspection)" in shown.out
     cert = tmp_path / "cert.pdf"
     assert votetrail_on(
         capsys, demo_app, "lat", "session", "certificate", session_id, "--output", str(cert)
@@ -310,3 +329,27 @@ def test_compare_refuses_a_precinct_the_definition_lacks(
     )
     assert result.code != 0
     assert "Nowhere" in result.err
+
+
+def test_compare_checks_what_the_report_says_about_itself(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, demo_file: Path
+) -> None:
+    report = tmp_path / "p2.json"
+    assert votetrail_plain(
+        "lat", "deck", str(demo_file), "--format", "cvr", "--precinct", "Adams P-2",
+        "--tabulator", "ICP-2", "--output", str(report),
+    ) == 0  # fmt: skip
+    own = votetrail(
+        capsys, "lat", "compare", str(demo_file), str(report), "--precinct", "Adams P-2",
+        "--serial", "ICP-2",
+    )  # fmt: skip
+    assert own.code == 0, own.out
+    wrong = votetrail(
+        capsys, "lat", "compare", str(demo_file), str(report), "--precinct", "Adams P-1",
+        "--serial", "ICP-1",
+    )  # fmt: skip
+    assert wrong.code == 1
+    assert "The report says it comes from device 'ICP-2', not from ICP-1" in wrong.out
+    assert "which this tabulator does not count" not in wrong.out
+    assert "The report is of precinct Adams P-2, which device ICP-1 does not count" in wrong.out
+    assert "The report matches the test deck of precinct Adams P-2, not of precinct" in wrong.out

@@ -229,4 +229,11 @@ def test_exports_and_participation(
     assert "who voted in 2026-general" in result.out
     refused = votetrail_on(capsys, demo_app, "voters", "alerts", "--user", "adams-admin")
     assert refused.code != 0
+    alert_id = result.out.split("voted-recently", 1)[1].split("[", 1)[1].split("]", 1)[0]
+    seen = votetrail_on(capsys, demo_app, "voters", "acknowledge", alert_id, "--user",
+                        "state-admin")  # fmt: skip
+    assert seen.code == 0, seen.err
+    assert f"{alert_id} (voted-recently) acknowledged by state-admin" in seen.out
+    listed = votetrail_on(capsys, demo_app, "voters", "alerts", "--user", "state-admin")
+    assert f"[{alert_id}] (acknowledged by state-admin)" in listed.out
     _assert_no_pii(book + result.out)

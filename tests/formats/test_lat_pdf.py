@@ -6,9 +6,11 @@ import re
 import zlib
 from dataclasses import replace
 
+import pytest
+
 from tests.formats.lat_definitions import general
 from votetrail.core.lat.deck import generate_deck
-from votetrail.formats.lat_certificate import Certificate, CertificateDevice
+from votetrail.formats.lat_certificate import Certificate, CertificateDevice, CertificateRun
 from votetrail.formats.lat_pdf import (
     certificate_pdf,
     deck_pdf,
@@ -26,8 +28,25 @@ CERTIFICATE = Certificate(
     election="Demo General Election",
     definition_sha256="3f" * 32,
     devices=[
-        CertificateDevice("ICP-1", "precinct scanner", "S-100", "S-200", "P-1", "passed", []),
-        CertificateDevice("ICP-2", "precinct scanner", "S-101", "", "P-2, P-3", "failed", [SWAP]),
+        CertificateDevice(
+            "ICP-1",
+            "precinct scanner",
+            "S-100",
+            "S-200",
+            "P-1",
+            "passed",
+            [CertificateRun(1, "icp-1.json", "ab" * 32, True)],
+        ),
+        CertificateDevice(
+            "ICP-2",
+            "precinct scanner",
+            "S-101",
+            "",
+            "P-2, P-3",
+            "failed",
+            [CertificateRun(1, "icp-2.csv", "cd" * 32, False, [SWAP])],
+            unsealed_reason="Sent to the vendor for repair",
+        ),
     ],
     observers=["League of Women Voters: Jo Ortiz", "Démocrates: Zoë “Zee” Ávila"],
     officials=["Pat Clerk, County Clerk"],
@@ -113,12 +132,49 @@ def test_certificate_says_what_was_tested() -> None:
     )
 
 
-def test_certificate_without_sign_off_or_devices() -> None:
-    draft = replace(CERTIFICATE, devices=[], officials=[], log_entry=None, verify_url=None)
-    text = shown(certificate_pdf(draft))
+def test_a_test_nobody_signed_has_no_certificate() -> None:
+    with pytest.raises(ValueError, match="not signed"):
+        certificate_pdf(replace(CERTIFICATE, officials=[], log_entry=None))
+
+
+def test_certificate_lists_every_run_and_an_earlier_failure() -> None:
+    """A device that failed, was fixed and passed is not reported as "Discrepancies: None"."""
+    fixed = CertificateDevice(
+        "ICP-3",
+        "precinct scanner",
+        "S-102",
+        "S-202",
+        "P-4",
+        "passed",
+        [
+            CertificateRun(1, "first.csv", "ef" * 32, False, [SWAP]),
+            CertificateRun(2, "second.json", "01" * 32, True),
+        ],
+    )
+    text = shown(certificate_pdf(replace(CERTIFICATE, devices=[CERTIFICATE.devices[0], fixed])))
+    assert "Every run of the test deck" in text
+    assert "first.csv" in text
+    assert "second.json" in text
+    assert "FAILED" in text
+    assert "ICP-3, run 1 (failed; run again as run 2: passed):" in text
+    assert f"- {SWAP}" in text
+    assert "None: every run" not in text
+    passing = replace(CERTIFICATE, devices=[CERTIFICATE.devices[0]])
+    assert "None: every run of every device matched the expected totals." in shown(
+        certificate_pdf(passing)
+    )
+
+
+def test_certificate_prints_why_a_device_was_left_unsealed() -> None:
+    text = shown(certificate_pdf(CERTIFICATE))
+    assert "none: see below" in text
+    assert "ICP-2: Sent to the vendor for repair" in text
+
+
+def test_certificate_without_devices() -> None:
+    text = shown(certificate_pdf(replace(CERTIFICATE, devices=[], verify_url="/lat/x")))
     assert "No device was added to this test." in text
-    assert "Not yet signed off." in text
-    assert "This test has no sign-off entry in the public log yet." in text
+    assert "check it at /lat/x on the election office's votetrail site" in text
 
 
 def test_certificate_is_the_same_each_time() -> None:

@@ -23,11 +23,12 @@ from votetrail.core.lat.definition import (
     Precinct,
     check,
 )
+from votetrail.core.lat.report_identity import SelfDescription
 from votetrail.core.lat.totals import ContestTotals
 from votetrail.core.tally.tabulate import ContestResult, tabulate
 from votetrail.errors import InvalidInput
 from votetrail.formats.cvr_files import open_cvr_file
-from votetrail.formats.lat_deck_files import write_expected_csv
+from votetrail.formats.lat_deck_files import write_deck_cvrs, write_expected_csv
 from votetrail.formats.lat_names import Resolver, normalise
 from votetrail.formats.lat_results import read_tabulator_report
 from votetrail.formats.results_export import ReportHeader, nist_err_json, write_csv
@@ -634,3 +635,71 @@ def test_a_dominion_export_with_a_contest_the_definition_lacks(shared_data: Path
 def test_a_folder_is_not_a_report(tmp_path: Path) -> None:
     with pytest.raises(InvalidInput, match="is a folder"):
         read_tabulator_report(tmp_path, general())
+
+
+# --- what a report says about itself ------------------------------------------------------------
+
+
+def test_nist_results_say_their_device_precinct_and_election(tmp_path: Path) -> None:
+    data = {
+        "@type": "ElectionResults.ElectionReport",
+        "GpUnit": [
+            {"@id": "county", "@type": "ElectionResults.ReportingUnit", "Type": "county"},
+            {"@id": "P-1", "@type": "ElectionResults.ReportingUnit", "Type": "precinct"},
+            {
+                "@id": "gp-9",
+                "@type": "ElectionResults.ReportingUnit",
+                "Type": "precinct",
+                "Name": _text("Far Away"),
+            },
+            {"@id": "dev", "@type": "ElectionResults.ReportingDevice", "SerialNumber": "ICP-7"},
+        ],
+        "Election": [
+            {
+                "Name": _text("Demo  general election"),
+                "ElectionScopeId": "county",
+                "Contest": [
+                    {
+                        "@id": "gov",
+                        "Name": "Governor",
+                        "ContestSelection": [
+                            {
+                                "@id": "avery-quinn",
+                                "VoteCounts": _counts(("P-1", "total", 1), ("dev", "total", 1)),
+                            }
+                        ],
+                    }
+                ],
+            }
+        ],
+    }
+    path = write(tmp_path / "results.json", json.dumps(data))
+    about = read_tabulator_report(path, general()).about
+    assert about == SelfDescription(
+        devices=("ICP-7",), precincts=("P-1",), election="Demo general election"
+    )
+
+
+def test_deck_cvrs_say_their_device_precinct_and_election(tmp_path: Path) -> None:
+    definition = general()
+    path = tmp_path / "cvrs.json"
+    write_deck_cvrs(generate_deck(definition), path, "ICP-3", ["P-1"])
+    about = read_tabulator_report(path, definition).about
+    assert about == SelfDescription(
+        devices=("ICP-3",), precincts=("P-1",), election=definition.title
+    )
+
+
+def test_a_vendor_export_gives_tabulator_numbers_not_serials(shared_data: Path) -> None:
+    path = shared_data / KENDALL_PARK
+    about = read_tabulator_report(path, dominion_definition(path)).about
+    assert about.devices == ()
+    assert about.tabulators  # Dominion's TabulatorNum, checked only to be one tabulator
+    assert about.election is None
+
+
+def test_a_totals_csv_says_nothing_about_itself(tmp_path: Path) -> None:
+    buffer = io.StringIO()
+    write_expected_csv(generate_deck(general()), buffer)
+    path = write(tmp_path / "totals.csv", buffer.getvalue())
+    assert read_tabulator_report(path, general()).about == SelfDescription()

@@ -33,8 +33,9 @@ def _definition_file(tmp_path: Path) -> Path:
     return path
 
 
-def _cvrs(tmp_path: Path, serial: str, name: str = "cvrs.json") -> Path:
-    path = tmp_path / f"{serial}-{name}"
+def _cvrs(tmp_path: Path, serial: str, tag: str = "") -> Path:
+    """Device ``serial``'s CVR export of precinct P-1's deck (the cards name the device)."""
+    path = tmp_path / f"{serial}{'-' + tag if tag else ''}-cvrs.json"
     write_deck_cvrs(DECK, path, serial, P1)
     return path
 
@@ -90,7 +91,9 @@ def test_a_pre_election_test_is_recorded_compared_and_signed(demo_app: App, tmp_
     )
     lat_sessions.add_device(demo_app, officer, session_id, "ICP-1", "precinct scanner", "S1", P1)
     lat_sessions.add_device(demo_app, officer, session_id, "ICP-2", "precinct scanner", "S2", P1)
-    good = lat_sessions.record_result(demo_app, officer, session_id, "ICP-1", _cvrs(tmp_path, "1"))
+    good = lat_sessions.record_result(
+        demo_app, officer, session_id, "ICP-1", _cvrs(tmp_path, "ICP-1")
+    )
     assert good.passed
     assert good.created
     swapped = _totals(
@@ -111,13 +114,18 @@ def test_a_pre_election_test_is_recorded_compared_and_signed(demo_app: App, tmp_
     repeat = lat_sessions.record_result(demo_app, officer, session_id, "ICP-2", swapped)
     assert not repeat.created
     assert repeat.id == bad.id
-    fixed = lat_sessions.record_result(demo_app, officer, session_id, "ICP-2", _cvrs(tmp_path, "2"))
+    fixed = lat_sessions.record_result(
+        demo_app, officer, session_id, "ICP-2", _cvrs(tmp_path, "ICP-2")
+    )
     assert fixed.passed
     assert fixed.id.endswith("run-2")
     lat_sessions.seal_device(demo_app, officer, session_id, "ICP-1", "S1-after")
+    lat_sessions.leave_unsealed(demo_app, officer, session_id, "ICP-2", "Back to the vendor")
     lat_sessions.sign_session(demo_app, officer, session_id, ["Clerk", "Deputy"], "We certify.")
     with pytest.raises(InvalidInput, match="signed off and is closed"):
-        lat_sessions.record_result(demo_app, officer, session_id, "ICP-1", _cvrs(tmp_path, "3"))
+        lat_sessions.record_result(
+            demo_app, officer, session_id, "ICP-1", _cvrs(tmp_path, "ICP-1", "3")
+        )
 
     view = lat_records.session(demo_app, session_id)
     assert view.status == "signed"
@@ -159,17 +167,19 @@ def test_post_election_test_compares_with_the_same_devices_pre_election_test(
     )
     lat_sessions.add_device(demo_app, officer, post, "ICP-2", "precinct scanner", "S-other", P1)
     lat_sessions.add_device(demo_app, officer, post, "ICP-9", "precinct scanner", "S9", P1)
-    same = lat_sessions.record_result(demo_app, officer, post, "ICP-1", _cvrs(tmp_path, "p1"))
+    same = lat_sessions.record_result(
+        demo_app, officer, post, "ICP-1", _cvrs(tmp_path, "ICP-1", "p1")
+    )
     assert same.passed, same.discrepancies
     broken_seal = lat_sessions.record_result(
-        demo_app, officer, post, "ICP-2", _cvrs(tmp_path, "p2")
+        demo_app, officer, post, "ICP-2", _cvrs(tmp_path, "ICP-2", "p2")
     )
     assert not broken_seal.passed
     assert [d.kind for d in broken_seal.discrepancies] == ["seal"]
     assert "ICP-2-sealed" in broken_seal.discrepancies[0].sentence
     assert "S-other" in broken_seal.discrepancies[0].sentence
     never_tested = lat_sessions.record_result(
-        demo_app, officer, post, "ICP-9", _cvrs(tmp_path, "p9")
+        demo_app, officer, post, "ICP-9", _cvrs(tmp_path, "ICP-9", "p9")
     )
     assert [d.kind for d in never_tested.discrepancies] == ["no_baseline"]
 
@@ -185,7 +195,7 @@ def test_a_post_election_count_that_differs_from_the_pre_election_one_is_explain
     officer = who(demo_app, "adams-admin")
     pre = _open(demo_app, tmp_path)
     lat_sessions.add_device(demo_app, officer, pre, "ICP-1", "precinct scanner", "S1", P1)
-    lat_sessions.record_result(demo_app, officer, pre, "ICP-1", _cvrs(tmp_path, "pre"))
+    lat_sessions.record_result(demo_app, officer, pre, "ICP-1", _cvrs(tmp_path, "ICP-1", "pre"))
     lat_sessions.seal_device(demo_app, officer, pre, "ICP-1", "S1b")
     lat_sessions.sign_session(demo_app, officer, pre, ["Clerk"], "We certify.")
     post = _open(demo_app, tmp_path, "post", date(2026, 11, 12))
@@ -311,16 +321,18 @@ def test_only_a_signed_earlier_pre_election_test_is_the_baseline(
     officer = who(demo_app, "adams-admin")
     unsigned = _open(demo_app, tmp_path, on=date(2026, 10, 1))
     lat_sessions.add_device(demo_app, officer, unsigned, "ICP-1", "scanner", "S1", P1)
-    lat_sessions.record_result(demo_app, officer, unsigned, "ICP-1", _cvrs(tmp_path, "u"))
+    lat_sessions.record_result(demo_app, officer, unsigned, "ICP-1", _cvrs(tmp_path, "ICP-1", "u"))
     lat_sessions.seal_device(demo_app, officer, unsigned, "ICP-1", "S2")
     later = _open(demo_app, tmp_path, on=date(2026, 12, 1))
     lat_sessions.add_device(demo_app, officer, later, "ICP-1", "scanner", "S1", P1)
-    lat_sessions.record_result(demo_app, officer, later, "ICP-1", _cvrs(tmp_path, "l"))
+    lat_sessions.record_result(demo_app, officer, later, "ICP-1", _cvrs(tmp_path, "ICP-1", "l"))
     lat_sessions.seal_device(demo_app, officer, later, "ICP-1", "S2")
     lat_sessions.sign_session(demo_app, officer, later, ["Clerk"], "We certify.")
     post = _open(demo_app, tmp_path, "post", date(2026, 11, 12))
     lat_sessions.add_device(demo_app, officer, post, "ICP-1", "scanner", "S2", P1)
-    result = lat_sessions.record_result(demo_app, officer, post, "ICP-1", _cvrs(tmp_path, "p"))
+    result = lat_sessions.record_result(
+        demo_app, officer, post, "ICP-1", _cvrs(tmp_path, "ICP-1", "p")
+    )
     assert [d.kind for d in result.discrepancies] == ["no_baseline"]
 
 
@@ -332,3 +344,114 @@ def test_a_serial_that_would_break_the_devices_address_is_refused(
     for serial in ("ICP/1", "..", "."):
         with pytest.raises(InvalidInput, match="serial number"):
             lat_sessions.add_device(demo_app, officer, session_id, serial, "scanner", "S", P1)
+
+
+P2 = ["Adams P-2"]
+
+
+def _lat_results(app: App) -> int:
+    with app.engine.connect() as conn:
+        return int(conn.execute(text("SELECT count(*) FROM lat_results")).scalar_one())
+
+
+def test_one_report_file_is_refused_for_a_second_device(demo_app: App, tmp_path: Path) -> None:
+    officer = who(demo_app, "adams-admin")
+    session_id = _open(demo_app, tmp_path)
+    for serial in ("ICP-1", "ICP-2"):
+        lat_sessions.add_device(demo_app, officer, session_id, serial, "scanner", "S", P1)
+    totals = _totals(tmp_path, "totals.csv", {})  # says nothing about its device
+    assert lat_sessions.record_result(demo_app, officer, session_id, "ICP-1", totals).passed
+    before = (_lat_results(demo_app), len(_events(demo_app)))
+    with pytest.raises(InvalidInput) as refused:
+        lat_sessions.record_result(demo_app, officer, session_id, "ICP-2", totals)
+    message = str(refused.value)
+    assert f"already recorded as the report of device ICP-1 in L&A test {session_id}" in message
+    assert "totals.csv" in message
+    assert (_lat_results(demo_app), len(_events(demo_app))) == before
+    # The same device's own report again is the same run, as before.
+    again = lat_sessions.record_result(demo_app, officer, session_id, "ICP-1", totals)
+    assert not again.created
+
+
+def test_a_report_that_names_another_device_or_precinct_fails(
+    demo_app: App, tmp_path: Path
+) -> None:
+    officer = who(demo_app, "adams-admin")
+    session_id = _open(demo_app, tmp_path)
+    lat_sessions.add_device(demo_app, officer, session_id, "ICP-1", "scanner", "S", P1)
+    others = _cvrs(tmp_path, "ICP-2")  # ICP-2's export of precinct P-1's deck
+    result = lat_sessions.record_result(demo_app, officer, session_id, "ICP-1", others)
+    assert not result.passed
+    assert [d.kind for d in result.discrepancies] == ["wrong_device"]
+    assert result.discrepancies[0].sentence == (
+        "The report says it comes from device 'ICP-2', not from ICP-1, the device under test."
+    )
+    wrong_precinct = tmp_path / "icp1-p2.json"
+    write_deck_cvrs(DECK, wrong_precinct, "ICP-1", P2)
+    result = lat_sessions.record_result(demo_app, officer, session_id, "ICP-1", wrong_precinct)
+    assert not result.passed
+    sentences = [d.sentence for d in result.discrepancies]
+    assert {d.kind for d in result.discrepancies} == {"wrong_precinct"}
+    assert (
+        "The report is of precinct Adams P-2, which device ICP-1 does not count "
+        "(it counts Adams P-1)." in sentences
+    )
+    assert (
+        "The report matches the test deck of precinct Adams P-2, not of precinct Adams P-1, "
+        "which this device counts: the tabulator may be programmed for the wrong precinct, "
+        "or that precinct's test ballots were run through it." in sentences
+    )
+
+
+def test_another_precincts_totals_are_a_discrepancy(demo_app: App, tmp_path: Path) -> None:
+    """Two precincts with the same ballot style: P-2's totals no longer pass for P-1."""
+    officer = who(demo_app, "adams-admin")
+    session_id = _open(demo_app, tmp_path)
+    lat_sessions.add_device(demo_app, officer, session_id, "ICP-1", "scanner", "S", P1)
+    buffer = io.StringIO()
+    write_expected_csv(DECK, buffer, P2)
+    report = tmp_path / "p2 totals.csv"
+    report.write_text(buffer.getvalue(), encoding="utf-8")
+    assert DECK.expected(P1) != DECK.expected(P2)
+    result = lat_sessions.record_result(demo_app, officer, session_id, "ICP-1", report)
+    assert not result.passed
+    [mixup] = result.discrepancies
+    assert mixup.kind == "wrong_precinct"
+    assert mixup.sentence.startswith(
+        "The report matches the test deck of precinct Adams P-2, not of precinct Adams P-1"
+    )
+
+
+def test_signing_needs_a_seal_or_a_recorded_reason_for_every_device(
+    demo_app: App, tmp_path: Path
+) -> None:
+    officer = who(demo_app, "adams-admin")
+    session_id = _open(demo_app, tmp_path)
+    for serial in ("ICP-1", "ICP-2"):
+        lat_sessions.add_device(demo_app, officer, session_id, serial, "scanner", "S", P1)
+        lat_sessions.record_result(demo_app, officer, session_id, serial, _cvrs(tmp_path, serial))
+    lat_sessions.seal_device(demo_app, officer, session_id, "ICP-1", "S-after")
+    with pytest.raises(InvalidInput, match="device ICP-2: has no seal recorded after the test"):
+        lat_sessions.sign_session(demo_app, officer, session_id, ["Clerk"], "We certify.")
+    with pytest.raises(InvalidInput, match="sealed with seal S-after"):
+        lat_sessions.leave_unsealed(demo_app, officer, session_id, "ICP-1", "No seals left")
+    with pytest.raises(InvalidInput, match="must not be empty"):
+        lat_sessions.leave_unsealed(demo_app, officer, session_id, "ICP-2", "   ")
+    lat_sessions.leave_unsealed(demo_app, officer, session_id, "ICP-2", "Kept for the vendor")
+    lat_sessions.sign_session(demo_app, officer, session_id, ["Clerk"], "We certify.")
+    assert _events(demo_app).count("lat.device_left_unsealed") == 1
+    view = lat_records.session(demo_app, session_id)
+    assert [d.unsealed_reason for d in view.devices] == [None, "Kept for the vendor"]
+    assert verify(demo_app).ok
+    with demo_app.engine.begin() as conn:
+        conn.execute(text("UPDATE lat_unsealed_devices SET reason = 'Sealed, honest'"))
+    assert any("lat_unsealed_device" in p for p in verify(demo_app).problems)
+
+
+def test_an_open_test_has_no_certificate(demo_app: App, tmp_path: Path) -> None:
+    officer = who(demo_app, "adams-admin")
+    session_id = _open(demo_app, tmp_path)
+    lat_sessions.add_device(demo_app, officer, session_id, "ICP-1", "scanner", "S", P1)
+    lat_sessions.record_result(demo_app, officer, session_id, "ICP-1", _cvrs(tmp_path, "ICP-1"))
+    with pytest.raises(InvalidInput, match="is not signed: in progress"):
+        lat_records.certificate_bytes(demo_app, session_id)

@@ -24,6 +24,7 @@ TABLES = {
     "uploads",
     "cvrs",
     "upload_rows",
+    "upload_replacements",
     "netmon_ingests",
     "netmon_incidents",
     "voters",
@@ -38,6 +39,10 @@ TABLES = {
     "lat_sessions",
     "lat_devices",
     "lat_results",
+    "lat_unsealed_devices",
+    "web_sessions",
+    "failed_sign_ins",
+    "refusal_counts",
 }
 
 

@@ -5,14 +5,16 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 import httpx
 import uvicorn
+from starlette.routing import BaseRoute
 
 from votetrail.services.context import App
 from votetrail.web.app import create_app
+from votetrail.web.limits import BodyLimits
 
 
 def _free_port() -> int:
@@ -23,9 +25,14 @@ def _free_port() -> int:
 
 
 @contextmanager
-def serving(app: App) -> Iterator[str]:
+def serving(
+    app: App, *, limits: BodyLimits | None = None, extra_routes: Sequence[BaseRoute] = ()
+) -> Iterator[str]:
+    """Serve ``app``; ``limits`` replaces the body caps, ``extra_routes`` adds test-only routes."""
     port = _free_port()
-    config = uvicorn.Config(create_app(app), host="127.0.0.1", port=port, log_level="warning")
+    web = create_app(app, limits=limits)
+    web.router.routes.extend(extra_routes)
+    config = uvicorn.Config(web, host="127.0.0.1", port=port, log_level="warning")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

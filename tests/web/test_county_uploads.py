@@ -18,6 +18,7 @@ import httpx
 import pytest
 from markupsafe import escape
 
+from tests.cvr_split import split_by_tabulator
 from tests.web.server import csrf, login, serving
 from votetrail.formats.accounting_report import CSV_COLUMNS
 from votetrail.services import counting, log_view
@@ -45,13 +46,18 @@ def election_client(election_app: App) -> Iterator[httpx.Client]:
 
 
 def _upload(
-    client: httpx.Client, kind: str, *paths: Path, county: str = "adams", token: str | None = None
+    client: httpx.Client,
+    kind: str,
+    *paths: Path,
+    county: str = "adams",
+    token: str | None = None,
+    fields: dict[str, str] | None = None,
 ) -> httpx.Response:
     if token is None:
         token = csrf(client.get(f"/j/{county}").text)
     return client.post(
         f"/j/{county}/upload/{kind}",
-        data={"csrf_token": token},
+        data={"csrf_token": token, **(fields or {})},
         files=[("files", (p.name, p.read_bytes(), "text/csv")) for p in paths],
         follow_redirects=False,
     )
@@ -199,9 +205,13 @@ def test_accounting_downloads_after_cvrs_and_manifest(
     short.write_text(
         (arlo / MANIFEST).read_text().replace("Tabulator A,Batch 1,27", "Tabulator A,Batch 1,25")
     )
-    assert _upload(client, "manifest", short).status_code == 303
+    silent = _upload(client, "manifest", short)  # a second manifest never wins silently
+    assert silent.status_code == 400
+    assert "already has a current ballot manifest, upload adams-manifest-1" in silent.text
+    replacing = {"replace": "adams-manifest-1", "confirm_replace": "yes"}
+    assert _upload(client, "manifest", short, fields=replacing).status_code == 303
     page = client.get("/j/adams")
-    assert "Imported 18 records as adams-manifest-2." in page.text
+    assert "Imported 18 records as adams-manifest-2, replacing adams-manifest-1" in page.text
     assert 'data-testid="phantoms">2<' in page.text
     rows = list(csv.DictReader(io.StringIO(client.get("/j/adams/accounting.csv").text)))
     assert [(r["kind"], r["tabulator"], r["batch"], r["count"]) for r in rows] == [
@@ -233,3 +243,60 @@ def test_jammed_tape_shows_findings_and_phantoms(
     printable = election_client.get("/j/adams/accounting.html")
     assert printable.status_code == 200
     assert f"worst case: {report.phantoms.count}." in " ".join(printable.text.split())
+
+
+def _status(page: str, upload_id: str) -> str:
+    """The status cell of one row of the upload list, as the page shows it."""
+    row = page.split(f'<tr data-upload="{upload_id}"', 1)[1].split("</tr>", 1)[0]
+    cell = row.split('data-testid="upload-status">', 1)[1].split("</td>", 1)[0]
+    return " ".join(cell.replace("<code>", "").replace("</code>", "").split())
+
+
+def test_tabulator_files_add_up_and_a_replacement_needs_confirmation(
+    client: httpx.Client, demo_app: App, arlo: Path, tmp_path: Path
+) -> None:
+    first, second = split_by_tabulator(
+        arlo / CVRS, tmp_path, ("Tabulator A",), ("Tabulator B", "Tabulator C")
+    )
+    (only_b,) = split_by_tabulator(arlo / CVRS, tmp_path / "fixed", ("Tabulator B",))
+    login(client, "adams-admin", DEMO_PASSWORD)
+    assert _upload(client, "cvrs", first).status_code == 303
+    assert _upload(client, "cvrs", second).status_code == 303
+    page = client.get("/j/adams").text
+    assert "Imported 310 records as adams-cvrs-2." in page
+    assert _status(page, "adams-cvrs-1") == "current"
+    assert _status(page, "adams-cvrs-2") == "current"
+    for choice, votes in (("Denny Vargas", "450"), ("Jackie Sweet", "20")):
+        assert _row(choice, votes) in page  # both files counted
+    assert '<option value="adams-cvrs-2">adams-cvrs-2 (Tabulator B and Tabulator C.csv)' in page
+    assert 'name="confirm_replace"' in page
+
+    size = log_view.size(demo_app)
+    unconfirmed = _upload(client, "cvrs", only_b, fields={"replace": "adams-cvrs-2"})
+    assert unconfirmed.status_code == 400
+    assert "tick the box to confirm that the new file replaces upload adams-cvrs-2" in (
+        unconfirmed.text
+    )
+    assert log_view.size(demo_app) == size
+    assert len(uploads_of(demo_app, "adams")) == 2
+
+    duplicate = _upload(client, "cvrs", only_b)  # B is already counted
+    assert duplicate.status_code == 400
+    assert "Tabulator B and Tabulator C.csv (upload adams-cvrs-2) and Tabulator B.csv" in (
+        duplicate.text
+    )
+
+    confirmed = _upload(
+        client, "cvrs", only_b, fields={"replace": "adams-cvrs-2", "confirm_replace": "yes"}
+    )
+    assert confirmed.status_code == 303
+    page = client.get("/j/adams").text
+    assert "replacing adams-cvrs-2 (which no longer counts)" in page
+    replaced = next(u for u in uploads_of(demo_app, "adams") if u.id == "adams-cvrs-2")
+    assert _status(page, "adams-cvrs-2") == (
+        f"replaced by adams-cvrs-3 on {replaced.replaced_at} (adams-admin)"
+    )
+    assert _status(page, "adams-cvrs-3") == "current"
+    assert '<option value="adams-cvrs-2">' not in page  # only current uploads can be replaced
+    last = [e.entry.event_type for e in log_view.entries(demo_app, size, 5)]
+    assert last == ["upload.cvrs", "upload.replaced"]

@@ -188,13 +188,35 @@ def test_a_county_runs_a_test_that_the_public_can_read(
     assert SWAP in failed_run
     assert SWAP not in _article(page.text, "ICP-1")
 
-    for serial, seal in (("ICP-1", "A-100102"), ("ICP-2", "A-100202")):
-        sealed = client.post(
-            f"{base}/devices/{serial}/seal",
-            data={"csrf_token": token, "seal": seal},
-            follow_redirects=False,
-        )
-        assert sealed.status_code == 303
+    # An open test has no certificate: its address is a page marked "not signed".
+    with httpx.Client(base_url=base_url, timeout=10) as public:
+        early = public.get(f"/lat/{session_id}/certificate.pdf")
+        assert early.status_code == 404
+        assert early.headers["content-type"].startswith("text/html")
+        assert "Not signed: in progress" in early.text
+        assert "This is not a certificate." in early.text
+        assert not early.content.startswith(b"%PDF")
+        assert 'data-testid="not-signed"' in public.get(f"/lat/{session_id}").text
+    statement = {
+        "csrf_token": token,
+        "officials": "County Clerk\nDeputy Clerk",
+        "statement": "We watched the deck run and certify the results shown.",
+    }
+    sealed = client.post(
+        f"{base}/devices/ICP-1/seal",
+        data={"csrf_token": token, "seal": "A-100102"},
+        follow_redirects=False,
+    )
+    assert sealed.status_code == 303
+    unsealed = client.post(f"{base}/sign", data=statement, follow_redirects=False)
+    assert unsealed.status_code == 400
+    assert "device ICP-2: has no seal recorded after the test" in unsealed.text
+    reason = client.post(
+        f"{base}/devices/ICP-2/unsealed",
+        data={"csrf_token": token, "reason": "Sent to the vendor for repair"},
+        follow_redirects=False,
+    )
+    assert reason.status_code == 303
     signed = client.post(
         f"{base}/sign",
         data={
@@ -207,8 +229,8 @@ def test_a_county_runs_a_test_that_the_public_can_read(
     assert signed.status_code == 303
     page = client.get(base)
     assert "is signed off and closed" in page.text
-    assert "A-100202" in page.text
-    for form in ("/devices", "/results", "/seal", "/sign"):
+    assert "none: Sent to the vendor for repair" in page.text
+    for form in ("/devices", "/results", "/seal", "/unsealed", "/sign"):
         assert f'action="{base}{form}"' not in page.text
     assert "<form" not in page.text.split("<main>", 1)[1]
 
@@ -246,7 +268,12 @@ def test_a_county_runs_a_test_that_the_public_can_read(
         assert certificate.status_code == 200
         assert certificate.headers["content-type"] == "application/pdf"
         assert certificate.content.startswith(b"%PDF")
-        assert f"{base_url}/lat/{session_id}" in shown(certificate.content)
+        printed = shown(certificate.content)
+        # No public URL is configured here: the certificate names the path, never this Host.
+        assert f"check it at /lat/{session_id} on the election office's votetrail site" in printed
+        assert "127.0.0.1" not in printed
+        assert "ICP-2: Sent to the vendor for repair" in printed
+        assert "ICP-2, run 1 (failed):" in printed
 
         deck_json = public.get(f"/lat/{session_id}/deck.json")
         assert deck_json.status_code == 200

@@ -12,6 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.services.test_netmon_days import midnight_scan
 from tests.web.server import csrf, login
 from votetrail.services import log_view, netmon
 from votetrail.services.context import App
@@ -79,6 +80,7 @@ def test_analyst_uploads_a_capture_and_sees_the_scan(
     assert client.get("/netmon/blocklist.exe").status_code == 400
 
     found = client.get("/netmon/incidents.json", params={"day": DAY}).json()
+    assert [i.pop("day_attempts") for i in found] == [i["connections"] for i in found]
     assert found == netmon.incidents(demo_app)
     assert [(i["kind"], i["sources"], i["ports"]) for i in found] == [("vertical", [SCANNER], 1001)]
     assert client.get("/netmon/incidents.json", params={"day": "2019-08-22"}).json() == []
@@ -128,3 +130,19 @@ def test_bad_day_and_signed_out(client: httpx.Client) -> None:
     bad = client.get("/netmon", params={"day": "21/08/2019"})
     assert bad.status_code == 400
     assert "YYYY-MM-DD" in bad.text
+
+
+def test_a_scan_across_midnight_shows_each_days_attempts(
+    client: httpx.Client, demo_app: App, tmp_path: Path
+) -> None:
+    """Listed on both days, each with that day's attempts (30 before midnight, 20 after)."""
+    netmon.ingest(demo_app, "analyst", [midnight_scan(tmp_path)])
+    login(client, "analyst", DEMO_PASSWORD)
+    for day, attempts in (("2026-11-03", "30"), ("2026-11-04", "20")):
+        page = client.get("/netmon", params={"day": day})
+        assert "1 scan today" in page.text
+        assert f'<td class="num">{attempts} <span class="muted">of 50</span></td>' in page.text
+        found = client.get("/netmon/incidents.json", params={"day": day}).json()
+        assert [i["day_attempts"] for i in found] == [int(attempts)]
+        report = client.get(f"/netmon/report/{day}")
+        assert f"<title>{'23' if attempts == '30' else '00'}:00 – {attempts}</title>" in report.text

@@ -7,7 +7,6 @@ beside the audit's other records.
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 from dataclasses import asdict
@@ -23,6 +22,7 @@ from votetrail.formats.audit_inputs import (
     read_contests,
     read_polling_sample,
 )
+from votetrail.formats.csv_out import write_dicts
 from votetrail.services.audit_math import Method, measure_risk, sample_sizes
 
 __all__ = ["audit_cli"]
@@ -54,9 +54,7 @@ def _write(rows: list[dict[str, Any]], summary: dict[str, Any], fmt: OutputForma
         json.dump({**summary, "assertions": rows}, sys.stdout, indent=2)
         sys.stdout.write("\n")
         return
-    writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
+    write_dicts(sys.stdout, rows, list(rows[0]))
     typer.echo(", ".join(f"{k}: {v}" for k, v in summary.items()), err=True)
 
 

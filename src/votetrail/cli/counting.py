@@ -29,6 +29,15 @@ accounting_cli = typer.Typer(help="Ballot accounting.", no_args_is_help=True)
 
 Jurisdiction = Annotated[str, typer.Option(help="The county's id, e.g. 'adams'.")]
 Actor = Annotated[str, typer.Option(help="Who is doing this, for the log.")]
+Replace = Annotated[
+    str | None,
+    typer.Option(
+        "--replace",
+        metavar="UPLOAD_ID",
+        help="Confirm that these files replace that current upload (logged as "
+        "upload.replaced); its records stop counting but stay stored and proven.",
+    ),
+]
 
 
 def _report(result: UploadResult) -> None:
@@ -43,6 +52,10 @@ def _report(result: UploadResult) -> None:
     typer.echo(
         f"Imported {result.records:,} records as {result.id} (Merkle root {result.merkle_root})."
     )
+    if result.replaced is not None:
+        typer.echo(f"{result.id} replaces {result.replaced}, which no longer counts.")
+    for notice in result.notices:  # ranked-choice contests the files hold but do not import
+        typer.echo(f"Left out: {notice}.", err=True)
 
 
 @cvr_cli.command("import")
@@ -52,9 +65,16 @@ def cvr_import(
     data_dir: DataDir = None,
     database_url: DatabaseUrl = None,
     actor: Actor = "cli",
+    replace: Replace = None,
 ) -> None:
-    """Import a county's cast vote records: all files in one transaction, logged."""
-    _report(import_cvrs(open_app(data_dir, database_url), actor, jurisdiction, files))
+    """Add CVR files to the county's (all files in one logged transaction).
+
+    Files accumulate: the county's CVRs are all its current uploads, so one
+    tabulator's file may come at a time. A ballot id already uploaded is
+    refused; to correct a file, replace its upload with --replace.
+    """
+    app = open_app(data_dir, database_url)
+    _report(import_cvrs(app, actor, jurisdiction, files, replace))
 
 
 @manifest_cli.command("import")
@@ -64,9 +84,11 @@ def manifest_import(
     data_dir: DataDir = None,
     database_url: DatabaseUrl = None,
     actor: Actor = "cli",
+    replace: Replace = None,
 ) -> None:
-    """Import a county's ballot manifest."""
-    _report(import_manifest(open_app(data_dir, database_url), actor, jurisdiction, file))
+    """Import the county's ballot manifest; a second one needs --replace naming the first."""
+    app = open_app(data_dir, database_url)
+    _report(import_manifest(app, actor, jurisdiction, file, replace))
 
 
 class CountKind(StrEnum):
@@ -84,10 +106,14 @@ def counts_import(
     data_dir: DataDir = None,
     database_url: DatabaseUrl = None,
     actor: Actor = "cli",
+    replace: Replace = None,
 ) -> None:
-    """Import per-device paper-record counts or per-precinct check-ins."""
+    """Import per-device paper-record counts or per-precinct check-ins (whole county).
+
+    A second file of a kind needs --replace naming the current one.
+    """
     app = open_app(data_dir, database_url)
-    _report(import_counts(app, actor, jurisdiction, kind.value, file))
+    _report(import_counts(app, actor, jurisdiction, kind.value, file, replace))
 
 
 class ResultsFormat(StrEnum):

@@ -18,8 +18,9 @@ import typer
 
 from votetrail.cli.options import DatabaseUrl, DataDir, write_text
 from votetrail.cli.voter_auth import User, sign_in
-from votetrail.core.lat.compare import compare_report
 from votetrail.core.lat.deck import generate_deck
+from votetrail.core.lat.precinct_mixup import compare_device
+from votetrail.core.lat.report_identity import identity_discrepancies
 from votetrail.errors import InvalidInput
 from votetrail.formats.election_definition import read_definition
 from votetrail.formats.lat_deck_files import (
@@ -136,9 +137,17 @@ def compare_command(
         ),
     ],
     precinct: Precincts = None,
+    serial: Annotated[
+        str | None,
+        typer.Option(help="The tested device's serial number, checked against the report's own."),
+    ] = None,
     report_format: Annotated[ReportFormat, typer.Option("--format")] = ReportFormat.text,
 ) -> None:
-    """Compare a tabulator's report of the deck with the expected results; exit 1 on a failure."""
+    """Compare a tabulator's report of the deck with the expected results; exit 1 on a failure.
+
+    What the report says about itself (device, precincts, election) is checked
+    against --serial, --precinct and the definition where the report says it.
+    """
     definition = read_definition(definition_file)
     unknown = sorted(set(precinct or ()) - {p.id for p in definition.precincts})
     if unknown:
@@ -147,14 +156,13 @@ def compare_command(
         )
     deck = generate_deck(definition)  # numbered as in the whole deck, as sessions number it
     report = read_tabulator_report(results, definition)
-    comparison = compare_report(
-        definition,
-        deck.for_precincts(precinct or None),
-        report.overall,
-        report.by_style,
-        report.cards,
+    found = identity_discrepancies(definition, serial, precinct or None, report.about)
+    found.extend(
+        compare_device(
+            deck, precinct or None, report.overall, report.by_style, report.cards
+        ).discrepancies
     )
-    sentences = [d.sentence for d in comparison.discrepancies] + list(report.unmatched)
+    sentences = [d.sentence for d in found] + list(report.unmatched)
     passed = not sentences
     if report_format is ReportFormat.json:
         typer.echo(
@@ -164,7 +172,7 @@ def compare_command(
                     "format": report.format,
                     "discrepancies": [
                         {"kind": d.kind, "contest": d.contest, "sentence": d.sentence}
-                        for d in comparison.discrepancies
+                        for d in found
                     ]
                     + [
                         {"kind": "unexpected_contest", "contest": None, "sentence": s}
@@ -275,6 +283,21 @@ def seal_command(
     typer.echo(f"Device {serial} sealed with {seal}.")
 
 
+@session_cli.command("unsealed")
+def unsealed_command(
+    session_id: Annotated[str, typer.Argument(help="The test, e.g. adams-lat-1.")],
+    serial: Annotated[str, typer.Option(help="The tabulator left unsealed.")],
+    reason: Annotated[str, typer.Option(help="Why it was not sealed after the test.")],
+    user: User,
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Record why a device was left unsealed (signing needs a seal or a reason per device)."""
+    app = open_app(data_dir, database_url)
+    lat_sessions.leave_unsealed(app, sign_in(app, user), session_id, serial, reason)
+    typer.echo(f"Recorded why device {serial} was left unsealed.")
+
+
 @session_cli.command("sign")
 def sign_command(
     session_id: Annotated[str, typer.Argument(help="The test, e.g. adams-lat-1.")],
@@ -320,12 +343,13 @@ def show_command(
         f"Election: {view.election} ({view.definition_format}, definition SHA-256 "
         f"{view.definition_sha256})",
         f"Observers: {', '.join(view.observers) or 'none recorded'}",
-        f"Outcome: {view.outcome} ({view.status})",
+        f"Outcome: {view.outcome} ({view.status})"
+        + ("" if view.status == "signed" else " - NOT SIGNED: IN PROGRESS, not a certificate"),
     ]
     for device in view.devices:
         lines.append(
             f"  Device {device.serial} ({device.kind}, {device.precinct_text}): seal before "
-            f"{device.seal_before}, after {device.seal_after or '-'}: {device.outcome}"
+            f"{device.seal_before}, after {_seal_after(device)}: {device.outcome}"
         )
         for result in device.results:
             verdict = "PASS" if result.passed else "FAIL"
@@ -340,6 +364,14 @@ def show_command(
     typer.echo("\n".join(lines))
 
 
+def _seal_after(device: lat_records.DeviceView) -> str:
+    if device.seal_after:
+        return device.seal_after
+    if device.unsealed_reason:
+        return f"none ({device.unsealed_reason})"
+    return "not recorded"
+
+
 @session_cli.command("certificate")
 def certificate_command(
     session_id: Annotated[str, typer.Argument(help="The test, e.g. adams-lat-1.")],
@@ -347,9 +379,13 @@ def certificate_command(
     data_dir: DataDir = None,
     database_url: DatabaseUrl = None,
 ) -> None:
-    """Write the printable certificate of a test (PDF)."""
+    """Write the printable certificate of a signed test (PDF); an open test has none.
+
+    The certificate names the test's public page: absolute with
+    VOTETRAIL_PUBLIC_URL set, else its path on the office's site.
+    """
     app = open_app(data_dir, database_url)
-    data = lat_records.certificate_bytes(app, session_id)
+    data = lat_records.certificate_bytes(app, session_id, lat_records.record_url(app, session_id))
     try:
         output.write_bytes(data)
     except OSError as exc:

@@ -35,14 +35,25 @@ from votetrail.cli.options import DatabaseUrl, DataDir
 from votetrail.cli.voters import voters_cli
 from votetrail.errors import InvalidInput, VotetrailError
 from votetrail.services import log_view
-from votetrail.services.context import App, open_app
-from votetrail.services.directory import add_jurisdiction, add_user
+from votetrail.services.context import App, open_app, resolve_public_url
+from votetrail.services.directory import add_jurisdiction, add_user, set_password
 from votetrail.services.setup import DEFAULT_ORIGIN, DEMO_PASSWORD, DEMO_USERS, init, load_demo
+from votetrail.services.sign_in import failed_sign_ins
 from votetrail.services.unit_of_work import unit_of_work
 from votetrail.services.verify import verify
+from votetrail.services.web_sessions import sign_out_everywhere
 
 Host = Annotated[str, typer.Option(help="Address to listen on.")]
 Port = Annotated[int, typer.Option(help="Port to listen on.")]
+PublicUrl = Annotated[
+    str | None,
+    typer.Option(
+        envvar="VOTETRAIL_PUBLIC_URL",
+        help="The public base URL observers reach this site at (e.g. "
+        "https://elections.example.gov), printed on L&A certificates; without it they print "
+        "only the page's path.",
+    ),
+]
 
 cli = typer.Typer(
     help="votetrail: evidence that an election was run as officials say it was.",
@@ -96,6 +107,7 @@ def demo_command(
     no_serve: Annotated[bool, typer.Option("--no-serve", help="Load only; do not serve.")] = False,
     host: Host = "127.0.0.1",
     port: Port = 8000,
+    public_url: PublicUrl = None,
 ) -> None:
     """Load a demo state with three counties and one account per role, then serve it."""
     app = load_demo(data_dir, database_url)
@@ -110,7 +122,7 @@ def demo_command(
     for username, display, role, where in DEMO_USERS:
         out.print(f"  {username:<12} {role:<17} {where:<6} {display}")
     if not no_serve:
-        _serve(app, host, port)
+        _serve(app, host, port, public_url)
 
 
 @cli.command("serve")
@@ -119,13 +131,16 @@ def serve_command(
     database_url: DatabaseUrl = None,
     host: Host = "127.0.0.1",
     port: Port = 8000,
+    public_url: PublicUrl = None,
 ) -> None:
     """Serve the officials' workspace and the public portal."""
-    _serve(open_app(data_dir, database_url), host, port)
+    _serve(open_app(data_dir, database_url), host, port, public_url)
 
 
-def _serve(app: App, host: str, port: int) -> None:
+def _serve(app: App, host: str, port: int, public_url: str | None = None) -> None:
     import uvicorn
+
+    app.public_url = resolve_public_url(public_url)
 
     from votetrail.web.app import create_app
 
@@ -270,6 +285,52 @@ def add_user_command(
     with unit_of_work(app, actor) as uow:
         add_user(uow, username, display_name or username, role, jurisdiction_id, password)
     out.print(f"Added {username} ({role}, {jurisdiction_id}).")
+
+
+@admin_cli.command("set-password")
+def set_password_command(
+    username: Annotated[str, typer.Argument()],
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+    actor: Annotated[str, typer.Option(help="Who is doing this, for the log.")] = "cli",
+) -> None:
+    """Set an account's password (VOTETRAIL_PASSWORD or asked for) and sign it out everywhere."""
+    password = os.environ.get("VOTETRAIL_PASSWORD") or getpass.getpass("New password: ")
+    app = open_app(data_dir, database_url)
+    with unit_of_work(app, actor) as uow:
+        ended = set_password(uow, username, password)
+    out.print(f"Changed the password of {username}; ended {ended} signed-in sessions.")
+
+
+@admin_cli.command("sign-out-everywhere")
+def sign_out_everywhere_command(
+    username: Annotated[str, typer.Argument()],
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+    actor: Annotated[str, typer.Option(help="Who is doing this, for the log.")] = "cli",
+) -> None:
+    """End every signed-in session of an account (a lost laptop, a departing official)."""
+    app = open_app(data_dir, database_url)
+    with unit_of_work(app, actor) as uow:
+        ended = sign_out_everywhere(uow, username)
+    out.print(f"Signed {username} out everywhere ({ended} sessions ended).")
+
+
+@admin_cli.command("failed-sign-ins")
+def failed_sign_ins_command(
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+    limit: Annotated[int, typer.Option(help="How many, newest first.")] = 100,
+) -> None:
+    """List wrong user names or passwords typed at the sign-in page, newest first."""
+    app = open_app(data_dir, database_url)
+    for failure in failed_sign_ins(app, limit):
+        account = "account" if failure.known else "no such account"
+        out.print(
+            f"{failure.attempted_at}  {failure.client:<39} {failure.username!r} ({account})",
+            highlight=False,
+            markup=False,
+        )
 
 
 @docs_cli.command("events")

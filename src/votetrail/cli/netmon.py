@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import sys
@@ -15,6 +14,7 @@ import typer
 
 from votetrail.cli.options import DatabaseUrl, DataDir, write_text
 from votetrail.errors import InvalidInput
+from votetrail.formats.csv_out import CsvWriter
 from votetrail.services import netmon
 from votetrail.services.context import open_app
 from votetrail.services.netmon_alerts import SmtpTarget, WebhookTarget, send_alerts
@@ -130,7 +130,7 @@ def incidents_command(
         sys.stdout.write(json.dumps(found, indent=2) + "\n")
         return
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = CsvWriter(buffer)
     writer.writerow(_CSV_COLUMNS)
     for incident in found:
         writer.writerow(

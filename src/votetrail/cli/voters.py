@@ -13,6 +13,7 @@ from votetrail.cli.options import DatabaseUrl, DataDir, write_text
 from votetrail.cli.voter_auth import User, sign_in
 from votetrail.cli.voters_link import link_command
 from votetrail.cli.voters_maintenance import (
+    acknowledge_command,
     alerts_command,
     deceased_command,
     decide_command,
@@ -29,7 +30,7 @@ from votetrail.core.voters.transactions import Change, Kind
 from votetrail.errors import InvalidInput, VerificationFailed
 from votetrail.services import voter_files, voters
 from votetrail.services.context import open_app
-from votetrail.services.voter_proofs import check_bundle, prove
+from votetrail.services.voter_proofs import check_bundle, is_stale, prove
 
 voters_cli = typer.Typer(
     help="Voter registration: import, change, history, proofs, duplicates.",
@@ -199,11 +200,14 @@ def check_proof_command(
     except (OSError, ValueError) as exc:
         raise InvalidInput(f"cannot be read: {exc}", where=str(proof)) from None
     problems = check_bundle(bundle, key)
+    if is_stale(problems):
+        raise VerificationFailed("STALE: " + "; ".join(problems))
     if problems:
         raise VerificationFailed("; ".join(problems))
+    size = bundle["checkpoint"].split("\n", 2)[1]
     typer.echo(
         f"OK: {bundle['voter_id']} version {bundle['record']['version']} is the current record "
-        "under the signed checkpoint."
+        f"under the signed checkpoint of size {size} (no later voter-map update before it)."
     )
 
 
@@ -214,6 +218,7 @@ voters_cli.command("exchange-match")(exchange_match_command)
 voters_cli.command("review")(review_command)
 voters_cli.command("decide")(decide_command)
 voters_cli.command("alerts")(alerts_command)
+voters_cli.command("acknowledge")(acknowledge_command)
 voters_cli.command("poll-book")(poll_book_command)
 voters_cli.command("export-vri")(export_vri_command)
 voters_cli.command("participation")(participation_command)

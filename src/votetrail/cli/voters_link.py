@@ -7,7 +7,6 @@ the file, trains the model on it, and prints pairs. It opens no database.
 
 from __future__ import annotations
 
-import csv
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -16,6 +15,7 @@ import typer
 
 from votetrail import linkage
 from votetrail.errors import InvalidInput
+from votetrail.formats.csv_out import CsvWriter
 from votetrail.linkage import DEFAULT_THRESHOLD, VOTER_FIELDS
 
 _FIELDS = ", ".join(VOTER_FIELDS)
@@ -62,7 +62,7 @@ def link_command(
     mapping = _parse_maps(maps or [])
     people = linkage.read_people(file, id_column=id_column, mapping=mapping, extras=extras or [])
     matches = linkage.dedupe(people, threshold=threshold)
-    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer = CsvWriter(sys.stdout)
     writer.writerow(["left_id", "right_id", "match_probability"])
     writer.writerows(
         (match.left_id, match.right_id, f"{match.match_probability:.6f}") for match in matches

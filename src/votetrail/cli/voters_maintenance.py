@@ -157,7 +157,22 @@ def alerts_command(
         typer.echo(json.dumps([a.__dict__ for a in found], indent=2, default=list))
         return
     for a in found:
-        typer.echo(f"{a.raised_at} {a.rule} {a.actor or '-'} {a.county or '-'}: {a.summary}")
+        seen = f" (acknowledged by {a.acknowledged_by})" if a.acknowledged_by else ""
+        typer.echo(
+            f"{a.raised_at} {a.rule} {a.actor or '-'} {a.county or '-'}: {a.summary} [{a.id}]{seen}"
+        )
+
+
+def acknowledge_command(
+    alert_id: Annotated[str, typer.Argument(help="The alert's id, as `voters alerts` shows it.")],
+    user: User,
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Mark a voter-list alert as seen (state administrator); logged."""
+    app = open_app(data_dir, database_url)
+    alert = voter_alerts.acknowledge(app, sign_in(app, user), alert_id)
+    typer.echo(f"{alert.id} ({alert.rule}) acknowledged by {alert.acknowledged_by}.")
 
 
 def poll_book_command(

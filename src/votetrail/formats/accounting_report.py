@@ -6,12 +6,12 @@ can post it or print it as the public record of its accounting.
 
 from __future__ import annotations
 
-import csv
 from html import escape
 from typing import TextIO
 
 from votetrail.core.accounting.phantoms import PhantomPlan
 from votetrail.core.accounting.reconcile import Reconciliation
+from votetrail.formats.csv_out import CsvWriter
 
 CSV_COLUMNS = (
     "severity",
@@ -26,7 +26,7 @@ CSV_COLUMNS = (
 
 
 def write_csv(outcome: Reconciliation, out: TextIO) -> None:
-    writer = csv.writer(out, lineterminator="\n")
+    writer = CsvWriter(out)
     writer.writerow(CSV_COLUMNS)
     for finding in outcome.findings:
         place = finding.place

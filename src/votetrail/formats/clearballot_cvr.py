@@ -9,6 +9,15 @@ column per choice whose heading carries everything about it:
 marked or ``0`` not marked, and every cell of a contest is empty when the
 contest is not on the ballot.
 
+A ranked-choice contest has one column per choice *and rank*, its heading
+carrying the rank before the rule (Clear Ballot's RCV layout, as in RCTab's
+sample): ``Choice_<id>_<n>:<contest>:<rank>:Number of Winners <N>:<choice>:<party>``.
+A contest whose headings give a rank above 1 is ranked-choice, which votetrail
+does not count yet: it is left out with a notice, or the file refused when it
+has no other contest (:mod:`votetrail.formats.ranked_contests`). Headings in
+the ranked layout with rank 1 only are a single choice per voter, read as
+plurality with ``Number of Winners`` as the limit.
+
 A ballot's id is its ``BallotID`` (the id ClearCount prints on the ballot) when
 exported, otherwise ``ScanComputerName-BoxID-BoxPosition``. Rows are streamed:
 only the ids seen are kept, to refuse duplicates.
@@ -25,6 +34,7 @@ from pathlib import Path
 from votetrail.core.tally.records import CastVoteRecord, ContestDefinition
 from votetrail.errors import InvalidInput
 from votetrail.formats.cvr_csv import csv_rows
+from votetrail.formats.ranked_contests import check_ranked
 
 BALLOT_ID = "BallotID"
 TABULATOR = "ScanComputerName"
@@ -32,6 +42,10 @@ BATCH = "BoxID"
 POSITION = "BoxPosition"
 _CHOICE = re.compile(
     r"Choice_[0-9]+_[0-9]+:(?P<contest>.+):Vote For (?P<votes>[0-9]+):(?P<choice>.+):[^:]*"
+)
+_RANKED = re.compile(
+    r"Choice_[0-9]+_[0-9]+:(?P<contest>.+):(?P<rank>[0-9]+):Number of Winners (?P<votes>[0-9]+)"
+    r":(?P<choice>.+):[^:]*"
 )
 _WRITE_IN = re.compile(r"write[- ]?in", re.IGNORECASE)
 
@@ -46,6 +60,8 @@ class ClearBallotExport:
     _columns: dict[str, tuple[int, ...]]
     """Contest name -> its choice columns, in the order of ``ContestDefinition.choices``."""
     _width: int
+    left_out: tuple[str, ...] = ()
+    """One notice per ranked-choice contest left out (see ``ranked_contests``)."""
 
     def records(self) -> Iterator[CastVoteRecord]:
         """Every ballot in file order; a bad row stops the stream naming its line and field."""
@@ -129,16 +145,22 @@ def open_clearballot_cvr(path: Path) -> ClearBallotExport:
         )
     votes: dict[str, int] = {}
     choices: dict[str, dict[str, int]] = {}
+    ranks: dict[str, int] = {}
     for index in range(start, len(heading)):
         where = f"{path}, line 1, field {index + 1}"
-        match = _CHOICE.fullmatch(heading[index])
-        if match is None or int(match["votes"]) < 1:
+        match = _CHOICE.fullmatch(heading[index]) or _RANKED.fullmatch(heading[index])
+        rank = int(match["rank"]) if match is not None and "rank" in match.re.groupindex else 1
+        if match is None or int(match["votes"]) < 1 or rank < 1:
             raise InvalidInput(
                 "a choice heading must read "
-                "'Choice_<id>_<n>:<contest>:Vote For <N>:<choice>:<party>'",
+                "'Choice_<id>_<n>:<contest>:Vote For <N>:<choice>:<party>' (or, ranked, "
+                "'Choice_<id>_<n>:<contest>:<rank>:Number of Winners <N>:<choice>:<party>')",
                 where,
             )
         contest, choice = match["contest"].strip(), match["choice"].strip()
+        ranks[contest] = max(ranks.get(contest, 1), rank)
+        if rank > 1:
+            continue  # a later rank of a ranked-choice contest: left out below
         if votes.setdefault(contest, int(match["votes"])) != int(match["votes"]):
             raise InvalidInput(f"contest {contest!r} has two different 'Vote For' limits", where)
         if choice in choices.setdefault(contest, {}):
@@ -152,9 +174,12 @@ def open_clearballot_cvr(path: Path) -> ClearBallotExport:
             write_ins=frozenset(c for c in columns if _WRITE_IN.match(c)),
         )
         for name, columns in choices.items()
+        if ranks[name] == 1
     ]
+    ranked = {name: f"its headings give {n} ranks" for name, n in ranks.items() if n > 1}
+    left_out = check_ranked(path, contests, ranked)
     columns = {name: tuple(by_choice.values()) for name, by_choice in choices.items()}
-    return ClearBallotExport(path, contests, details, columns, len(heading))
+    return ClearBallotExport(path, contests, details, columns, len(heading), left_out)
 
 
 def detect(path: Path) -> bool:
@@ -165,4 +190,6 @@ def detect(path: Path) -> bool:
     except (OSError, UnicodeDecodeError, csv.Error, StopIteration):
         return False
     names = [cell.strip() for cell in heading]
-    return BATCH in names and any(_CHOICE.fullmatch(name) for name in names)
+    return BATCH in names and any(
+        _CHOICE.fullmatch(name) or _RANKED.fullmatch(name) for name in names
+    )

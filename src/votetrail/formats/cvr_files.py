@@ -5,6 +5,9 @@ a clerk who uploads the wrong export (a manifest, a ballots list) gets told so
 before anything is stored. Detection runs from the most to the least specific
 signature: Dominion CSV, Dominion JSON (or its ZIP), Hart (ZIP or XML), Clear
 Ballot CSV, ES&S CSV, then NIST XML/JSON by suffix.
+
+``left_out`` names the ranked-choice contests a reader left out of a file
+that also has plurality contests (see :mod:`votetrail.formats.ranked_contests`).
 """
 
 from __future__ import annotations
@@ -33,6 +36,8 @@ class CvrFile:
     format: str
     contests: list[ContestDefinition]
     _records: object
+    left_out: tuple[str, ...] = ()
+    """One sentence per ranked-choice contest left out of the records."""
 
     def records(self) -> Iterator[CastVoteRecord]:
         reader = self._records
@@ -54,7 +59,11 @@ def open_cvr_file(path: Path) -> CvrFile:
     if dominion_cvr_csv.detect(path):
         export = dominion_cvr_csv.open_dominion_csv(path)
         return CvrFile(
-            path, f"Dominion Democracy Suite CSV {export.version}", export.contests, export
+            path,
+            f"Dominion Democracy Suite CSV {export.version}",
+            export.contests,
+            export,
+            export.left_out,
         )
     if dominion_cvr_json.detect(path):
         json_export = dominion_cvr_json.open_dominion_json(path)
@@ -63,16 +72,23 @@ def open_cvr_file(path: Path) -> CvrFile:
             f"Dominion Democracy Suite JSON {json_export.version}".rstrip(),
             json_export.contests,
             json_export,
+            json_export.left_out,
         )
     if hart_cvr.detect(path):
         hart = hart_cvr.open_hart_cvr(path)
-        return CvrFile(path, "Hart Verity CVR XML", hart.contests, hart)
+        return CvrFile(path, "Hart Verity CVR XML", hart.contests, hart, hart.left_out)
     if clearballot_cvr.detect(path):
         clear_ballot = clearballot_cvr.open_clearballot_cvr(path)
-        return CvrFile(path, "Clear Ballot ClearCount CSV", clear_ballot.contests, clear_ballot)
+        return CvrFile(
+            path,
+            "Clear Ballot ClearCount CSV",
+            clear_ballot.contests,
+            clear_ballot,
+            clear_ballot.left_out,
+        )
     if ess_cvr.detect(path):
         ess_export = ess_cvr.open_ess_cvr(path)
-        return CvrFile(path, "ES&S CVR CSV", ess_export.contests, ess_export)
+        return CvrFile(path, "ES&S CVR CSV", ess_export.contests, ess_export, ess_export.left_out)
     if path.suffix.lower() in (".xml", ".json"):
         report = nist_cvr.open_nist_cvr(path)
         return CvrFile(
@@ -80,6 +96,7 @@ def open_cvr_file(path: Path) -> CvrFile:
             f"NIST SP 1500-103 {report.format.upper()} {report.version}",
             report.contests,
             report,
+            report.left_out,
         )
     raise InvalidInput(
         "is not a cast vote record export votetrail reads (Dominion Democracy Suite CSV, "

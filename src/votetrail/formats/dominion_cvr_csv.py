@@ -16,6 +16,12 @@ The record id is ``ImprintedId`` when the export has it, otherwise
 ``TabulatorNum-BatchId-RecordId`` (Dominion's own imprinted form), so the same
 card gets the same id whichever columns a county exported.
 
+A ranked-choice contest is headed ``Mayor (Number of positions=1, Number of
+ranks=4)`` (Boulder's 2023 export, as rlauxe reads it), one column per choice
+and rank. votetrail does not count ranked contests yet: such a contest's
+columns are left out with a notice, or the file refused when it has no other
+contest (:mod:`votetrail.formats.ranked_contests`).
+
 Rows are streamed: :meth:`DominionCsvExport.records` reopens the file and keeps
 only the ids seen (to refuse duplicates), so a later import can consume it
 inside one database transaction without holding the cards in memory.
@@ -34,6 +40,7 @@ from pathlib import Path
 from votetrail.core.tally.records import CastVoteRecord, ContestDefinition
 from votetrail.errors import InvalidInput
 from votetrail.formats.cvr_csv import decoded, open_export
+from votetrail.formats.ranked_contests import check_ranked
 
 HEADER_ROWS = 4
 IMPRINTED_ID = "ImprintedId"
@@ -61,6 +68,9 @@ _SLOT_COLUMNS = (
 )
 _VERSION = re.compile(r"[0-9]+(?:\.[0-9]+)+")
 _CONTEST = re.compile(r"(?P<name>.*?)\s*\(Vote For=(?P<n>[0-9]+)\)")
+_RANKED = re.compile(
+    r"(?P<name>.*?)\s*\(Number of positions=(?P<n>[0-9]+), Number of ranks=(?P<ranks>[0-9]+)\)"
+)
 _WRITE_IN = re.compile(r"write[- ]?in", re.IGNORECASE)
 
 
@@ -85,6 +95,8 @@ class DominionCsvExport:
     _details: dict[str, int]
     _spans: tuple[_Span, ...]
     _width: int
+    left_out: tuple[str, ...] = ()
+    """One notice per ranked-choice contest left out (see ``ranked_contests``)."""
 
     def records(self) -> Iterator[CastVoteRecord]:
         """Every card in file order; a bad row stops the stream with its line and field."""
@@ -217,11 +229,12 @@ def open_dominion_csv(path: Path) -> DominionCsvExport:
             raise InvalidInput(
                 f"has {len(row)} cells but line 2 has {width}", where=f"{source}, line {number}"
             )
-    spans, contests = _contests(contest_row, choice_row, source)
-    first_choice = spans[0].start if spans else width
+    spans, contests, ranked = _contests(contest_row, choice_row, source)
+    first_choice = next((i for i, label in enumerate(contest_row) if label.strip()), width)
     details = _details(columns[:first_choice], source)
+    left_out = check_ranked(path, contests, ranked)
     return DominionCsvExport(
-        path, first[0].strip(), first[1].strip(), contests, details, tuple(spans), width
+        path, first[0].strip(), first[1].strip(), contests, details, tuple(spans), width, left_out
     )
 
 
@@ -236,22 +249,32 @@ def detect(path: Path) -> bool:
     return (
         len(first) >= 2
         and _VERSION.fullmatch(first[1].strip()) is not None
-        and any(_CONTEST.fullmatch(cell.strip()) for cell in contests)
+        and any(_CONTEST.fullmatch(cell.strip()) or _ranked(cell) for cell in contests)
         and any(cell.strip() in _DETAIL_COLUMNS for cell in columns)
     )
 
 
+def _ranked(label: str) -> re.Match[str] | None:
+    """A ranked-choice contest's heading (more than one rank), else None."""
+    match = _RANKED.fullmatch(label.strip())
+    return match if match is not None and int(match["ranks"]) > 1 else None
+
+
 def _contests(
     contest_row: list[str], choice_row: list[str], source: str
-) -> tuple[list[_Span], list[ContestDefinition]]:
-    """Group the choice columns by contest; each contest's columns must be side by side."""
+) -> tuple[list[_Span], list[ContestDefinition], dict[str, str]]:
+    """Group the choice columns by contest; each contest's columns must be side by side.
+
+    Ranked-choice contests are not spans: they are returned apart, name -> why.
+    """
     spans: list[_Span] = []
     contests: list[ContestDefinition] = []
+    ranked: dict[str, str] = {}
     index = 0
     while index < len(contest_row):
         label = contest_row[index].strip()
         if not label:
-            if spans:
+            if spans or ranked:
                 raise InvalidInput(
                     "a choice column has no contest above it",
                     where=f"{source}, line 2, field {index + 1}",
@@ -261,6 +284,11 @@ def _contests(
         stop = index
         while stop < len(contest_row) and contest_row[stop].strip() == label:
             stop += 1
+        ranks = _ranked(label)
+        if ranks is not None:
+            ranked[ranks["name"]] = f"its heading gives Number of ranks={ranks['ranks']}"
+            index = stop
+            continue
         match = _CONTEST.fullmatch(label)
         where = f"{source}, line 2, field {label!r}"
         if match is None or int(match["n"]) < 1:
@@ -282,7 +310,7 @@ def _contests(
             )
         )
         index = stop
-    return spans, contests
+    return spans, contests, ranked
 
 
 def _check_choices(choices: tuple[str, ...], contest: str, source: str) -> None:

@@ -15,9 +15,19 @@ with ``Marks``; a mark with ``IsVote`` true is a vote. Dominion sets
 ``Overvotes`` > 0 the unambiguous marks are kept: tabulation must see the
 overvote, not a blank contest.
 
+A contest the contest manifest gives more than one rank (``NumOfRanks`` > 1)
+is ranked-choice, which votetrail does not count yet: it is left out with a
+notice, or the file refused when it has no other contest
+(:mod:`votetrail.formats.ranked_contests`). Plurality marks carry ``Rank`` 1;
+a mark ranked above 1 in a contest the manifest does not rank is refused
+naming the contest, as the stream cannot leave out a contest it has already
+handed on.
+
 Streaming is per export file: the standard library has no streaming JSON
 reader, so one ``CvrExport_N.json`` at a time is held in memory (a lone
-``CvrExport.json`` is therefore loaded whole), never the whole ZIP.
+``CvrExport.json`` is therefore loaded whole), never the whole ZIP. A file
+over :data:`JSON_LIMIT`, or a ZIP member that expands like a compression
+bomb, is refused naming the ZIP and the member (``formats.archives``).
 """
 
 from __future__ import annotations
@@ -32,6 +42,8 @@ from typing import Any
 
 from votetrail.core.tally.records import CastVoteRecord, ContestDefinition
 from votetrail.errors import InvalidInput
+from votetrail.formats.archives import MiB, check_size, read_member
+from votetrail.formats.ranked_contests import NOT_COUNTED, check_ranked
 
 CONTEST_MANIFEST = "ContestManifest.json"
 CANDIDATE_MANIFEST = "CandidateManifest.json"
@@ -39,6 +51,9 @@ _EXPORT = re.compile(r"CvrExport(?:_(?P<n>[0-9]+))?\.json", re.IGNORECASE)
 _WRITE_IN = re.compile(r"write[- ]?in", re.IGNORECASE)
 _WRITE_IN_TYPES = frozenset({"WriteIn", "QualifiedWriteIn"})
 Obj = dict[str, Any]
+JSON_LIMIT = 128 * MiB
+"""The largest export or manifest file read (each is parsed whole); Dominion splits an
+export into files of a few thousand ballots, a few megabytes each."""
 
 
 @dataclass(frozen=True)
@@ -46,6 +61,8 @@ class _Contest:
     name: str
     choices: dict[int, str]
     """Candidate id -> choice name."""
+    ranks: int = 0
+    """``NumOfRanks``: above 1 the contest is ranked-choice and left out of the records."""
 
 
 @dataclass(frozen=True)
@@ -57,6 +74,8 @@ class DominionJsonExport:
     contests: list[ContestDefinition]
     _exports: tuple[str, ...]
     _by_id: dict[int, _Contest]
+    left_out: tuple[str, ...] = ()
+    """One notice per ranked-choice contest left out (see ``ranked_contests``)."""
 
     def records(self) -> Iterator[CastVoteRecord]:
         """Every card, export file by export file; a bad session stops the stream naming it."""
@@ -124,6 +143,8 @@ class DominionJsonExport:
                 raise InvalidInput(
                     f"contest {contest_id} is not in {CONTEST_MANIFEST}", f"{where}, field 'Id'"
                 )
+            if contest.ranks > 1:
+                continue  # ranked-choice: left out, and named when the file was opened
             here = f"{where}, contest {contest.name!r}"
             overvoted = isinstance(entry.get("Overvotes"), int) and entry["Overvotes"] > 0
             raw = entry.get("Marks", [])
@@ -139,6 +160,13 @@ class DominionJsonExport:
                     raise InvalidInput(
                         f"candidate {candidate} is not this contest's in {CANDIDATE_MANIFEST}",
                         f"{here}, field 'CandidateId'",
+                    )
+                rank = mark.get("Rank")
+                if isinstance(rank, int) and not isinstance(rank, bool) and rank > 1:
+                    raise InvalidInput(
+                        f"a mark has Rank {rank}, so contest {contest.name!r} is ranked-choice "
+                        f"though {CONTEST_MANIFEST} gives it no NumOfRanks; {NOT_COUNTED}",
+                        f"{here}, field 'Rank'",
                     )
                 is_vote = mark.get("IsVote")
                 if not isinstance(is_vote, bool):
@@ -165,9 +193,16 @@ def open_dominion_json(path: Path) -> DominionJsonExport:
             write_ins=frozenset(writes),
         )
         for contest, votes, writes in by_id.values()
+        if contest.ranks <= 1
     ]
+    ranked = {
+        contest.name: f"NumOfRanks {contest.ranks} in {CONTEST_MANIFEST}"
+        for contest, _, _ in by_id.values()
+        if contest.ranks > 1
+    }
+    left_out = check_ranked(path, contests, ranked)
     plain = {key: contest for key, (contest, _, _) in by_id.items()}
-    return DominionJsonExport(path, str(version), contests, tuple(exports), plain)
+    return DominionJsonExport(path, str(version), contests, tuple(exports), plain, left_out)
 
 
 def detect(path: Path) -> bool:
@@ -198,7 +233,9 @@ def _contests(path: Path) -> dict[int, tuple[_Contest, int, set[str]]]:
         votes = _integer(item, "VoteFor", where)
         if votes < 1:
             raise InvalidInput("must be at least 1", f"{where}, field 'VoteFor'")
-        contests[_integer(item, "Id", where)] = (_Contest(name, {}), votes, set())
+        ranks = item.get("NumOfRanks")
+        ranks = ranks if isinstance(ranks, int) and not isinstance(ranks, bool) else 0
+        contests[_integer(item, "Id", where)] = (_Contest(name, {}, ranks), votes, set())
     for index, item in enumerate(_manifest(path, CANDIDATE_MANIFEST), start=1):
         where = f"{_where(path, CANDIDATE_MANIFEST)}, entry {index}"
         name = _text(item, "Description", where)
@@ -250,9 +287,11 @@ def _load(path: Path, name: str) -> Obj:
                 member = _member(archive, name)
                 if member is None:
                     raise InvalidInput(f"the ZIP has no {name}", where=str(path))
-                data = archive.read(member)
+                data = read_member(archive, member, where, JSON_LIMIT)
         else:
-            data = (path if name == path.name else path.parent / name).read_bytes()
+            file = path if name == path.name else path.parent / name
+            check_size(file.stat().st_size, where, JSON_LIMIT)
+            data = file.read_bytes()
         document = json.loads(data.decode("utf-8-sig"))
     except OSError as exc:
         raise InvalidInput(f"cannot be read: {exc.strerror}", where) from None

@@ -14,6 +14,14 @@ reads it once for them, and :meth:`EssCvrExport.records` reads it again, one
 row at a time. ``overvote`` does not say which choices were marked, so an
 overvoted contest is handed on with *every* choice marked: tabulation then
 counts it as one overvote for no one, which is what the tabulator did.
+
+A ranked-choice contest is exported as one column per rank, its heading naming
+the rank: ``Choice 1``, ``Choice 2`` (RCTab's ES&S samples), ``Mayor 1st
+Choice``, ``Mayor Choice 2 of 5``. Headings that differ only in that rank, one
+of them above 1, are one ranked-choice contest, which votetrail does not count
+yet: it is left out with a notice, or the file refused when it has no other
+contest (:mod:`votetrail.formats.ranked_contests`). A lone ``... Choice 1``
+column, with no second rank, is read as the plurality contest it is.
 """
 
 from __future__ import annotations
@@ -27,6 +35,7 @@ from pathlib import Path
 from votetrail.core.tally.records import CastVoteRecord, ContestDefinition
 from votetrail.errors import InvalidInput
 from votetrail.formats.cvr_csv import csv_rows
+from votetrail.formats.ranked_contests import check_ranked
 
 CVR_NUMBER = "Cast Vote Record"
 KNOWN_DETAILS = (
@@ -42,6 +51,10 @@ KNOWN_DETAILS = (
 OVERVOTE = "overvote"
 UNDERVOTE = "undervote"
 _TEN_DIGITS = re.compile(r"(?P<tabulator>[0-9]{4})[0-9]{6}")
+_RANK = re.compile(
+    r"\b(?:choice\s+(?P<n>[0-9]+)(?:\s+of\s+[0-9]+)?|(?P<m>[0-9]+)(?:st|nd|rd|th)\s+choice)\b",
+    re.IGNORECASE,
+)
 _WRITE_IN = re.compile(r"write[- ]?in", re.IGNORECASE)
 
 
@@ -63,6 +76,8 @@ class EssCvrExport:
     _details: dict[str, int]
     _spans: tuple[_Span, ...]
     _width: int
+    left_out: tuple[str, ...] = ()
+    """One notice per ranked-choice contest left out (see ``ranked_contests``)."""
 
     def records(self) -> Iterator[CastVoteRecord]:
         """Every ballot in file order; a bad row stops the stream naming its line and field."""
@@ -116,7 +131,7 @@ def open_ess_cvr(path: Path) -> EssCvrExport:
     details = {name: i for i, name in enumerate(heading) if name in KNOWN_DETAILS}
     if CVR_NUMBER not in details:
         raise InvalidInput(f"the heading has no {CVR_NUMBER!r} column", where=f"{path}, line 1")
-    spans = _spans(heading, max(details.values()) + 1, str(path))
+    spans, ranked = _without_ranked(_spans(heading, max(details.values()) + 1, str(path)))
     seen: dict[str, set[str]] = {span.contest: set() for span in spans}
     overvoted: dict[str, int] = {}
     for line, row in rows:
@@ -144,7 +159,8 @@ def open_ess_cvr(path: Path) -> EssCvrExport:
         )
         for span in spans
     ]
-    return EssCvrExport(path, contests, details, tuple(spans), len(heading))
+    left_out = check_ranked(path, contests, ranked)
+    return EssCvrExport(path, contests, details, tuple(spans), len(heading), left_out)
 
 
 def detect(path: Path) -> bool:
@@ -180,6 +196,24 @@ def _spans(heading: list[str], start: int, source: str) -> list[_Span]:
     if not spans:
         raise InvalidInput("the heading has no contest columns", where=f"{source}, line 1")
     return spans
+
+
+def _without_ranked(spans: list[_Span]) -> tuple[list[_Span], dict[str, str]]:
+    """The plurality contests, and each ranked-choice contest (its rank columns) with why."""
+    ranks: dict[str, list[tuple[int, str]]] = {}
+    for span in spans:
+        match = _RANK.search(span.contest)
+        if match is not None:
+            base = " ".join(_RANK.sub(" ", span.contest, count=1).split())
+            ranks.setdefault(base, []).append((int(match["n"] or match["m"]), span.contest))
+    ranked_columns: set[str] = set()
+    ranked: dict[str, str] = {}
+    for base, found in ranks.items():
+        if len(found) > 1 and max(rank for rank, _ in found) > 1:
+            headings = [heading for _, heading in found]
+            ranked_columns.update(headings)
+            ranked[base or headings[0]] = f"its columns {', '.join(map(repr, headings))} rank it"
+    return [span for span in spans if span.contest not in ranked_columns], ranked
 
 
 def _marks(cells: list[str], choices: tuple[str, ...]) -> tuple[str, ...]:

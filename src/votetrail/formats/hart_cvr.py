@@ -14,7 +14,16 @@ opening reads every document once to learn each contest's choices (sorted)
 and its limit: on a sheet that records undervotes, marks + ``Undervotes`` is
 the limit; a contest never undervoted is taken as vote-for-1, as Arlo does.
 :meth:`HartCvrExport.records` reads the ZIP again, one small document at a
-time (files other than ``.xml``, such as write-in images, are skipped).
+time (files other than ``.xml``, such as write-in images, are skipped). A
+document over :data:`DOCUMENT_LIMIT`, or one that expands like a compression
+bomb, is refused naming the ZIP and the member (``formats.archives``).
+
+A ranked-choice contest writes each option's ``Value`` as one digit per rank
+(``010``: ranked second, as RCTab's Hart reader reads it). A ``Value`` of two
+or more 0/1 digits therefore marks the contest as ranked, which votetrail does
+not count yet: it is left out with a notice, or the file refused when it has
+no other contest (:mod:`votetrail.formats.ranked_contests`). A one-digit
+``Value`` cannot be told from a plurality mark and is read as one.
 """
 
 from __future__ import annotations
@@ -27,10 +36,17 @@ from pathlib import Path, PurePosixPath
 
 from votetrail.core.tally.records import CastVoteRecord, ContestDefinition
 from votetrail.errors import InvalidInput
+from votetrail.formats.archives import MiB, check_size, extracted, read_member
+from votetrail.formats.ranked_contests import check_ranked
 
 NAMESPACE = "http://tempuri.org/CVRDesign.xsd"
 WRITE_IN = "Write-In"
 _MARKER = NAMESPACE.encode()
+DOCUMENT_LIMIT = 16 * MiB
+"""One document is one ballot sheet, a few kilobytes; each is parsed whole."""
+INNER_ZIP_LIMIT = 4096 * MiB
+"""A tabulator's ZIP inside the export, unpacked to a temporary file (not memory)."""
+_RANK_DIGITS = frozenset("01")
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +58,8 @@ class _Sheet:
     sequence: str | None
     precinct: str | None
     contests: dict[str, tuple[tuple[str, ...], int]]
+    ranked: dict[str, str]
+    """Contest -> a rank-string ``Value`` found in it (the contest is ranked-choice)."""
 
 
 @dataclass(frozen=True)
@@ -50,6 +68,9 @@ class HartCvrExport:
 
     path: Path
     contests: list[ContestDefinition]
+    left_out: tuple[str, ...] = ()
+    """One notice per ranked-choice contest left out (see ``ranked_contests``)."""
+    _ranked: frozenset[str] = frozenset()
 
     def records(self) -> Iterator[CastVoteRecord]:
         """Every sheet in ZIP order; a bad document stops the stream naming it and the field."""
@@ -68,7 +89,11 @@ class HartCvrExport:
                 batch=sheet.batch,
                 record=sheet.sequence,
                 precinct=sheet.precinct,
-                marks={name: marks for name, (marks, _) in sheet.contests.items()},
+                marks={
+                    name: marks
+                    for name, (marks, _) in sheet.contests.items()
+                    if name not in self._ranked
+                },
             )
 
 
@@ -76,21 +101,33 @@ def open_hart_cvr(path: Path) -> HartCvrExport:
     """Read every document once for the contests; see the module docstring for the limits."""
     choices: dict[str, set[str]] = {}
     limits: dict[str, tuple[int, str]] = {}
+    ranked: dict[str, str] = {}
+    clashes: dict[str, InvalidInput] = {}  # raised after the pass: a ranked contest has none
     count = 0
     for where, _, data in _documents(path):
         count += 1
-        for name, (marks, undervotes) in _sheet(data, where).contests.items():
+        sheet = _sheet(data, where)
+        for name, value in sheet.ranked.items():
+            ranked.setdefault(name, f"an option's Value is {value!r}, one digit per rank")
+        for name, (marks, undervotes) in sheet.contests.items():
             choices.setdefault(name, set()).update(marks)
             if undervotes:
                 limit = len(marks) + undervotes
                 known = limits.setdefault(name, (limit, where))
                 if known[0] != limit:
-                    raise InvalidInput(
-                        f"contest {name!r} allows {limit} votes here but {known[0]} in {known[1]}",
-                        f"{where}, field 'Undervotes'",
+                    clashes.setdefault(
+                        name,
+                        InvalidInput(
+                            f"contest {name!r} allows {limit} votes here "
+                            f"but {known[0]} in {known[1]}",
+                            f"{where}, field 'Undervotes'",
+                        ),
                     )
     if count == 0:
         raise InvalidInput("holds no Hart CVR XML files", where=str(path))
+    for name, clash in clashes.items():
+        if name not in ranked:
+            raise clash
     contests = [
         ContestDefinition(
             name=name,
@@ -99,8 +136,10 @@ def open_hart_cvr(path: Path) -> HartCvrExport:
             write_ins=frozenset(names & {WRITE_IN}),
         )
         for name, names in choices.items()
+        if name not in ranked
     ]
-    return HartCvrExport(path, contests)
+    left_out = check_ranked(path, contests, ranked)
+    return HartCvrExport(path, contests, left_out, frozenset(ranked))
 
 
 def detect(path: Path) -> bool:
@@ -117,6 +156,7 @@ def _documents(path: Path) -> Iterator[tuple[str, str | None, bytes]]:
     """(where, tabulator, bytes) of each XML document, inner ZIPs included; or a lone XML."""
     if path.suffix.lower() == ".xml":
         try:
+            check_size(path.stat().st_size, str(path), DOCUMENT_LIMIT)
             yield str(path), None, path.read_bytes()
         except OSError as exc:
             raise InvalidInput(f"cannot be read: {exc.strerror}", where=str(path)) from None
@@ -129,7 +169,11 @@ def _documents(path: Path) -> Iterator[tuple[str, str | None, bytes]]:
                     yield f"{path}, {name}", None, _read(outer, name, f"{path}, {name}")
                 elif lowered.endswith(".zip"):
                     tabulator = PurePosixPath(name).stem
-                    with outer.open(name) as handle, zipfile.ZipFile(handle) as inner:
+                    where = f"{path}, {name}"
+                    with (
+                        extracted(outer, name, where, INNER_ZIP_LIMIT) as handle,
+                        zipfile.ZipFile(handle) as inner,
+                    ):
                         for member in inner.namelist():
                             if member.lower().endswith(".xml"):
                                 where = f"{path}, {name}, {member}"
@@ -141,10 +185,8 @@ def _documents(path: Path) -> Iterator[tuple[str, str | None, bytes]]:
 
 
 def _read(archive: zipfile.ZipFile, name: str, where: str) -> bytes:
-    try:
-        return archive.read(name)
-    except (zipfile.BadZipFile, EOFError) as exc:
-        raise InvalidInput(f"is damaged in the ZIP: {exc}", where) from None
+    """One document, refused past its size cap or a bomb's ratio (``formats.archives``)."""
+    return read_member(archive, name, where, DOCUMENT_LIMIT)
 
 
 def _sheet(data: bytes, where: str) -> _Sheet:
@@ -159,6 +201,7 @@ def _sheet(data: bytes, where: str) -> _Sheet:
     if guid is None:
         raise InvalidInput("is missing or empty", f"{where}, field 'CvrGuid'")
     contests: dict[str, tuple[tuple[str, ...], int]] = {}
+    ranked: dict[str, str] = {}
     for contest in root.iterfind(f"{{{NAMESPACE}}}Contests/{{{NAMESPACE}}}Contest"):
         name = _text(contest, "Name")
         if name is None:
@@ -172,6 +215,9 @@ def _sheet(data: bytes, where: str) -> _Sheet:
             choice = WRITE_IN if written else _text(option, "Name")
             if choice is None:
                 raise InvalidInput("an option has no Name", f"{here}, field 'Option/Name'")
+            value = _text(option, "Value") or ""
+            if len(value) > 1 and set(value) <= _RANK_DIGITS:
+                ranked.setdefault(name, value)
             if _number(option, "Value", here, default=1) > 0 and choice not in marks:
                 marks.append(choice)
         contests[name] = (tuple(marks), _number(contest, "Undervotes", here, default=0))
@@ -182,6 +228,7 @@ def _sheet(data: bytes, where: str) -> _Sheet:
         sequence=_text(root, "BatchSequence"),
         precinct=_text(precinct, "Name") if precinct is not None else None,
         contests=contests,
+        ranked=ranked,
     )
 
 

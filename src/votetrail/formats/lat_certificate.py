@@ -11,16 +11,29 @@ from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True, slots=True)
+class CertificateRun:
+    """One run of the deck through a device, failed ones included: the record hides none."""
+
+    run: int
+    file_name: str
+    file_sha256: str
+    passed: bool
+    discrepancies: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
 class CertificateDevice:
     serial: str
     kind: str
     seal_before: str
     seal_after: str
+    """Empty when the device was left unsealed (then ``unsealed_reason`` says why)."""
     precincts: str
     """In words, e.g. "P-1, P-2" or "all (central count)"."""
     outcome: str
-    """``passed``, ``failed`` or ``not run``."""
-    discrepancies: list[str] = field(default_factory=list)
+    """``passed``, ``failed`` or ``not run``: the last run's verdict."""
+    runs: list[CertificateRun] = field(default_factory=list)
+    unsealed_reason: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,3 +53,5 @@ class Certificate:
     log_entry: int | None
     session_id: str
     verify_url: str | None
+    """Where to check the test: an absolute URL only from the configured public base URL,
+    else the path on the office's site (never built from a request's Host header)."""

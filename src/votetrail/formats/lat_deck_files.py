@@ -15,7 +15,6 @@ definition must give the same files for anyone who regenerates them.
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Collection, Sequence
 from pathlib import Path
@@ -24,6 +23,7 @@ from typing import Any, TextIO
 from votetrail.core.lat.deck import Deck, DeckBallot
 from votetrail.core.lat.definition import Contest, ElectionDefinition
 from votetrail.errors import InvalidInput
+from votetrail.formats.csv_out import CsvWriter
 from votetrail.formats.lat_names import Resolver
 
 TEST_WRITE_IN = "TEST WRITE-IN"
@@ -69,8 +69,12 @@ def marking_instruction(contest: Contest, marks: Sequence[str]) -> str:
 
 
 def write_deck_csv(deck: Deck, out: TextIO) -> None:
-    """One row per ballot and contest, ballots in deck order, contests in the style's order."""
-    writer = csv.writer(out, lineterminator="\n")
+    """One row per ballot and contest, ballots in deck order, contests in the style's order.
+
+    Names and ids come from an uploaded definition: the one CSV writer defuses
+    any a spreadsheet would run as a formula.
+    """
+    writer = CsvWriter(out)
     writer.writerow(DECK_CSV_COLUMNS)
     for ballot in deck.ballots:
         for contest_id, marks in ballot.votes.items():
@@ -82,17 +86,12 @@ def write_deck_csv(deck: Deck, out: TextIO) -> None:
                     ballot.precinct,
                     ballot.purpose,
                     contest.id,
-                    _cell(contest.title),
+                    contest.title,
                     "|".join(marks),
-                    _cell("; ".join(contest.choice(choice).name for choice in marks)),
-                    _cell(marking_instruction(contest, marks)),
+                    "; ".join(contest.choice(choice).name for choice in marks),
+                    marking_instruction(contest, marks),
                 )
             )
-
-
-def _cell(text: str) -> str:
-    """Names come from an uploaded definition; a spreadsheet must not run one as a formula."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def write_expected_csv(
@@ -109,7 +108,7 @@ def write_expected_csv(
     like :meth:`Deck.expected_by_style`, every style lists every contest, at
     zero where the style does not carry it.
     """
-    writer = csv.writer(out, lineterminator="\n")
+    writer = CsvWriter(out)
     if not by_style:
         writer.writerow(EXPECTED_CSV_COLUMNS)
         for contest_id, totals in deck.expected(precincts).items():

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from votetrail.core.lat.definition import ElectionDefinition
+from votetrail.core.lat.report_identity import SelfDescription
 from votetrail.errors import InvalidInput
 from votetrail.formats.lat_names import Resolver
 from votetrail.formats.lat_report_parts import (
@@ -101,7 +102,67 @@ def read_nist_results(path: Path, data: Obj, definition: ElectionDefinition) -> 
         _listed(_get(election, "BallotCounts")), "BallotsCast", scope, f"{path}, Election"
     )
     overall = ordered_totals(sums, definition)
-    return TabulatorReport(path, NIST_RESULTS, overall, None, cards, unmatched())
+    about = _self_description(data, election, definition)
+    return TabulatorReport(path, NIST_RESULTS, overall, None, cards, unmatched(), about)
+
+
+def _self_description(data: Obj, election: Obj, definition: ElectionDefinition) -> SelfDescription:
+    """The devices, precincts and election the report says it is of.
+
+    The places are the GpUnits the report's counts (and its election scope)
+    refer to: a ReportingDevice gives its SerialNumber, a ReportingUnit of
+    type precinct its id when the definition uses the same ids, else its name.
+    A report whose counts name no device is taken to be of the devices it lists.
+    """
+    units = {
+        str(unit.get("@id")): unit for unit in _listed(data.get("GpUnit")) if isinstance(unit, dict)
+    }
+    referred: dict[str, None] = {}
+    scope = _get(election, "ElectionScopeId")
+    if scope is not None:
+        referred[str(scope)] = None
+    for key in ("VoteCounts", "OtherCounts", "SummaryCounts", "BallotCounts"):
+        for entry in _all(election, key):
+            if isinstance(entry, dict) and entry.get("GpUnitId") is not None:
+                referred[str(entry["GpUnitId"])] = None
+
+    def is_device(unit: Obj) -> bool:
+        return str(unit.get("@type", "")).endswith("ReportingDevice")
+
+    devices = [units[i] for i in referred if i in units and is_device(units[i])]
+    if not devices:
+        devices = [unit for unit in units.values() if is_device(unit)]
+    serials = [
+        _text(_get(unit, "SerialNumber")) or _text(_get(unit, "Name")) or str(unit.get("@id"))
+        for unit in devices
+    ]
+    known = {precinct.id for precinct in definition.precincts}
+    precincts = [
+        unit_id if unit_id in known else _text(_get(unit, "Name")) or unit_id
+        for unit_id in referred
+        if (unit := units.get(unit_id)) is not None
+        and not is_device(unit)
+        and str(_get(unit, "Type") or "").lower() in ("precinct", "split-precinct")
+    ]
+    name = _text(_get(election, "Name"))
+    return SelfDescription(
+        devices=tuple(serials), precincts=tuple(precincts), election=name or None
+    )
+
+
+def _all(value: Any, key: str) -> list[Any]:
+    """Every ``key`` entry anywhere below ``value`` (counts sit at several depths)."""
+    found: list[Any] = []
+    if isinstance(value, dict):
+        for name, item in value.items():
+            if name == key:
+                found.extend(_listed(item))
+            else:
+                found.extend(_all(item, key))
+    elif isinstance(value, list):
+        for item in value:
+            found.extend(_all(item, key))
+    return found
 
 
 def _contest_figures(contest: Obj, total: ContestSum, scope: Any, where: str) -> None:

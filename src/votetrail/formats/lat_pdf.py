@@ -243,7 +243,16 @@ def _totals_tables(
 
 
 def certificate_pdf(cert: Certificate) -> bytes:
-    """The certificate: facts, device table, what went wrong, who watched, who signed."""
+    """The certificate: facts, devices and seals, every run, what went wrong, who watched, who
+    signed.
+
+    Only a signed test has a certificate (an open one gets a status page from
+    the web and a refusal from the CLI), so one without officials is refused
+    here too. Every run is listed, failed ones included: a device that failed
+    and passed after repair is not a device that passed first time.
+    """
+    if not cert.officials:
+        raise ValueError(f"L&A test {cert.session_id} is not signed; it has no certificate")
     pdf = _Document(
         f"L&A test {cert.session_id} - {cert.jurisdiction} - {cert.held_on}", _held_on(cert)
     )
@@ -285,31 +294,7 @@ def certificate_pdf(cert: Certificate) -> bytes:
     pdf.multi_cell(0, 6, latin1(cert.definition_sha256), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font(FONT, size=10)
     pdf.ln(3)
-    pdf.para("Devices tested", bold=True, size=12)
-    pdf.ln(1)
-    if cert.devices:
-        pdf.grid(
-            ("Serial", "Kind", "Precincts", "Seal before", "Seal after", "Outcome"),
-            (
-                (d.serial, d.kind, d.precincts, d.seal_before, d.seal_after or "-", d.outcome)
-                for d in cert.devices
-            ),
-            (28, 30, 38, 27, 27, 24),
-        )
-    else:
-        pdf.para("No device was added to this test.")
-        pdf.ln(2)
-    failed = [device for device in cert.devices if device.discrepancies]
-    pdf.para("Discrepancies", bold=True, size=12)
-    if failed:
-        for device in failed:
-            pdf.para(f"{device.serial} ({device.outcome}):", bold=True)
-            for sentence in device.discrepancies:
-                pdf.set_x(pdf.l_margin + 5)
-                pdf.multi_cell(0, 5, latin1(f"- {sentence}"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-            pdf.ln(1)
-    else:
-        pdf.para("None: every device's last run matched the expected totals.")
+    _certificate_devices(pdf, cert)
     pdf.ln(3)
     pdf.para("Observers present", bold=True, size=12)
     for observer in cert.observers or ["None recorded."]:
@@ -319,18 +304,75 @@ def certificate_pdf(cert: Certificate) -> bytes:
     pdf.para("Statement and sign-off", bold=True, size=12)
     pdf.para(cert.statement)
     pdf.ln(2)
-    if cert.officials:
-        for official in cert.officials:
-            pdf.para(f"Signed: {official}")
-    else:
-        pdf.para("Not yet signed off.")
+    for official in cert.officials:
+        pdf.para(f"Signed: {official}")
     pdf.ln(4)
     if cert.log_entry is not None:
-        where = f"; check it at {cert.verify_url}" if cert.verify_url else ""
+        where = ""
+        if cert.verify_url and cert.verify_url.startswith("/"):
+            where = f"; check it at {cert.verify_url} on the election office's votetrail site"
+        elif cert.verify_url:
+            where = f"; check it at {cert.verify_url}"
         pdf.para(f"This certificate is entry {cert.log_entry} of the public log{where}.")
-    else:
-        pdf.para("This test has no sign-off entry in the public log yet.")
     return bytes(pdf.output())
+
+
+def _certificate_devices(pdf: _Document, cert: Certificate) -> None:
+    """The devices with their seals, every run with its verdict, and every discrepancy."""
+    pdf.para("Devices tested", bold=True, size=12)
+    pdf.ln(1)
+    if not cert.devices:
+        pdf.para("No device was added to this test.")
+        pdf.ln(2)
+        return
+    pdf.grid(
+        ("Serial", "Kind", "Precincts", "Seal before", "Seal after", "Outcome"),
+        (
+            (
+                d.serial,
+                d.kind,
+                d.precincts,
+                d.seal_before,
+                d.seal_after or ("none: see below" if d.unsealed_reason else "none"),
+                d.outcome,
+            )
+            for d in cert.devices
+        ),
+        (28, 30, 38, 27, 27, 24),
+    )
+    unsealed = [d for d in cert.devices if not d.seal_after]
+    if unsealed:
+        pdf.para("Devices left unsealed after the test", bold=True, size=12)
+        for device in unsealed:
+            pdf.para(f"{device.serial}: {device.unsealed_reason or 'no reason recorded'}")
+        pdf.ln(2)
+    pdf.para("Every run of the test deck", bold=True, size=12)
+    pdf.ln(1)
+    pdf.grid(
+        ("Device", "Run", "Report file", "Report SHA-256 (start)", "Result"),
+        (
+            (d.serial, str(r.run), r.file_name, r.file_sha256[:16], _verdict(r.passed))
+            for d in cert.devices
+            for r in d.runs
+        ),
+        (28, 14, 64, 44, 24),
+    )
+    failed = [(d, r) for d in cert.devices for r in d.runs if not r.passed]
+    pdf.para("Discrepancies", bold=True, size=12)
+    if not failed and all(d.runs for d in cert.devices):
+        pdf.para("None: every run of every device matched the expected totals.")
+    for device, run in failed:
+        after = [r.run for r in device.runs if r.run > run.run]
+        later = f"; run again as run {after[-1]}: {device.outcome}" if after else ""
+        pdf.para(f"{device.serial}, run {run.run} (failed{later}):", bold=True)
+        for sentence in run.discrepancies:
+            pdf.set_x(pdf.l_margin + 5)
+            pdf.multi_cell(0, 5, latin1(f"- {sentence}"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.ln(1)
+
+
+def _verdict(passed: bool) -> str:
+    return "passed" if passed else "FAILED"
 
 
 def _held_on(cert: Certificate) -> datetime:

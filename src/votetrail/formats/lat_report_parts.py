@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from votetrail.core.lat.definition import ElectionDefinition
+from votetrail.core.lat.report_identity import SelfDescription
 from votetrail.core.lat.totals import ContestTotals, Totals
 
 FIGURES = ("ballots", "overvotes", "undervotes")
@@ -35,6 +36,8 @@ class TabulatorReport:
     """The number of cards counted, when the report says (a CVR export does)."""
     unmatched: tuple[str, ...]
     """Sentences naming contests, choices and styles of the report the definition lacks."""
+    about: SelfDescription = field(default_factory=SelfDescription)
+    """What the report says about itself: device, precincts, election (what its format carries)."""
 
 
 class Unmatched:

@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from votetrail.core.lat.definition import Contest, ElectionDefinition
+from votetrail.core.lat.report_identity import SelfDescription
 from votetrail.core.lat.totals import MarkedBallot, Totals, count
 from votetrail.errors import InvalidInput
 from votetrail.formats._definition_fields import read_json
@@ -53,6 +54,7 @@ def read_tabulator_report(path: Path, definition: ElectionDefinition) -> Tabulat
     if not path.is_file():
         raise InvalidInput("no such file", where=str(path))
     suffix = path.suffix.lower()
+    data: Obj | None = None
     if suffix == ".csv" and is_totals_csv(path):
         return read_totals_csv(path, definition)
     if suffix == ".json":
@@ -65,7 +67,7 @@ def read_tabulator_report(path: Path, definition: ElectionDefinition) -> Tabulat
                 "nor a NIST SP 1500-103 cast vote record report (CVR.CastVoteRecordReport)",
                 where=f"{path}, field '@type'",
             )
-    return _read_cvrs(path, definition)
+    return _read_cvrs(path, definition, data)
 
 
 def _json(path: Path) -> Obj:
@@ -79,7 +81,7 @@ def _json(path: Path) -> Obj:
 # --- cast vote records ------------------------------------------------------------------------
 
 
-def _read_cvrs(path: Path, definition: ElectionDefinition) -> TabulatorReport:
+def _read_cvrs(path: Path, definition: ElectionDefinition, data: Obj | None) -> TabulatorReport:
     """Count the cards here, by the deck's rule, after mapping the vendor's names to ids.
 
     Styles are compared only when every card says its ballot style: counting
@@ -101,7 +103,13 @@ def _read_cvrs(path: Path, definition: ElectionDefinition) -> TabulatorReport:
     carried = {contest for style in definition.ballot_styles for contest in style.contests}
     ballots: list[MarkedBallot] = []
     styles_known = True
+    tabulators: dict[str, None] = {}
+    precincts: dict[str, None] = {}
     for record in cvr_file.records():
+        if record.tabulator:
+            tabulators[str(record.tabulator)] = None
+        if record.precinct:
+            precincts[str(record.precinct)] = None
         style = None
         if record.ballot_type:
             style = resolver.ballot_style(record.ballot_type)
@@ -135,7 +143,37 @@ def _read_cvrs(path: Path, definition: ElectionDefinition) -> TabulatorReport:
             for style in definition.ballot_styles
             if any(b.ballot_style == style.id for b in ballots)
         }
-    return TabulatorReport(path, cvr_file.format, overall, by_style, len(ballots), unmatched())
+    about = _cvr_self_description(cvr_file.format, data, list(tabulators), list(precincts))
+    return TabulatorReport(
+        path, cvr_file.format, overall, by_style, len(ballots), unmatched(), about
+    )
+
+
+def _cvr_self_description(
+    file_format: str, data: Obj | None, tabulators: list[str], precincts: list[str]
+) -> SelfDescription:
+    """What the cards say: a NIST report's creating device is the device (its ReportingDevice's
+    SerialNumber when the JSON lists one); a vendor's tabulator number is not a serial.
+
+    The election's name is read from a NIST JSON report's Election; the vendor
+    exports' election names are not compared (see ``docs/lat.md``).
+    """
+    if not file_format.startswith("NIST"):
+        return SelfDescription(tabulators=tuple(tabulators), precincts=tuple(precincts))
+    serials: dict[str, str] = {}
+    election: str | None = None
+    if data is not None:
+        for device in data.get("ReportingDevice") or []:
+            if isinstance(device, dict) and device.get("SerialNumber"):
+                serials[str(device.get("@id"))] = str(device["SerialNumber"])
+        names = [
+            str(e["Name"])
+            for e in data.get("Election") or []
+            if isinstance(e, dict) and isinstance(e.get("Name"), str)
+        ]
+        election = names[0] if len(names) == 1 else None
+    devices = tuple(dict.fromkeys(serials.get(t, t) for t in tabulators))
+    return SelfDescription(devices=devices, precincts=tuple(precincts), election=election)
 
 
 def _marks(

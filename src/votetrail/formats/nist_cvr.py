@@ -10,7 +10,12 @@ Dominion's CSV. The mapping, and what is not mapped, is in ``docs/cvr.md``:
   (``IsAllocable`` not ``no``) is one mark for its selection's choice; in an
   overvoted contest the non-allocable indications are kept too, so tabulation
   sees the overvote (even one recorded as two positions of one selection);
-* a record's id is its ``UniqueId``, else its ``CurrentSnapshotId``.
+* a record's id is its ``UniqueId``, else its ``CurrentSnapshotId``;
+* a contest whose ``VoteVariation`` is ``rcv``, or with a ``SelectionPosition``
+  of ``Rank`` above 1 in any CVR, is ranked-choice, which votetrail does not
+  count yet: it is left out with a notice, or the report refused when it has
+  no other contest (:mod:`votetrail.formats.ranked_contests`). ``Rank`` 1
+  alone, as some writers put on every plurality position, changes nothing.
 
 In XML the election's definitions come *after* the CVRs (the schema orders
 elements by name), so :func:`open_nist_cvr` reads the file once for the
@@ -30,6 +35,7 @@ from typing import Any
 
 from votetrail.core.tally.records import CastVoteRecord, ContestDefinition
 from votetrail.errors import InvalidInput
+from votetrail.formats.ranked_contests import check_ranked
 
 NAMESPACE = "http://itl.nist.gov/ns/voting/1500-103/v1"
 ROOT = "CastVoteRecordReport"
@@ -51,6 +57,9 @@ class NistCvrReport:
     _contest_names: dict[str, str]
     _choices: dict[str, dict[str, str]]
     """Contest id -> ContestSelection id -> choice name; ``""`` keys the write-in slot."""
+    left_out: tuple[str, ...] = ()
+    """One notice per ranked-choice contest left out (see ``ranked_contests``)."""
+    _ranked_ids: frozenset[str] = frozenset()
 
     def records(self) -> Iterator[CastVoteRecord]:
         """Every CVR in file order; an unmappable one stops the stream naming it and the field."""
@@ -81,6 +90,8 @@ class NistCvrReport:
                 )
             if name in marks:
                 raise InvalidInput(f"lists contest {contest_id!r} twice", where=where)
+            if contest_id in self._ranked_ids:
+                continue  # ranked-choice: left out, and named when the report was opened
             overvoted = int(_one(contest, "Overvotes") or 0) > 0 or "overvoted" in _many(
                 contest, "Status"
             )
@@ -119,15 +130,22 @@ def open_nist_cvr(path: Path) -> NistCvrReport:
     form = _form(path)
     report: Obj = {"Election": [], "Party": []}
     write_in_contests: set[str] = set()
+    ranked_ids: dict[str, str] = {}
+    number = 0
     for tag, value in _top_level(path, form):
         if tag == "CVR":
-            for snapshot in (s for cvr in _listed(value) for s in _many(cvr, "CVRSnapshot")):
-                for contest in _many(snapshot, "CVRContest"):
-                    if any(
-                        _one(s, "ContestSelectionId") is None
-                        for s in _many(contest, "CVRContestSelection")
-                    ):
-                        write_in_contests.add(str(_one(contest, "ContestId")))
+            for cvr in _listed(value):
+                number += 1
+                for contest in (
+                    c for s in _many(cvr, "CVRSnapshot") for c in _many(s, "CVRContest")
+                ):
+                    contest_id = str(_one(contest, "ContestId"))
+                    selections = _many(contest, "CVRContestSelection")
+                    if any(_one(s, "ContestSelectionId") is None for s in selections):
+                        write_in_contests.add(contest_id)
+                    rank = _highest_rank(selections, f"{path}, CVR {number}")
+                    if rank > 1:
+                        ranked_ids.setdefault(contest_id, f"a SelectionPosition has Rank {rank}")
         elif tag in ("Election", "Party"):
             report[tag].extend(_listed(value))
         else:
@@ -138,15 +156,22 @@ def open_nist_cvr(path: Path) -> NistCvrReport:
     names: dict[str, str] = {}
     choices: dict[str, dict[str, str]] = {}
     contests = []
+    ranked: dict[str, str] = {}
     for election in report["Election"]:
         candidates = {
             c.get("@id"): _name(_one(c, "Name"), c.get("@id")) for c in _many(election, "Candidate")
         }
         for contest in _many(election, "Contest"):
             definition, slots = _definition(contest, candidates, parties, write_in_contests, names)
-            names[str(contest.get("@id"))] = definition.name
-            choices[str(contest.get("@id"))] = slots
-            contests.append(definition)
+            contest_id = str(contest.get("@id"))
+            names[contest_id] = definition.name
+            choices[contest_id] = slots
+            if str(_one(contest, "VoteVariation") or "").lower() == "rcv":
+                ranked_ids.setdefault(contest_id, "its VoteVariation is rcv")
+            if contest_id in ranked_ids:
+                ranked[definition.name] = ranked_ids[contest_id]
+            else:
+                contests.append(definition)
     first = report["Election"][0]
     return NistCvrReport(
         path,
@@ -156,7 +181,26 @@ def open_nist_cvr(path: Path) -> NistCvrReport:
         contests,
         names,
         choices,
+        check_ranked(path, contests, ranked),
+        frozenset(i for i in ranked_ids if i in names),
     )
+
+
+def _highest_rank(selections: list[Any], where: str) -> int:
+    """The highest ``Rank`` of a CVR contest's positions (0 when none is given)."""
+    highest = 0
+    for selection in selections:
+        for position in _many(selection, "SelectionPosition"):
+            rank = _one(position, "Rank")
+            if rank is None:
+                continue
+            try:
+                highest = max(highest, int(str(rank)))
+            except ValueError:
+                raise InvalidInput(
+                    f"{rank!r} is not a whole number", where=f"{where}, field 'Rank'"
+                ) from None
+    return highest
 
 
 def _definition(

@@ -17,7 +17,6 @@ the list.
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 import zipfile
@@ -26,6 +25,7 @@ from itertools import groupby
 
 from votetrail.core.voters.record import Status, VoterRecord
 from votetrail.errors import InvalidInput
+from votetrail.formats.csv_out import CsvWriter
 
 __all__ = ["COLUMNS", "poll_book_csv", "poll_books_zip"]
 
@@ -43,8 +43,6 @@ COLUMNS = (
 )
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 """The earliest time a ZIP can record: any fixed value works, this one says "no time"."""
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-"""Cell openings a spreadsheet would run as a formula; a poll book is often opened in one."""
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _RESERVED = frozenset(
     {"CON", "PRN", "AUX", "NUL"} | {f"{p}{n}" for p in ("COM", "LPT") for n in range(1, 10)}
@@ -100,7 +98,7 @@ def _listed(records: Iterable[VoterRecord]) -> list[VoterRecord]:
 
 def _csv(voters: Iterable[VoterRecord]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = CsvWriter(out, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     for r in voters:
         row = (
@@ -115,13 +113,8 @@ def _csv(voters: Iterable[VoterRecord]) -> str:
             r.status.value,
             "",
         )
-        writer.writerow([_cell(value) for value in row])
+        writer.writerow(row)
     return out.getvalue()
-
-
-def _cell(text: str) -> str:
-    """Defuse a value a spreadsheet would run as a formula: the list comes from the public."""
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
 def _file_names(precincts: list[str]) -> dict[str, str]:

@@ -18,7 +18,6 @@ contest and choice, not per ballot.
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ from typing import Any, TextIO
 
 from votetrail.core.tally.tabulate import ContestResult
 from votetrail.errors import InvalidInput
+from votetrail.formats.csv_out import CsvWriter
 
 OVERVOTES = "overvotes"
 UNDERVOTES = "undervotes"
@@ -185,7 +185,7 @@ def nist_err_json(results: Sequence[ContestResult], header: ReportHeader) -> dic
 
 def write_csv(results: Iterable[ContestResult], out: TextIO) -> None:
     """One row per choice, then the contest's overvotes and undervotes rows."""
-    writer = csv.writer(out, lineterminator="\n")
+    writer = CsvWriter(out)
     writer.writerow(CSV_COLUMNS)
     for result in results:
         writer.writerows((result.name, choice, votes) for choice, votes in result.tally.items())

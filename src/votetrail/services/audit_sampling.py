@@ -10,7 +10,6 @@ so the same files and seed give the same sample with Rivest's own
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields
@@ -27,6 +26,7 @@ from votetrail.formats.ballot_manifest import (
     locate,
     read_manifest,
 )
+from votetrail.formats.csv_out import CsvWriter
 
 
 class SampleFormat(StrEnum):
@@ -140,7 +140,7 @@ def write_sample(ballots: Sequence[SampledBallot], fmt: SampleFormat, out: TextI
         json.dump([asdict(ballot) for ballot in ballots], out, indent=2, ensure_ascii=False)
         out.write("\n")
         return
-    writer = csv.writer(out, lineterminator="\n")
+    writer = CsvWriter(out)
     writer.writerow(COLUMNS)
     for ballot in ballots:
         writer.writerow(["" if value is None else value for value in asdict(ballot).values()])

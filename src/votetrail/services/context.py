@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from sqlalchemy import Engine, select
 
@@ -35,6 +36,9 @@ class App:
     origin: str
     data_dir: Path
     clock: Callable[[], datetime] = field(default=utc_now)
+    public_url: str | None = None
+    """The office's public base URL (``--public-url`` / ``VOTETRAIL_PUBLIC_URL``), the only
+    source of absolute links printed for observers; never a request's Host header."""
 
 
 def resolve_data_dir(data_dir: str | Path | None) -> Path:
@@ -43,6 +47,31 @@ def resolve_data_dir(data_dir: str | Path | None) -> Path:
 
 def resolve_url(data_dir: Path, database_url: str | None) -> str:
     return database_url or os.environ.get("VOTETRAIL_DATABASE_URL") or db.sqlite_url(data_dir)
+
+
+def resolve_public_url(value: str | None = None) -> str | None:
+    """The configured public base URL, checked, without a trailing slash; None if not set.
+
+    It goes on printed certificates observers keep, so only a plain absolute
+    http(s) address is accepted: no user name, query or fragment.
+    """
+    text = (value or os.environ.get("VOTETRAIL_PUBLIC_URL") or "").strip()
+    if not text:
+        return None
+    parts = urlsplit(text)
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or "@" in parts.netloc
+        or parts.query
+        or parts.fragment
+        or any(c.isspace() for c in text)
+    ):
+        raise ConfigurationError(
+            f"the public URL {text!r} (--public-url or VOTETRAIL_PUBLIC_URL) must be an "
+            "absolute http(s) address such as https://elections.example.gov"
+        )
+    return text.rstrip("/")
 
 
 def read_origin(engine: Engine) -> str:
@@ -68,4 +97,10 @@ def open_app(data_dir: str | Path | None = None, database_url: str | None = None
             f"the signing key in {folder} is for {signer.name!r}, but this database's log "
             f"is {origin!r}; the key and the database do not belong together"
         )
-    return App(engine=engine, signer=signer, origin=origin, data_dir=folder)
+    return App(
+        engine=engine,
+        signer=signer,
+        origin=origin,
+        data_dir=folder,
+        public_url=resolve_public_url(),
+    )

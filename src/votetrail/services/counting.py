@@ -1,14 +1,17 @@
 """Results and ballot accounting from what counties have uploaded.
 
-Both read a county's *current* uploads (the newest of each kind) straight
-from the stored canonical records, so the numbers published are exactly the
-records the log's Merkle roots commit to.
+Both read a county's *current* uploads straight from the stored canonical
+records, so the numbers published are exactly the records the log's Merkle
+roots commit to. A county's CVRs are the union of its current CVR uploads
+(files accumulate, one tabulator's at a time if need be); its manifest, paper
+counts and check-ins are the one current upload of each
+(``services/current_uploads.py``).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,8 +29,9 @@ from votetrail.core.tally.tabulate import ContestResult, merge, tabulate
 from votetrail.errors import NotFound
 from votetrail.formats.ballot_manifest import Batch, ballot_ids
 from votetrail.services.context import App
-from votetrail.services.uploads import current_upload, stored_records
-from votetrail.store.models import JURISDICTIONS, UPLOADS
+from votetrail.services.current_uploads import current_document, current_uploads
+from votetrail.services.uploads import stored_records
+from votetrail.store.models import JURISDICTIONS, UPLOAD_REPLACEMENTS, UPLOADS
 
 
 def _records(conn: Connection, upload_id: str) -> Iterator[CastVoteRecord]:
@@ -43,6 +47,12 @@ def _records(conn: Connection, upload_id: str) -> Iterator[CastVoteRecord]:
             counting_group=data["counting_group"],
             marks={contest: tuple(choices) for contest, choices in data["marks"].items()},
         )
+
+
+def _union(conn: Connection, uploads: Sequence[Any]) -> Iterator[CastVoteRecord]:
+    """Every CVR of the given uploads, upload by upload in the order they came."""
+    for upload in uploads:
+        yield from _records(conn, upload.id)
 
 
 def _definitions(upload: Any) -> list[ContestDefinition]:
@@ -69,17 +79,24 @@ def results(app: App, jurisdiction: str | None = None) -> list[ContestResult]:
         counties = _counties(conn) if jurisdiction is None else [jurisdiction]
         per_county: dict[str, list[ContestResult]] = {}
         for county in counties:
-            upload = current_upload(conn, county, "cvrs")
-            if upload is None:
+            uploads = current_uploads(conn, county, "cvrs")
+            if not uploads:
                 continue
-            per_county[county] = tabulate(_records(conn, upload.id), _definitions(upload))
+            # Each upload carries its own contest definitions (a file may lack a
+            # contest or a choice no one marked): count each, then add them up.
+            per_county[county] = merge(
+                {
+                    f"{county} upload {u.id}": tabulate(_records(conn, u.id), _definitions(u))
+                    for u in uploads
+                }
+            )
     if jurisdiction is not None and not per_county:
         raise NotFound(f"{jurisdiction!r} has not uploaded cast vote records")
     return merge(per_county)
 
 
 def _counts(conn: Connection, jurisdiction: str, kind: str) -> dict[str, int] | None:
-    upload = current_upload(conn, jurisdiction, kind)
+    upload = current_document(conn, jurisdiction, kind)
     if upload is None:
         return None
     return {
@@ -99,27 +116,18 @@ class AccountingReport:
 def accounting(app: App, jurisdiction: str) -> AccountingReport:
     """Check-ins vs CVRs vs paper records vs manifest for one county, with phantoms to audit."""
     with app.engine.connect() as conn:
-        cvrs = current_upload(conn, jurisdiction, "cvrs")
-        if cvrs is None:
+        cvrs = current_uploads(conn, jurisdiction, "cvrs")
+        if not cvrs:
             raise NotFound(f"{jurisdiction!r} has not uploaded cast vote records")
-        summary = summarise_cvrs(_records(conn, cvrs.id))
-        manifest_upload = current_upload(conn, jurisdiction, "manifest")
+        summary = summarise_cvrs(_union(conn, cvrs))
+        manifest_upload = current_document(conn, jurisdiction, "manifest")
         manifest = []
         if manifest_upload is not None:
             for _, text in stored_records(conn, manifest_upload.id, False):
                 data = json.loads(text)
                 manifest.append(ManifestBatch(data["tabulator"], data["batch"], data["ballots"]))
-        previous = None
-        if cvrs.sequence > 1:
-            earlier = conn.execute(
-                select(UPLOADS.c.id).where(
-                    UPLOADS.c.jurisdiction_id == jurisdiction,
-                    UPLOADS.c.kind == "cvrs",
-                    UPLOADS.c.sequence == cvrs.sequence - 1,
-                )
-            ).scalar()
-            if earlier is not None:
-                previous = summarise_cvrs(_records(conn, earlier)).per_tabulator()
+        before = _before_newest(conn, cvrs)
+        previous = None if before is None else summarise_cvrs(_union(conn, before)).per_tabulator()
         outcome = reconcile(
             summary,
             manifest,
@@ -135,14 +143,33 @@ def accounting(app: App, jurisdiction: str) -> AccountingReport:
                 "imported_at": r.imported_at,
                 "files": json.loads(r.files),
                 "merkle_root": r.merkle_root,
+                "replaced_by": r.replacement_id,
             }
             for r in conn.execute(
-                select(UPLOADS)
+                select(UPLOADS, UPLOAD_REPLACEMENTS.c.replacement_id)
+                .outerjoin(UPLOAD_REPLACEMENTS, UPLOAD_REPLACEMENTS.c.replaced_id == UPLOADS.c.id)
                 .where(UPLOADS.c.jurisdiction_id == jurisdiction)
                 .order_by(UPLOADS.c.kind, UPLOADS.c.sequence)
             )
         ]
     return AccountingReport(jurisdiction, outcome, plan_phantoms(outcome.devices), uploads)
+
+
+def _before_newest(conn: Connection, current: Sequence[Any]) -> list[Any] | None:
+    """The county's CVR uploads as they stood before its newest one; None if it is the first.
+
+    The newest current upload either added a file (before it: the others) or
+    replaced one (before it: the others and the one it replaced). Comparing
+    device counts with that set shows what the last upload changed.
+    """
+    newest = current[-1]
+    replaced = conn.execute(
+        select(UPLOADS)
+        .join(UPLOAD_REPLACEMENTS, UPLOAD_REPLACEMENTS.c.replaced_id == UPLOADS.c.id)
+        .where(UPLOAD_REPLACEMENTS.c.replacement_id == newest.id)
+    ).all()
+    before = sorted([*current[:-1], *replaced], key=lambda u: int(u.sequence))
+    return before or None
 
 
 @dataclass(frozen=True)
@@ -165,7 +192,7 @@ def sampling_frame(app: App, jurisdiction: str) -> SamplingFrame:
     """
     report = accounting(app, jurisdiction)
     with app.engine.connect() as conn:
-        manifest = current_upload(conn, jurisdiction, "manifest")
+        manifest = current_document(conn, jurisdiction, "manifest")
         if manifest is None:
             raise NotFound(f"{jurisdiction!r} has not uploaded a ballot manifest")
         batches = [

@@ -18,7 +18,7 @@ from votetrail.core.tally.tabulate import ContestResult
 from votetrail.errors import InvalidInput
 from votetrail.services.context import App
 from votetrail.services.counting import AccountingReport, accounting, results
-from votetrail.store.models import UPLOADS
+from votetrail.store.models import UPLOAD_REPLACEMENTS, UPLOADS
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,11 @@ class UploadedFile:
 
 @dataclass(frozen=True)
 class UploadView:
-    """One upload; ``current`` marks the newest of its kind, the one results are counted from."""
+    """One upload; it counts (``current``) until an official replaced it by a newer one.
+
+    ``replaced_by`` is the replacing upload's id, with when and by whom the
+    replacement was confirmed; all current CVR uploads count together.
+    """
 
     id: str
     kind: str
@@ -41,7 +45,18 @@ class UploadView:
     imported_at: str
     files: tuple[UploadedFile, ...]
     merkle_root: str
-    current: bool
+    replaced_by: str | None = None
+    replaced_at: str | None = None
+    replaced_by_user: str | None = None
+
+    @property
+    def current(self) -> bool:
+        return self.replaced_by is None
+
+    @property
+    def label(self) -> str:
+        """The upload as a "Replaces" choice names it: id and file names."""
+        return f"{self.id} ({', '.join(f.name for f in self.files)})"
 
 
 @dataclass(frozen=True)
@@ -60,7 +75,11 @@ class CountyView:
 
     @property
     def has_cvrs(self) -> bool:
-        return any(upload.kind == "cvrs" for upload in self.uploads)
+        return any(upload.kind == "cvrs" and upload.current for upload in self.uploads)
+
+    def current_of(self, kind: str) -> list[UploadView]:
+        """The uploads of ``kind`` that count now: those a new file may replace."""
+        return [u for u in self.uploads if u.kind == kind and u.current]
 
 
 def _files(text: str) -> tuple[UploadedFile, ...]:
@@ -74,13 +93,16 @@ def uploads_of(app: App, jurisdiction: str) -> list[UploadView]:
     """Every upload of the county, oldest first; an empty list before the first one."""
     with app.engine.connect() as conn:
         rows = conn.execute(
-            select(UPLOADS)
+            select(
+                UPLOADS,
+                UPLOAD_REPLACEMENTS.c.replacement_id,
+                UPLOAD_REPLACEMENTS.c.replaced_at,
+                UPLOAD_REPLACEMENTS.c.replaced_by,
+            )
+            .outerjoin(UPLOAD_REPLACEMENTS, UPLOAD_REPLACEMENTS.c.replaced_id == UPLOADS.c.id)
             .where(UPLOADS.c.jurisdiction_id == jurisdiction)
             .order_by(UPLOADS.c.imported_at, UPLOADS.c.kind, UPLOADS.c.sequence)
         ).all()
-    newest: dict[str, int] = {}
-    for row in rows:
-        newest[row.kind] = max(newest.get(row.kind, 0), int(row.sequence))
     return [
         UploadView(
             id=row.id,
@@ -89,7 +111,9 @@ def uploads_of(app: App, jurisdiction: str) -> list[UploadView]:
             imported_at=str(row.imported_at),
             files=_files(row.files),
             merkle_root=row.merkle_root,
-            current=int(row.sequence) == newest[row.kind],
+            replaced_by=row.replacement_id,
+            replaced_at=row.replaced_at,
+            replaced_by_user=row.replaced_by,
         )
         for row in rows
     ]

@@ -11,11 +11,11 @@ through the same services a clerk uses.
 
 from __future__ import annotations
 
-import csv
 import random
 from dataclasses import dataclass
 from pathlib import Path
 
+from votetrail.formats.csv_out import CsvWriter
 from votetrail.services.context import App
 from votetrail.services.uploads import import_counts, import_cvrs, import_manifest
 
@@ -75,7 +75,7 @@ def _write_cvrs(path: Path, county: str, batches: list[Batch], rng: random.Rando
         contest_row += [f"{name} (Vote For=1)"] * len(choices)
         choice_row += list(choices)
     with path.open("w", encoding="utf-8", newline="") as handle:
-        out = csv.writer(handle)
+        out = CsvWriter(handle, lineterminator="\r\n")
         out.writerow(["Demo General Election", "5.10.50.85"] + [""] * (width - 2))
         out.writerow(contest_row)
         out.writerow(choice_row)
@@ -101,7 +101,7 @@ def _write_cvrs(path: Path, county: str, batches: list[Batch], rng: random.Rando
 
 def _write_table(path: Path, header: tuple[str, ...], rows: list[tuple[object, ...]]) -> None:
     with path.open("w", encoding="utf-8", newline="") as handle:
-        out = csv.writer(handle)
+        out = CsvWriter(handle, lineterminator="\r\n")
         out.writerow(header)
         out.writerows(rows)
 

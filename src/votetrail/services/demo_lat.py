@@ -30,6 +30,7 @@ from votetrail.core.lat.definition import (
     Precinct,
 )
 from votetrail.errors import NotFound
+from votetrail.formats.csv_out import write_dicts
 from votetrail.formats.election_yaml import write_yaml
 from votetrail.formats.lat_deck_files import write_deck_cvrs, write_expected_csv
 from votetrail.services import lat_definitions, lat_sessions
@@ -104,9 +105,7 @@ def _swapped_report(deck: Deck, precincts: list[str], path: Path) -> None:
             other = WRITE_IN if row["choice"] == "avery-quinn" else "avery-quinn"
             row["votes"] = votes[other]
     with path.open("w", encoding="utf-8", newline="") as handle:
-        out = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        out.writeheader()
-        out.writerows(rows)
+        write_dicts(handle, rows, list(rows[0]), lineterminator="\r\n")
 
 
 def _test_devices(

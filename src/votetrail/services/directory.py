@@ -9,8 +9,9 @@ from sqlalchemy import Connection, insert, select, update
 
 from votetrail.core.access import Principal, Role
 from votetrail.errors import AuthenticationFailed, InvalidInput, NotFound
+from votetrail.services import web_sessions
 from votetrail.services.context import App
-from votetrail.services.passwords import check_password, hash_password
+from votetrail.services.passwords import check_nothing, check_password, hash_password
 from votetrail.services.unit_of_work import UnitOfWork
 from votetrail.store.models import JURISDICTIONS as _JURISDICTIONS
 from votetrail.store.models import USERS as _USERS
@@ -116,7 +117,12 @@ def add_user(
     return Principal(username, display_name, parsed_role, jurisdiction_id)
 
 
-def set_password(uow: UnitOfWork, username: str, password: str) -> None:
+def set_password(uow: UnitOfWork, username: str, password: str) -> int:
+    """Change a password and end every session of the account; returns how many ended.
+
+    Whoever held a session (perhaps the person whose knowledge of the old
+    password is the reason for the change) must sign in again with the new one.
+    """
     if len(password) < MIN_PASSWORD:
         raise InvalidInput(f"must be at least {MIN_PASSWORD} characters", where="password")
     row = uow.conn.execute(select(_USERS).where(_USERS.c.username == username)).first()
@@ -128,13 +134,21 @@ def set_password(uow: UnitOfWork, username: str, password: str) -> None:
         .values(password_hash=hash_password(password))
     )
     uow.record("user.updated", username, row.jurisdiction_id)
+    return web_sessions.end_all(uow.conn, username)
 
 
 def authenticate(app: App, username: str, password: str) -> Principal:
-    """Check a password; the error never says which of the two was wrong."""
+    """Check a password (command line); the error never says which of the two was wrong.
+
+    An unknown name costs the same scrypt as a known one. The web sign-in adds
+    throttling and a record of failures on top (``services/sign_in.py``).
+    """
     with app.engine.connect() as conn:
         row = conn.execute(select(_USERS).where(_USERS.c.username == username)).first()
-    if row is None or not row.active or not check_password(password, row.password_hash):
+    if row is None:
+        check_nothing(password)
+        raise AuthenticationFailed("wrong user name or password")
+    if not check_password(password, row.password_hash) or not row.active:
         raise AuthenticationFailed("wrong user name or password")
     return Principal(row.username, row.display_name, Role(row.role), row.jurisdiction_id)
 

@@ -11,11 +11,12 @@ import os
 import tempfile
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import Connection, func, select
 
-from votetrail.errors import NotFound
-from votetrail.formats.lat_certificate import Certificate, CertificateDevice
+from votetrail.errors import InvalidInput, NotFound
+from votetrail.formats.lat_certificate import Certificate, CertificateDevice, CertificateRun
 from votetrail.services.context import App
 from votetrail.services.lat_definitions import deck_of
 from votetrail.services.lat_sessions import PHASES
@@ -25,6 +26,7 @@ from votetrail.store.models import (
     LAT_DEVICES,
     LAT_RESULTS,
     LAT_SESSIONS,
+    LAT_UNSEALED_DEVICES,
     LEDGER_ENTRIES,
 )
 
@@ -51,6 +53,8 @@ class DeviceView:
     seal_before: str
     seal_after: str | None
     results: list[ResultView]
+    unsealed_reason: str | None = None
+    """Why the device was left unsealed after the test, when an official recorded it."""
 
     @property
     def outcome(self) -> str:
@@ -143,6 +147,12 @@ def _view(conn: Connection, row: Any) -> SessionView:
         select(LAT_RESULTS).where(LAT_RESULTS.c.session_id == row.id).order_by(LAT_RESULTS.c.run)
     ).all()
     entries = _log_entries(conn, "lat_result", [r.id for r in result_rows])
+    reasons = {
+        unsealed.device_id: unsealed.reason
+        for unsealed in conn.execute(
+            select(LAT_UNSEALED_DEVICES).where(LAT_UNSEALED_DEVICES.c.session_id == row.id)
+        )
+    }
     runs: dict[str, list[ResultView]] = {}
     for result in result_rows:
         runs.setdefault(result.device_id, []).append(_result(result, entries.get(result.id)))
@@ -154,6 +164,7 @@ def _view(conn: Connection, row: Any) -> SessionView:
             seal_before=device.seal_before,
             seal_after=device.seal_after,
             results=runs.get(device.id, []),
+            unsealed_reason=reasons.get(device.id),
         )
         for device in conn.execute(
             select(LAT_DEVICES)
@@ -204,9 +215,14 @@ def session(app: App, session_id: str) -> SessionView:
 
 
 def certificate(view: SessionView, verify_url: str | None) -> Certificate:
-    statement = view.statement or (
-        "This test has not been signed off; this is a record of it so far, not a certificate."
-    )
+    """What the certificate of a signed test states: every device, every run, every finding.
+
+    An open test has no certificate (see :func:`certificate_bytes`): until the
+    officials sign, a document listing "passed" devices would certify a test
+    that may still fail.
+    """
+    if view.status != "signed":
+        raise NotSigned(view.id)
     return Certificate(
         jurisdiction=view.jurisdiction_name,
         phase=view.phase_label,
@@ -222,21 +238,56 @@ def certificate(view: SessionView, verify_url: str | None) -> Certificate:
                 seal_after=device.seal_after or "",
                 precincts=device.precinct_text,
                 outcome=device.outcome,
-                discrepancies=device.results[-1].discrepancies if device.results else [],
+                runs=[
+                    CertificateRun(
+                        run=result.run,
+                        file_name=result.file_name,
+                        file_sha256=result.file_sha256,
+                        passed=result.passed,
+                        discrepancies=list(result.discrepancies),
+                    )
+                    for result in device.results
+                ],
+                unsealed_reason=None if device.seal_after else device.unsealed_reason,
             )
             for device in view.devices
         ],
         observers=view.observers,
         officials=view.officials,
-        statement=statement,
+        statement=view.statement or "",
         log_entry=view.log_entry,
         session_id=view.id,
         verify_url=verify_url,
     )
 
 
+def record_url(app: App, session_id: str) -> str:
+    """The address of a test's public record, printed on its certificate to check it by.
+
+    Absolute only from the configured public base URL (``App.public_url``):
+    a request's Host header is the client's to write, and a certificate
+    pointing observers to someone else's site must not be one request away.
+    Without a configured URL the certificate names the path alone.
+    """
+    path = f"/lat/{quote(session_id, safe='')}"
+    return f"{app.public_url}{path}" if app.public_url else path
+
+
+class NotSigned(InvalidInput):
+    """A certificate was asked for a test the officials have not signed."""
+
+    def __init__(self, session_id: str) -> None:
+        super().__init__(
+            "is not signed: in progress. There is no certificate until the officials sign it "
+            "off; its record so far is public (votetrail lat session show, or /lat/"
+            f"{session_id})",
+            where=f"L&A test {session_id}",
+        )
+        self.session_id = session_id
+
+
 def certificate_bytes(app: App, session_id: str, verify_url: str | None = None) -> bytes:
-    """The printable certificate (PDF) of one test."""
+    """The printable certificate (PDF) of a signed test; an open one raises :class:`NotSigned`."""
     from votetrail.formats.lat_pdf import certificate_pdf  # the PDF library loads on first use
 
     return certificate_pdf(certificate(session(app, session_id), verify_url))

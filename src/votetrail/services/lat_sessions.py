@@ -19,8 +19,10 @@ from typing import Any
 from sqlalchemy import Connection, func, insert, select, update
 
 from votetrail.core.access import Principal
-from votetrail.core.lat.compare import Discrepancy, compare_report
+from votetrail.core.lat.compare import Discrepancy
 from votetrail.core.lat.deck import generate_deck
+from votetrail.core.lat.precinct_mixup import compare_device
+from votetrail.core.lat.report_identity import identity_discrepancies
 from votetrail.core.ledger.canonical import canonical_bytes, iso_utc
 from votetrail.errors import InvalidInput, NotFound
 from votetrail.formats.lat_results import read_tabulator_report
@@ -40,6 +42,7 @@ from votetrail.store.models import (
     LAT_DEVICES,
     LAT_RESULTS,
     LAT_SESSIONS,
+    LAT_UNSEALED_DEVICES,
 )
 
 PHASES = {"pre": "Pre-election", "post": "Post-election"}
@@ -267,10 +270,9 @@ def record_result(
     report = read_tabulator_report(path, definition)
     precincts = None if device.precincts is None else json.loads(device.precincts)
     deck = generate_deck(definition)
-    comparison = compare_report(
-        definition, deck.for_precincts(precincts), report.overall, report.by_style, report.cards
-    )
-    checked = list(comparison.discrepancies)
+    comparison = compare_device(deck, precincts, report.overall, report.by_style, report.cards)
+    checked = identity_discrepancies(definition, device.serial, precincts, report.about)
+    checked.extend(comparison.discrepancies)
     checked.extend(Discrepancy("unexpected_contest", sentence) for sentence in report.unmatched)
     with guarded(app, principal), unit_of_work(app, principal.username) as uow:
         conn = uow.conn
@@ -287,6 +289,7 @@ def record_result(
             # The same report again is the same run; a fixed device's passing report
             # after a failed run is a new run even if an older run had that file.
             return Recorded(latest.id, bool(latest.passed), (), False)
+        _refuse_other_devices_report(conn, row, device, digest, file_name or path.name)
         found = list(checked)
         baseline_id: str | None = None
         if row.phase == "post":
@@ -314,6 +317,36 @@ def record_result(
     return Recorded(result_id, not found, tuple(found), True)
 
 
+def _refuse_other_devices_report(
+    conn: Connection, session: Any, device: Any, digest: str, file_name: str
+) -> None:
+    """A report file is one device's: the same bytes already recorded for another are refused.
+
+    "Another device" is another serial, or the same serial in another county;
+    the same device's report in its post-election test may repeat its
+    pre-election one byte for byte (an export without a time stamp).
+    """
+    other = conn.execute(
+        select(LAT_RESULTS.c.id, LAT_RESULTS.c.session_id, LAT_DEVICES.c.serial)
+        .join(LAT_DEVICES, LAT_DEVICES.c.id == LAT_RESULTS.c.device_id)
+        .join(LAT_SESSIONS, LAT_SESSIONS.c.id == LAT_RESULTS.c.session_id)
+        .where(
+            LAT_RESULTS.c.file_sha256 == digest,
+            (LAT_DEVICES.c.serial != device.serial)
+            | (LAT_SESSIONS.c.jurisdiction_id != session.jurisdiction_id),
+        )
+        .order_by(LAT_RESULTS.c.recorded_at, LAT_RESULTS.c.id)
+        .limit(1)
+    ).first()
+    if other is not None:
+        raise InvalidInput(
+            f"is already recorded as the report of device {other.serial} in L&A test "
+            f"{other.session_id} ({other.id}); a report file is one device's, so device "
+            f"{device.serial} needs its own report",
+            where=f"report {file_name} (SHA-256 {digest})",
+        )
+
+
 def seal_device(
     app: App, principal: Principal, session_id: str, serial: str, seal_after: str
 ) -> None:
@@ -330,6 +363,52 @@ def seal_device(
         uow.record("lat.device_sealed", device.id, row.jurisdiction_id)
 
 
+def leave_unsealed(
+    app: App, principal: Principal, session_id: str, serial: str, reason: str
+) -> None:
+    """Record why a device was not sealed after testing; the certificate prints the reason.
+
+    A test cannot be signed while a device has neither an after-test seal nor
+    this: a certificate with a blank seal would say the device is protected
+    when nobody recorded that it is.
+    """
+    words = _text(reason, "reason the device was left unsealed")
+    with guarded(app, principal), unit_of_work(app, principal.username) as uow:
+        conn = uow.conn
+        ledger.head(conn, lock=True)  # check-then-write, one writer at a time
+        row = _open_session(conn, principal, session_id, "record an unsealed L&A device")
+        device = _device(conn, session_id, serial)
+        if device.seal_after is not None:
+            raise InvalidInput(
+                f"was sealed with seal {device.seal_after} after the test; a sealed device "
+                "needs no reason",
+                where=f"device {device.serial}",
+            )
+        values = {
+            "reason": words,
+            "recorded_by": principal.username,
+            "recorded_at": iso_utc(app.clock()),
+        }
+        exists = conn.execute(
+            select(LAT_UNSEALED_DEVICES.c.device_id).where(
+                LAT_UNSEALED_DEVICES.c.device_id == device.id
+            )
+        ).first()
+        if exists is None:
+            conn.execute(
+                insert(LAT_UNSEALED_DEVICES).values(
+                    device_id=device.id, session_id=session_id, **values
+                )
+            )
+        else:
+            conn.execute(
+                update(LAT_UNSEALED_DEVICES)
+                .where(LAT_UNSEALED_DEVICES.c.device_id == device.id)
+                .values(**values)
+            )
+        uow.record("lat.device_left_unsealed", device.id, row.jurisdiction_id)
+
+
 def sign_session(
     app: App,
     principal: Principal,
@@ -337,7 +416,11 @@ def sign_session(
     officials: Sequence[str],
     statement: str,
 ) -> None:
-    """Close the test with the officials' names; every device must have been run."""
+    """Close the test with the officials' names.
+
+    Every device must have been run, and sealed after the test or have a
+    recorded reason why not: the certificate states both for every device.
+    """
     names = _names(officials, "official")
     if not names:
         raise InvalidInput("name at least one official who signs", where="officials")
@@ -347,12 +430,19 @@ def sign_session(
         ledger.head(conn, lock=True)  # check-then-write, one writer at a time
         row = _open_session(conn, principal, session_id, "sign off an L&A test")
         devices = conn.execute(
-            select(LAT_DEVICES.c.id, LAT_DEVICES.c.serial).where(
+            select(LAT_DEVICES.c.id, LAT_DEVICES.c.serial, LAT_DEVICES.c.seal_after).where(
                 LAT_DEVICES.c.session_id == session_id
             )
         ).all()
         if not devices:
             raise InvalidInput("has no devices; add and run at least one", where=session_id)
+        unsealed_with_reason = set(
+            conn.execute(
+                select(LAT_UNSEALED_DEVICES.c.device_id).where(
+                    LAT_UNSEALED_DEVICES.c.session_id == session_id
+                )
+            ).scalars()
+        )
         for device in devices:
             runs = conn.execute(
                 select(func.count())
@@ -362,6 +452,12 @@ def sign_session(
             if not runs:
                 raise InvalidInput(
                     "has not been run; record its result before signing",
+                    where=f"device {device.serial}",
+                )
+            if device.seal_after is None and device.id not in unsealed_with_reason:
+                raise InvalidInput(
+                    "has no seal recorded after the test; record the seal applied, or why "
+                    "the device was left unsealed, before signing",
                     where=f"device {device.serial}",
                 )
         conn.execute(

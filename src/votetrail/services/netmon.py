@@ -1,13 +1,21 @@
 """Network monitoring: read firewall and capture logs, keep the scans found, log each read.
 
 Every read is a ledgered ``netmon_ingest`` row (file SHA-256, line counts,
-incident ids), so an analyst can later prove which logs were examined and
-what they showed. Reading the same file again is recognised by its hash and
+and for each incident it stored the SHA-256 of the incident's data), so an
+analyst can later prove which logs were examined and what they showed, and
+``verify`` (:mod:`votetrail.services.netmon_verify`) can hold every stored
+incident to the hash its ingest logged – one log entry per file however many
+incidents it raised. Reading the same file again is recognised by its hash and
 changes nothing. Lines that cannot be read are reported, never fatal: a log
 cut short or mixed with other programs' messages still yields its good lines.
 
 An incident keeps one row, its newest state: a scan seen again (a watched log
-growing, a longer file) replaces its row in the same transaction.
+growing, a longer file) replaces its row in the same transaction, and the
+newer ingest logs the new hash, so the row answers to the latest ingest that
+names it.
+
+Incidents carry their attempts per UTC hour (``hours`` in the data), so a day's
+report counts only that day's attempts of a scan that crosses midnight.
 """
 
 from __future__ import annotations
@@ -29,7 +37,13 @@ from sqlalchemy import Connection, and_, func, select
 from votetrail.core.ledger.canonical import canonical_bytes, iso_utc
 from votetrail.core.netmon.detector import Detector, DetectorConfig
 from votetrail.core.netmon.events import ConnectionEvent
-from votetrail.core.netmon.incidents import Incident, IncidentKind, Severity
+from votetrail.core.netmon.incidents import (
+    Incident,
+    IncidentKind,
+    Severity,
+    attempts_on,
+    attempts_per_hour,
+)
 from votetrail.errors import InvalidInput
 from votetrail.formats.netlogs import filterlog, iptables, pfirewall, suricata, vpc_flow, zeek
 from votetrail.formats.netlogs.common import ReadReport
@@ -63,6 +77,7 @@ def incident_data(incident: Incident) -> dict[str, Any]:
     record = incident_record(incident)
     record["first_seen"] = iso_utc(incident.first_seen)
     record["last_seen"] = iso_utc(incident.last_seen)
+    record["hours"] = {iso_utc(hour): count for hour, count in incident.hours}
     return record
 
 
@@ -81,28 +96,25 @@ def incident_from_data(data: dict[str, Any]) -> Incident:
         blocked=data["blocked"],
         severity=Severity(data["severity"]),
         labels=tuple(data["labels"]),
+        hours=tuple(
+            (datetime.fromisoformat(hour), count)
+            for hour, count in sorted(data.get("hours", {}).items())
+        ),
     )
 
 
 def daily_report(app: App, day: date) -> str:
-    """The day's HTML report from the stored incidents.
+    """The day's HTML report from the stored incidents, counting that day's attempts only.
 
-    Incidents keep totals, not per-hour counts, so each incident's attempts are
-    spread evenly over the hours of that day it was active in; the page's chart
-    is therefore an estimate of when the scanning happened.
+    The chart adds up the incidents' stored per-hour counts (estimated only
+    for incidents stored before those were kept; see
+    :func:`~votetrail.core.netmon.incidents.attempts_per_hour`).
     """
     found = [incident_from_data(d) for d in incidents(app, day)]
-    start = datetime.combine(day, day_time(), UTC)
-    hours = [0.0] * 24
+    counts = [0] * 24
     for incident in found:
-        first = max(0, int((incident.first_seen - start).total_seconds() // 3600))
-        last = min(23, int((incident.last_seen - start).total_seconds() // 3600))
-        if last < first:
-            continue
-        share = incident.connections / (last - first + 1)
-        for hour in range(first, last + 1):
-            hours[hour] += share
-    counts = [round(h) for h in hours]
+        for hour, count in enumerate(attempts_per_hour(incident, day)):
+            counts[hour] += count
     return render_report(DailyReport(day, found, counts, site=app.origin))
 
 
@@ -234,8 +246,15 @@ def _store(
     found: Sequence[Incident],
     jurisdiction: str | None,
 ) -> str:
-    """Write one ingest row and upsert its incidents (delete, then insert), then log it."""
+    """Write one ingest row and upsert its incidents (delete, then insert), then log it.
+
+    The ingest row's ``incident_ids`` maps each incident id to the SHA-256 of
+    the data stored for it, so the one logged ingest row covers every incident
+    row it wrote: ``verify`` re-hashes the data and checks the other columns
+    against it, without a log entry per incident.
+    """
     conn = uow.conn
+    stored = {i.id: canonical_bytes(incident_data(i)).decode("utf-8") for i in found}
     count = conn.execute(select(func.count()).select_from(NETMON_INGESTS)).scalar() or 0
     ingest_id = f"netmon-{count + 1}"
     conn.execute(
@@ -250,7 +269,12 @@ def _store(
             ignored=report.ignored,
             bad=report.bad,
             incidents=len(found),
-            incident_ids=canonical_bytes([i.id for i in found]).decode("utf-8"),
+            incident_ids=canonical_bytes(
+                {
+                    key: hashlib.sha256(data.encode("utf-8")).hexdigest()
+                    for key, data in stored.items()
+                }
+            ).decode("utf-8"),
             ingested_at=iso_utc(uow.app.clock()),
             jurisdiction_id=jurisdiction,
         )
@@ -269,7 +293,7 @@ def _store(
                     "severity": i.severity.value,
                     "first_seen": iso_utc(i.first_seen),
                     "last_seen": iso_utc(i.last_seen),
-                    "data": canonical_bytes(incident_data(i)).decode("utf-8"),
+                    "data": stored[i.id],
                 }
                 for i in found
             ],
@@ -279,7 +303,12 @@ def _store(
 
 
 def incidents(app: App, day: date | None = None) -> list[dict[str, Any]]:
-    """Stored incidents, oldest first; with ``day``, those active at some time that (UTC) day."""
+    """Stored incidents, oldest first; with ``day``, that (UTC) day's scans.
+
+    A scan of the day is an incident with at least one attempt that day; each
+    then also carries ``day_attempts``, its attempts that day, so a scan that
+    crosses midnight is listed on both days with each day's share.
+    """
     query = select(NETMON_INCIDENTS.c.data).order_by(
         NETMON_INCIDENTS.c.first_seen, NETMON_INCIDENTS.c.id
     )
@@ -292,7 +321,15 @@ def incidents(app: App, day: date | None = None) -> list[dict[str, Any]]:
             )
         )
     with app.engine.connect() as conn:
-        return [json.loads(row.data) for row in conn.execute(query)]
+        found = [json.loads(row.data) for row in conn.execute(query)]
+    if day is None:
+        return found
+    listed = []
+    for data in found:
+        data["day_attempts"] = attempts_on(incident_from_data(data), day)
+        if data["day_attempts"]:
+            listed.append(data)
+    return listed
 
 
 # --- following a growing log -------------------------------------------------------------
@@ -535,6 +572,7 @@ def ingest_incidents(app: App, ingest_ids: Sequence[str]) -> list[Incident]:
         for row in conn.execute(
             select(NETMON_INGESTS.c.incident_ids).where(NETMON_INGESTS.c.id.in_(ingest_ids))
         ):
+            # an object id → data hash since migration 0010, a list of ids before: both give ids
             wanted.extend(json.loads(row.incident_ids))
         if not wanted:
             return []

@@ -20,6 +20,7 @@ from votetrail.core.ledger.note import NoteSigner
 from votetrail.errors import ConfigurationError, InvalidInput, SigningKeyError
 from votetrail.services import voter_pii
 from votetrail.services.context import App, read_origin, resolve_data_dir, resolve_url
+from votetrail.services.current_uploads import log_schema_replacements
 from votetrail.services.demo_election import load_demo_election
 from votetrail.services.directory import add_jurisdiction, add_user
 from votetrail.services.keys import KEY_FILE, key_path, load_key
@@ -30,6 +31,8 @@ from votetrail.store.models import SETTINGS
 DEFAULT_ORIGIN = "votetrail.localhost/log"
 SYSTEM_ACTOR = "system"
 _ORIGIN = re.compile(r"[^\s+]{1,200}")
+_UPLOAD_FILES_REVISION = "0009"
+"""Upgrading across it derives replacements from the old newest-upload-wins rule; init logs them."""
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,7 @@ def init(
     folder = resolve_data_dir(data_dir)
     folder.mkdir(parents=True, exist_ok=True)
     engine = db.create(resolve_url(folder, database_url))
+    before = migrate.current_revision(engine)
     migrate.upgrade(engine)
     try:
         existing_origin: str | None = read_origin(engine)
@@ -61,7 +65,11 @@ def init(
             raise SigningKeyError(
                 f"the key in {folder} signs for {signer.name!r} but the log is {existing_origin!r}"
             )
-        return InitResult(App(engine, signer, existing_origin, folder), created=False)
+        app = App(engine, signer, existing_origin, folder)
+        if before is not None and before < _UPLOAD_FILES_REVISION:
+            with unit_of_work(app, SYSTEM_ACTOR) as uow:
+                log_schema_replacements(uow)
+        return InitResult(app, created=False)
     if key_path(folder).exists():
         raise SigningKeyError(
             f"{key_path(folder)} already signs another log; use a new data directory "

@@ -19,6 +19,8 @@ from votetrail.core.ledger.canonical import canonical_hash, iso_utc
 from votetrail.core.ledger.checkpoint import Checkpoint
 from votetrail.core.ledger.events import LogEntry, event_type
 from votetrail.core.ledger.note import sign_note
+from votetrail.errors import TooManyAttempts
+from votetrail.services import refusals
 from votetrail.services.context import App
 from votetrail.store import ledger
 from votetrail.store.db import WRITE_OPTION
@@ -39,10 +41,11 @@ class UnitOfWork:
         record_type: str | None,
         record_id: str | None,
         payload_hash: str,
+        actor: str | None = None,
     ) -> LogEntry:
         return LogEntry(
             event_type=name,
-            actor=self.actor,
+            actor=actor or self.actor,
             jurisdiction=jurisdiction,
             occurred_at=iso_utc(self.app.clock()),
             record_type=record_type,
@@ -73,12 +76,24 @@ class UnitOfWork:
             raise ValueError(f"event {name} does not concern a {record_type}")
         self.pending.append(self._entry(name, jurisdiction, record_type, record_id, hash_))
 
-    def note(self, name: str, details: Mapping[str, Any], jurisdiction: str | None) -> None:
-        """Log an event that changes no record (a denial, an annotation)."""
+    def note(
+        self,
+        name: str,
+        details: Mapping[str, Any],
+        jurisdiction: str | None,
+        *,
+        actor: str | None = None,
+    ) -> None:
+        """Log an event that changes no record (a denial, an annotation).
+
+        ``actor`` names someone other than the transaction's actor: a count of
+        another user's refusals, closed by whichever request comes next.
+        """
         declared = event_type(name)
         if declared.record_type is not None:
             raise ValueError(f"event {name} concerns a record; use record()")
-        self.pending.append(self._entry(name, jurisdiction, None, None, canonical_hash(details)))
+        digest = canonical_hash(details)
+        self.pending.append(self._entry(name, jurisdiction, None, None, digest, actor))
 
     def extend(self, entries: list[LogEntry]) -> None:
         """The bulk path: entries already built by the caller."""
@@ -107,9 +122,18 @@ def unit_of_work(app: App, actor: str) -> Iterator[UnitOfWork]:
 
 
 def deny(app: App, actor: str, jurisdiction: str | None, what: str) -> None:
-    """Record a refused request in the log, in its own transaction."""
+    """Record a refused request, in its own transaction, without flooding the log.
+
+    The first refusal of a (user, request, hour) is logged as ``access.denied``;
+    repeats are only counted and logged as one ``access.denied_repeated`` with
+    the hour's total once the hour is over (``services/refusals.py``). A user
+    refused more than ``refusals.LIMIT_PER_HOUR`` times in an hour is answered
+    "too many refused requests" until the hour ends.
+    """
     with unit_of_work(app, actor) as uow:
-        uow.note("access.denied", {"what": what}, jurisdiction)
+        refused = refusals.count(uow, jurisdiction, what)
+    if refused > refusals.LIMIT_PER_HOUR:
+        raise TooManyAttempts(refusals.seconds_left_in_hour(app.clock()), "refused requests")
 
 
 __all__ = ["UnitOfWork", "deny", "unit_of_work"]

@@ -6,6 +6,11 @@ database is as it was and the import can simply be run again. One log event
 records the upload: every file's SHA-256 and record count, and a Merkle root
 over the canonical records, so any single CVR can later be proven part of it.
 Importing the very same files again is recognised and changes nothing.
+
+CVR uploads accumulate (a county may send one tabulator's file at a time), and
+a ballot already in a current upload is refused, both files named. Replacing an
+upload is explicit: the caller names it (``replace``) and the replacement is
+logged in the same transaction (``services/current_uploads.py``).
 """
 
 from __future__ import annotations
@@ -30,6 +35,13 @@ from votetrail.formats.ballot_manifest import read_manifest
 from votetrail.formats.cvr_files import open_cvr_file
 from votetrail.formats.device_counts import CHECK_IN_COLUMNS, PAPER_COLUMNS, read_counts
 from votetrail.services.context import App
+from votetrail.services.current_uploads import (
+    current_uploads,
+    describe,
+    file_holding,
+    record_replacement,
+    replaced_upload,
+)
 from votetrail.services.unit_of_work import UnitOfWork, unit_of_work
 from votetrail.store.models import CVRS, JURISDICTIONS, UPLOAD_ROWS, UPLOADS
 from votetrail.store.rows import insert_many
@@ -47,6 +59,21 @@ class UploadResult:
     files: list[dict[str, Any]]
     merkle_root: str
     created: bool
+    replaced: str | None = None
+    """The upload this one replaced (logged as ``upload.replaced``), if any."""
+
+    @property
+    def notices(self) -> list[str]:
+        """What the clerk must know although the import succeeded: ranked contests left out.
+
+        They come from the files' descriptions, which are stored with the
+        upload and so covered by its log entry.
+        """
+        return [
+            f"{described['name']}: {notice}"
+            for described in self.files
+            for notice in described.get("left_out", ())
+        ]
 
 
 def sha256_file(path: Path) -> str:
@@ -131,21 +158,23 @@ def cvr_text(record: CastVoteRecord) -> str:
 
 
 def _check_jurisdiction(conn: Connection, jurisdiction: str) -> None:
-    found = conn.execute(select(JURISDICTIONS.c.kind).where(JURISDICTIONS.c.id == jurisdiction))
+    """The county must exist; its row is locked so two uploads of one county take turns.
+
+    (Each checks its records against the county's current ones, so they must
+    not both pass that check unseen by the other; SQLite's write transaction
+    already serialises them. PostgreSQL's FOR NO KEY UPDATE still lets other
+    work insert rows that refer to the county meanwhile.)
+    """
+    found = conn.execute(
+        select(JURISDICTIONS.c.kind)
+        .where(JURISDICTIONS.c.id == jurisdiction)
+        .with_for_update(key_share=True)
+    )
     kind = found.scalar()
     if kind is None:
         raise NotFound(f"no jurisdiction {jurisdiction!r}")
     if kind != "county":
         raise InvalidInput("uploads belong to a county", where=f"jurisdiction {jurisdiction!r}")
-
-
-def current_upload(conn: Connection, jurisdiction: str, kind: str) -> Any:
-    return conn.execute(
-        select(UPLOADS)
-        .where(UPLOADS.c.jurisdiction_id == jurisdiction, UPLOADS.c.kind == kind)
-        .order_by(UPLOADS.c.sequence.desc())
-        .limit(1)
-    ).first()
 
 
 class _Writer:
@@ -244,6 +273,7 @@ def _upload(
     kind: str,
     paths: Sequence[Path],
     fill: Any,
+    replace: str | None,
 ) -> UploadResult:
     if not paths:
         raise InvalidInput("give at least one file", where=kind)
@@ -251,10 +281,10 @@ def _upload(
     with unit_of_work(app, actor) as uow:
         conn = uow.conn
         _check_jurisdiction(conn, jurisdiction)
-        previous = current_upload(conn, jurisdiction, kind)
-        if previous is not None:
+        current = current_uploads(conn, jurisdiction, kind)
+        for previous in current:
             earlier = json.loads(previous.files)
-            if [f["sha256"] for f in earlier] == hashes:
+            if [f["sha256"] for f in earlier] == hashes and replace in (None, previous.id):
                 return UploadResult(
                     previous.id,
                     kind,
@@ -263,6 +293,8 @@ def _upload(
                     previous.merkle_root,
                     created=False,
                 )
+        replaced = replaced_upload(conn, jurisdiction, kind, current, replace)
+        others = [u for u in current if replaced is None or u.id != replaced.id]
         sequence = 1 + (
             conn.execute(
                 select(func.count())
@@ -286,7 +318,7 @@ def _upload(
             )
         )
         writer = _Writer(conn, upload_id, cvrs=kind == "cvrs")
-        files, contests = fill(writer, paths, hashes)
+        files, contests = fill(writer, paths, hashes, others)
         root = writer.root()
         conn.execute(
             UPLOADS.update()
@@ -299,7 +331,17 @@ def _upload(
             )
         )
         uow.record(f"upload.{kind}", upload_id, jurisdiction)
-        return UploadResult(upload_id, kind, writer.tree.size, files, root, created=True)
+        if replaced is not None:
+            record_replacement(uow, replaced.id, upload_id, jurisdiction)
+        return UploadResult(
+            upload_id,
+            kind,
+            writer.tree.size,
+            files,
+            root,
+            created=True,
+            replaced=None if replaced is None else replaced.id,
+        )
 
 
 def _definitions(all_contests: Iterable[ContestDefinition]) -> list[dict[str, Any]]:
@@ -316,17 +358,73 @@ def _definitions(all_contests: Iterable[ContestDefinition]) -> list[dict[str, An
     return list(out.values())
 
 
-def import_cvrs(app: App, actor: str, jurisdiction: str, paths: Sequence[Path]) -> UploadResult:
-    def fill(writer: _Writer, files: Sequence[Path], hashes: list[str]) -> Any:
-        described, definitions, seen = [], [], set()
+_HELD = "\x00"
+"""Marks a value of ``_held_ids`` as an upload id (a file name cannot hold a NUL)."""
+
+
+def _held_ids(conn: Connection, uploads: Sequence[Any]) -> dict[str, str]:
+    """CVR id -> NUL + id of the current upload holding it, for every CVR the county has."""
+    held: dict[str, str] = {}
+    for upload in uploads:
+        upload_id = _HELD + str(upload.id)  # one string shared by every id of the upload
+        rows = conn.execute(select(CVRS.c.cvr_id).where(CVRS.c.upload_id == upload.id))
+        held.update(dict.fromkeys(rows.scalars(), upload_id))
+    return held
+
+
+def _check_limits(contests: list[dict[str, Any]], names: str, others: Sequence[Any]) -> None:
+    """A contest must allow the same number of votes in every file the county counts."""
+    allowed = {c["name"]: c["votes_allowed"] for c in contests}
+    for upload in others:
+        for c in json.loads(upload.contests):
+            mine = allowed.get(c["name"])
+            if mine is not None and mine != c["votes_allowed"]:
+                raise InvalidInput(
+                    f"allows {mine} votes in {names} "
+                    f"but {c['votes_allowed']} in {describe(upload)}",
+                    where=f"contest {c['name']!r}",
+                )
+
+
+def import_cvrs(
+    app: App,
+    actor: str,
+    jurisdiction: str,
+    paths: Sequence[Path],
+    replace: str | None = None,
+) -> UploadResult:
+    """Add the files to the county's CVRs, or with ``replace`` put them in that upload's place.
+
+    A CVR id (the county-wide ballot id every reader builds, see docs/cvr.md)
+    already in another file of this upload or in a current upload is refused,
+    naming both files, and nothing is written.
+    """
+
+    def fill(
+        writer: _Writer, files: Sequence[Path], hashes: list[str], others: Sequence[Any]
+    ) -> Any:
+        described, definitions = [], []
+        by_id = {str(u.id): u for u in others}
+        seen = _held_ids(writer.conn, others)
         for path, digest in zip(files, hashes, strict=True):
             opened = open_cvr_file(path)
             definitions.extend(opened.contests)
             before = writer.tree.size
+            name = path.name
             for record in opened.records():
-                if record.id in seen:
-                    raise InvalidInput("appears in two files", where=f"{path}, CVR {record.id!r}")
-                seen.add(record.id)
+                holder = seen.get(record.id)
+                if holder is not None:
+                    first = holder
+                    if holder.startswith(_HELD):
+                        earlier = by_id[holder[1:]]
+                        found = file_holding(writer.conn, earlier, record.id)
+                        first = f"{found} (upload {earlier.id})"
+                    raise InvalidInput(
+                        f"appears in both {first} and {name}; a ballot may be counted once: "
+                        "if this file corrects an earlier one, replace that upload instead",
+                        where=f"{path}, CVR {record.id!r}",
+                    )
+                seen[record.id] = name
                 writer.add_cvr(record)
             described.append(
                 {
@@ -336,13 +434,21 @@ def import_cvrs(app: App, actor: str, jurisdiction: str, paths: Sequence[Path]) 
                     "records": writer.tree.size - before,
                 }
             )
-        return described, _definitions(definitions)
+            if opened.left_out:  # ranked-choice contests not imported: stored, logged, shown
+                described[-1]["left_out"] = list(opened.left_out)
+        contests = _definitions(definitions)
+        _check_limits(contests, ", ".join(p.name for p in files), others)
+        return described, contests
 
-    return _upload(app, actor, jurisdiction, "cvrs", paths, fill)
+    return _upload(app, actor, jurisdiction, "cvrs", paths, fill, replace)
 
 
-def import_manifest(app: App, actor: str, jurisdiction: str, path: Path) -> UploadResult:
-    def fill(writer: _Writer, files: Sequence[Path], hashes: list[str]) -> Any:
+def import_manifest(
+    app: App, actor: str, jurisdiction: str, path: Path, replace: str | None = None
+) -> UploadResult:
+    """The county's ballot manifest; a second one must name the current one in ``replace``."""
+
+    def fill(writer: _Writer, files: Sequence[Path], hashes: list[str], _: object) -> Any:
         for batch in read_manifest(files[0]):
             writer.add(
                 {
@@ -361,16 +467,27 @@ def import_manifest(app: App, actor: str, jurisdiction: str, path: Path) -> Uplo
             }
         ], []
 
-    return _upload(app, actor, jurisdiction, "manifest", [path], fill)
+    return _upload(app, actor, jurisdiction, "manifest", [path], fill, replace)
 
 
-def import_counts(app: App, actor: str, jurisdiction: str, kind: str, path: Path) -> UploadResult:
-    """Paper-record counts per device (``paper_counts``) or check-ins per precinct."""
+def import_counts(
+    app: App,
+    actor: str,
+    jurisdiction: str,
+    kind: str,
+    path: Path,
+    replace: str | None = None,
+) -> UploadResult:
+    """Paper-record counts per device (``paper_counts``) or check-ins per precinct.
+
+    Each is the county's whole list, so a second one must name the current one
+    in ``replace``.
+    """
     columns = {"paper_counts": PAPER_COLUMNS, "check_ins": CHECK_IN_COLUMNS}.get(kind)
     if columns is None:
         raise InvalidInput("must be paper_counts or check_ins", where=f"kind {kind!r}")
 
-    def fill(writer: _Writer, files: Sequence[Path], hashes: list[str]) -> Any:
+    def fill(writer: _Writer, files: Sequence[Path], hashes: list[str], _: object) -> Any:
         for place, count in read_counts(files[0], columns).items():
             writer.add({"place": place, "count": count})
         return [
@@ -382,7 +499,7 @@ def import_counts(app: App, actor: str, jurisdiction: str, kind: str, path: Path
             }
         ], []
 
-    return _upload(app, actor, jurisdiction, kind, [path], fill)
+    return _upload(app, actor, jurisdiction, kind, [path], fill, replace)
 
 
 def stored_records(conn: Connection, upload_id: str, cvrs: bool) -> Iterator[tuple[int, str]]:

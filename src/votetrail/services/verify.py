@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, select
 
+from votetrail.core.ledger.canonical import iso_utc
 from votetrail.core.ledger.checkpoint import Checkpoint
 from votetrail.core.ledger.events import EVENT_TYPES
 from votetrail.core.ledger.frontier import Frontier
@@ -21,7 +22,9 @@ from votetrail.core.ledger.merkle import empty_root, fold_subtrees, leaf_hash, n
 from votetrail.core.ledger.note import open_note
 from votetrail.errors import VerificationFailed
 from votetrail.services.context import App
+from votetrail.services.netmon_verify import check_netmon
 from votetrail.services.uploads import stored_records
+from votetrail.services.verify_columns import check_checkpoint_rows, check_cvr_columns
 from votetrail.services.voter_verify import check_voters
 from votetrail.store import ledger
 from votetrail.store.models import UPLOADS
@@ -76,9 +79,15 @@ class _Verifier:
         self.report.problems.append(text)
 
     def run(self, published: Sequence[str]) -> VerifyReport:
-        head_size, head_root = ledger.head(self.conn)
+        try:
+            head_size, head_root = ledger.head(self.conn)
+        except VerificationFailed as exc:
+            self.problem(str(exc))
+            head_size, head_root = -1, b""
         stored, inner = self._read_nodes()
         recomputed = self._check_entries(stored, head_size)
+        if head_size < 0:
+            head_size = len(recomputed)
         self.report.size = len(recomputed)
         self._check_nodes(stored, inner)
         levels = _levels(recomputed)
@@ -88,18 +97,24 @@ class _Verifier:
             self.problem(
                 f"the log head says {head_size} entries but the table holds {len(recomputed)}"
             )
-        for size_, _root_hash, note in ledger.checkpoints(self.conn):
-            self._check_checkpoint(note, levels, f"stored checkpoint at size {size_}")
+        signed = check_checkpoint_rows(
+            self.conn,
+            lambda note, label: self._check_checkpoint(note, levels, label),
+            iso_utc(self.app.clock()),
+            self.problem,
+        )
+        if head_size and head_size not in signed:
+            self.problem(
+                f"no stored checkpoint signs the log head (size {head_size}): "
+                "the newest checkpoint row was deleted"
+            )
         for index, note in enumerate(published, start=1):
             self._check_checkpoint(note, levels, f"published checkpoint #{index}")
         self._check_records()
         self._check_uploads()
-        logged = {
-            record_id: last.payload_hash
-            for (record_type, record_id), last in self.last_events.items()
-            if record_type == "voter"
-        }
-        self.report.records += check_voters(self.conn, logged, self.problem)
+        check_cvr_columns(self.conn, self.problem)
+        self.report.records += check_voters(self.conn, self.problem)
+        self.report.records += check_netmon(self.conn, self.problem)
         return self.report
 
     def _check_uploads(self) -> None:
@@ -188,17 +203,20 @@ class _Verifier:
             elif levels[level][idx] != hash_:
                 self.problem(f"stored tree node ({level}, {idx}) was altered")
 
-    def _check_checkpoint(self, note: str, levels: list[list[bytes]], label: str) -> None:
+    def _check_checkpoint(
+        self, note: str, levels: list[list[bytes]], label: str
+    ) -> Checkpoint | None:
+        """Check one signed note against the rebuilt tree; the parsed checkpoint if it opens."""
         self.report.checkpoints += 1
         try:
             body = open_note(note, [self.app.signer.verifier])
             checkpoint = Checkpoint.parse(body)
         except VerificationFailed as exc:
             self.problem(f"{label}: signature or format invalid ({exc})")
-            return
+            return None
         if checkpoint.origin != self.app.origin:
             self.problem(f"{label} is for log {checkpoint.origin!r}, not {self.app.origin!r}")
-            return
+            return None
         have = len(levels[0]) if levels else 0
         if checkpoint.size > have:
             self.problem(
@@ -210,6 +228,7 @@ class _Verifier:
                 f"the log is not consistent with the {label}: its first {checkpoint.size} "
                 "entries were rewritten"
             )
+        return checkpoint
 
     def _check_records(self) -> None:
         seen: set[tuple[str, str]] = set()
@@ -247,4 +266,11 @@ def verify(
     if engine.dialect.name == "postgresql":
         engine = engine.execution_options(isolation_level="REPEATABLE READ")
     with engine.connect() as conn, conn.begin():
-        return _Verifier(app, conn, progress).run(published)
+        return verify_on(app, conn, published, progress)
+
+
+def verify_on(
+    app: App, conn: Connection, published: Sequence[str] = (), progress: Progress | None = None
+) -> VerifyReport:
+    """Check the database as ``conn`` sees it (tests: inside a transaction they roll back)."""
+    return _Verifier(app, conn, progress).run(published)

@@ -2,8 +2,9 @@
 
 The rules live in ``core/voters/anomalies.py``; this module feeds them the
 change just made and the changes of the last hour, stores what they find for
-the state administrator and logs each alert, so an alert can no more be
-quietly dropped than the change that caused it. The state's wall clock
+the state administrator and logs each alert as a ledgered record (its event
+hashes the stored row, as does the event of its acknowledgement), so an alert
+can no more be quietly dropped or edited than the change that caused it. The state's wall clock
 (business hours) is ``VOTETRAIL_TIMEZONE`` (an IANA name, default
 America/Denver).
 """
@@ -16,19 +17,20 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from votetrail.core.access import Principal, may_read_voter_alerts
 from votetrail.core.ledger.canonical import canonical_bytes, iso_utc
 from votetrail.core.voters.anomalies import ChangeSeen, Rules, find_anomalies
 from votetrail.core.voters.record import VoterRecord
 from votetrail.core.voters.transactions import Kind
-from votetrail.errors import ConfigurationError, PermissionDenied
+from votetrail.errors import ConfigurationError, InvalidInput, NotFound, PermissionDenied
 from votetrail.services.context import App
 from votetrail.services.directory import state_id
-from votetrail.services.unit_of_work import UnitOfWork, deny
+from votetrail.services.unit_of_work import UnitOfWork, deny, unit_of_work
 from votetrail.store.models import VOTER_ALERTS, VOTER_PARTICIPATION, VOTER_VERSIONS
 
 RULES = Rules()
@@ -88,9 +90,10 @@ def check(app: App, uow: UnitOfWork, changes: Sequence[tuple[VoterRecord, Kind]]
     for anomaly in find_anomalies(new, earlier, RULES):
         details = anomaly.details()
         digest = hashlib.sha256(canonical_bytes({**details, "raised_at": raised})).hexdigest()
+        alert_id = f"va-{digest[:20]}"
         conn.execute(
             VOTER_ALERTS.insert().values(
-                id=f"va-{digest[:20]}",
+                id=alert_id,
                 rule=anomaly.rule,
                 actor=anomaly.actor,
                 county=anomaly.county,
@@ -103,7 +106,7 @@ def check(app: App, uow: UnitOfWork, changes: Sequence[tuple[VoterRecord, Kind]]
                 acknowledged_by=None,
             )
         )
-        uow.note("voters.alert", details, anomaly.county or state)
+        uow.record("voters.alert", alert_id, anomaly.county or state)
 
 
 def _recent_votes(uow: UnitOfWork, voter_ids: list[str], now: datetime) -> dict[str, str]:
@@ -146,22 +149,49 @@ def alerts(app: App, principal: Principal, *, limit: int = 200) -> list[AlertVie
         rows = conn.execute(
             select(VOTER_ALERTS).order_by(VOTER_ALERTS.c.raised_at.desc()).limit(limit)
         ).all()
-    return [
-        AlertView(
-            r.id,
-            r.rule,
-            r.actor,
-            r.county,
-            r._mapping["count"],
-            r.first_at,
-            r.last_at,
-            tuple(json.loads(r.voter_ids)),
-            r.summary,
-            r.raised_at,
-            r.acknowledged_by,
+    return [_view(r) for r in rows]
+
+
+def _view(r: Any) -> AlertView:
+    return AlertView(
+        r.id,
+        r.rule,
+        r.actor,
+        r.county,
+        r._mapping["count"],
+        r.first_at,
+        r.last_at,
+        tuple(json.loads(r.voter_ids)),
+        r.summary,
+        r.raised_at,
+        r.acknowledged_by,
+    )
+
+
+def acknowledge(app: App, principal: Principal, alert_id: str) -> AlertView:
+    """The state administrator has seen an alert; logged, so it cannot be quietly un-seen."""
+    with app.engine.connect() as conn:
+        state = state_id(conn) or ""
+    if not may_read_voter_alerts(principal, state):
+        deny(app, principal.username, state, "acknowledge voter alerts")
+        raise PermissionDenied(f"{principal.username} may not acknowledge voter alerts")
+    with unit_of_work(app, principal.username) as uow:
+        row = uow.conn.execute(select(VOTER_ALERTS).where(VOTER_ALERTS.c.id == alert_id)).first()
+        if row is None:
+            raise NotFound(f"no voter alert {alert_id}")
+        if row.acknowledged_by is not None:
+            raise InvalidInput(
+                f"alert {alert_id} was already acknowledged by {row.acknowledged_by}"
+            )
+        uow.conn.execute(
+            update(VOTER_ALERTS)
+            .where(VOTER_ALERTS.c.id == alert_id)
+            .values(acknowledged_by=principal.username)
         )
-        for r in rows
-    ]
+        uow.record("voters.alert_acknowledged", alert_id, row.county or state)
+        return _view(
+            uow.conn.execute(select(VOTER_ALERTS).where(VOTER_ALERTS.c.id == alert_id)).one()
+        )
 
 
-__all__ = ["RULES", "AlertView", "alerts", "check", "local_now", "zone"]
+__all__ = ["RULES", "AlertView", "acknowledge", "alerts", "check", "local_now", "zone"]

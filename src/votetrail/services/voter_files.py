@@ -3,7 +3,9 @@
 Imports hand the reader's records to ``voter_import.import_voters`` (one
 transaction, re-runnable). Every export is logged with its SHA-256, because
 a poll book or an exported list is voter data leaving the system, and the
-office should be able to say exactly what left and when.
+office should be able to say exactly what left and when. Who voted is a
+ledgered record per election (``voters.participation_updated``), so no vote
+can be added to or taken from it in SQL unseen.
 """
 
 from __future__ import annotations
@@ -13,9 +15,10 @@ import hashlib
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 
 from votetrail.core.access import Principal
+from votetrail.core.voters.participation import participation_digest
 from votetrail.core.voters.record import Status, VoterRecord
 from votetrail.errors import InvalidInput
 from votetrail.formats.poll_book import poll_books_zip
@@ -173,4 +176,26 @@ def load_participation(
             {"election": election, "records": len(rows), "sha256": sha256_file(path)},
             county,
         )
+        uow.record_hashed(
+            "voters.participation_updated",
+            "voter_participation",
+            election,
+            county,
+            participation_hash(uow.conn, election),
+        )
     return len(rows)
+
+
+def participation_hash(conn: Connection, election: str) -> str:
+    """The digest of who voted in ``election`` as stored now (``verify`` recomputes it)."""
+    rows = conn.execute(
+        select(
+            VOTER_PARTICIPATION.c.voter_id,
+            VOTER_PARTICIPATION.c.voted_on,
+            VOTER_PARTICIPATION.c.method,
+        )
+        .where(VOTER_PARTICIPATION.c.election == election)
+        .order_by(VOTER_PARTICIPATION.c.voter_id)
+        .execution_options(yield_per=20_000)  # per statement: the transaction goes on
+    )
+    return participation_digest(election, ((v, d, m) for v, d, m in rows))

@@ -29,7 +29,6 @@ from votetrail.core.access import Principal
 from votetrail.core.ledger.canonical import iso_utc
 from votetrail.core.ledger.frontier import Frontier
 from votetrail.core.ledger.merkle import leaf_hash
-from votetrail.core.voters import voter_map
 from votetrail.core.voters.record import VoterInput
 from votetrail.core.voters.transactions import Kind
 from votetrail.errors import InvalidInput
@@ -38,6 +37,7 @@ from votetrail.services.directory import state_id
 from votetrail.services.unit_of_work import unit_of_work
 from votetrail.services.voter_pii import PiiKeys
 from votetrail.services.voters import (
+    facts_of,
     guarded,
     new_record,
     next_ids,
@@ -270,8 +270,9 @@ def import_voters(
                     _refuse_existing(conn, lines, file_name)
                 insert_many(conn, VOTERS, rows)
                 insert_many(conn, VOTER_VERSIONS, versions)
+                for version in versions:
+                    tree.append(leaf_hash(facts_of(version).leaf()))
                 for row in rows:
-                    tree.append(leaf_hash(voter_map.leaf(row["voter_id"], row["version_hash"])))
                     buckets.add(row["bucket"])
         finally:
             if executor is not None:

@@ -5,7 +5,9 @@ itself: the official then starts the transaction the law allows (a
 confirmation notice, a cancellation as deceased or duplicate) with the review
 as its source document, so no voter is ever removed by a program. Each run
 and each decision is logged (method, threshold, how many found; who decided
-what and why).
+what and why), and every review item is a ledgered record: the event of its
+finding and of its decision hashes the stored row, so ``verify`` names any
+item edited or deleted behind the application's back.
 
 Identifiers are opened (decrypted) only in memory for matching, and only
 keyed hashes ever leave the system in a cross-state exchange file.
@@ -32,6 +34,7 @@ from votetrail.core.ledger.canonical import iso_utc
 from votetrail.core.voters.exchange import IdentityTokens, match_tokens, tokens_for
 from votetrail.core.voters.record import Status, VoterRecord
 from votetrail.errors import InvalidInput, NotFound, PermissionDenied
+from votetrail.formats.csv_out import CsvWriter
 from votetrail.services.context import App
 from votetrail.services.directory import state_id
 from votetrail.services.unit_of_work import deny, unit_of_work
@@ -157,6 +160,8 @@ def _store(
                     found_at=at,
                 )
             )
+            # Each finding is a ledgered record: editing or deleting it later is seen by verify.
+            uow.record("voters.review_opened", review_id, county)
             new += 1
         uow.note("voters.review_found", {**summary, "found": len(found), "new": new}, jurisdiction)
     return new
@@ -270,7 +275,7 @@ def export_exchange(app: App, principal: Principal, secret: bytes) -> str:
     with _allowed(app, principal, None, "export a cross-state exchange file") as state:
         keys = load_keys(app.data_dir, create_if_missing=False)
         out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
+        writer = CsvWriter(out)
         writer.writerow(EXCHANGE_COLUMNS)
         count = 0
         with app.engine.connect() as conn:
@@ -382,11 +387,7 @@ def decide(app: App, principal: Principal, review_id: str, decision: str, note: 
                     decision_note=note,
                 )
             )
-            uow.note(
-                "voters.review_decided",
-                {"review": review_id, "decision": decision, "note": note},
-                item.county,
-            )
+            uow.record("voters.review_decided", review_id, item.county)
     with app.engine.connect() as conn:
         return _view(
             conn.execute(select(VOTER_REVIEWS).where(VOTER_REVIEWS.c.id == review_id)).one()

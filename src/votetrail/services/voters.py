@@ -30,6 +30,7 @@ from votetrail.core.voters.record import (
     changed_fields,
 )
 from votetrail.core.voters.transactions import Change, Kind, apply_change, event_for
+from votetrail.core.voters.version_facts import VersionFacts
 from votetrail.errors import InvalidInput, NotFound, PermissionDenied
 from votetrail.services import voter_alerts
 from votetrail.services.context import App
@@ -133,6 +134,22 @@ def version_row(
     }
 
 
+def facts_of(version: dict[str, Any]) -> VersionFacts:
+    """The transaction facts of a ``version_row``: what its event or its import vouches for."""
+    return VersionFacts(
+        voter_id=version["voter_id"],
+        version=version["version"],
+        kind=version["kind"],
+        actor=version["actor"],
+        reason=version["reason"],
+        source_ref=version["source_ref"],
+        occurred_at=version["occurred_at"],
+        version_hash=version["version_hash"],
+        import_id=version["import_id"],
+        import_position=version["import_position"],
+    )
+
+
 def publish_map(uow: UnitOfWork, buckets: Iterable[int]) -> None:
     """Recompute the touched buckets and log the new voter-map root."""
     voter_rows.refresh_buckets(uow.conn, buckets)
@@ -189,7 +206,10 @@ def _write_version(
     conn.execute(VOTERS.insert().values(**row))
     version = version_row(record, kind, uow.actor, reason, source_ref, at)
     conn.execute(VOTER_VERSIONS.insert().values(**version))
-    uow.record_hashed(event_for(kind), "voter", record.voter_id, record.county, row["version_hash"])
+    # The event vouches for the record AND who made the change, why, on which document, when.
+    uow.record_hashed(
+        event_for(kind), "voter", record.voter_id, record.county, facts_of(version).hash()
+    )
     publish_map(uow, [row["bucket"]])
 
 

@@ -111,8 +111,11 @@ class SignedCheckpoint(Base):
 class Upload(Base):
     """One import of a county's files (CVRs, manifest, paper counts or check-ins).
 
-    The newest upload of a kind is the county's current record of it; older
-    ones stay, so a device whose counts changed between uploads can be shown.
+    An upload is current until an ``upload_replacements`` row names it: a
+    county's CVRs are the union of its current CVR uploads (one file per
+    tabulator may arrive at a time); a manifest, paper counts or check-ins
+    upload is a whole-county file, one current at a time. Replaced uploads
+    stay, so what was counted before can be shown and re-proven.
     ``files`` is canonical JSON: each file's name, SHA-256, format and records.
     """
 
@@ -150,12 +153,29 @@ class CountRow(Base):
     record: Mapped[str] = mapped_column(Text)
 
 
+class UploadReplacement(Base):
+    """An official's confirmed replacement of one upload by a newer one of its kind.
+
+    Its own ledgered record (``upload.replaced``), so the upload rows keep the
+    hash they were logged with, and deleting this row to make a replaced file
+    count again is a discrepancy ``verify`` names.
+    """
+
+    __tablename__ = "upload_replacements"
+    replaced_id: Mapped[str] = mapped_column(ForeignKey("uploads.id"), primary_key=True)
+    replacement_id: Mapped[str] = mapped_column(ForeignKey("uploads.id"), index=True)
+    replaced_by: Mapped[str] = mapped_column(String(64))
+    replaced_at: Mapped[str] = mapped_column(String(32))
+
+
 class NetmonIngest(Base):
     """One network log read into the monitor: a whole file, or one batch of a watched file.
 
     It is the ledgered record of the read, so the log proves which file (by
     SHA-256) was looked at, how much of it could be read and which incidents
-    it raised; ``incident_ids`` is canonical JSON, a list of incident ids.
+    it raised; ``incident_ids`` is canonical JSON: an object, incident id →
+    SHA-256 of the ``data`` stored for it, so this one logged row covers every
+    incident row it wrote (a list of ids in ingests from before migration 0010).
     """
 
     __tablename__ = "netmon_ingests"
@@ -180,7 +200,9 @@ class NetmonIncident(Base):
     """The newest known state of one scan incident; ``data`` is its canonical JSON.
 
     An incident seen again by a later ingest (a watched log growing) replaces
-    its row, so the table holds each incident once, as last reported.
+    its row, so the table holds each incident once, as last reported; the
+    row answers to the hash the latest ingest naming it logged
+    (``services/netmon_verify.py``). ``data`` includes the attempts per hour.
     """
 
     __tablename__ = "netmon_incidents"
@@ -412,12 +434,83 @@ class LatResult(Base):
     device_id: Mapped[str] = mapped_column(ForeignKey("lat_devices.id"), index=True)
     run: Mapped[int] = mapped_column(Integer)
     file_name: Mapped[str] = mapped_column(Text)
-    file_sha256: Mapped[str] = mapped_column(String(64))
+    file_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    """Indexed: a report file already recorded for another device is refused."""
     file_format: Mapped[str] = mapped_column(String(80))
     passed: Mapped[bool] = mapped_column(Boolean)
     discrepancies: Mapped[str] = mapped_column(Text)
     reported: Mapped[str] = mapped_column(Text)
     baseline_result_id: Mapped[str | None] = mapped_column(String(180), nullable=True)
+    recorded_at: Mapped[str] = mapped_column(String(32))
+
+
+class WebSession(Base):
+    """A signed-in browser, kept on the server so signing out really ends it.
+
+    ``id`` is the SHA-256 of the random token in the cookie, so reading this
+    table does not hand anyone a live session. Operational, not ledgered: a
+    session is not something the office did, and rows expire after 8 hours.
+    """
+
+    __tablename__ = "web_sessions"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    username: Mapped[str] = mapped_column(ForeignKey("users.username"), index=True)
+    created_at: Mapped[str] = mapped_column(String(32))
+    expires_at: Mapped[str] = mapped_column(String(32), index=True)
+
+
+class FailedSignIn(Base):
+    """One wrong user name or password, for throttling and for the security analyst.
+
+    ``username`` is what was typed (perhaps no account); ``known`` says whether
+    it named an account. Operational, not ledgered: anyone on the internet can
+    add rows, so they must not grow the permanent public log (see refusals).
+    """
+
+    __tablename__ = "failed_sign_ins"
+    __table_args__ = (
+        Index("ix_failed_sign_ins_user_time", "username", "attempted_at"),
+        Index("ix_failed_sign_ins_client_time", "client", "attempted_at"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(64))
+    known: Mapped[bool] = mapped_column(Boolean)
+    client: Mapped[str] = mapped_column(String(64))
+    attempted_at: Mapped[str] = mapped_column(String(32))
+
+
+class RefusalCount(Base):
+    """How often one user was refused one thing in one hour (UTC).
+
+    The first refusal is logged as ``access.denied``; later ones only count
+    here, and the hour's total is logged as ``access.denied_repeated`` once the
+    hour is over, so the log shows every distinct refusal without one entry
+    per request. ``logged`` is how many of ``refusals`` the log already holds.
+    Operational, not ledgered: the log entries themselves are the record.
+    """
+
+    __tablename__ = "refusal_counts"
+    hour: Mapped[str] = mapped_column(String(13), primary_key=True)
+    actor: Mapped[str] = mapped_column(String(64), primary_key=True)
+    what: Mapped[str] = mapped_column(String(200), primary_key=True)
+    jurisdiction_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    refusals: Mapped[int] = mapped_column(Integer)
+    logged: Mapped[int] = mapped_column(Integer)
+
+
+class LatUnsealedDevice(Base):
+    """Why a tested device was not sealed after the test, as an official recorded it.
+
+    Signing needs every device's after-test seal or this reason, which the
+    certificate prints in place of a seal number. Its own ledgered record, so
+    the device rows keep the hash they were logged with.
+    """
+
+    __tablename__ = "lat_unsealed_devices"
+    device_id: Mapped[str] = mapped_column(ForeignKey("lat_devices.id"), primary_key=True)
+    session_id: Mapped[str] = mapped_column(ForeignKey("lat_sessions.id"), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    recorded_by: Mapped[str] = mapped_column(String(64))
     recorded_at: Mapped[str] = mapped_column(String(32))
 
 
@@ -438,6 +531,7 @@ CHECKPOINTS = _table(SignedCheckpoint)
 UPLOADS = _table(Upload)
 CVRS = _table(Cvr)
 UPLOAD_ROWS = _table(CountRow)
+UPLOAD_REPLACEMENTS = _table(UploadReplacement)
 NETMON_INGESTS = _table(NetmonIngest)
 NETMON_INCIDENTS = _table(NetmonIncident)
 VOTERS = _table(Voter)
@@ -452,3 +546,7 @@ LAT_DEFINITIONS = _table(LatDefinition)
 LAT_SESSIONS = _table(LatSession)
 LAT_DEVICES = _table(LatDevice)
 LAT_RESULTS = _table(LatResult)
+LAT_UNSEALED_DEVICES = _table(LatUnsealedDevice)
+WEB_SESSIONS = _table(WebSession)
+FAILED_SIGN_INS = _table(FailedSignIn)
+REFUSAL_COUNTS = _table(RefusalCount)

@@ -11,7 +11,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Column, Connection, Row, Table, select
+from sqlalchemy import Boolean, Column, Connection, Row, Select, Table, select, type_coerce
+from sqlalchemy.types import NullType
 
 from votetrail.core.ledger.canonical import canonical_hash
 from votetrail.store.models import (
@@ -20,12 +21,16 @@ from votetrail.store.models import (
     LAT_DEVICES,
     LAT_RESULTS,
     LAT_SESSIONS,
+    LAT_UNSEALED_DEVICES,
     NETMON_INGESTS,
     SETTINGS,
+    UPLOAD_REPLACEMENTS,
     UPLOADS,
     USERS,
+    VOTER_ALERTS,
     VOTER_IMPORTS,
     VOTER_MAP,
+    VOTER_REVIEWS,
 )
 
 
@@ -47,29 +52,65 @@ RECORD_TYPES: dict[str, RecordType] = {
         RecordType("jurisdiction", JURISDICTIONS, "id"),
         RecordType("user", USERS, "username"),
         RecordType("upload", UPLOADS, "id"),
+        RecordType("upload_replacement", UPLOAD_REPLACEMENTS, "replaced_id"),
         RecordType("netmon_ingest", NETMON_INGESTS, "id"),
         RecordType("voter_import", VOTER_IMPORTS, "id"),
         RecordType("voter_map", VOTER_MAP, "id"),
+        RecordType("voter_review", VOTER_REVIEWS, "id"),
+        RecordType("voter_alert", VOTER_ALERTS, "id"),
         RecordType("lat_definition", LAT_DEFINITIONS, "id"),
         RecordType("lat_session", LAT_SESSIONS, "id"),
         RecordType("lat_device", LAT_DEVICES, "id"),
         RecordType("lat_result", LAT_RESULTS, "id"),
+        RecordType("lat_unsealed_device", LAT_UNSEALED_DEVICES, "device_id"),
     )
 }
 
 
+_RAW = "raw__"  # label prefix of a flag column read back without the driver's decoding
+
+
+def _flags(table: Table) -> list[Column[Any]]:
+    return [c for c in table.c if isinstance(c.type, Boolean)]
+
+
+def _select_row(table: Table) -> Select[Any]:
+    """Every column, plus each flag as stored (``_stored_flag`` says why)."""
+    raw = [type_coerce(c, NullType()).label(_RAW + c.name) for c in _flags(table)]
+    return select(table, *raw)
+
+
+def _stored_flag(raw: Any) -> Any:
+    """A flag as the hash must see it: a boolean only if the database holds exactly one.
+
+    SQLite keeps whatever a raw ``UPDATE`` puts in a BOOLEAN column (2, 'false',
+    0.5) and SQLAlchemy decodes every such value as True, so hashing the decoded
+    value let ``users.active`` or ``lat_results.passed`` hold something other
+    than what was logged while the hash still matched. Anything but 0, 1 or a
+    real boolean is hashed as its own text, so it can never equal a logged flag.
+    """
+    if isinstance(raw, bool) or raw is None:
+        return raw
+    if type(raw) is int and raw in (0, 1):
+        return bool(raw)
+    return f"not a boolean: {raw!r}"
+
+
 def row_payload(row: Row[Any]) -> dict[str, Any]:
-    return dict(row._mapping)
+    payload = dict(row._mapping)
+    for name in [k for k in payload if k.startswith(_RAW)]:
+        payload[name.removeprefix(_RAW)] = _stored_flag(payload.pop(name))
+    return payload
 
 
 def record_hash(conn: Connection, record_type: str, record_id: str) -> str | None:
     """The canonical hash of the record as stored now, or None if it is gone."""
     rtype = RECORD_TYPES[record_type]
-    row = conn.execute(select(rtype.table).where(rtype.key_column == record_id)).first()
+    row = conn.execute(_select_row(rtype.table).where(rtype.key_column == record_id)).first()
     return None if row is None else canonical_hash(row_payload(row))
 
 
 def all_record_hashes(conn: Connection, record_type: str) -> Iterator[tuple[str, str]]:
     rtype = RECORD_TYPES[record_type]
-    for row in conn.execute(select(rtype.table).order_by(rtype.key_column)):
+    for row in conn.execute(_select_row(rtype.table).order_by(rtype.key_column)):
         yield str(row._mapping[rtype.key]), canonical_hash(row_payload(row))

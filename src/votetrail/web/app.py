@@ -2,7 +2,8 @@
 
 Pages are plain HTML forms that work without JavaScript. Security headers are
 set on every response; the session cookie is signed with a per-deployment
-secret kept in the data directory.
+secret kept in the data directory, names a session kept on the server, and is
+marked ``Secure`` whenever the request came over HTTPS.
 """
 
 from __future__ import annotations
@@ -21,18 +22,14 @@ from starlette.staticfiles import StaticFiles
 from votetrail.errors import VotetrailError
 from votetrail.services.context import App
 from votetrail.services.keys import session_secret
-from votetrail.web import county, lat, netmon, public, voters, workspace
+from votetrail.web import accounts, county, lat, netmon, public, voters, workspace
 from votetrail.web.auth import load_principal
-from votetrail.web.errors import handle_not_found, handle_votetrail_error
+from votetrail.web.cookies import SecureCookiesOverHttps
+from votetrail.web.errors import handle_not_found, handle_unexpected, handle_votetrail_error
+from votetrail.web.headers import HEADERS
+from votetrail.web.limits import BodyLimit, BodyLimits
 
 STATIC = Path(__file__).resolve().parent / "static"
-
-HEADERS = {
-    "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'; form-action 'self'",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-    "X-Frame-Options": "DENY",
-}
 
 
 class _PerRequest(BaseHTTPMiddleware):
@@ -48,18 +45,21 @@ class _PerRequest(BaseHTTPMiddleware):
         return response
 
 
-def create_app(app: App) -> Starlette:
+def create_app(app: App, *, limits: BodyLimits | None = None) -> Starlette:
+    """The application; ``limits`` caps request bodies (default: ``BodyLimits.from_env()``)."""
     web = Starlette(
         routes=[
             *public.ROUTES,
             *county.ROUTES,  # first: its /j/{slug} adds a county's uploads to the page
             *workspace.ROUTES,
+            *accounts.ROUTES,
             *netmon.ROUTES,
             *voters.ROUTES,
             *lat.ROUTES,
             Mount("/static", StaticFiles(directory=str(STATIC)), name="static"),
         ],
         middleware=[
+            Middleware(SecureCookiesOverHttps, votetrail=app),
             Middleware(
                 SessionMiddleware,
                 secret_key=session_secret(app.data_dir),
@@ -68,10 +68,13 @@ def create_app(app: App) -> Starlette:
                 max_age=8 * 3600,
             ),
             Middleware(_PerRequest, votetrail=app),
+            # Inside _PerRequest: it needs the signed-in user, and its 413 gets the headers.
+            Middleware(BodyLimit, limits=limits or BodyLimits.from_env()),
         ],
         exception_handlers={
             VotetrailError: handle_votetrail_error,
             404: handle_not_found,
+            Exception: handle_unexpected,
         },
     )
     web.state.votetrail = app
@@ -79,4 +82,4 @@ def create_app(app: App) -> Starlette:
     return web
 
 
-__all__ = ["create_app"]
+__all__ = ["HEADERS", "create_app"]

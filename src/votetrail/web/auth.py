@@ -1,7 +1,9 @@
 """Sessions, sign-in and the CSRF check for every form.
 
-The session cookie holds only the user name and a CSRF token; the account is
-re-read on every request so a deactivated official is out at once.
+The signed session cookie holds only a random session token and a CSRF token;
+the session and the account are looked up on the server on every request, so
+signing out, a password change, "sign out everywhere" or a deactivated
+account end access at once (``services/web_sessions.py``).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from starlette.requests import Request
 
 from votetrail.core.access import Principal, may_view
 from votetrail.errors import AuthenticationFailed, PermissionDenied
-from votetrail.services import directory
+from votetrail.services import web_sessions
 from votetrail.services.context import App
 from votetrail.services.unit_of_work import deny
 
@@ -25,11 +27,12 @@ def current(request: Request) -> Principal | None:
     return principal if isinstance(principal, Principal) else None
 
 
+SESSION_KEY = "sid"
+
+
 def load_principal(request: Request, app: App) -> None:
-    username = request.session.get("user")
-    request.state.principal = (
-        directory.principal(app, username) if isinstance(username, str) else None
-    )
+    token = request.session.get(SESSION_KEY)
+    request.state.principal = web_sessions.principal(app, token) if isinstance(token, str) else None
 
 
 def require(request: Request) -> Principal:

@@ -6,6 +6,11 @@ name in a private temporary folder (the import records the name, so the log
 says which file the clerk sent), imported in one transaction by the service,
 and deleted. The import runs in a worker thread: a county's files can take a
 while, and the server keeps answering everyone else meanwhile.
+
+CVR files add up; replacing an upload is never implied by sending a file. The
+form's "Replaces" choice names the upload, and a separate confirmation box
+must be ticked, or nothing is imported; the replacement is logged with the
+new upload and shown in the upload list.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import UploadFile
+from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
@@ -66,26 +71,30 @@ FORMS = (
         "cvrs",
         "Cast vote records",
         "Dominion Democracy Suite CSV, or NIST SP 1500-103 XML or JSON. "
-        "Choose every file of the export at once; they are imported together.",
+        "Files add up: send one tabulator's export at a time if you like; a ballot "
+        "already uploaded is refused.",
         ".csv,.xml,.json",
         multiple=True,
     ),
     UploadForm(
         "manifest",
         "Ballot manifest",
-        "CSV with columns Tabulator, Batch Name, Number of Ballots.",
+        "CSV with columns Tabulator, Batch Name, Number of Ballots. The whole county's: "
+        "a new one must replace the current one.",
         ".csv",
     ),
     UploadForm(
         "paper_counts",
         "Paper-record counts",
-        "CSV with columns Tabulator, Paper Records: what each device's tape or printer kept.",
+        "CSV with columns Tabulator, Paper Records: what each device's tape or printer kept. "
+        "The whole county's: a new one must replace the current one.",
         ".csv",
     ),
     UploadForm(
         "check_ins",
         "Poll-book check-ins",
-        "CSV with columns Precinct, Check-ins.",
+        "CSV with columns Precinct, Check-ins. The whole county's: a new one must replace "
+        "the current one.",
         ".csv",
     ),
 )
@@ -129,26 +138,54 @@ def _require_upload(request: Request, app: App, slug: str, state: str) -> Princi
 
 
 def _import(
-    app: App, actor: str, slug: str, kind: str, files: Sequence[UploadFile]
+    app: App,
+    actor: str,
+    slug: str,
+    kind: str,
+    files: Sequence[UploadFile],
+    replace: str | None = None,
 ) -> UploadResult:
     """Save, import, delete; errors name the file as the clerk knows it, not the temp folder."""
 
     def run(paths: list[Path]) -> UploadResult:
         if kind == "cvrs":
-            return import_cvrs(app, actor, slug, paths)
+            return import_cvrs(app, actor, slug, paths, replace)
         if len(paths) != 1:
             raise InvalidInput("choose exactly one file", where=_BY_KIND[kind].title)
         if kind == "manifest":
-            return import_manifest(app, actor, slug, paths[0])
-        return import_counts(app, actor, slug, kind, paths[0])
+            return import_manifest(app, actor, slug, paths[0], replace)
+        return import_counts(app, actor, slug, kind, paths[0], replace)
 
     return with_saved_files(files, run)
 
 
 def _message(result: UploadResult) -> str:
+    """What happened, then any ranked-choice contest the files hold but the import left out."""
+    left_out = "".join(f" Left out: {notice}." for notice in result.notices)
     if not result.created:
-        return f"Already imported as {result.id}; nothing changed."
-    return f"Imported {result.records:,} records as {result.id}."
+        return f"Already imported as {result.id}; nothing changed.{left_out}"
+    if result.replaced is not None:
+        return (
+            f"Imported {result.records:,} records as {result.id}, "
+            f"replacing {result.replaced} (which no longer counts).{left_out}"
+        )
+    return f"Imported {result.records:,} records as {result.id}.{left_out}"
+
+
+CONFIRM = "confirm_replace"
+"""The form's confirmation box: a replacement is imported only when it is ticked."""
+
+
+def _replacement(form: FormData, kind: str) -> str | None:
+    """The upload the form says to replace, once the clerk has confirmed it; else None."""
+    replace = str(form.get("replace") or "").strip() or None
+    if replace is not None and form.get(CONFIRM) != "yes":
+        raise InvalidInput(
+            f"tick the box to confirm that the new file replaces upload {replace}; "
+            "nothing was imported",
+            where=_BY_KIND[kind].title,
+        )
+    return replace
 
 
 async def upload(request: Request) -> Response:
@@ -167,7 +204,8 @@ async def upload(request: Request) -> Response:
     principal = _require_upload(request, app, slug, state)
     form = await request.form()
     files = [f for f in form.getlist("files") if isinstance(f, UploadFile)]
-    result = await run_in_threadpool(_import, app, principal.username, slug, kind, files)
+    replace = _replacement(form, kind)
+    result = await run_in_threadpool(_import, app, principal.username, slug, kind, files, replace)
     request.session[FLASH] = _message(result)
     return RedirectResponse(f"/j/{slug}", status_code=303)
 

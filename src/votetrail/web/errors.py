@@ -10,16 +10,18 @@ from __future__ import annotations
 import logging
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from votetrail.errors import (
     AuthenticationFailed,
     InvalidInput,
     NotFound,
     PermissionDenied,
+    TooManyAttempts,
     VerificationFailed,
     VotetrailError,
 )
+from votetrail.web.headers import HEADERS
 from votetrail.web.templating import render
 
 log = logging.getLogger("votetrail.web")
@@ -30,6 +32,7 @@ STATUS: tuple[tuple[type[VotetrailError], int], ...] = (
     (AuthenticationFailed, 401),
     (InvalidInput, 400),
     (VerificationFailed, 409),
+    (TooManyAttempts, 429),
 )
 
 
@@ -56,9 +59,42 @@ async def handle_votetrail_error(request: Request, exc: Exception) -> Response:
     if status >= 500:
         log.error("request %s failed: %s", request.url.path, exc)
     if wants_json(request):
-        return JSONResponse({"error": str(exc), "status": status}, status_code=status)
-    return render(request, "error.html", {"status": status, "message": str(exc)}, status)
+        response: Response = JSONResponse({"error": str(exc), "status": status}, status_code=status)
+    else:
+        response = render(request, "error.html", {"status": status, "message": str(exc)}, status)
+    if isinstance(exc, TooManyAttempts):
+        response.headers["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 async def handle_not_found(request: Request, exc: Exception) -> Response:
     return await handle_votetrail_error(request, NotFound(f"no page at {request.url.path}"))
+
+
+UNEXPECTED = (
+    '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
+    "<title>Something went wrong</title></head><body><h1>Something went wrong</h1>"
+    "<p>The server could not answer this request. It has been noted for the operator; "
+    "try again later.</p></body></html>\n"
+)
+
+
+async def handle_unexpected(request: Request, exc: Exception) -> Response:
+    """The 500 answer to a bug: no details, and the security headers every page carries.
+
+    Starlette sends this response from outside every middleware, so the
+    headers are added here; the page is plain text in code, not a template,
+    so it cannot fail in turn. The exception itself goes to the server's log.
+    """
+    log.error("request %s %s failed unexpectedly", request.method, request.url.path)
+    if wants_json(request):
+        response: Response = JSONResponse(
+            {"error": "the server could not answer this request", "status": 500},
+            status_code=500,
+        )
+    else:
+        response = HTMLResponse(UNEXPECTED, status_code=500)
+    response.headers.update(HEADERS)
+    # Starlette re-raises after sending this, and the server then drops the connection.
+    response.headers["Connection"] = "close"
+    return response

@@ -160,11 +160,6 @@ def _session_url(slug: str, session_id: str) -> str:
     return f"/j/{slug}/lat/{quote(session_id, safe='')}"
 
 
-def _public_url(request: Request, session_id: str) -> str:
-    """The absolute address of the public record, printed on the certificate to check it by."""
-    return str(request.base_url).rstrip("/") + f"/lat/{quote(session_id, safe='')}"
-
-
 # ---------------------------------------------------------------- county: list and open
 
 
@@ -376,6 +371,21 @@ async def seal(request: Request) -> Response:
     return _done(request, county, session_id, f"Device {serial} sealed with seal {number}.")
 
 
+async def unsealed(request: Request) -> Response:
+    """Record why a device was left unsealed; signing needs a seal or this for every device."""
+    app, county, principal, session_id, form = await _post(request)
+    serial = str(request.path_params["serial"])
+    reason = _text(form, "reason")
+    try:
+        await run_in_threadpool(
+            lat_sessions.leave_unsealed, app, principal, session_id, serial, reason
+        )
+    except InvalidInput as exc:
+        failed = Failed(f"unsealed:{serial}", str(exc), {"reason": reason})
+        return await _refused(request, app, county, session_id, failed)
+    return _done(request, county, session_id, f"Recorded why device {serial} was left unsealed.")
+
+
 async def sign(request: Request) -> Response:
     """Close the test with the officials' names; after this it only reads."""
     app, county, principal, session_id, form = await _post(request)
@@ -441,10 +451,18 @@ def public_session(request: Request) -> Response:
 
 
 def certificate(request: Request) -> Response:
-    """The printable certificate; it names the public page where anyone can check it."""
+    """The printable certificate of a signed test; it names the public page to check it at.
+
+    A test still open has no certificate: the address answers with a page
+    marked "Not signed: in progress" (404, as no certificate exists yet) that
+    points to the record so far, so nothing printed from it can pass for one.
+    """
     app = app_of(request)
     session_id = str(request.path_params["session_id"])
-    body = lat_records.certificate_bytes(app, session_id, _public_url(request, session_id))
+    view = lat_records.session(app, session_id)
+    if view.status != "signed":
+        return render(request, "lat_not_signed.html", {"session": view}, 404)
+    body = lat_records.certificate_bytes(app, session_id, lat_records.record_url(app, session_id))
     return _download(body, "application/pdf", f"{session_id}-certificate.pdf", inline=True)
 
 
@@ -488,6 +506,7 @@ ROUTES = [
         "/j/{slug}/lat/{session_id}/devices/{serial:path}/results", upload_result, methods=["POST"]
     ),
     Route("/j/{slug}/lat/{session_id}/devices/{serial:path}/seal", seal, methods=["POST"]),
+    Route("/j/{slug}/lat/{session_id}/devices/{serial:path}/unsealed", unsealed, methods=["POST"]),
     Route(
         "/j/{slug}/lat/{session_id}/devices/{serial:path}/expected-cvrs.json",
         expected_cvrs,

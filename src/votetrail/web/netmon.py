@@ -55,11 +55,23 @@ def _require_monitor(request: Request, app: App) -> Principal:
     return principal
 
 
+FIRST_DAY = date(1970, 1, 1)
+LAST_DAY = date(2999, 12, 31)
+"""The days a page or report may ask for: the services add a day to it, which the
+last representable date cannot take, and no log reaches outside these."""
+
+
 def _parse_day(text: str) -> date:
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
-        raise InvalidInput("write the day as YYYY-MM-DD", where=f"day {text!r}") from None
+        raise InvalidInput("write the day as YYYY-MM-DD", where=f"day {text[:20]!r}") from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise InvalidInput(
+            f"must be between {FIRST_DAY.isoformat()} and {LAST_DAY.isoformat()}",
+            where=f"day {text[:20]!r}",
+        )
+    return day
 
 
 def _latest_day(app: App) -> date:

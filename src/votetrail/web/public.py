@@ -16,6 +16,9 @@ from votetrail.web.state import app_of
 from votetrail.web.templating import render
 
 PAGE = 50
+MAX_NUMBER = 2**53
+"""No log gets near this many entries; a larger number is refused before it reaches the
+database, whose 64-bit integers it would overflow."""
 
 
 def _int(request: Request, name: str, default: int | None = None) -> int | None:
@@ -28,6 +31,8 @@ def _int(request: Request, name: str, default: int | None = None) -> int | None:
         raise InvalidInput("must be a whole number", where=name) from None
     if value < 0:
         raise InvalidInput("must not be negative", where=name)
+    if value > MAX_NUMBER:
+        raise InvalidInput(f"must be at most {MAX_NUMBER}", where=name)
     return value
 
 

@@ -13,8 +13,9 @@ POST form (never a query string, so no access log or browser history keeps a
 birth date) and answers one neutral sentence for every kind of mismatch,
 including an unknown id, so it cannot be used to learn whether an id exists.
 The birth date is never written back into any page. Failed checks are
-counted per voter id, so the page cannot be used to guess a known voter's
-birth date either.
+counted per client and voter id, per client and overall (:class:`FailedChecks`),
+so the page cannot be used to guess a known voter's birth date either, nor to
+lock a voter out of their own record.
 """
 
 from __future__ import annotations
@@ -23,9 +24,11 @@ import json
 import logging
 import threading
 import time
-from collections import deque
-from collections.abc import Mapping
+from collections import OrderedDict
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import date, datetime
+from ipaddress import IPv6Address, ip_address, ip_network
 from typing import Any
 from urllib.parse import quote
 
@@ -44,7 +47,7 @@ from votetrail.core.voters.record import (
     VoterRecord,
 )
 from votetrail.core.voters.transactions import Change, Kind
-from votetrail.errors import ConfigurationError, InvalidInput, NotFound
+from votetrail.errors import ConfigurationError, InvalidInput, NotFound, PermissionDenied
 from votetrail.services import directory, voter_alerts, voter_proofs, voter_review, voters
 from votetrail.services.context import App
 from votetrail.services.directory import JurisdictionView
@@ -142,13 +145,31 @@ REVIEW_KINDS = {
 }
 DECISIONS = ("confirmed", "rejected")
 
+NO_VOTER = "no voter with this id on a list you may read"
+"""The one answer to an unknown id and to another county's voter (see ``_unknown_if_refused``)."""
+
 NO_MATCH = "No registration matches those details."
 """The one answer to every mismatch: unknown id, wrong last name, wrong date of birth."""
 
 CHECK_LIMIT = 10
+"""Failed checks one client may make on one voter id per window."""
+CLIENT_LIMIT = 30
+"""Failed checks one client may make in all per window, whatever the ids."""
+SURGE_LIMIT = 1000
+"""Failed checks from everyone in an hour that mean someone is guessing from many addresses."""
+SURGE_CLIENT_LIMIT = 3
+"""During such a surge, the failures a client may already have and still be answered."""
 CHECK_WINDOW_SECONDS = 24 * 3600
 TOO_MANY = (
     "Too many unsuccessful checks for this voter id today. Try again tomorrow, "
+    "or ask your county election office."
+)
+TOO_MANY_FROM_CLIENT = (
+    "Too many unsuccessful checks from your network today. Try again tomorrow, "
+    "or ask your county election office."
+)
+TOO_MANY_NOW = (
+    "Too many unsuccessful checks right now. Try again in an hour, "
     "or ask your county election office."
 )
 
@@ -285,10 +306,25 @@ def _voter_response(
     return _private(render(request, "voters_voter.html", context, status))
 
 
+@contextmanager
+def _unknown_if_refused() -> Iterator[None]:
+    """Another county's voter is answered exactly like an id that does not exist.
+
+    A 403 would confirm that the id is on some county's list. The service has
+    already logged the refusal before this turns it into the same 404 (with
+    the same words) as an unknown id.
+    """
+    try:
+        yield
+    except (NotFound, PermissionDenied):
+        raise NotFound(NO_VOTER) from None
+
+
 def voter_page(request: Request) -> Response:
     app = app_of(request)
     principal = require(request)
-    return _voter_response(request, app, principal, str(request.path_params["voter_id"]))
+    with _unknown_if_refused():
+        return _voter_response(request, app, principal, str(request.path_params["voter_id"]))
 
 
 def _change_of(kind: Kind, submitted: Mapping[str, str]) -> Change:
@@ -340,18 +376,20 @@ async def change(request: Request) -> Response:
     submitted = {name: _text(form, name) for name in (*FIELDS[kind], "reason", "source_ref")}
     try:
         _check_lengths(submitted)
-        record = await run_in_threadpool(
-            voters.change, app, principal, voter_id, _change_of(kind, submitted)
-        )
+        with _unknown_if_refused():
+            record = await run_in_threadpool(
+                voters.change, app, principal, voter_id, _change_of(kind, submitted)
+            )
     except InvalidInput as exc:
-        return await run_in_threadpool(
-            _voter_response,
-            request,
-            app,
-            principal,
-            voter_id,
-            failed=(kind, submitted, str(exc)),
-        )
+        with _unknown_if_refused():
+            return await run_in_threadpool(
+                _voter_response,
+                request,
+                app,
+                principal,
+                voter_id,
+                failed=(kind, submitted, str(exc)),
+            )
     request.session[FLASH] = f"Recorded the {LABELS[kind]} as version {record.version}."
     return RedirectResponse(_voter_url(voter_id), status_code=303)
 
@@ -492,49 +530,132 @@ def alerts_page(request: Request) -> Response:
 # ---------------------------------------------------------------- public check
 
 
+Key = str
+
+
+class _WindowCounts:
+    """Failures per key, each key counting for a fixed window from its first failure.
+
+    At most ``capacity`` keys are kept: the least recently failed is dropped
+    when a new one comes, so memory is bounded and every operation is O(1),
+    whatever the number of ids tried.
+    """
+
+    def __init__(self, capacity: int, window: float) -> None:
+        self.capacity = capacity
+        self.window = window
+        self._counts: OrderedDict[Key, tuple[float, int]] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._counts)
+
+    def count(self, key: Key, now: float) -> int:
+        found = self._counts.get(key)
+        if found is None or now - found[0] >= self.window:
+            return 0
+        return found[1]
+
+    def add(self, key: Key, now: float) -> None:
+        found = self._counts.get(key)
+        if found is None or now - found[0] >= self.window:
+            found = (now, 0)
+        self._counts[key] = (found[0], found[1] + 1)
+        self._counts.move_to_end(key)
+        if len(self._counts) > self.capacity:
+            self._counts.popitem(last=False)
+
+
 class FailedChecks:
-    """Failed registration checks per voter id over a rolling window, in this process.
+    """Failed registration checks, counted per client and voter id, per client, and overall.
 
     Voter ids and last names are often public, so without a limit the form
-    would confirm a birth date after at most a few tens of thousands of
-    guesses. Failures are counted per id whether or not the id exists, so the
-    limit itself reveals nothing. Kept in memory: a restart or a second
-    worker process starts its own count, which still keeps guessing slow.
+    would confirm a birth date after some thousands of guesses. A client (an
+    IPv4 address, or an IPv6 /64 network) may fail :data:`CHECK_LIMIT` times
+    on one id and :data:`CLIENT_LIMIT` times in all per window; while everyone
+    together fails more than :data:`SURGE_LIMIT` times an hour (guessing spread
+    over many addresses), a client that has already failed
+    :data:`SURGE_CLIENT_LIMIT` times is refused too. Only a client's own
+    failures ever refuse it, so nobody can lock a voter out of their own
+    record: the voter's right details are answered. Failures are counted
+    whether or not the id exists, so the limit itself reveals nothing.
+
+    Kept in memory, bounded to ``keys`` counters per table: a restart or a
+    second worker process starts its own count, which still keeps guessing
+    slow.
     """
 
     def __init__(
-        self, limit: int = CHECK_LIMIT, window: float = CHECK_WINDOW_SECONDS, keys: int = 100_000
+        self,
+        limit: int = CHECK_LIMIT,
+        window: float = CHECK_WINDOW_SECONDS,
+        keys: int = 100_000,
+        *,
+        client_limit: int = CLIENT_LIMIT,
+        surge_limit: int = SURGE_LIMIT,
+        surge_client_limit: int = SURGE_CLIENT_LIMIT,
     ) -> None:
         self.limit = limit
-        self.window = window
-        self.keys = keys
-        self._seen: dict[str, deque[float]] = {}
+        self.client_limit = client_limit
+        self.surge_limit = surge_limit
+        self.surge_client_limit = surge_client_limit
+        self.pairs = _WindowCounts(keys, window)
+        self.clients = _WindowCounts(keys, window)
+        self._hour = -1
+        self._this_hour = 0
+        self._last_hour = 0
         self._lock = threading.Lock()
 
     @staticmethod
     def key(voter_id: str) -> str:
         return voter_id.strip().casefold()
 
-    def _recent(self, key: str, now: float) -> deque[float]:
-        times = self._seen.get(key, deque())
-        while times and times[0] <= now - self.window:
-            times.popleft()
-        return times
+    @staticmethod
+    def client(host: str | None) -> str:
+        """Who is asking: the address, or for IPv6 its /64 (one subscriber's whole network)."""
+        if not host:
+            return "unknown"
+        try:
+            address = ip_address(host)
+        except ValueError:
+            return host[:64]
+        if isinstance(address, IPv6Address):
+            if address.ipv4_mapped is not None:
+                return str(address.ipv4_mapped)
+            return str(ip_network(f"{address}/64", strict=False))
+        return str(address)
 
-    def blocked(self, voter_id: str) -> bool:
-        with self._lock:
-            return len(self._recent(self.key(voter_id), time.monotonic())) >= self.limit
+    def _pair(self, client: str, voter_id: str) -> Key:
+        return f"{client}\x00{self.key(voter_id)}"
 
-    def failed(self, voter_id: str) -> None:
+    def _roll(self, now: float) -> None:
+        hour = int(now // 3600)
+        if hour != self._hour:
+            self._last_hour = self._this_hour if hour == self._hour + 1 else 0
+            self._this_hour = 0
+            self._hour = hour
+
+    def refusal(self, client: str, voter_id: str) -> str | None:
+        """Why this client may not check this id now, or None when it may."""
         now = time.monotonic()
         with self._lock:
-            if len(self._seen) >= self.keys:
-                for stale in [k for k, t in self._seen.items() if not self._recent(k, now)]:
-                    del self._seen[stale]
-            key = self.key(voter_id)
-            times = self._recent(key, now)
-            times.append(now)
-            self._seen[key] = times
+            self._roll(now)
+            if self.pairs.count(self._pair(client, voter_id), now) >= self.limit:
+                return TOO_MANY
+            failed = self.clients.count(client, now)
+            if failed >= self.client_limit:
+                return TOO_MANY_FROM_CLIENT
+            surge = self._this_hour + self._last_hour >= self.surge_limit
+            if surge and failed >= self.surge_client_limit:
+                return TOO_MANY_NOW
+            return None
+
+    def failed(self, client: str, voter_id: str) -> None:
+        now = time.monotonic()
+        with self._lock:
+            self._roll(now)
+            self._this_hour += 1
+            self.pairs.add(self._pair(client, voter_id), now)
+            self.clients.add(client, now)
 
 
 def _failed_checks(request: Request) -> FailedChecks:
@@ -598,8 +719,10 @@ async def check_registration(request: Request) -> Response:
     except InvalidInput as exc:
         return refuse(str(exc).capitalize() + ".", 400)
     limiter = _failed_checks(request)
-    if limiter.blocked(voter_id):
-        return refuse(TOO_MANY, 429)
+    client = FailedChecks.client(request.client.host if request.client else None)
+    refusal = limiter.refusal(client, voter_id)
+    if refusal is not None:
+        return refuse(refusal, 429)
     try:
         found = await run_in_threadpool(
             voter_proofs.check_registration, app, voter_id, last_name, dob
@@ -609,7 +732,7 @@ async def check_registration(request: Request) -> Response:
         log.error("registration check unavailable: %s", exc)
         return refuse("The registration check is not available right now.", 503)
     if found is None:
-        limiter.failed(voter_id)
+        limiter.failed(client, voter_id)
         return refuse(NO_MATCH, 404 if as_json else 200)
     if as_json:
         name = quote(f"{found.record.voter_id}-proof.json")

@@ -2,15 +2,34 @@
 
 from __future__ import annotations
 
+import os
+from functools import partial
+
+import anyio.to_thread
+from anyio import CapacityLimiter
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from votetrail.errors import AuthenticationFailed
-from votetrail.services import directory
-from votetrail.web.auth import check_csrf, current, require
+from votetrail.errors import AuthenticationFailed, TooManyAttempts
+from votetrail.services import refusals, sign_in, web_sessions
+from votetrail.web.auth import SESSION_KEY, check_csrf, current, require
 from votetrail.web.state import app_of
 from votetrail.web.templating import render
+
+# Half the processors may check passwords at once; the rest keep serving pages
+# while a crowd of wrong sign-ins waits its turn.
+PASSWORD_CHECKS_AT_ONCE = max(1, (os.cpu_count() or 2) // 2)
+
+
+def _password_checks(request: Request) -> CapacityLimiter:
+    state = request.app.state
+    limiter = getattr(state, "password_checks", None)
+    if not isinstance(limiter, CapacityLimiter):
+        limiter = CapacityLimiter(PASSWORD_CHECKS_AT_ONCE)
+        state.password_checks = limiter
+    return limiter
 
 
 async def login_form(request: Request) -> Response:
@@ -20,21 +39,41 @@ async def login_form(request: Request) -> Response:
 
 
 async def login(request: Request) -> Response:
+    """Check the password in a worker thread: scrypt must not stall every other page.
+
+    The checks share a small limiter, so even a flood of wrong passwords
+    leaves processors free for the pages everyone else is reading.
+    """
     await check_csrf(request)
     form = await request.form()
     username = str(form.get("username", "")).strip()
     password = str(form.get("password", ""))
+    client = request.client.host if request.client else "unknown"
+    app = app_of(request)
     try:
-        principal = directory.authenticate(app_of(request), username, password)
+        principal = await anyio.to_thread.run_sync(
+            partial(sign_in.sign_in, app, username, password, client),
+            limiter=_password_checks(request),
+        )
     except AuthenticationFailed as exc:
         return render(request, "login.html", {"error": str(exc), "username": username}, 401)
-    request.session.clear()
-    request.session["user"] = principal.username
+    except TooManyAttempts as exc:
+        page = render(request, "login.html", {"error": str(exc), "username": username}, 429)
+        page.headers["Retry-After"] = str(exc.retry_after)
+        return page
+    token = await run_in_threadpool(web_sessions.open_session, app, principal.username)
+    await run_in_threadpool(refusals.close_hours, app)
+    request.session.clear()  # a new session, and a new CSRF token, at every sign-in
+    request.session[SESSION_KEY] = token
     return RedirectResponse("/workspace", status_code=303)
 
 
 async def logout(request: Request) -> Response:
+    """End the session on the server too: a copy of the cookie is worth nothing after."""
     await check_csrf(request)
+    token = request.session.get(SESSION_KEY)
+    if isinstance(token, str):
+        await run_in_threadpool(web_sessions.end_session, app_of(request), token)
     request.session.clear()
     return RedirectResponse("/", status_code=303)
 

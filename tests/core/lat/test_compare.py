@@ -8,6 +8,7 @@ from dataclasses import replace
 from tests.core.lat.springfield import CENTER, NORTH, SOUTH, SPRINGFIELD
 from votetrail.core.lat.compare import Comparison, compare, compare_report
 from votetrail.core.lat.deck import DeckBallot, generate_deck
+from votetrail.core.lat.precinct_mixup import compare_device
 from votetrail.core.lat.totals import ContestTotals, Totals, count
 
 DECK = generate_deck(SPRINGFIELD)
@@ -140,9 +141,9 @@ def test_a_blank_ballot_not_counted() -> None:
 
 
 def test_a_blank_ballot_not_counted_overall_is_named_as_an_example() -> None:
-    ran = [b for b in DECK.ballots if b.number != 23]
+    ran = [b for b in DECK.ballots if b.number != 24]
     [missing] = compare_report(SPRINGFIELD, DECK.ballots, count(ran, SPRINGFIELD)).discrepancies
-    assert missing.ballots == (7, 23)
+    assert missing.ballots == (7, 24)
     assert missing.sentence == (
         "One ballot was not counted: a blank ballot of the deck (e.g. ballot 7, style 1, "
         "precinct Center Springfield) — each contest on it is short by one ballot and its "
@@ -279,3 +280,22 @@ def test_an_overvote_figure_off_with_a_card_missing_names_no_cause() -> None:
     overvote = [s for s in sentences if "overvote" in s]
     assert overvote
     assert all("it counted an overvoted contest" not in s for s in overvote)
+
+
+def test_a_report_of_another_precincts_deck_is_named_as_such() -> None:
+    """Center and North share style 1; North's section has totals of its own."""
+    north = DECK.for_precincts([NORTH])
+    comparison = compare_device(DECK, [CENTER], count(north, SPRINGFIELD), by_style(north))
+    [mixup] = comparison.discrepancies
+    assert mixup.kind == "wrong_precinct"
+    assert mixup.sentence.startswith(
+        "The report matches the test deck of precinct North Springfield, not of precinct Center "
+        "Springfield, which this device counts"
+    )
+    own = DECK.for_precincts([CENTER])
+    assert compare_device(DECK, [CENTER], count(own, SPRINGFIELD), by_style(own)).passed
+    both = compare_device(
+        DECK, [CENTER, SOUTH], count(north + DECK.for_precincts([SOUTH]), SPRINGFIELD)
+    )
+    assert [d.kind for d in both.discrepancies] == ["wrong_precinct"]
+    assert "with North Springfield in place of Center Springfield" in both.discrepancies[0].sentence

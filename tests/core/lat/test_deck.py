@@ -12,7 +12,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.core.lat.springfield import CENTER, NORTH, SOUTH, SPRINGFIELD
-from votetrail.core.lat.deck import Deck, DeckBallot, generate_deck, section_size
+from votetrail.core.lat.deck import (
+    Deck,
+    DeckBallot,
+    generate_deck,
+    precinct_extras,
+    precinct_ranks,
+    section_size,
+)
 from votetrail.core.lat.definition import (
     NO,
     YES,
@@ -62,30 +69,43 @@ def assert_good_deck(definition: ElectionDefinition, deck: Deck) -> None:
                 assert len(marks) == (contest.votes_allowed + 1 if overvotable else 0)
             else:
                 assert len(marks) <= contest.votes_allowed
-    for (_, style_id), section in sections.items():
+    ranks = precinct_ranks(definition)
+    expected_votes: dict[str, Counter[str]] = defaultdict(Counter)
+    for (precinct_id, style_id), section in sections.items():
         style = styles[style_id]
-        contests = [definition.contest(c) for c in style.contests]
+        contests = [definition.contest(c) for c in dict.fromkeys(style.contests)]
+        extras = precinct_extras(contests, ranks[precinct_id, style_id])
         purposes = [ballot.purpose for ballot in section]
         overvotable = any(len(c.choices) > c.votes_allowed for c in contests)
-        assert purposes == ["votes"] * section_size(contests) + ["blank"] + (
+        assert purposes == ["votes"] * section_size(contests, extras) + ["blank"] + (
             ["overvote"] if overvotable else []
         )
         section_totals = count(section, definition)
         for contest in contests:
-            assert list(section_totals[contest.id].votes.values()) == list(
-                range(1, len(contest.choices) + 1)
-            )
+            votes = list(section_totals[contest.id].votes.values())
+            # 1, 2, …, n plus the precinct's own extras, which never decrease along a contest.
+            assert votes == [i + 1 + e for i, e in enumerate(extras[contest.id])]
+            assert votes == sorted(set(votes))
+            expected_votes[contest.id].update(section_totals[contest.id].votes)
         assert_distinct_non_zero(definition, section, style.contests)
     for style_id, ballots in by_style.items():
         assert_distinct_non_zero(definition, ballots, styles[style_id].contests)
     carried = {c for style_id in by_style for c in styles[style_id].contests}
     assert_distinct_non_zero(definition, deck.ballots, carried)
-    sections_with = Counter(c for (_, s) in sections for c in dict.fromkeys(styles[s].contests))
     for contest_id, totals in deck.expected().items():
         if contest_id in carried:
-            assert list(totals.votes.values()) == [
-                sections_with[contest_id] * (i + 1) for i in range(len(totals.votes))
-            ]
+            assert dict(totals.votes) == dict(expected_votes[contest_id])
+    # No two precincts whose styles carry the same contests have the same section totals.
+    signatures: dict[tuple[frozenset[str], str], list[Any]] = defaultdict(list)
+    for (precinct_id, style_id), section in sections.items():
+        key = (frozenset(styles[style_id].contests), precinct_id)
+        counted = count(section, definition)
+        signatures[key].append(sorted((c, sorted(t.votes.items())) for c, t in counted.items()))
+    by_contests: dict[frozenset[str], list[Any]] = defaultdict(list)
+    for (contests_key, _), found in signatures.items():
+        by_contests[contests_key].append(found[0])
+    for found in by_contests.values():
+        assert len({repr(item) for item in found}) == len(found)
 
 
 def recount(contract: dict[str, Any], definition: ElectionDefinition) -> dict[str, dict[str, int]]:
@@ -117,7 +137,9 @@ def test_sections_follow_precincts_then_styles_in_definition_order() -> None:
         (SOUTH, "R"),
         (SOUTH, "5"),
     ]
-    assert len(DECK.ballots) == 8 + 8 + 8 + 8 + 8 + 8 + 5 + 3
+    # North's style 1, South's style 2 and South's style D are each their style's second
+    # precinct: one extra vote of their own (for the last choice) takes one more ballot.
+    assert len(DECK.ballots) == 8 + 8 + 9 + 8 + 9 + 9 + 5 + 3
 
 
 def test_first_section_is_laid_out_by_the_wrap_around_fill() -> None:
@@ -159,10 +181,11 @@ def test_first_section_is_laid_out_by_the_wrap_around_fill() -> None:
 
 def test_write_in_position_gets_its_own_total() -> None:
     president = DECK.expected()["president"]
-    # style 1 in two precincts and style 2 in two: four sections carry President.
-    assert dict(president.votes) == {"barchi": 4, "cramer": 8, "write-in": 12}
+    # style 1 in two precincts and style 2 in two: four sections carry President, and the
+    # second precinct of each style gets one more write-in vote (1, 2, 4 instead of 1, 2, 3).
+    assert dict(president.votes) == {"barchi": 4, "cramer": 8, "write-in": 14}
     assert president.overvotes == 4
-    assert president.ballots == 4 * 8
+    assert president.ballots == 8 + 9 + 8 + 9
 
 
 def test_vote_for_three_of_five_never_exceeds_three_marks() -> None:
@@ -187,7 +210,7 @@ def test_primary_style_carries_only_its_party_contests() -> None:
             assert set(ballot.votes) == {"dem-chair", "measure"}
         if ballot.ballot_style == "R":
             assert set(ballot.votes) == {"rep-chair"}
-    assert dict(DECK.expected()["dem-chair"].votes) == {"ames": 2, "burr": 4, "cole": 6}
+    assert dict(DECK.expected()["dem-chair"].votes) == {"ames": 2, "burr": 4, "cole": 7}
     assert dict(DECK.expected()["rep-chair"].votes) == {"dunn": 1, "eads": 2}
 
 
@@ -221,7 +244,7 @@ def test_contract_recounts_to_its_expected_totals() -> None:
 def test_deck_of_some_precincts_numbers_its_own_ballots() -> None:
     deck = generate_deck(SPRINGFIELD, [SOUTH])
     assert {b.precinct for b in deck.ballots} == {SOUTH}
-    assert [b.number for b in deck.ballots] == list(range(1, 25))
+    assert [b.number for b in deck.ballots] == list(range(1, 27))
     assert_good_deck(SPRINGFIELD, deck)
     assert "commissioners" not in {c for b in deck.ballots for c in b.votes}
     assert generate_deck(SPRINGFIELD, []).ballots == ()

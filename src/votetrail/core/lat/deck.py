@@ -4,11 +4,16 @@ Equal totals hide exactly the faults an L&A test is for: two candidates
 swapped, a column read one position off. So in every section (one precinct's
 ballots of one style) the i-th choice of each contest gets i votes, which keeps
 the totals distinct per section, per style, per tabulator and overall.
+
+Equal sections hide another fault: a tabulator programmed for the wrong
+precinct. So precincts whose ballots carry the same contests each get a few
+extra votes of their own (:func:`precinct_extras`), and no two of them have
+the same totals.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -87,39 +92,92 @@ def generate_deck(definition: ElectionDefinition, precincts: Collection[str] | N
             "not in the election definition: " + ", ".join(repr(p) for p in unknown),
             where="precincts",
         )
-    layouts: dict[str, list[tuple[Purpose, dict[str, tuple[str, ...]]]]] = {}
+    layouts: dict[tuple[str, int], list[tuple[Purpose, dict[str, tuple[str, ...]]]]] = {}
+    ranks = precinct_ranks(definition)
     ballots: list[DeckBallot] = []
     for precinct in definition.precincts:
         if precinct.id not in wanted:
             continue
         for style in definition.styles_of_precinct(precinct.id):
-            if style.id not in layouts:
-                layouts[style.id] = _section(definition, style)
-            for purpose, votes in layouts[style.id]:
+            rank = ranks[precinct.id, style.id]
+            if (style.id, rank) not in layouts:
+                layouts[style.id, rank] = _section(definition, style, rank)
+            for purpose, votes in layouts[style.id, rank]:
                 number = len(ballots) + 1
                 ballots.append(DeckBallot(style.id, precinct.id, dict(votes), number, purpose))
     return Deck(definition, tuple(ballots))
 
 
-def section_size(contests: Sequence[Contest]) -> int:
+def precinct_ranks(definition: ElectionDefinition) -> dict[tuple[str, str], int]:
+    """(precinct, style) to the precinct's place (from 0) among those whose styles carry
+    the same contests.
+
+    Only such precincts can be mistaken for one another by totals: a report of
+    a precinct with other contests names contests this one lacks. Counted over
+    the whole definition, so a deck of some precincts has the same sections.
+    """
+    seen: dict[frozenset[str], int] = {}
+    ranks: dict[tuple[str, str], int] = {}
+    for precinct in definition.precincts:
+        mine: dict[frozenset[str], int] = {}
+        for style in definition.styles_of_precinct(precinct.id):
+            contests = frozenset(style.contests)
+            if contests not in mine:
+                mine[contests] = seen.get(contests, 0)
+                seen[contests] = mine[contests] + 1
+            ranks[precinct.id, style.id] = mine[contests]
+    return ranks
+
+
+def precinct_extras(contests: Sequence[Contest], rank: int) -> dict[str, tuple[int, ...]]:
+    """The votes each choice gets on top of 1, 2, …, n in the section of the ``rank``-th precinct.
+
+    ``rank`` is written in a mixed radix over the contests (base ``n + 1``
+    for each but the last, which takes what remains), and a contest's digit
+    ``t`` adds one vote to each of its last ``t`` choices (``t`` above ``n``
+    goes round again). The extras never decrease along a contest, so its
+    totals stay distinct and increasing; different ranks give different
+    totals; and the cost is a handful of ballots, not one more per choice
+    per precinct.
+    """
+    extras: dict[str, tuple[int, ...]] = {}
+    remaining = rank
+    for index, contest in enumerate(contests):
+        n = len(contest.choices)
+        if index == len(contests) - 1:
+            digit, remaining = remaining, 0
+        else:
+            digit, remaining = remaining % (n + 1), remaining // (n + 1)
+        rounds, rest = divmod(digit, n)
+        extras[contest.id] = tuple(rounds + (1 if i >= n - rest else 0) for i in range(n))
+    return extras
+
+
+def section_size(
+    contests: Sequence[Contest], extras: Mapping[str, Sequence[int]] | None = None
+) -> int:
     """How many "votes" ballots a section needs so every contest fits its 1, 2, …, n marks.
 
-    A choice is marked at most once per ballot (so at least ``n`` ballots), and
-    a ballot carries at most ``k`` marks in a contest (so at least ``n(n+1)/2``
-    divided by ``k``, rounded up).
+    A choice is marked at most once per ballot (so at least as many ballots as
+    the largest total), and a ballot carries at most ``k`` marks in a contest
+    (so at least the contest's marks divided by ``k``, rounded up). ``extras``
+    are the precinct's own votes on top (:func:`precinct_extras`).
     """
     size = 1
     for contest in contests:
-        n = len(contest.choices)
-        marks = n * (n + 1) // 2
-        size = max(size, n, -(-marks // contest.votes_allowed))
+        totals = _targets(contest, (extras or {}).get(contest.id))
+        size = max(size, *totals, -(-sum(totals) // contest.votes_allowed))
     return size
 
 
+def _targets(contest: Contest, extra: Sequence[int] | None) -> list[int]:
+    return [i + 1 + (extra[i] if extra else 0) for i in range(len(contest.choices))]
+
+
 def _section(
-    definition: ElectionDefinition, style: BallotStyle
+    definition: ElectionDefinition, style: BallotStyle, rank: int
 ) -> list[tuple[Purpose, dict[str, tuple[str, ...]]]]:
-    """The ballots of one style's section, the same in every precinct that uses the style.
+    """The ballots of one style's section in the ``rank``-th precinct of its contests.
 
     A style that carries no contest gives no section: such ballots would
     test nothing and no report could show whether they were counted.
@@ -127,18 +185,21 @@ def _section(
     contests = [definition.contest(contest_id) for contest_id in dict.fromkeys(style.contests)]
     if not contests:
         return []
-    size = section_size(contests)
+    extras = precinct_extras(contests, rank)
+    size = section_size(contests, extras)
     marks: list[dict[str, list[str]]] = [{c.id: [] for c in contests} for _ in range(size)]
     for contest in contests:
         # McNaughton's wrap-around rule: the marks are laid in one stream over
-        # the ballots, so choice i takes i + 1 consecutive ballots (never one
-        # twice, as i + 1 <= size) and no ballot gets more than ceil(sum/size)
-        # <= votes_allowed marks.
+        # the ballots, so a choice with total v takes v consecutive ballots
+        # (never one twice, as v <= size) and no ballot gets more than
+        # ceil(sum/size) <= votes_allowed marks.
         cursor = 0
-        for index, choice in enumerate(contest.choices):
-            for step in range(index + 1):
+        for choice, total in zip(
+            contest.choices, _targets(contest, extras[contest.id]), strict=True
+        ):
+            for step in range(total):
                 marks[(cursor + step) % size][contest.id].append(choice.id)
-            cursor = (cursor + index + 1) % size
+            cursor = (cursor + total) % size
         if any(len(ballot[contest.id]) > contest.votes_allowed for ballot in marks):
             # Cannot happen while section_size holds; an overvoted "votes" ballot
             # would break the 1, 2, …, n totals, so such a deck is never handed out.

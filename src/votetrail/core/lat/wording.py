@@ -31,8 +31,13 @@ DiscrepancyKind = Literal[
     "no_baseline",
     "baseline_failed",
     "seal",
+    "wrong_device",
+    "wrong_precinct",
+    "wrong_election",
 ]
-"""The last three are the post-election session's own findings (``services.lat_sessions``)."""
+"""``no_baseline``, ``baseline_failed`` and ``seal`` are the post-election session's own
+findings (``services.lat_sessions``); the ``wrong_`` kinds say a report is not of the device,
+precinct or election under test (``core.lat.report_identity``, ``core.lat.precinct_mixup``)."""
 
 
 @dataclass(frozen=True, slots=True)

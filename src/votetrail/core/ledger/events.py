@@ -35,7 +35,20 @@ _DECLARED = (
     EventType(
         "access.denied",
         None,
-        "Someone asked for a page or action their role or county does not allow.",
+        "Someone asked for a page or action their role or county does not allow. Logged "
+        "once per user, request and hour; repeats are counted (see access.denied_repeated).",
+    ),
+    EventType(
+        "access.denied_repeated",
+        None,
+        "The same refusal was repeated within one UTC hour; logged after that hour with the "
+        "hour's total count, so repeated requests cannot grow the log one entry at a time.",
+    ),
+    EventType(
+        "user.signed_out_everywhere",
+        None,
+        "An administrator ended every signed-in session of an account (the user's password "
+        "change does the same, as part of user.updated).",
     ),
     EventType(
         "upload.cvrs",
@@ -59,16 +72,25 @@ _DECLARED = (
         "A county imported poll-book check-in counts per precinct.",
     ),
     EventType(
+        "upload.replaced",
+        "upload_replacement",
+        "An official confirmed that a new upload replaces an earlier one of its kind (logged "
+        "with the new upload, in one transaction); the earlier upload's records stay stored and "
+        "proven but are no longer counted. The record names both uploads, who and when.",
+    ),
+    EventType(
         "netmon.ingested",
         "netmon_ingest",
         "A network log (or a batch of a watched one) was read by the scan monitor; the record "
-        "holds the file's SHA-256, its line counts and the incidents it raised.",
+        "holds the file's SHA-256, its line counts and the incidents it raised, each with the "
+        "SHA-256 of the incident as stored (verify holds every incident row to it).",
     ),
     EventType(
         "voter.registered",
         "voter",
-        "A voter was registered; the hash is that of the new record's first version "
-        "(identifiers only as keyed hashes and ciphertext).",
+        "A voter was registered; the hash covers the new record's first version (identifiers "
+        "only as keyed hashes and ciphertext) and the transaction: who, why, on which source "
+        "document, when.",
     ),
     EventType(
         "voter.address_changed",
@@ -93,7 +115,8 @@ _DECLARED = (
         "voters.imported",
         "voter_import",
         "A voter file was loaded in one transaction; the record holds the file's SHA-256, the "
-        "record count and a Merkle root over the versions it created.",
+        "record count and a Merkle root over the versions it created with their transaction "
+        "facts (who, why, which line of the file, when).",
     ),
     EventType(
         "voters.map_updated",
@@ -108,9 +131,22 @@ _DECLARED = (
         "recent voters can be flagged.",
     ),
     EventType(
+        "voters.participation_updated",
+        "voter_participation",
+        "Who voted in one election as it now stands after a load: the hash covers every "
+        "(voter, day, method) row of the election, so none can be added, edited or removed "
+        "unseen.",
+    ),
+    EventType(
         "voters.alert",
-        None,
-        "An unusual pattern of changes to the voter list was raised for the state admin.",
+        "voter_alert",
+        "An unusual pattern of changes to the voter list was raised for the state admin; the "
+        "hash covers the stored alert.",
+    ),
+    EventType(
+        "voters.alert_acknowledged",
+        "voter_alert",
+        "The state administrator acknowledged a voter-list alert (who, in the stored alert).",
     ),
     EventType(
         "voters.review_found",
@@ -119,9 +155,16 @@ _DECLARED = (
         "(method, threshold, count); nothing was changed.",
     ),
     EventType(
+        "voters.review_opened",
+        "voter_review",
+        "One list-maintenance finding was put in the review queue; the hash covers the stored "
+        "item (kind, voters, score, details).",
+    ),
+    EventType(
         "voters.review_decided",
-        None,
-        "A person confirmed or rejected a list-maintenance finding.",
+        "voter_review",
+        "A person confirmed or rejected a list-maintenance finding; the hash covers the stored "
+        "item with the decision, who made it, when and why.",
     ),
     EventType(
         "voters.exported",
@@ -155,6 +198,12 @@ _DECLARED = (
         "lat.device_sealed",
         "lat_device",
         "A tested tabulator was sealed; the record holds the new seal number.",
+    ),
+    EventType(
+        "lat.device_left_unsealed",
+        "lat_unsealed_device",
+        "An official recorded why a tested tabulator was not sealed after the test; the "
+        "reason is printed on the certificate in place of a seal number.",
     ),
     EventType(
         "lat.session_signed",

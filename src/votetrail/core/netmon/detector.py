@@ -21,6 +21,15 @@ IPv4), because a monitor must keep up with firewalls that log hundreds of
 thousands of attempts a second. Readers that already have integers may call
 :meth:`Detector.observe` directly.
 
+Each source also counts its attempts per UTC hour, so a report can say how
+many attempts fell on each day (a scan crossing midnight counts on both days
+with that day's attempts only). That costs the per-event path nothing: the
+detector keeps one open hour for all sources, and when event time enters a
+later hour (checked with the sweep, on the same comparison) it walks the held
+sources once and files each one's ``connections`` since the last roll under
+the hour that ended. Only an attempt that arrives after its hour was rolled
+is counted on its own, in its own hour.
+
 Time is the events' own: the detector never reads a clock. Events may arrive
 slightly out of order. A source idle for ``idle_timeout`` is dropped at the
 next sweep, which runs each half timeout of event time (or at
@@ -50,6 +59,7 @@ from votetrail.core.netmon.trw import TrwFactors, TrwParams, TrwWalk, Verdict
 from votetrail.errors import InvalidInput
 
 _V6 = 1 << 128
+_HOUR = 3600.0
 _PROBED = Outcome.PROBED
 _ANSWERED = frozenset({Outcome.ESTABLISHED, Outcome.PROBED})
 
@@ -105,6 +115,8 @@ class _Source(TrwWalk):
         "first",
         "got_through",
         "horizontal",
+        "hour_base",
+        "hours",
         "last",
         "probes",
         "vertical",
@@ -124,6 +136,10 @@ class _Source(TrwWalk):
         self.horizontal = False
         self.vertical = False
         self.probes = 0
+        self.hour_base = 0
+        """``connections`` not in the open hour: the open hour's count is the difference."""
+        self.hours: dict[int, int] = {}
+        """Start of a closed hour (POSIX seconds) → attempts in it."""
 
     def scanning(self, probes: int) -> bool:
         return (
@@ -151,6 +167,11 @@ class Detector:
         self._findings: list[SourceFinding] = []
         self._now = float("-inf")
         self._next_sweep = float("-inf")
+        self._hour_start = float("-inf")
+        """Start of the open hour, the hour of the latest event time (POSIX seconds)."""
+        self._hour_end = float("-inf")
+        self._next_tick = float("-inf")
+        """The sooner of the next sweep and the end of the open hour."""
 
     @property
     def active_sources(self) -> int:
@@ -203,8 +224,10 @@ class Detector:
         """
         if seconds > self._now:
             self._now = seconds
-            if seconds >= self._next_sweep:
-                self._sweep(seconds)
+            if seconds >= self._next_tick:
+                self._tick(seconds)
+        elif seconds < self._hour_start:
+            self._late(source, seconds)
         sources = self._sources
         state = sources.get(source)
         if state is None:
@@ -246,7 +269,7 @@ class Detector:
         """Every scan found so far, oldest first (then by id), distributed scans grouped."""
         findings = list(self._findings)
         findings.extend(
-            _finding(key, state)
+            _finding(key, state, self._hour_counts(state))
             for key, state in self._sources.items()
             if state.scanning(self._probes)
         )
@@ -257,6 +280,45 @@ class Detector:
         incidents.sort(key=lambda incident: (incident.first_seen, incident.id))
         return incidents
 
+    def _tick(self, now: float) -> None:
+        """Event time reached the end of the open hour or the next sweep: do what is due."""
+        if now >= self._hour_end:
+            self._roll_hour(now)
+        if now >= self._next_sweep:
+            self._sweep(now)
+        self._next_tick = min(self._next_sweep, self._hour_end)
+
+    def _roll_hour(self, now: float) -> None:
+        """File every held source's attempts of the open hour under it; open ``now``'s hour."""
+        key = int(self._hour_start) if self._hour_start > float("-inf") else 0
+        for state in self._sources.values():
+            done = state.connections - state.hour_base
+            if done:
+                state.hours[key] = state.hours.get(key, 0) + done
+                state.hour_base = state.connections
+        self._hour_start = now // _HOUR * _HOUR
+        self._hour_end = self._hour_start + _HOUR
+
+    def _late(self, source: int, seconds: float) -> None:
+        """An attempt older than the open hour: count it in its own hour, not the open one."""
+        state = self._sources.get(source)
+        if state is None:
+            state = self._sources[source] = _Source(seconds, self._factors)
+        key = int(seconds // _HOUR * _HOUR)
+        state.hours[key] = state.hours.get(key, 0) + 1
+        state.hour_base += 1
+
+    def _hour_counts(self, state: _Source) -> tuple[tuple[datetime, int], ...]:
+        """A source's (hour start, attempts), ascending, the open hour included."""
+        counts = dict(state.hours)
+        open_count = state.connections - state.hour_base
+        if open_count:
+            key = int(self._hour_start)
+            counts[key] = counts.get(key, 0) + open_count
+        return tuple(
+            (datetime.fromtimestamp(hour, UTC), count) for hour, count in sorted(counts.items())
+        )
+
     def _sweep(self, now: float) -> None:
         """Drop idle sources, keeping the findings of those that were scanning."""
         cutoff = now - self._idle
@@ -264,11 +326,12 @@ class Detector:
         for key in idle:
             state = self._sources.pop(key)
             if state.scanning(self._probes):
-                self._findings.append(_finding(key, state))
+                self._findings.append(_finding(key, state, self._hour_counts(state)))
         self._next_sweep = now + self._sweep_every
+        self._next_tick = min(self._next_sweep, self._hour_end)
 
 
-def _finding(key: int, state: _Source) -> SourceFinding:
+def _finding(key: int, state: _Source, hours: tuple[tuple[datetime, int], ...]) -> SourceFinding:
     """Freeze a scanning source's state into a finding (addresses as text)."""
     hosts = sorted(state.by_host)
     return SourceFinding(
@@ -284,4 +347,5 @@ def _finding(key: int, state: _Source) -> SourceFinding:
         horizontal=state.horizontal,
         trw=state.is_scanner,
         probe=state.probes > 0,
+        hours=hours,
     )

@@ -29,7 +29,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network, ip_address
 
@@ -76,6 +76,8 @@ class SourceFinding:
     trw: bool
     probe: bool = False
     """It sent at least one probe (a connection reset before any data)."""
+    hours: tuple[tuple[datetime, int], ...] = ()
+    """(start of a UTC hour, attempts in it), ascending, hours without attempts left out."""
 
     @property
     def kind(self) -> IncidentKind:
@@ -110,6 +112,12 @@ class Incident:
     """Attempts the firewall dropped or rejected."""
     severity: Severity
     labels: tuple[str, ...]
+    hours: tuple[tuple[datetime, int], ...] = ()
+    """(start of a UTC hour, attempts in it), ascending; they add up to ``connections``.
+
+    Empty when unknown (incidents stored before per-hour counts were kept):
+    :func:`attempts_per_hour` then estimates.
+    """
 
     @property
     def port_count(self) -> int:
@@ -142,6 +150,10 @@ def make_incident(
         targets.update(finding.targets)
         ports.update(finding.ports)
     first_seen = min(f.first_seen for f in ordered)
+    hours: dict[datetime, int] = {}
+    for finding in ordered:
+        for hour, count in finding.hours:
+            hours[hour] = hours.get(hour, 0) + count
     connections = sum(f.connections for f in ordered)
     accepted = sum(f.accepted for f in ordered)
     if any(f.got_through for f in ordered):
@@ -169,7 +181,44 @@ def make_incident(
         blocked=connections - accepted,
         severity=severity,
         labels=(RESEARCH_SCANNER,) if labelled else (),
+        hours=tuple(sorted(hours.items())),
     )
+
+
+def attempts_per_hour(incident: Incident, day: date) -> list[int]:
+    """The incident's attempts in each hour 00–23 (UTC) of ``day``.
+
+    Exact from :attr:`Incident.hours`. An incident without them (stored
+    before they were kept) has its attempts spread evenly over the hours it
+    was active, rounded down, with the remainder in its last hour, so the
+    counts still add up over its days.
+    """
+    start = datetime.combine(day, time(), UTC)
+    end = start + timedelta(days=1)
+    counts = [0] * 24
+    if incident.hours:
+        for hour, count in incident.hours:
+            if start <= hour < end:
+                counts[int((hour - start).total_seconds()) // 3600] += count
+        return counts
+    first = _hour_index(incident.first_seen)
+    last = _hour_index(incident.last_seen)
+    span = last - first + 1
+    share, rest = divmod(incident.connections, span)
+    base = _hour_index(start)
+    for index in range(max(first, base), min(last, base + 23) + 1):
+        counts[index - base] = share + (rest if index == last else 0)
+    return counts
+
+
+def attempts_on(incident: Incident, day: date) -> int:
+    """How many of the incident's attempts fell on ``day`` (UTC)."""
+    return sum(attempts_per_hour(incident, day))
+
+
+def _hour_index(moment: datetime) -> int:
+    """Hours since the epoch, for whole-hour arithmetic."""
+    return int(moment.timestamp() // 3600)
 
 
 def _text_order(text: str) -> tuple[int, int]:

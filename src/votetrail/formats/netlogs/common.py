@@ -25,6 +25,7 @@ from typing import IO, cast
 
 from votetrail.core.netmon.events import ConnectionEvent, Outcome
 from votetrail.errors import InvalidInput
+from votetrail.formats.archives import CHUNK, MAX_STREAMED_BYTES, ExpansionGuard
 
 IPAddress = IPv4Address | IPv6Address
 
@@ -108,6 +109,9 @@ def drive(lines: Iterable[str], report: ReadReport, parse: LineParser) -> Iterat
     for raw in lines:
         number += 1
         report.lines = number
+        if too_long(raw):
+            report.problem(number, f"is longer than {MAX_LINE:,} characters; not read")
+            continue
         line = raw.rstrip("\r\n")
         try:
             event = parse(line)
@@ -129,19 +133,59 @@ def record_failure(report: ReadReport, number: int, raw: str, exc: Exception) ->
     report.problem(number, reason)
 
 
+MAX_LINE = 1 << 20
+"""Characters of one line that are read; a longer line is a bad line, and the rest of it
+is skipped without being held, so a file with no newlines cannot fill memory."""
+_ENDS = ("\n", "\r")
+
+
+class _Lines(io.TextIOWrapper):
+    """Text whose iteration gives lines of at most :data:`MAX_LINE` characters.
+
+    A longer line comes back cut, without its newline, and its rest is
+    skipped; :func:`drive` reports it as too long.
+    """
+
+    def __iter__(self) -> Iterator[str]:  # type: ignore[override]  # typeshed: bytes
+        # A generator, not __next__: resuming it costs about what the C iteration does.
+        readline = self.readline
+        while line := readline(MAX_LINE):
+            if too_long(line):
+                while (rest := readline(MAX_LINE)) and not rest.endswith(_ENDS):
+                    pass
+            yield line
+
+
+def too_long(raw: str) -> bool:
+    """Whether ``raw`` is a line :class:`_Lines` cut short."""
+    return len(raw) >= MAX_LINE and not raw.endswith(_ENDS)
+
+
 def open_text(path: Path) -> IO[str]:
     """Open a log as text, gunzipping ``.gz`` by its magic bytes; undecodable bytes become U+FFFD.
 
     Replacing rather than refusing bad bytes keeps one corrupt line a problem of
-    that line: its address or number then fails to parse and is reported.
+    that line: its address or number then fails to parse and is reported. A
+    gzip log is decompressed as a stream and refused, naming the file, if it
+    expands like a compression bomb (``formats.archives``); lines are cut at
+    :data:`MAX_LINE` characters.
     """
     try:
         with path.open("rb") as probe:
             zipped = probe.read(2) == b"\x1f\x8b"
-        handle = cast(IO[bytes], gzip.GzipFile(path, "rb") if zipped else path.open("rb"))
+        if zipped:
+            guard = ExpansionGuard(
+                cast(IO[bytes], gzip.GzipFile(path, "rb")),
+                str(path),
+                compressed=path.stat().st_size,
+                limit=MAX_STREAMED_BYTES,
+            )
+            handle: IO[bytes] = cast(IO[bytes], io.BufferedReader(guard, CHUNK))
+        else:
+            handle = path.open("rb")
     except OSError as exc:
         raise InvalidInput(f"cannot read the log: {exc.strerror}", where=str(path)) from None
-    return io.TextIOWrapper(handle, encoding="utf-8", errors="replace", newline="")
+    return _Lines(handle, encoding="utf-8", errors="replace", newline="")
 
 
 IP_CACHE: dict[str, IPAddress] = {}

@@ -9,13 +9,13 @@ Times are ISO 8601 with their UTC offset so no reader has to guess a zone.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Sequence
 from typing import Any
 
 from votetrail.core.netmon.incidents import Incident
+from votetrail.formats.csv_out import CsvWriter
 
 CSV_COLUMNS = (
     "id",
@@ -33,9 +33,6 @@ CSV_COLUMNS = (
     "labels",
 )
 """CSV header; list-valued fields are joined with single spaces within one cell."""
-
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-"""Cell openings a spreadsheet would run as a formula (CSV injection)."""
 
 
 def incident_record(incident: Incident) -> dict[str, Any]:
@@ -65,11 +62,11 @@ def incidents_json(incidents: Sequence[Incident]) -> str:
 def incidents_csv(incidents: Sequence[Incident]) -> str:
     """One row per incident under :data:`CSV_COLUMNS`, for a spreadsheet.
 
-    Labels come from user configuration, so a cell that a spreadsheet would
-    evaluate as a formula is prefixed with an apostrophe.
+    Labels come from user configuration, so the cells go through the one CSV
+    writer, which defuses what a spreadsheet would evaluate as a formula.
     """
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = CsvWriter(out)
     writer.writerow(CSV_COLUMNS)
     for incident in incidents:
         record = incident_record(incident)
@@ -77,9 +74,6 @@ def incidents_csv(incidents: Sequence[Incident]) -> str:
     return out.getvalue()
 
 
-def _cell(value: object) -> str:
-    """A CSV cell: lists joined by spaces, text defused against formula injection."""
-    text = " ".join(str(v) for v in value) if isinstance(value, list) else str(value)
-    if text.startswith(_FORMULA_STARTS):
-        return "'" + text
-    return text
+def _cell(value: object) -> object:
+    """A CSV cell: lists joined by spaces (the writer defuses text)."""
+    return " ".join(str(v) for v in value) if isinstance(value, list) else value

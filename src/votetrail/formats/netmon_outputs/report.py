@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from html import escape
 
-from votetrail.core.netmon.incidents import Incident, Severity
+from votetrail.core.netmon.incidents import Incident, Severity, attempts_on
 from votetrail.errors import InvalidInput
 from votetrail.formats.netmon_outputs.charts import hourly_bars, ranked_bars
 
@@ -42,8 +42,11 @@ class DailyReport:
     """Everything one day's page shows.
 
     ``attempts_per_hour`` holds, for hours 00–23 UTC, how many connection
-    attempts came from sources judged to be scanning; the detector's caller
-    counts them because incidents only keep totals.
+    attempts came from sources judged to be scanning (the caller sums the
+    incidents' per-hour counts, :func:`~votetrail.core.netmon.incidents.attempts_per_hour`).
+    A scan that crosses midnight is on the page of each day it was active,
+    counted with that day's attempts only: the incident table's "Attempts
+    today" and the top sources use :func:`~votetrail.core.netmon.incidents.attempts_on`.
     """
 
     day: date
@@ -72,17 +75,17 @@ def render_report(report: DailyReport) -> str:
         "<h2>Got through</h2>",
         "<p>Scans the firewall let in that reached a port other than the public "
         "service ports: something answered that should not be reachable.</p>",
-        _table(high) if high else '<p class="empty">None today.</p>',
+        _table(high, report.day) if high else '<p class="empty">None today.</p>',
         "<h2>Activity</h2>",
         hourly_bars(report.attempts_per_hour, "Scan attempts per hour (UTC)"),
         "<h3>Top 10 sources by attempts</h3>",
         "<p>A distributed scan's attempts are shared evenly among its sources.</p>",
-        ranked_bars(top_sources(report.incidents), "Top 10 sources by attempts"),
+        ranked_bars(top_sources(report.incidents, day=report.day), "Top 10 sources by attempts"),
         "<h3>Top 10 destination ports</h3>",
         "<p>Counted by how many scans tried each port.</p>",
         ranked_bars(top_ports(report.incidents), "Top 10 destination ports by scans"),
         "<h2>All incidents</h2>",
-        _table(incidents) if incidents else '<p class="empty">No scans today.</p>',
+        _table(incidents, report.day) if incidents else '<p class="empty">No scans today.</p>',
     ]
     return (
         "<!DOCTYPE html>\n"
@@ -94,11 +97,14 @@ def render_report(report: DailyReport) -> str:
     )
 
 
-def top_sources(incidents: Sequence[Incident], limit: int = TOP) -> list[tuple[str, int]]:
-    """Sources with the most attempts; ties broken by address text for a stable page."""
+def top_sources(
+    incidents: Sequence[Incident], limit: int = TOP, day: date | None = None
+) -> list[tuple[str, int]]:
+    """Sources with the most attempts (that ``day``'s only, if given); ties by address text."""
     attempts: Counter[str] = Counter()
     for incident in incidents:
-        share = incident.connections / max(len(incident.sources), 1)
+        total = incident.connections if day is None else attempts_on(incident, day)
+        share = total / max(len(incident.sources), 1)
         for source in incident.sources:
             attempts[source] += round(share)
     return sorted(attempts.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
@@ -128,25 +134,29 @@ def _headline(incidents: Sequence[Incident]) -> str:
     )
 
 
-def _table(incidents: Sequence[Incident]) -> str:
-    """Incidents as rows, high severity marked so it stands out when printed."""
+def _table(incidents: Sequence[Incident], day: date) -> str:
+    """Incidents as rows, high severity marked so it stands out when printed.
+
+    Times are shown with their date, since a scan crossing midnight began or
+    ends on another day; "Attempts today" counts only ``day``'s attempts.
+    """
     head = (
         "<tr><th>First seen (UTC)</th><th>Last seen (UTC)</th><th>Severity</th><th>Kind</th>"
-        "<th>Sources</th><th>Targets</th><th>Ports</th><th>Attempts</th>"
+        "<th>Sources</th><th>Targets</th><th>Ports</th><th>Attempts today</th>"
         "<th>Accepted</th><th>Blocked</th><th>Labels</th><th>Id</th></tr>"
     )
     rows = [head]
     for i in incidents:
         css = ' class="high"' if i.severity is Severity.HIGH else ""
         cells = [
-            i.first_seen.strftime("%H:%M:%S"),
-            i.last_seen.strftime("%H:%M:%S"),
+            _moment(i.first_seen, day),
+            _moment(i.last_seen, day),
             i.severity.value,
             i.kind.value,
             _abridged(i.sources, SHOWN_SOURCES),
             f"{len(i.targets):,}",
             f"{i.port_count:,}: " + _abridged([str(p) for p in i.ports], SHOWN_PORTS),
-            f"{i.connections:,}",
+            f"{attempts_on(i, day):,}",
             f"{i.accepted:,}",
             f"{i.blocked:,}",
             ", ".join(i.labels),
@@ -154,6 +164,13 @@ def _table(incidents: Sequence[Incident]) -> str:
         ]
         rows.append(f"<tr{css}>" + "".join(f"<td>{escape(c)}</td>" for c in cells) + "</tr>")
     return "<table>" + "\n".join(rows) + "</table>"
+
+
+def _moment(moment: datetime, day: date) -> str:
+    """The time of day, with the date too when it is not ``day``."""
+    if moment.date() == day:
+        return moment.strftime("%H:%M:%S")
+    return moment.strftime("%Y-%m-%d %H:%M:%S")
 
 
 def _abridged(items: Sequence[str], shown: int) -> str:

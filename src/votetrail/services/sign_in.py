@@ -1,0 +1,123 @@
+"""Checking a password at the door: same cost for every name, throttled, and recorded.
+
+* Every attempt costs one scrypt, whether or not the name has an account
+  (an unknown or disabled name is checked against a dummy hash), so the
+  answer time does not reveal which names exist.
+* Wrong attempts are counted over the last 15 minutes, from the
+  ``failed_sign_ins`` table: five for one name from one address, twenty for
+  one name from anywhere, or twenty from one address for any names, and
+  the next attempt is refused without checking the password ("try again in
+  N minutes"). The per-address-and-name limit stops one guesser quickly;
+  the wider ones bound guessing spread over many addresses or many names,
+  while a stranger cannot lock an official out with five tries of their own.
+* Each wrong attempt is a row in ``failed_sign_ins`` (name typed, whether
+  it is an account, address, time) and a line in the application log, never
+  an entry in the public log: anyone can make them, so they must not be
+  able to grow the permanent log.
+
+The caller runs :func:`sign_in` in a worker thread: scrypt takes tens of
+milliseconds of CPU and must not stall the event loop.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import ColumnElement, and_, insert, select
+
+from votetrail.core.access import Principal, Role
+from votetrail.core.ledger.canonical import iso_utc
+from votetrail.errors import AuthenticationFailed, TooManyAttempts
+from votetrail.services.context import App
+from votetrail.services.passwords import check_nothing, check_password
+from votetrail.store.db import WRITE_OPTION
+from votetrail.store.models import FAILED_SIGN_INS, USERS
+
+WINDOW = timedelta(minutes=15)
+PER_NAME_AND_CLIENT = 5
+PER_NAME = 20
+PER_CLIENT = 20
+FIELD = 64
+
+log = logging.getLogger("votetrail.sign_in")
+
+
+@dataclass(frozen=True)
+class FailedSignIn:
+    username: str
+    known: bool
+    client: str
+    attempted_at: str
+
+
+def sign_in(app: App, username: str, password: str, client: str) -> Principal:
+    """The account, if the password is right and the door is not throttled; else raise."""
+    name, client = username[:FIELD], client[:FIELD]
+    now = app.clock()
+    wait = seconds_to_wait(app, name, client, now)
+    if wait > 0:
+        log.warning("sign-in throttled for %r from %s", name, client)
+        raise TooManyAttempts(wait, "failed sign-ins")
+    with app.engine.connect() as conn:
+        row = conn.execute(select(USERS).where(USERS.c.username == username)).first()
+    if row is None:
+        right = check_nothing(password)
+    else:
+        right = check_password(password, row.password_hash) and bool(row.active)
+    if row is None or not right:
+        _record(app, FailedSignIn(name, row is not None, client, iso_utc(now)))
+        log.warning("failed sign-in for %r from %s", name, client)
+        raise AuthenticationFailed("wrong user name or password")
+    return Principal(row.username, row.display_name, Role(row.role), row.jurisdiction_id)
+
+
+def seconds_to_wait(app: App, username: str, client: str, now: datetime) -> int:
+    """How long until the tightest exceeded limit frees up; 0 when none is."""
+    since = iso_utc(now - WINDOW)
+    t = FAILED_SIGN_INS.c
+    limits: list[tuple[ColumnElement[bool], int]] = [
+        (and_(t.username == username, t.client == client), PER_NAME_AND_CLIENT),
+        (t.username == username, PER_NAME),
+        (t.client == client, PER_CLIENT),
+    ]
+    wait = 0
+    with app.engine.connect() as conn:
+        for where, limit in limits:
+            # The limit-th most recent failure: once it leaves the window, one more try is due.
+            oldest = conn.execute(
+                select(t.attempted_at)
+                .where(where, t.attempted_at > since)
+                .order_by(t.attempted_at.desc())
+                .offset(limit - 1)
+                .limit(1)
+            ).scalar()
+            if oldest is not None:
+                frees = datetime.fromisoformat(oldest) + WINDOW
+                wait = max(wait, int((frees - now).total_seconds()) + 1)
+    return wait
+
+
+def _record(app: App, failure: FailedSignIn) -> None:
+    with app.engine.execution_options(**{WRITE_OPTION: True}).begin() as conn:
+        conn.execute(
+            insert(FAILED_SIGN_INS).values(
+                username=failure.username,
+                known=failure.known,
+                client=failure.client,
+                attempted_at=failure.attempted_at,
+            )
+        )
+
+
+def failed_sign_ins(app: App, limit: int = 100) -> list[FailedSignIn]:
+    """The newest failed sign-ins first, for the security analyst and the state admin."""
+    t = FAILED_SIGN_INS.c
+    with app.engine.connect() as conn:
+        rows = conn.execute(
+            select(t.username, t.known, t.client, t.attempted_at)
+            .order_by(t.attempted_at.desc(), t.id.desc())
+            .limit(max(1, min(limit, 10_000)))
+        )
+        return [FailedSignIn(r.username, bool(r.known), r.client, r.attempted_at) for r in rows]

@@ -1,0 +1,139 @@
+"""``verify``'s checks of stored columns that no record hash covers directly.
+
+Two kinds of rows hold copies of something a logged hash does cover:
+
+* a CVR's ``cvr_id``, ``tabulator``, ``batch`` and ``precinct`` columns are
+  copies of fields of its canonical ``record`` (which the upload's Merkle root
+  covers), kept as columns so reports can group and filter without parsing
+  JSON. Counting reads the columns, so each must equal its record's field.
+* a checkpoint row's ``size`` and ``root_hash`` are copies of what its signed
+  ``note`` says; ``signed_at`` is not in the note (the note stays a plain C2SP
+  checkpoint that any witness accepts), so it is held to the log itself: a
+  checkpoint is signed after the last entry it covers was stamped, no later
+  than the next checkpoint, and not in the future.
+
+Messages name the upload and row, or the checkpoint's size, and the column.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from sqlalchemy import Connection, select, tuple_
+
+from votetrail.core.ledger.checkpoint import Checkpoint
+from votetrail.store.models import CHECKPOINTS, CVRS, LEDGER_ENTRIES
+
+Problem = Callable[[str], None]
+_PAGE = 20_000
+# The record's field for each column that copies one.
+CVR_COPIES = {"cvr_id": "id", "tabulator": "tabulator", "batch": "batch", "precinct": "precinct"}
+_COPIES = [CVRS.c[name] for name in CVR_COPIES]
+_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z")
+
+
+def _cvr_rows(conn: Connection) -> Iterator[Any]:
+    after: tuple[str, int] = ("", -1)
+    while True:
+        rows = conn.execute(
+            select(CVRS.c.upload_id, CVRS.c.position, CVRS.c.record, *_COPIES)
+            .where(tuple_(CVRS.c.upload_id, CVRS.c.position) > after)
+            .order_by(CVRS.c.upload_id, CVRS.c.position)
+            .limit(_PAGE)
+        ).all()
+        if not rows:
+            return
+        yield from rows
+        after = (str(rows[-1].upload_id), int(rows[-1].position))
+
+
+def check_cvr_columns(conn: Connection, problem: Problem) -> int:
+    """Each CVR's copied columns must equal the fields of its logged record.
+
+    A record that is not JSON is left to the upload's Merkle check, which
+    names it; this check only compares what can be compared.
+    """
+    checked = 0
+    for row in _cvr_rows(conn):
+        checked += 1
+        try:
+            record = json.loads(row.record)
+        except (TypeError, ValueError):
+            continue
+        if not isinstance(record, dict):
+            continue
+        for column, field in CVR_COPIES.items():
+            stored = row._mapping[column]
+            logged = record.get(field)
+            if stored != logged:
+                problem(
+                    f"upload {row.upload_id!r}: CVR row {row.position} was changed without "
+                    f"an event: its {column} column says {stored!r} but its logged record "
+                    f"says {logged!r}"
+                )
+    return checked
+
+
+def check_checkpoint_rows(
+    conn: Connection,
+    opened: Callable[[str, str], Checkpoint | None],
+    now: str,
+    problem: Problem,
+) -> list[int]:
+    """Each stored checkpoint's columns against its signed note and the log's times.
+
+    ``opened(note, label)`` checks the note's signature and the tree it commits
+    to (naming any problem) and gives the parsed checkpoint, or None when the
+    note itself is bad. Returns the sizes the rows claim, in order.
+    """
+    covered = LEDGER_ENTRIES.alias("covered")
+    rows = conn.execute(
+        select(
+            CHECKPOINTS.c.size,
+            CHECKPOINTS.c.root_hash,
+            CHECKPOINTS.c.note,
+            CHECKPOINTS.c.signed_at,
+            covered.c.occurred_at,
+        )
+        .select_from(CHECKPOINTS.outerjoin(covered, covered.c.seq == CHECKPOINTS.c.size - 1))
+        .order_by(CHECKPOINTS.c.size)
+    ).all()
+    sizes: list[int] = []
+    previous: tuple[int, str] | None = None
+    for row in rows:
+        size = int(row.size)
+        sizes.append(size)
+        label = f"stored checkpoint at size {size}"
+        checkpoint = opened(str(row.note), label)
+        if checkpoint is not None:
+            if checkpoint.size != size:
+                problem(
+                    f"{label}: its size column was changed: its signed note is for "
+                    f"size {checkpoint.size}"
+                )
+            if bytes(row.root_hash) != checkpoint.root_hash:
+                problem(
+                    f"{label}: its root_hash column was changed: it does not match the "
+                    "root in its signed note"
+                )
+        signed_at = str(row.signed_at)
+        if not _TIME.fullmatch(signed_at):
+            problem(f"{label}: its signed_at {signed_at!r} is not a time votetrail writes")
+            continue
+        if row.occurred_at is not None and signed_at < str(row.occurred_at):
+            problem(
+                f"{label}: its signed_at ({signed_at}) was changed: it is earlier than "
+                f"entry #{size - 1}, which it covers ({row.occurred_at})"
+            )
+        if previous is not None and signed_at < previous[1]:
+            problem(
+                f"{label}: its signed_at ({signed_at}) is earlier than that of the "
+                f"stored checkpoint at size {previous[0]} ({previous[1]}): one was changed"
+            )
+        if signed_at > now:
+            problem(f"{label}: its signed_at ({signed_at}) lies in the future")
+        previous = (size, signed_at)
+    return sizes

@@ -1,0 +1,102 @@
+"""Signed-in sessions kept on the server, so that ending one really ends it.
+
+The browser's (signed) cookie carries only a random token; the server keeps
+the SHA-256 of that token, the account and an expiry. Signing out deletes the
+row, and a password change or an administrator's "sign out everywhere"
+deletes every row of the account, so a copied or stolen cookie stops working
+at once instead of living out its eight hours.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+from datetime import timedelta
+
+from sqlalchemy import Connection, delete, func, insert, select
+
+from votetrail.core.access import Principal, Role
+from votetrail.core.ledger.canonical import iso_utc
+from votetrail.errors import NotFound
+from votetrail.services.context import App
+from votetrail.services.unit_of_work import UnitOfWork
+from votetrail.store.db import WRITE_OPTION
+from votetrail.store.models import USERS, WEB_SESSIONS
+
+LIFETIME = timedelta(hours=8)
+
+log = logging.getLogger("votetrail.sessions")
+
+
+def _key(token: str) -> str:
+    """What the table stores: a database reader does not get live cookies."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def open_session(app: App, username: str) -> str:
+    """Start a session for an account that just proved its password; return the token."""
+    token = secrets.token_urlsafe(32)
+    now = app.clock()
+    with app.engine.execution_options(**{WRITE_OPTION: True}).begin() as conn:
+        conn.execute(delete(WEB_SESSIONS).where(WEB_SESSIONS.c.expires_at < iso_utc(now)))
+        conn.execute(
+            insert(WEB_SESSIONS).values(
+                id=_key(token),
+                username=username,
+                created_at=iso_utc(now),
+                expires_at=iso_utc(now + LIFETIME),
+            )
+        )
+    log.info("signed in: %s", username)
+    return token
+
+
+def principal(app: App, token: str) -> Principal | None:
+    """The account behind a live session, or None (unknown, ended, expired or inactive)."""
+    query = (
+        select(USERS)
+        .join(WEB_SESSIONS, WEB_SESSIONS.c.username == USERS.c.username)
+        .where(WEB_SESSIONS.c.id == _key(token))
+        .where(WEB_SESSIONS.c.expires_at > iso_utc(app.clock()))
+    )
+    with app.engine.connect() as conn:
+        row = conn.execute(query).first()
+    if row is None or not row.active:
+        return None
+    return Principal(row.username, row.display_name, Role(row.role), row.jurisdiction_id)
+
+
+def end_session(app: App, token: str) -> None:
+    """Sign out this browser: its token no longer names a session."""
+    with app.engine.execution_options(**{WRITE_OPTION: True}).begin() as conn:
+        conn.execute(delete(WEB_SESSIONS).where(WEB_SESSIONS.c.id == _key(token)))
+
+
+def end_all(conn: Connection, username: str) -> int:
+    """End every session of an account, in the caller's transaction; returns how many."""
+    ended = conn.execute(delete(WEB_SESSIONS).where(WEB_SESSIONS.c.username == username))
+    return ended.rowcount or 0
+
+
+def sign_out_everywhere(uow: UnitOfWork, username: str) -> int:
+    """An administrator's action: end the account's sessions and say so in the log."""
+    row = uow.conn.execute(select(USERS).where(USERS.c.username == username)).first()
+    if row is None:
+        raise NotFound(f"no user {username!r}")
+    ended = end_all(uow.conn, username)
+    uow.note("user.signed_out_everywhere", {"user": username}, row.jurisdiction_id)
+    log.warning("%s signed %s out everywhere (%d sessions)", uow.actor, username, ended)
+    return ended
+
+
+def live_sessions(app: App) -> dict[str, int]:
+    """How many unexpired sessions each signed-in account has, for the accounts page."""
+    t = WEB_SESSIONS.c
+    with app.engine.connect() as conn:
+        rows = conn.execute(
+            select(t.username, func.count())
+            .where(t.expires_at > iso_utc(app.clock()))
+            .group_by(t.username)
+        )
+        return {str(name): int(n) for name, n in rows}

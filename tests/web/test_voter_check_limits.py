@@ -1,0 +1,126 @@
+"""The public registration check's limits, and another county's voter answered like an unknown one.
+
+Two clients are two loopback addresses (127.0.0.1 and 127.0.0.2): the server
+tells them apart exactly as it would two households.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from tests.services.voter_fixtures import SECRET_DOB, load, who
+from tests.web.server import csrf, login
+from tests.web.test_voters_pages import MARIA, _check, _move
+from votetrail.services import log_view, voters
+from votetrail.services.context import App
+from votetrail.services.setup import DEMO_PASSWORD
+from votetrail.web.voters import CHECK_LIMIT, CLIENT_LIMIT, NO_MATCH, FailedChecks
+
+
+@pytest.fixture
+def adams(demo_app: App) -> App:
+    """Twelve Adams voters, as in ``test_voters_pages``; ``ADAMS000000`` is Maria Garcia."""
+    load(demo_app, "adams", 12)
+    return demo_app
+
+
+@pytest.fixture
+def other_client(base_url: str) -> Iterator[httpx.Client]:
+    """A second visitor, from another address."""
+    transport = httpx.HTTPTransport(local_address="127.0.0.2")
+    with httpx.Client(
+        base_url=base_url, transport=transport, follow_redirects=True, timeout=10
+    ) as http:
+        yield http
+
+
+def test_one_clients_failures_do_not_lock_the_voter_out(
+    client: httpx.Client, other_client: httpx.Client, adams: App
+) -> None:
+    for day in range(1, CHECK_LIMIT + 1):
+        assert NO_MATCH in _check(client, MARIA, "Garcia", f"1961-01-{day:02d}").text
+    assert _check(client, MARIA, "Garcia", SECRET_DOB.isoformat()).status_code == 429
+    # The voter, from their own connection, still gets their record.
+    mine = _check(other_client, MARIA, "Garcia", SECRET_DOB.isoformat())
+    assert mine.status_code == 200
+    assert "100 Main St, Springfield, CO 80001" in mine.text
+
+
+def test_one_client_trying_many_ids_is_limited(
+    client: httpx.Client, other_client: httpx.Client, adams: App
+) -> None:
+    for n in range(CLIENT_LIMIT):
+        miss = _check(client, f"ADAMS9{n:05d}", "Garcia", "1961-01-01")
+        assert miss.status_code == 200, n
+    stopped = _check(client, "ADAMS000001", "Garcia", "1961-01-01")
+    assert stopped.status_code == 429
+    assert "Too many unsuccessful checks" in stopped.text
+    assert _check(other_client, "ADAMS000001", "Garcia", "1961-01-01").status_code == 200
+
+
+def test_many_addresses_guessing_at_once_are_slowed_down() -> None:
+    checks = FailedChecks(surge_limit=50, surge_client_limit=3)
+    for n in range(50):
+        checks.failed(f"10.0.{n}.1", MARIA)
+    assert checks.refusal("10.0.0.1", "ADAMS000001") is None  # one failure: still answered
+    for _ in range(2):
+        checks.failed("10.0.0.1", MARIA)
+    assert checks.refusal("10.0.0.1", "ADAMS000001") is not None
+    assert checks.refusal("10.9.9.9", MARIA) is None  # a client with no failures of its own
+
+
+def test_ipv6_clients_are_counted_per_network() -> None:
+    assert FailedChecks.client("2001:db8:1:2::5") == FailedChecks.client("2001:db8:1:2:ffff::9")
+    assert FailedChecks.client("2001:db8:1:3::5") != FailedChecks.client("2001:db8:1:2::5")
+    assert FailedChecks.client("::ffff:192.0.2.7") == "192.0.2.7"
+
+
+def test_the_counters_stay_bounded_and_each_check_is_constant_work() -> None:
+    checks = FailedChecks()
+    ids = 150_000
+    for n in range(ids):
+        checks.failed(f"client-{n % 50_000}", f"ID{n:07d}")
+    assert len(checks.pairs) <= 100_000
+    assert len(checks.clients) <= 100_000
+    # Full tables: a check and a failure still cost microseconds, not a scan of every id.
+    start = time.perf_counter()
+    for n in range(2000):
+        checks.refusal(f"new-{n}", f"NEW{n}")
+        checks.failed(f"new-{n}", f"NEW{n}")
+    per_request = (time.perf_counter() - start) / 2000
+    assert per_request < 0.002, per_request
+
+
+# ---------------------------------------------------------------- another county's voter
+
+
+def test_another_countys_voter_looks_exactly_like_an_unknown_one(
+    client: httpx.Client, adams: App
+) -> None:
+    home = login(client, "baker-admin", DEMO_PASSWORD)
+    before = log_view.size(adams)
+    theirs = client.get("/voters/ADAMS000003")
+    unknown = client.get("/voters/ADAMS999999")
+    assert theirs.status_code == unknown.status_code == 404
+    assert theirs.content == unknown.content
+    assert theirs.headers["content-type"] == unknown.headers["content-type"]
+    assert "Garcia" not in theirs.text
+    # The refusal is still logged (an unknown id has nothing to refuse).
+    denied = log_view.entries(adams, before, 10)
+    assert [(v.entry.event_type, v.entry.actor) for v in denied] == [
+        ("access.denied", "baker-admin")
+    ]
+    token = csrf(home.text)
+    changed = client.post(
+        "/voters/ADAMS000003/change/address", data={"csrf_token": token, **_move()}
+    )
+    missing = client.post(
+        "/voters/ADAMS999999/change/address", data={"csrf_token": token, **_move()}
+    )
+    assert changed.status_code == missing.status_code == 404
+    assert changed.content == missing.content
+    assert voters.get_voter(adams, who(adams, "state-admin"), "ADAMS000003").version == 1
