@@ -6,6 +6,7 @@ import io
 import json
 import re
 from collections import Counter
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -172,6 +173,31 @@ def test_expected_totals_csv_reads_back_as_the_deck_expects(tmp_path: Path) -> N
     assert report.overall == deck.expected()
     assert report.by_style is None
     assert report.cards is None
+    assert report.unmatched == ()
+
+
+def test_a_defused_name_reads_back_as_the_definitions(tmp_path: Path) -> None:
+    """A contest id that looks like a formula is written with a quote and read without it."""
+    plain = general()
+    odd = check(
+        replace(
+            plain,
+            contests=tuple(
+                replace(c, id="=" + c.id) if c.id == "governor" else c for c in plain.contests
+            ),
+            ballot_styles=tuple(
+                replace(s, contests=tuple("=" + c if c == "governor" else c for c in s.contests))
+                for s in plain.ballot_styles
+            ),
+        ),
+        "odd.yaml",
+    )
+    deck = generate_deck(odd)
+    buffer = io.StringIO()
+    write_expected_csv(deck, buffer)
+    assert "'=governor" in buffer.getvalue()
+    report = read_tabulator_report(write(tmp_path / "totals.csv", buffer.getvalue()), odd)
+    assert report.overall == deck.expected()
     assert report.unmatched == ()
 
 

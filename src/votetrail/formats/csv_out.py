@@ -16,9 +16,10 @@ date) is defused. Numbers the application computed are passed as numbers
 negative margin stays ``-3``, a number. Writers therefore pass counts as
 ``int``, never pre-formatted as text. ``None`` is an empty cell.
 
-A program reading such a file back (as ``lat_results`` reads an expected-totals
-CSV) sees the quote: a value from outside data that starts with one of those
-characters does not survive the trip unchanged, by design.
+A program of ours reading such a file back (``lat_totals_csv`` reads the
+totals CSV that ``votetrail results`` and ``lat deck --format expected-csv``
+write) takes the quote off again with :func:`restore_cell`, so the names match
+the definition's; a spreadsheet never does.
 """
 
 from __future__ import annotations
@@ -40,6 +41,13 @@ def safe_cell(value: object) -> object:
         return value
     text = value if isinstance(value, str) else str(value)
     return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def restore_cell(text: str) -> str:
+    """The text a defused cell stood for: the quote dropped before a formula opening."""
+    if text.startswith("'") and text[1:].startswith(FORMULA_STARTS):
+        return text[1:]
+    return text
 
 
 class CsvWriter:

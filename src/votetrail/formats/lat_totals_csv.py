@@ -13,6 +13,7 @@ from pathlib import Path
 
 from votetrail.core.lat.definition import ElectionDefinition
 from votetrail.errors import InvalidInput
+from votetrail.formats.csv_out import restore_cell
 from votetrail.formats.lat_names import Resolver
 from votetrail.formats.lat_report_parts import (
     FIGURES,
@@ -124,7 +125,7 @@ def read_totals_csv(path: Path, definition: ElectionDefinition) -> TabulatorRepo
 
 
 def _cell(row: list[str], columns: dict[str, int], column: str, at: str) -> str:
-    value = row[columns[column]].strip()
+    value = restore_cell(row[columns[column]].strip())
     if not value:
         raise InvalidInput("is empty", where=f'{at}, column "{column}"')
     return value
