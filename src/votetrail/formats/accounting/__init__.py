@@ -1,0 +1,1 @@
+"""Ballot accounting's inputs (device counts) and its reports."""

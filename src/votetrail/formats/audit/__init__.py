@@ -1,0 +1,1 @@
+"""The files an audit's statistics read."""

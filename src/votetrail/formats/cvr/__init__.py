@@ -1,0 +1,1 @@
+"""Cast vote records and ballot manifests as the vendors' systems write them."""

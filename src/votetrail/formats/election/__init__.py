@@ -1,0 +1,1 @@
+"""Election definitions (NIST, VotingWorks, ElectionGuard, votetrail YAML)."""

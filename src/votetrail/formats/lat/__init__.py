@@ -1,0 +1,1 @@
+"""L&A files: test decks, tabulator reports, printed decks and certificates."""

@@ -1,0 +1,1 @@
+"""Network logs read (``logs/``) and the monitor's reports and block lists (``outputs/``)."""

@@ -1,0 +1,1 @@
+"""Contest results written out for people and programs outside votetrail."""

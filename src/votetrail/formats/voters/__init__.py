@@ -1,0 +1,1 @@
+"""Voter files, VRI records and poll books."""

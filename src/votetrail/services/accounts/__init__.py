@@ -1,0 +1,1 @@
+"""Officials at the door: passwords, sign-in, server-side sessions, refusals."""

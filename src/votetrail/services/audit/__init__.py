@@ -1,0 +1,1 @@
+"""Audit use cases: sample draws, round sizes and risk from officials' files."""

@@ -1,0 +1,1 @@
+"""A county's uploads, what counts now, and the results and accounting from them."""

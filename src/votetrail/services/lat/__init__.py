@@ -1,0 +1,1 @@
+"""Public L&A tests: definitions, sessions, baselines, access and the public record."""

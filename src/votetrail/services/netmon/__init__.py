@@ -1,0 +1,1 @@
+"""Network monitoring: ingest, alerts and verify of the stored incidents."""

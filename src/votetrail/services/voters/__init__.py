@@ -1,0 +1,1 @@
+"""The voter list: records, imports, files, review, alerts, proofs, PII and verify."""
