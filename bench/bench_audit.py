@@ -16,8 +16,8 @@ from collections.abc import Sequence
 
 from votetrail.core.audit.assertions import Contest
 from votetrail.core.audit.comparison import CardVotes, votes_for
-from votetrail.formats.audit_inputs import ComparedCard, PolledBallot
-from votetrail.services.audit_math import Method, measure_risk, sample_sizes
+from votetrail.formats.audit.inputs import ComparedCard, PolledBallot
+from votetrail.services.audit.rounds import Method, measure_risk, sample_sizes
 
 BALLOTS = 3_000_000
 

@@ -54,11 +54,11 @@ from typing import Any
 from sqlalchemy import func, select
 
 from votetrail.services.context import App
-from votetrail.services.counting import results
+from votetrail.services.counting.results import results
+from votetrail.services.counting.uploads import import_cvrs
 from votetrail.services.directory import add_jurisdiction
 from votetrail.services.setup import SYSTEM_ACTOR, init
 from votetrail.services.unit_of_work import unit_of_work
-from votetrail.services.uploads import import_cvrs
 from votetrail.services.verify import verify
 from votetrail.store.models import CVRS
 

@@ -9,7 +9,7 @@ It writes a synthetic conn.log in Zeek's TSV layout (the ``#separator``,
 ``#fields`` and ``#types`` headers of Zeek 3+, all 21 default columns) with a
 realistic mix: ordinary clients with completed connections, plus a scanner
 whose probes are ``S0`` and ``REJ``. Then it times, end to end from the open
-file, ``votetrail.formats.netlogs.zeek.read_zeek`` (every line becomes a
+file, ``votetrail.formats.netmon.logs.zeek.read_zeek`` (every line becomes a
 ``ConnectionEvent`` with parsed addresses, an aware time and an outcome) and
 the standard library's ``csv.reader`` splitting the same lines into lists of
 strings and nothing more. The ratio csv time / votetrail time says how much
@@ -31,10 +31,10 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from votetrail.formats.netlogs.common import ReadReport
-from votetrail.formats.netlogs.zeek import CONN_LOG_FIELDS as FIELDS
-from votetrail.formats.netlogs.zeek import CONN_LOG_TYPES as TYPES
-from votetrail.formats.netlogs.zeek import read_zeek
+from votetrail.formats.netmon.logs.common import ReadReport
+from votetrail.formats.netmon.logs.zeek import CONN_LOG_FIELDS as FIELDS
+from votetrail.formats.netmon.logs.zeek import CONN_LOG_TYPES as TYPES
+from votetrail.formats.netmon.logs.zeek import read_zeek
 
 TARGET = 300_000
 

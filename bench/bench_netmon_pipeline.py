@@ -41,10 +41,10 @@ from pathlib import Path
 
 from votetrail.core.netmon.detector import Detector
 from votetrail.core.netmon.incidents import Incident
-from votetrail.formats.netlogs.common import ReadReport
-from votetrail.formats.netlogs.zeek import CONN_LOG_FIELDS as FIELDS
-from votetrail.formats.netlogs.zeek import CONN_LOG_TYPES as TYPES
-from votetrail.formats.netlogs.zeek import detect_zeek_file, read_zeek
+from votetrail.formats.netmon.logs.common import ReadReport
+from votetrail.formats.netmon.logs.zeek import CONN_LOG_FIELDS as FIELDS
+from votetrail.formats.netmon.logs.zeek import CONN_LOG_TYPES as TYPES
+from votetrail.formats.netmon.logs.zeek import detect_zeek_file, read_zeek
 
 TARGET = 300_000
 HOURS = 4

@@ -35,12 +35,12 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from votetrail.formats.voter_file import TEXT_FIELDS
-from votetrail.services import voter_import
+from votetrail.formats.voters.delimited import TEXT_FIELDS
 from votetrail.services.directory import principal
 from votetrail.services.setup import load_demo
 from votetrail.services.verify import verify
-from votetrail.services.voter_files import import_file
+from votetrail.services.voters import imports as voter_import
+from votetrail.services.voters.files import import_file
 from votetrail.store.models import VOTERS
 
 TARGET_SECONDS_PER_MILLION = 120.0

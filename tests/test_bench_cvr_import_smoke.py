@@ -10,7 +10,7 @@ import pytest
 from tests.bench_loader import load_bench
 from votetrail.core.ledger.canonical import canonical_bytes
 from votetrail.core.tally.records import CastVoteRecord
-from votetrail.services.uploads import cvr_record, cvr_text
+from votetrail.services.counting.uploads import cvr_record, cvr_text
 
 
 def test_bench_runs_small(capsys: pytest.CaptureFixture[str]) -> None:

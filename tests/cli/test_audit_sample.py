@@ -14,8 +14,8 @@ from typer.testing import CliRunner
 from tests.cli.helpers import votetrail
 from votetrail.cli.audit import audit_cli
 from votetrail.errors import InvalidInput
-from votetrail.formats.ballot_manifest import ballot_ids, read_manifest
-from votetrail.services.audit_sampling import (
+from votetrail.formats.cvr.manifest import ballot_ids, read_manifest
+from votetrail.services.audit.sampling import (
     COLUMNS,
     ManifestSource,
     draw_sample,

@@ -17,10 +17,10 @@ import pytest
 
 from tests.cli.helpers import votetrail, votetrail_on
 from votetrail.core.lat.deck import generate_deck
-from votetrail.formats.election_definition import read_definition
-from votetrail.formats.election_yaml import write_yaml
+from votetrail.formats.election.read import read_definition
+from votetrail.formats.election.yaml import write_yaml
 from votetrail.services.context import App
-from votetrail.services.demo_lat import demo_definition
+from votetrail.services.demo.lat import demo_definition
 from votetrail.services.setup import DEMO_PASSWORD
 
 DEFINITIONS = (

@@ -19,8 +19,8 @@ import pytest
 
 from votetrail.errors import InvalidInput
 from votetrail.formats.archives import MAX_RATIO
-from votetrail.formats.netlogs.common import MAX_LINE, ReadReport
-from votetrail.formats.netlogs.detect import read_netlog
+from votetrail.formats.netmon.logs.common import MAX_LINE, ReadReport
+from votetrail.formats.netmon.logs.detect import read_netlog
 
 MiB = 1 << 20
 BOMB_MB = 200
@@ -37,13 +37,13 @@ from votetrail.errors import InvalidInput
 path = Path(sys.argv[2])
 try:
     if sys.argv[1] == "hart":
-        from votetrail.formats.hart_cvr import open_hart_cvr
+        from votetrail.formats.cvr.hart import open_hart_cvr
         open_hart_cvr(path)
     elif sys.argv[1] == "dominion":
-        from votetrail.formats.dominion_cvr_json import open_dominion_json
+        from votetrail.formats.cvr.dominion_json import open_dominion_json
         list(open_dominion_json(path).records())
     else:
-        from votetrail.formats.netlogs.detect import read_netlog
+        from votetrail.formats.netmon.logs.detect import read_netlog
         list(read_netlog(path))
     message = "accepted"
 except InvalidInput as exc:
@@ -162,7 +162,7 @@ def test_an_endless_line_is_one_bad_line(tmp_path: Path) -> None:
 
 
 def test_a_plain_file_too_large_to_parse_whole_is_refused(tmp_path: Path) -> None:
-    from votetrail.formats import hart_cvr
+    from votetrail.formats.cvr import hart as hart_cvr
 
     path = tmp_path / "sheet.xml"
     with path.open("wb") as out:

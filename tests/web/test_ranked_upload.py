@@ -7,7 +7,7 @@ from pathlib import Path
 import httpx
 from markupsafe import escape
 
-from tests.formats.test_ranked_contests import RANKED_SESSIONS, dominion_zip
+from tests.formats.cvr.test_ranked_contests import RANKED_SESSIONS, dominion_zip
 from tests.web.server import csrf, login
 from votetrail.services.setup import DEMO_PASSWORD
 

@@ -16,7 +16,8 @@ import pytest
 
 from tests.cli.helpers import votetrail_on
 from tests.web.server import csrf, login
-from votetrail.services import log_view, sign_in
+from votetrail.services import log_view
+from votetrail.services.accounts import sign_in
 from votetrail.services.context import App
 from votetrail.services.setup import DEMO_PASSWORD
 

@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from votetrail.errors import InvalidInput
-from votetrail.services.audit_sampling import (
+from votetrail.services.audit.sampling import (
     SampleFormat,
     draw_sample,
     manifest_sources,

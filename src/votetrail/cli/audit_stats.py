@@ -17,13 +17,13 @@ from typing import Annotated, Any
 import typer
 
 from votetrail.cli.audit import audit_cli
-from votetrail.formats.audit_inputs import (
+from votetrail.formats.audit.inputs import (
     read_comparison_sample,
     read_contests,
     read_polling_sample,
 )
 from votetrail.formats.csv_out import write_dicts
-from votetrail.services.audit_math import Method, measure_risk, sample_sizes
+from votetrail.services.audit.rounds import Method, measure_risk, sample_sizes
 
 __all__ = ["audit_cli"]
 

@@ -13,12 +13,17 @@ import typer
 
 from votetrail.cli.options import DatabaseUrl, DataDir, write_text
 from votetrail.errors import InvalidInput
-from votetrail.formats.accounting_report import render_html, write_csv
-from votetrail.formats.results_export import ReportHeader, contract_json, nist_err_json
-from votetrail.formats.results_export import write_csv as write_results_csv
+from votetrail.formats.accounting.report import render_html, write_csv
+from votetrail.formats.tally.results import ReportHeader, contract_json, nist_err_json
+from votetrail.formats.tally.results import write_csv as write_results_csv
 from votetrail.services.context import open_app
-from votetrail.services.counting import accounting, results
-from votetrail.services.uploads import UploadResult, import_counts, import_cvrs, import_manifest
+from votetrail.services.counting.results import accounting, results
+from votetrail.services.counting.uploads import (
+    UploadResult,
+    import_counts,
+    import_cvrs,
+    import_manifest,
+)
 
 cvr_cli = typer.Typer(help="Cast vote records.", no_args_is_help=True)
 manifest_cli = typer.Typer(help="Ballot manifests.", no_args_is_help=True)

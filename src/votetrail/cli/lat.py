@@ -22,16 +22,17 @@ from votetrail.core.lat.deck import generate_deck
 from votetrail.core.lat.precinct_mixup import compare_device
 from votetrail.core.lat.report_identity import identity_discrepancies
 from votetrail.errors import InvalidInput
-from votetrail.formats.election_definition import read_definition
-from votetrail.formats.lat_deck_files import (
+from votetrail.formats.election.read import read_definition
+from votetrail.formats.lat.deck_files import (
     write_deck_csv,
     write_deck_cvrs,
     write_deck_json,
     write_expected_csv,
 )
-from votetrail.formats.lat_results import read_tabulator_report
-from votetrail.services import lat_records, lat_sessions
+from votetrail.formats.lat.results import read_tabulator_report
 from votetrail.services.context import open_app
+from votetrail.services.lat import records as lat_records
+from votetrail.services.lat import sessions as lat_sessions
 
 lat_cli = typer.Typer(
     help="Logic and accuracy tests of voting equipment: decks, comparisons, public sessions.",
@@ -104,7 +105,7 @@ def deck_command(
                 f"--format {deck_format.value} needs --output FILE", where="--output"
             )
         if deck_format is DeckFormat.pdf:
-            from votetrail.formats.lat_pdf import deck_pdf  # loads the PDF library only here
+            from votetrail.formats.lat.pdf import deck_pdf  # loads the PDF library only here
 
             heading = f"L&A test deck: {definition.title}"
             data = deck_pdf(deck, heading=heading, precincts=precinct or None)

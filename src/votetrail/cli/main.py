@@ -35,13 +35,13 @@ from votetrail.cli.options import DatabaseUrl, DataDir
 from votetrail.cli.voters import voters_cli
 from votetrail.errors import InvalidInput, VotetrailError
 from votetrail.services import log_view
+from votetrail.services.accounts.sessions import sign_out_everywhere
+from votetrail.services.accounts.sign_in import failed_sign_ins
 from votetrail.services.context import App, open_app, resolve_public_url
 from votetrail.services.directory import add_jurisdiction, add_user, set_password
 from votetrail.services.setup import DEFAULT_ORIGIN, DEMO_PASSWORD, DEMO_USERS, init, load_demo
-from votetrail.services.sign_in import failed_sign_ins
 from votetrail.services.unit_of_work import unit_of_work
 from votetrail.services.verify import verify
-from votetrail.services.web_sessions import sign_out_everywhere
 
 Host = Annotated[str, typer.Option(help="Address to listen on.")]
 Port = Annotated[int, typer.Option(help="Port to listen on.")]
@@ -111,10 +111,10 @@ def demo_command(
 ) -> None:
     """Load a demo state with three counties and one account per role, then serve it."""
     app = load_demo(data_dir, database_url)
-    from votetrail.services.demo_voters import load_demo_voters
+    from votetrail.services.demo.voters import load_demo_voters
 
     load_demo_voters(app)
-    from votetrail.services.demo_lat import load_demo_lat
+    from votetrail.services.demo.lat import load_demo_lat
     from votetrail.services.setup import DEMO_COUNTIES
 
     load_demo_lat(app, list(DEMO_COUNTIES))

@@ -15,9 +15,9 @@ import typer
 from votetrail.cli.options import DatabaseUrl, DataDir, write_text
 from votetrail.errors import InvalidInput
 from votetrail.formats.csv_out import CsvWriter
-from votetrail.services import netmon
 from votetrail.services.context import open_app
-from votetrail.services.netmon_alerts import SmtpTarget, WebhookTarget, send_alerts
+from votetrail.services.netmon import ingest as netmon
+from votetrail.services.netmon.alerts import SmtpTarget, WebhookTarget, send_alerts
 
 netmon_cli = typer.Typer(
     help="Network monitoring: scans found in firewall logs.", no_args_is_help=True

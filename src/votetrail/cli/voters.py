@@ -28,9 +28,10 @@ from votetrail.cli.voters_maintenance import (
 from votetrail.core.voters.record import Address
 from votetrail.core.voters.transactions import Change, Kind
 from votetrail.errors import InvalidInput, VerificationFailed
-from votetrail.services import voter_files, voters
 from votetrail.services.context import open_app
-from votetrail.services.voter_proofs import check_bundle, is_stale, prove
+from votetrail.services.voters import files as voter_files
+from votetrail.services.voters import records as voters
+from votetrail.services.voters.proofs import check_bundle, is_stale, prove
 
 voters_cli = typer.Typer(
     help="Voter registration: import, change, history, proofs, duplicates.",

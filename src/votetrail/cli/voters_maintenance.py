@@ -13,8 +13,10 @@ from votetrail import linkage
 from votetrail.cli.options import DatabaseUrl, DataDir, write_text
 from votetrail.cli.voter_auth import User, sign_in
 from votetrail.errors import InvalidInput
-from votetrail.services import voter_alerts, voter_files, voter_review
 from votetrail.services.context import open_app
+from votetrail.services.voters import alerts as voter_alerts
+from votetrail.services.voters import files as voter_files
+from votetrail.services.voters import review as voter_review
 
 County = Annotated[
     str | None, typer.Option(help="One county; omit for statewide (state administrator).")

@@ -9,9 +9,9 @@ from sqlalchemy import Connection, insert, select, update
 
 from votetrail.core.access import Principal, Role
 from votetrail.errors import AuthenticationFailed, InvalidInput, NotFound
-from votetrail.services import web_sessions
+from votetrail.services.accounts import sessions as web_sessions
+from votetrail.services.accounts.passwords import check_nothing, check_password, hash_password
 from votetrail.services.context import App
-from votetrail.services.passwords import check_nothing, check_password, hash_password
 from votetrail.services.unit_of_work import UnitOfWork
 from votetrail.store.models import JURISDICTIONS as _JURISDICTIONS
 from votetrail.store.models import USERS as _USERS
@@ -141,7 +141,7 @@ def authenticate(app: App, username: str, password: str) -> Principal:
     """Check a password (command line); the error never says which of the two was wrong.
 
     An unknown name costs the same scrypt as a known one. The web sign-in adds
-    throttling and a record of failures on top (``services/sign_in.py``).
+    throttling and a record of failures on top (``services/accounts/sign_in.py``).
     """
     with app.engine.connect() as conn:
         row = conn.execute(select(_USERS).where(_USERS.c.username == username)).first()

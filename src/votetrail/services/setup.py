@@ -18,13 +18,13 @@ from sqlalchemy import insert
 
 from votetrail.core.ledger.note import NoteSigner
 from votetrail.errors import ConfigurationError, InvalidInput, SigningKeyError
-from votetrail.services import voter_pii
 from votetrail.services.context import App, read_origin, resolve_data_dir, resolve_url
-from votetrail.services.current_uploads import log_schema_replacements
-from votetrail.services.demo_election import load_demo_election
+from votetrail.services.counting.current_uploads import log_schema_replacements
+from votetrail.services.demo.election import load_demo_election
 from votetrail.services.directory import add_jurisdiction, add_user
 from votetrail.services.keys import KEY_FILE, key_path, load_key
 from votetrail.services.unit_of_work import unit_of_work
+from votetrail.services.voters import pii as voter_pii
 from votetrail.store import db, ledger, migrate
 from votetrail.store.models import SETTINGS
 

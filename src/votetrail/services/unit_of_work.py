@@ -20,7 +20,7 @@ from votetrail.core.ledger.checkpoint import Checkpoint
 from votetrail.core.ledger.events import LogEntry, event_type
 from votetrail.core.ledger.note import sign_note
 from votetrail.errors import TooManyAttempts
-from votetrail.services import refusals
+from votetrail.services.accounts import refusals
 from votetrail.services.context import App
 from votetrail.store import ledger
 from votetrail.store.db import WRITE_OPTION
@@ -126,7 +126,7 @@ def deny(app: App, actor: str, jurisdiction: str | None, what: str) -> None:
 
     The first refusal of a (user, request, hour) is logged as ``access.denied``;
     repeats are only counted and logged as one ``access.denied_repeated`` with
-    the hour's total once the hour is over (``services/refusals.py``). A user
+    the hour's total once the hour is over (``services/accounts/refusals.py``). A user
     refused more than ``refusals.LIMIT_PER_HOUR`` times in an hour is answered
     "too many refused requests" until the hour ends.
     """

@@ -22,10 +22,10 @@ from votetrail.core.ledger.merkle import empty_root, fold_subtrees, leaf_hash, n
 from votetrail.core.ledger.note import open_note
 from votetrail.errors import VerificationFailed
 from votetrail.services.context import App
-from votetrail.services.netmon_verify import check_netmon
-from votetrail.services.uploads import stored_records
+from votetrail.services.counting.uploads import stored_records
+from votetrail.services.netmon.verify import check_netmon
 from votetrail.services.verify_columns import check_checkpoint_rows, check_cvr_columns
-from votetrail.services.voter_verify import check_voters
+from votetrail.services.voters.verify import check_voters
 from votetrail.store import ledger
 from votetrail.store.models import UPLOADS
 from votetrail.store.records import RECORD_TYPES, all_record_hashes

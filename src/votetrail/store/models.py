@@ -202,7 +202,7 @@ class NetmonIncident(Base):
     An incident seen again by a later ingest (a watched log growing) replaces
     its row, so the table holds each incident once, as last reported; the
     row answers to the hash the latest ingest naming it logged
-    (``services/netmon_verify.py``). ``data`` includes the attempts per hour.
+    (``services/netmon/verify.py``). ``data`` includes the attempts per hour.
     """
 
     __tablename__ = "netmon_incidents"

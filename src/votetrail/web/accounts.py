@@ -5,7 +5,7 @@ the state administrator every account, a county administrator their county's)
 with how many sessions each has open, and can end them all at once, e.g. for
 a lost laptop. The state's security analysts and administrator
 (``may_monitor``) also see the latest failed sign-ins. Anyone else is refused,
-and the refusal is counted like every other (``services/refusals.py``).
+and the refusal is counted like every other (``services/accounts/refusals.py``).
 """
 
 from __future__ import annotations
@@ -19,7 +19,9 @@ from starlette.routing import Route
 
 from votetrail.core.access import Principal, may_administer_users, may_monitor
 from votetrail.errors import PermissionDenied
-from votetrail.services import directory, sign_in, web_sessions
+from votetrail.services import directory
+from votetrail.services.accounts import sessions as web_sessions
+from votetrail.services.accounts import sign_in
 from votetrail.services.context import App
 from votetrail.services.unit_of_work import deny, unit_of_work
 from votetrail.web.auth import check_csrf, require

@@ -3,7 +3,7 @@
 The signed session cookie holds only a random session token and a CSRF token;
 the session and the account are looked up on the server on every request, so
 signing out, a password change, "sign out everywhere" or a deactivated
-account end access at once (``services/web_sessions.py``).
+account end access at once (``services/accounts/sessions.py``).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from starlette.requests import Request
 
 from votetrail.core.access import Principal, may_view
 from votetrail.errors import AuthenticationFailed, PermissionDenied
-from votetrail.services import web_sessions
+from votetrail.services.accounts import sessions as web_sessions
 from votetrail.services.context import App
 from votetrail.services.unit_of_work import deny
 

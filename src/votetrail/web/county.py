@@ -29,18 +29,19 @@ from starlette.routing import Route
 
 from votetrail.core.access import Principal, may_upload
 from votetrail.errors import InvalidInput, NotFound, PermissionDenied
-from votetrail.formats.accounting_report import render_html, write_csv
-from votetrail.services import counting, directory, log_view
+from votetrail.formats.accounting.report import render_html, write_csv
+from votetrail.services import directory, log_view
 from votetrail.services.context import App
-from votetrail.services.county_view import county_view
-from votetrail.services.directory import JurisdictionView
-from votetrail.services.unit_of_work import deny
-from votetrail.services.uploads import (
+from votetrail.services.counting import results as counting
+from votetrail.services.counting.county_view import county_view
+from votetrail.services.counting.uploads import (
     UploadResult,
     import_counts,
     import_cvrs,
     import_manifest,
 )
+from votetrail.services.directory import JurisdictionView
+from votetrail.services.unit_of_work import deny
 from votetrail.web.auth import check_csrf, require, require_view
 from votetrail.web.state import app_of
 from votetrail.web.templating import render

@@ -42,12 +42,15 @@ from starlette.routing import Route
 from votetrail.core.access import Principal, may_test_equipment
 from votetrail.core.lat.deck import Deck
 from votetrail.errors import InvalidInput, NotFound, PermissionDenied
-from votetrail.formats.lat_deck_files import write_deck_csv, write_deck_cvrs, write_deck_json
-from votetrail.services import directory, lat_definitions, lat_records, lat_sessions
+from votetrail.formats.lat.deck_files import write_deck_csv, write_deck_cvrs, write_deck_json
+from votetrail.services import directory
 from votetrail.services.context import App
 from votetrail.services.directory import JurisdictionView
-from votetrail.services.lat_records import DeviceView, SessionView
-from votetrail.services.lat_sessions import PHASES
+from votetrail.services.lat import definitions as lat_definitions
+from votetrail.services.lat import records as lat_records
+from votetrail.services.lat import sessions as lat_sessions
+from votetrail.services.lat.records import DeviceView, SessionView
+from votetrail.services.lat.sessions import PHASES
 from votetrail.services.unit_of_work import deny
 from votetrail.web.auth import check_csrf, require
 from votetrail.web.state import app_of

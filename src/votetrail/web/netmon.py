@@ -22,9 +22,10 @@ from starlette.routing import Route
 
 from votetrail.core.access import Principal, may_monitor
 from votetrail.errors import InvalidInput, PermissionDenied
-from votetrail.services import directory, netmon
+from votetrail.services import directory
 from votetrail.services.context import App
-from votetrail.services.netmon import FileIngest, IngestResult
+from votetrail.services.netmon import ingest as netmon
+from votetrail.services.netmon.ingest import FileIngest, IngestResult
 from votetrail.services.unit_of_work import deny
 from votetrail.web.auth import check_csrf, require
 from votetrail.web.county import REPORT_POLICY

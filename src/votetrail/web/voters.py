@@ -48,10 +48,14 @@ from votetrail.core.voters.record import (
 )
 from votetrail.core.voters.transactions import Change, Kind
 from votetrail.errors import ConfigurationError, InvalidInput, NotFound, PermissionDenied
-from votetrail.services import directory, voter_alerts, voter_proofs, voter_review, voters
+from votetrail.services import directory
 from votetrail.services.context import App
 from votetrail.services.directory import JurisdictionView
-from votetrail.services.voter_review import ReviewView
+from votetrail.services.voters import alerts as voter_alerts
+from votetrail.services.voters import proofs as voter_proofs
+from votetrail.services.voters import records as voters
+from votetrail.services.voters import review as voter_review
+from votetrail.services.voters.review import ReviewView
 from votetrail.web.auth import check_csrf, require
 from votetrail.web.state import app_of
 from votetrail.web.templating import render

@@ -13,7 +13,8 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from votetrail.errors import AuthenticationFailed, TooManyAttempts
-from votetrail.services import refusals, sign_in, web_sessions
+from votetrail.services.accounts import refusals, sign_in
+from votetrail.services.accounts import sessions as web_sessions
 from votetrail.web.auth import SESSION_KEY, check_csrf, current, require
 from votetrail.web.state import app_of
 from votetrail.web.templating import render

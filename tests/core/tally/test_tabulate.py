@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from votetrail.core.tally.records import CastVoteRecord, ContestDefinition
 from votetrail.core.tally.tabulate import ContestResult, merge, tabulate
 from votetrail.errors import InvalidInput
-from votetrail.formats.dominion_cvr_csv import open_dominion_csv
+from votetrail.formats.cvr.dominion_csv import open_dominion_csv
 
 ARLO = "cvr/arlo-fixtures"
 MAYOR = ContestDefinition("Mayor", 1, ("Ann", "Bob", "Write-In"), frozenset({"Write-In"}))

@@ -10,7 +10,7 @@ import pytest
 from votetrail.core.audit.assertions import ContestKind
 from votetrail.core.audit.comparison import ABSENT, NO_CONTEST, votes_for
 from votetrail.errors import InvalidInput
-from votetrail.formats.audit_inputs import (
+from votetrail.formats.audit.inputs import (
     read_comparison_sample,
     read_contests,
     read_polling_sample,

@@ -15,8 +15,8 @@ import pytest
 
 from votetrail.core.tally.records import CastVoteRecord, ContestDefinition
 from votetrail.errors import InvalidInput
-from votetrail.formats.clearballot_cvr import detect, open_clearballot_cvr
-from votetrail.formats.cvr_files import open_cvr_file
+from votetrail.formats.cvr.clearballot import detect, open_clearballot_cvr
+from votetrail.formats.cvr.read import open_cvr_file
 
 HEADING = (
     "RowNumber,BoxID,BoxPosition,BallotID,PrecinctID,BallotStyleID,PrecinctStyleName,"

@@ -11,7 +11,7 @@ import pytest
 
 from votetrail.core.tally.records import CastVoteRecord, ContestDefinition
 from votetrail.errors import InvalidInput
-from votetrail.formats.dominion_cvr_csv import detect, open_dominion_csv
+from votetrail.formats.cvr.dominion_csv import detect, open_dominion_csv
 
 ARLO = "cvr/arlo-fixtures"
 KENDALL_PARK = "small-election/Kendall Park - cvrs.csv"

@@ -18,8 +18,8 @@ import pytest
 
 from votetrail.core.tally.records import CastVoteRecord, ContestDefinition
 from votetrail.errors import InvalidInput
-from votetrail.formats.cvr_files import open_cvr_file
-from votetrail.formats.dominion_cvr_json import detect, open_dominion_json
+from votetrail.formats.cvr.dominion_json import detect, open_dominion_json
+from votetrail.formats.cvr.read import open_cvr_file
 
 CONTESTS: dict[str, Any] = {
     "Version": "5.10.50.85",

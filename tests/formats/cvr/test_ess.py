@@ -15,8 +15,8 @@ import pytest
 
 from votetrail.core.tally.records import CastVoteRecord, ContestDefinition
 from votetrail.errors import InvalidInput
-from votetrail.formats.cvr_files import open_cvr_file
-from votetrail.formats.ess_cvr import detect, open_ess_cvr
+from votetrail.formats.cvr.ess import detect, open_ess_cvr
+from votetrail.formats.cvr.read import open_cvr_file
 
 ESS_CVR = (
     "Cast Vote Record,Precinct,Ballot Style,Contest 1,Contest 2,Contest 2\r\n"

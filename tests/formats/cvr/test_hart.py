@@ -17,8 +17,8 @@ import pytest
 
 from votetrail.core.tally.records import CastVoteRecord, ContestDefinition
 from votetrail.errors import InvalidInput
-from votetrail.formats.cvr_files import open_cvr_file
-from votetrail.formats.hart_cvr import detect, open_hart_cvr
+from votetrail.formats.cvr.hart import detect, open_hart_cvr
+from votetrail.formats.cvr.read import open_cvr_file
 
 
 def option(name: str, write_in: bool = False) -> str:

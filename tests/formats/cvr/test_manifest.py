@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from votetrail.errors import InvalidInput
-from votetrail.formats.ballot_manifest import (
+from votetrail.formats.cvr.manifest import (
     BallotLocation,
     Batch,
     ballot_ids,

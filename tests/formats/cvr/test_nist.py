@@ -11,7 +11,7 @@ import pytest
 from votetrail.core.tally.records import ContestDefinition
 from votetrail.core.tally.tabulate import tabulate
 from votetrail.errors import InvalidInput
-from votetrail.formats.nist_cvr import open_nist_cvr
+from votetrail.formats.cvr.nist import open_nist_cvr
 
 EXAMPLES = "nist/CastVoteRecords"
 GOVERNOR = "For Governor and Lieutenant Governor"

@@ -28,13 +28,13 @@ from typing import Any
 import pytest
 
 from tests.cli.helpers import votetrail_on
-from tests.formats import test_dominion_cvr_json as dominion
-from tests.formats import test_hart_cvr as hart
+from tests.formats.cvr import test_dominion_json as dominion
+from tests.formats.cvr import test_hart as hart
 from votetrail.core.tally.records import ContestDefinition
 from votetrail.errors import InvalidInput
-from votetrail.formats.cvr_files import open_cvr_file
+from votetrail.formats.cvr.read import open_cvr_file
 from votetrail.services.context import App
-from votetrail.services.uploads import import_cvrs
+from votetrail.services.counting.uploads import import_cvrs
 
 RCTAB = Path("cvr") / "rctab"
 REFUSAL = "ranked-choice; votetrail does not count ranked-choice contests yet"

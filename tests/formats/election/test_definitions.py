@@ -27,8 +27,8 @@ from votetrail.core.lat.definition import (
     Precinct,
 )
 from votetrail.errors import InvalidInput
-from votetrail.formats.election_definition import read_definition, read_definition_bytes
-from votetrail.formats.election_yaml import parse_yaml, write_yaml
+from votetrail.formats.election.read import read_definition, read_definition_bytes
+from votetrail.formats.election.yaml import parse_yaml, write_yaml
 
 VX = "election-definitions/ballot-encoder"
 EG = "election-definitions/electionguard-python"

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.formats.lat_definitions import COUNCIL, GOVERNOR, general, primary, votingworks_like
+from tests.formats.lat.definitions import COUNCIL, GOVERNOR, general, primary, votingworks_like
 from votetrail.core.lat.deck import Deck, DeckBallot, Purpose, generate_deck
 from votetrail.core.lat.definition import WRITE_IN, BallotStyle, ElectionDefinition, Precinct, check
 from votetrail.errors import InvalidInput
-from votetrail.formats.cvr_files import open_cvr_file
-from votetrail.formats.lat_deck_files import (
+from votetrail.formats.cvr.read import open_cvr_file
+from votetrail.formats.lat.deck_files import (
     DECK_CSV_COLUMNS,
     marking_instruction,
     write_deck_csv,
@@ -24,7 +24,7 @@ from votetrail.formats.lat_deck_files import (
     write_deck_json,
     write_expected_csv,
 )
-from votetrail.formats.lat_results import read_tabulator_report
+from votetrail.formats.lat.results import read_tabulator_report
 
 DEFINITIONS: dict[str, Callable[[], ElectionDefinition]] = {
     "general": general,

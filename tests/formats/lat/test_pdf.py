@@ -8,10 +8,10 @@ from dataclasses import replace
 
 import pytest
 
-from tests.formats.lat_definitions import general
+from tests.formats.lat.definitions import general
 from votetrail.core.lat.deck import generate_deck
-from votetrail.formats.lat_certificate import Certificate, CertificateDevice, CertificateRun
-from votetrail.formats.lat_pdf import (
+from votetrail.formats.lat.certificate import Certificate, CertificateDevice, CertificateRun
+from votetrail.formats.lat.pdf import (
     certificate_pdf,
     deck_pdf,
     latin1,

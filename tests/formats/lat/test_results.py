@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.formats.lat_definitions import general, primary, votingworks_like
+from tests.formats.lat.definitions import general, primary, votingworks_like
 from votetrail.core.lat.deck import generate_deck
 from votetrail.core.lat.definition import (
     WRITE_IN,
@@ -28,11 +28,11 @@ from votetrail.core.lat.report_identity import SelfDescription
 from votetrail.core.lat.totals import ContestTotals
 from votetrail.core.tally.tabulate import ContestResult, tabulate
 from votetrail.errors import InvalidInput
-from votetrail.formats.cvr_files import open_cvr_file
-from votetrail.formats.lat_deck_files import write_deck_cvrs, write_expected_csv
-from votetrail.formats.lat_names import Resolver, normalise
-from votetrail.formats.lat_results import read_tabulator_report
-from votetrail.formats.results_export import ReportHeader, nist_err_json, write_csv
+from votetrail.formats.cvr.read import open_cvr_file
+from votetrail.formats.lat.deck_files import write_deck_cvrs, write_expected_csv
+from votetrail.formats.lat.names import Resolver, normalise
+from votetrail.formats.lat.results import read_tabulator_report
+from votetrail.formats.tally.results import ReportHeader, nist_err_json, write_csv
 
 KENDALL_PARK = "cvr/arlo-fixtures/small-election/Kendall Park - cvrs.csv"
 HEADER = ReportHeader(

@@ -15,8 +15,8 @@ import pytest
 
 from votetrail.core.tally.tabulate import ContestResult, merge, tabulate
 from votetrail.errors import InvalidInput
-from votetrail.formats.dominion_cvr_csv import open_dominion_csv
-from votetrail.formats.results_export import (
+from votetrail.formats.cvr.dominion_csv import open_dominion_csv
+from votetrail.formats.tally.results import (
     ReportHeader,
     contract_json,
     nist_err_json,

@@ -10,8 +10,8 @@ import pytest
 
 from votetrail.core.voters.record import Address, Status, VoterInput
 from votetrail.errors import InvalidInput
-from votetrail.formats import voter_file
-from votetrail.formats.voter_file import (
+from votetrail.formats.voters import delimited as voter_file
+from votetrail.formats.voters.delimited import (
     FIELDS,
     PRESETS,
     ColumnMap,

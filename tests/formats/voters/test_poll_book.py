@@ -14,7 +14,7 @@ import pytest
 
 from votetrail.core.voters.record import Address, Protected, Status, VoterRecord
 from votetrail.errors import InvalidInput
-from votetrail.formats.poll_book import COLUMNS, poll_book_csv, poll_books_zip
+from votetrail.formats.voters.poll_book import COLUMNS, poll_book_csv, poll_books_zip
 
 
 def voter(voter_id: str, last: str, first: str, **changes: Any) -> VoterRecord:

@@ -19,7 +19,7 @@ from votetrail.core.voters.record import (
     VoterRecord,
 )
 from votetrail.errors import InvalidInput
-from votetrail.formats.vri import read_vri, write_vri_json
+from votetrail.formats.voters.vri import read_vri, write_vri_json
 
 VRI = "nist/VoterRecordsInterchange"
 EXAMPLES = f"{VRI}/NVRA-PDF-examples"

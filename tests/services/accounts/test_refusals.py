@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
-from votetrail.services import refusals
+from votetrail.services.accounts import refusals
 from votetrail.services.context import App
 from votetrail.services.unit_of_work import deny
 from votetrail.store.models import LEDGER_ENTRIES, REFUSAL_COUNTS

@@ -10,8 +10,8 @@ import pytest
 from tests.cli.helpers import votetrail
 from votetrail.core.audit import comparison, polling
 from votetrail.core.audit.types import Decision
-from votetrail.formats.audit_inputs import read_contests, read_polling_sample
-from votetrail.services.audit_math import Method, measure_risk, sample_sizes
+from votetrail.formats.audit.inputs import read_contests, read_polling_sample
+from votetrail.services.audit.rounds import Method, measure_risk, sample_sizes
 
 CONTESTS = """Contest,Choice,Votes,Ballots,Vote For
 Mayor,Alice,5200,10000,1

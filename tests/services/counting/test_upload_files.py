@@ -17,10 +17,10 @@ from tests.cvr_split import split_by_tabulator
 from votetrail.errors import InvalidInput, NotFound
 from votetrail.services import log_view
 from votetrail.services.context import App
-from votetrail.services.counting import accounting, results
-from votetrail.services.county_view import uploads_of
+from votetrail.services.counting.county_view import uploads_of
+from votetrail.services.counting.results import accounting, results
+from votetrail.services.counting.uploads import import_counts, import_cvrs, import_manifest
 from votetrail.services.setup import init
-from votetrail.services.uploads import import_counts, import_cvrs, import_manifest
 from votetrail.services.verify import verify
 from votetrail.store import migrate
 from votetrail.store.models import CHECKPOINTS, UPLOAD_REPLACEMENTS, UPLOADS

@@ -14,10 +14,10 @@ from votetrail.core.audit.sampler import sample
 from votetrail.errors import InvalidInput
 from votetrail.services import log_view
 from votetrail.services.context import App
-from votetrail.services.counting import accounting, results, sampling_frame
+from votetrail.services.counting.results import accounting, results, sampling_frame
+from votetrail.services.counting.uploads import import_cvrs, import_manifest
 from votetrail.services.directory import add_jurisdiction
 from votetrail.services.unit_of_work import unit_of_work
-from votetrail.services.uploads import import_cvrs, import_manifest
 from votetrail.services.verify import verify
 from votetrail.store.models import UPLOADS
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from tests.services.voter_fixtures import who
-from votetrail.services import voter_review, voters
+from tests.services.voters.fixtures import who
 from votetrail.services.context import App
-from votetrail.services.demo_voters import PER_COUNTY, load_demo_voters
+from votetrail.services.demo.voters import PER_COUNTY, load_demo_voters
 from votetrail.services.verify import verify
+from votetrail.services.voters import records as voters
+from votetrail.services.voters import review as voter_review
 
 
 def test_demo_voters(demo_app: App) -> None:

@@ -10,14 +10,16 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, text
 
-from tests.services.voter_fixtures import who
+from tests.services.voters.fixtures import who
 from votetrail.core.lat.deck import generate_deck
 from votetrail.errors import InvalidInput, PermissionDenied
-from votetrail.formats.election_yaml import write_yaml
-from votetrail.formats.lat_deck_files import write_deck_cvrs, write_expected_csv
-from votetrail.services import lat_definitions, lat_records, lat_sessions
+from votetrail.formats.election.yaml import write_yaml
+from votetrail.formats.lat.deck_files import write_deck_cvrs, write_expected_csv
 from votetrail.services.context import App
-from votetrail.services.demo_lat import demo_definition, load_demo_lat
+from votetrail.services.demo.lat import demo_definition, load_demo_lat
+from votetrail.services.lat import definitions as lat_definitions
+from votetrail.services.lat import records as lat_records
+from votetrail.services.lat import sessions as lat_sessions
 from votetrail.services.setup import DEMO_COUNTIES
 from votetrail.services.verify import verify
 from votetrail.store.models import LEDGER_ENTRIES

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.formats.netmon_outputs.samples import ALL, HIGH, LOW, MEDIUM, RESEARCH
+from tests.formats.netmon.outputs.samples import ALL, HIGH, LOW, MEDIUM, RESEARCH
 from tests.receivers import TIMEOUT, HookServer, SmtpServer
 from votetrail.errors import AlertDeliveryFailed, InvalidInput
-from votetrail.services.netmon_alerts import (
+from votetrail.services.netmon.alerts import (
     AlertsSent,
     SmtpTarget,
     WebhookTarget,

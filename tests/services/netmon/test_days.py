@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from tests.cli.helpers import votetrail_on
-from votetrail.services import netmon
 from votetrail.services.context import App
+from votetrail.services.netmon import ingest as netmon
 
 LINE = (
     "{moment} fw kernel: DROP IN=eth0 OUT= "

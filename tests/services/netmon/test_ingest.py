@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from votetrail.services import netmon
 from votetrail.services.context import App
+from votetrail.services.netmon import ingest as netmon
 from votetrail.services.verify import verify
 
 PCAPS = "netmon/esnet-curated-pcaps"

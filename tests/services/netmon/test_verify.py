@@ -16,9 +16,9 @@ import pytest
 from sqlalchemy import select, text
 
 from tests.cli.helpers import votetrail_on
-from tests.services.test_netmon_days import midnight_scan
-from votetrail.services import netmon
+from tests.services.netmon.test_days import midnight_scan
 from votetrail.services.context import App
+from votetrail.services.netmon import ingest as netmon
 from votetrail.store.models import NETMON_INCIDENTS, NETMON_INGESTS
 
 INCIDENT_COLUMNS = [c.name for c in NETMON_INCIDENTS.c]

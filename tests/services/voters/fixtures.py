@@ -8,7 +8,7 @@ from votetrail.core.access import Principal
 from votetrail.core.voters.record import Address, VoterInput
 from votetrail.services.context import App
 from votetrail.services.directory import principal
-from votetrail.services.voter_import import ImportResult, import_voters
+from votetrail.services.voters.imports import ImportResult, import_voters
 
 FIRST = ("Maria", "James", "Aisha", "Robert", "Linh", "David", "Fatima", "John", "Grace", "Omar")
 LAST = ("Garcia", "Smith", "Nguyen", "Johnson", "Patel", "Brown", "Kim", "Lopez", "Davis", "Ali")

@@ -18,14 +18,17 @@ from typing import Any
 import pytest
 from sqlalchemy import Column, Connection, Executable, Table, and_, delete, select, text, update
 
-from tests.services.voter_fixtures import load, who
+from tests.services.voters.fixtures import load, who
 from votetrail.core.voters import voter_map
 from votetrail.core.voters.record import Address, VoterInput
 from votetrail.core.voters.transactions import Change, Kind
 from votetrail.errors import InvalidInput
-from votetrail.services import voter_alerts, voter_files, voter_review, voters
 from votetrail.services.context import App
 from votetrail.services.verify import verify, verify_on
+from votetrail.services.voters import alerts as voter_alerts
+from votetrail.services.voters import files as voter_files
+from votetrail.services.voters import records as voters
+from votetrail.services.voters import review as voter_review
 from votetrail.store.models import (
     LEDGER_ENTRIES,
     VOTER_ALERTS,

@@ -15,13 +15,14 @@ from typing import Any
 import pytest
 
 from tests.cli.helpers import votetrail
-from tests.services.voter_fixtures import load, who
+from tests.services.voters.fixtures import load, who
 from votetrail.core.voters.record import Address
 from votetrail.core.voters.transactions import Change, Kind
 from votetrail.errors import PermissionDenied
-from votetrail.services import voter_proofs, voters
 from votetrail.services.context import App
-from votetrail.services.voter_proofs import _entry_json, check_bundle, is_stale, prove
+from votetrail.services.voters import proofs as voter_proofs
+from votetrail.services.voters import records as voters
+from votetrail.services.voters.proofs import _entry_json, check_bundle, is_stale, prove
 from votetrail.store import ledger
 
 VOTER = "ADAMS000004"

@@ -8,14 +8,16 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select, text
 
-from tests.services.voter_fixtures import SECRET_DL, SECRET_DOB, SECRET_SSN4, load, people, who
+from tests.services.voters.fixtures import SECRET_DL, SECRET_DOB, SECRET_SSN4, load, people, who
 from votetrail.core.voters.record import Address, Status
 from votetrail.core.voters.transactions import Change, Kind
 from votetrail.errors import InvalidInput, NotFound, PermissionDenied
-from votetrail.services import voter_alerts, voter_import, voters
 from votetrail.services.context import App
 from votetrail.services.verify import verify
-from votetrail.services.voter_proofs import check_bundle, check_registration, prove
+from votetrail.services.voters import alerts as voter_alerts
+from votetrail.services.voters import imports as voter_import
+from votetrail.services.voters import records as voters
+from votetrail.services.voters.proofs import check_bundle, check_registration, prove
 from votetrail.store.models import LEDGER_ENTRIES, VOTERS
 
 

@@ -10,12 +10,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from tests.services.voter_fixtures import who
+from tests.services.voters.fixtures import who
 from votetrail.core.voters.record import Status, VoterInput
 from votetrail.errors import InvalidInput, PermissionDenied
-from votetrail.services import voter_import, voter_review
 from votetrail.services.context import App
-from votetrail.services.demo_voters import generated_people
+from votetrail.services.demo.voters import generated_people
+from votetrail.services.voters import imports as voter_import
+from votetrail.services.voters import review as voter_review
 from votetrail.store.models import LEDGER_ENTRIES, VOTERS
 
 

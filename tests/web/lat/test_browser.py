@@ -13,10 +13,10 @@ from selenium.webdriver.support.wait import WebDriverWait
 
 from tests.web.test_browser import browser, sign_in  # noqa: F401 - the same Chromium fixture
 from votetrail.core.lat.deck import generate_deck
-from votetrail.formats.election_yaml import write_yaml
-from votetrail.formats.lat_deck_files import write_deck_cvrs
+from votetrail.formats.election.yaml import write_yaml
+from votetrail.formats.lat.deck_files import write_deck_cvrs
 from votetrail.services.context import App
-from votetrail.services.demo_lat import demo_definition
+from votetrail.services.demo.lat import demo_definition
 
 pytestmark = pytest.mark.browser
 

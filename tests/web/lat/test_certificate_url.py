@@ -13,11 +13,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.formats.test_lat_pdf import shown
+from tests.formats.lat.test_pdf import shown
 from tests.web.server import serving
 from votetrail.errors import ConfigurationError
 from votetrail.services.context import App, resolve_public_url
-from votetrail.services.demo_lat import load_demo_lat
+from votetrail.services.demo.lat import load_demo_lat
 from votetrail.services.setup import DEMO_COUNTIES
 
 FORGED = {"Host": "evil.example"}

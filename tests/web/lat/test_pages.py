@@ -19,15 +19,18 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.formats.test_lat_pdf import shown
+from tests.formats.lat.test_pdf import shown
 from tests.web.server import csrf, login
 from votetrail.core.lat.deck import generate_deck
 from votetrail.core.lat.definition import ElectionDefinition
-from votetrail.formats.election_yaml import write_yaml
-from votetrail.formats.lat_deck_files import write_deck_cvrs
-from votetrail.services import directory, lat_definitions, lat_records, lat_sessions, log_view
+from votetrail.formats.election.yaml import write_yaml
+from votetrail.formats.lat.deck_files import write_deck_cvrs
+from votetrail.services import directory, log_view
 from votetrail.services.context import App
-from votetrail.services.demo_lat import demo_definition
+from votetrail.services.demo.lat import demo_definition
+from votetrail.services.lat import definitions as lat_definitions
+from votetrail.services.lat import records as lat_records
+from votetrail.services.lat import sessions as lat_sessions
 from votetrail.services.setup import DEMO_PASSWORD
 
 P1, P2 = "Adams P-1", "Adams P-2"

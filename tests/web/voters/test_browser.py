@@ -8,7 +8,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.wait import WebDriverWait
 
-from tests.services.voter_fixtures import load
+from tests.services.voters.fixtures import load
 from tests.web.test_browser import browser, sign_in  # noqa: F401 - the same Chromium fixture
 from votetrail.services.context import App
 

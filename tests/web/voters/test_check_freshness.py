@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import httpx
 
-from tests.services.test_voter_proof_freshness import _move, _reattach
-from tests.services.voter_fixtures import SECRET_DOB, load
+from tests.services.voters.fixtures import SECRET_DOB, load
+from tests.services.voters.test_proof_freshness import _move, _reattach
 from tests.web.server import csrf
 from votetrail.services import log_view
 from votetrail.services.context import App
-from votetrail.services.voter_proofs import check_bundle, is_stale
+from votetrail.services.voters.proofs import check_bundle, is_stale
 
 MARIA = "ADAMS000000"
 

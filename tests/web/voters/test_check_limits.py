@@ -12,12 +12,13 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.services.voter_fixtures import SECRET_DOB, load, who
+from tests.services.voters.fixtures import SECRET_DOB, load, who
 from tests.web.server import csrf, login
-from tests.web.test_voters_pages import MARIA, _check, _move
-from votetrail.services import log_view, voters
+from tests.web.voters.test_pages import MARIA, _check, _move
+from votetrail.services import log_view
 from votetrail.services.context import App
 from votetrail.services.setup import DEMO_PASSWORD
+from votetrail.services.voters import records as voters
 from votetrail.web.voters import CHECK_LIMIT, CLIENT_LIMIT, NO_MATCH, FailedChecks
 
 

@@ -1,6 +1,6 @@
 """The voter pages over real HTTP: search, a voter's history and changes, review, alerts, check.
 
-Voters come from ``tests/services/voter_fixtures.py``: ``ADAMS000000`` is
+Voters come from ``tests/services/voters/fixtures.py``: ``ADAMS000000`` is
 Maria Garcia, who carries the distinctive date of birth, SSN4 and licence
 number the PII test greps every page for.
 """
@@ -15,14 +15,15 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from tests.services.voter_fixtures import SECRET_DL, SECRET_DOB, SECRET_SSN4, load, who
+from tests.services.voters.fixtures import SECRET_DL, SECRET_DOB, SECRET_SSN4, load, who
 from tests.web.server import csrf, login
 from votetrail.core.voters.record import Address
 from votetrail.core.voters.transactions import Change, Kind
-from votetrail.services import log_view, voters
+from votetrail.services import log_view
 from votetrail.services.context import App
 from votetrail.services.setup import DEMO_PASSWORD
-from votetrail.services.voter_proofs import check_bundle
+from votetrail.services.voters import records as voters
+from votetrail.services.voters.proofs import check_bundle
 from votetrail.store.models import VOTER_REVIEWS
 from votetrail.web.voters import CHECK_LIMIT, NO_MATCH
 
@@ -141,7 +142,7 @@ def test_another_county_is_refused_and_the_voter_is_unchanged(
     refused = _change(client, "ADAMS000003", "address", _move(), csrf(home.text))
     assert refused.status_code == 404
     assert _version(adams, "ADAMS000003") == 1
-    # "read voters" twice in one hour is logged once and counted (services/refusals.py).
+    # "read voters" twice in one hour is logged once and counted (services/accounts/refusals.py).
     denied = log_view.entries(adams, before, 10)
     assert [(v.entry.event_type, v.entry.actor, v.entry.jurisdiction) for v in denied] == [
         ("access.denied", "baker-admin", "adams")

@@ -7,7 +7,7 @@ status with its reason, dates) and the identifiers that prove who the voter is
 protected form: each is held as ciphertext for the rare lawful reader and as a
 keyed hash for matching, so the record can be hashed, logged, listed and shown
 without ever carrying the identifiers themselves. Protection happens at the
-edge (``services/voter_pii.py``); this module never sees a plain identifier
+edge (``services/voters/pii.py``); this module never sees a plain identifier
 except in ``VoterInput``, which exists only between a reader and the service.
 """
 

@@ -14,7 +14,7 @@ carrying the rank before the rule (Clear Ballot's RCV layout, as in RCTab's
 sample): ``Choice_<id>_<n>:<contest>:<rank>:Number of Winners <N>:<choice>:<party>``.
 A contest whose headings give a rank above 1 is ranked-choice, which votetrail
 does not count yet: it is left out with a notice, or the file refused when it
-has no other contest (:mod:`votetrail.formats.ranked_contests`). Headings in
+has no other contest (:mod:`votetrail.formats.cvr.ranked_contests`). Headings in
 the ranked layout with rank 1 only are a single choice per voter, read as
 plurality with ``Number of Winners`` as the limit.
 
@@ -33,8 +33,8 @@ from pathlib import Path
 
 from votetrail.core.tally.records import CastVoteRecord, ContestDefinition
 from votetrail.errors import InvalidInput
-from votetrail.formats.cvr_csv import csv_rows
-from votetrail.formats.ranked_contests import check_ranked
+from votetrail.formats.cvr.csv_lines import csv_rows
+from votetrail.formats.cvr.ranked_contests import check_ranked
 
 BALLOT_ID = "BallotID"
 TABULATOR = "ScanComputerName"

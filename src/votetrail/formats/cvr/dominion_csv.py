@@ -20,7 +20,7 @@ A ranked-choice contest is headed ``Mayor (Number of positions=1, Number of
 ranks=4)`` (Boulder's 2023 export, as rlauxe reads it), one column per choice
 and rank. votetrail does not count ranked contests yet: such a contest's
 columns are left out with a notice, or the file refused when it has no other
-contest (:mod:`votetrail.formats.ranked_contests`).
+contest (:mod:`votetrail.formats.cvr.ranked_contests`).
 
 Rows are streamed: :meth:`DominionCsvExport.records` reopens the file and keeps
 only the ids seen (to refuse duplicates), so a later import can consume it
@@ -39,8 +39,8 @@ from pathlib import Path
 
 from votetrail.core.tally.records import CastVoteRecord, ContestDefinition
 from votetrail.errors import InvalidInput
-from votetrail.formats.cvr_csv import decoded, open_export
-from votetrail.formats.ranked_contests import check_ranked
+from votetrail.formats.cvr.csv_lines import decoded, open_export
+from votetrail.formats.cvr.ranked_contests import check_ranked
 
 HEADER_ROWS = 4
 IMPRINTED_ID = "ImprintedId"

@@ -18,7 +18,7 @@ overvote, not a blank contest.
 A contest the contest manifest gives more than one rank (``NumOfRanks`` > 1)
 is ranked-choice, which votetrail does not count yet: it is left out with a
 notice, or the file refused when it has no other contest
-(:mod:`votetrail.formats.ranked_contests`). Plurality marks carry ``Rank`` 1;
+(:mod:`votetrail.formats.cvr.ranked_contests`). Plurality marks carry ``Rank`` 1;
 a mark ranked above 1 in a contest the manifest does not rank is refused
 naming the contest, as the stream cannot leave out a contest it has already
 handed on.
@@ -43,7 +43,7 @@ from typing import Any
 from votetrail.core.tally.records import CastVoteRecord, ContestDefinition
 from votetrail.errors import InvalidInput
 from votetrail.formats.archives import MiB, check_size, read_member
-from votetrail.formats.ranked_contests import NOT_COUNTED, check_ranked
+from votetrail.formats.cvr.ranked_contests import NOT_COUNTED, check_ranked
 
 CONTEST_MANIFEST = "ContestManifest.json"
 CANDIDATE_MANIFEST = "CandidateManifest.json"

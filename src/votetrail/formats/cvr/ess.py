@@ -20,7 +20,7 @@ the rank: ``Choice 1``, ``Choice 2`` (RCTab's ES&S samples), ``Mayor 1st
 Choice``, ``Mayor Choice 2 of 5``. Headings that differ only in that rank, one
 of them above 1, are one ranked-choice contest, which votetrail does not count
 yet: it is left out with a notice, or the file refused when it has no other
-contest (:mod:`votetrail.formats.ranked_contests`). A lone ``... Choice 1``
+contest (:mod:`votetrail.formats.cvr.ranked_contests`). A lone ``... Choice 1``
 column, with no second rank, is read as the plurality contest it is.
 """
 
@@ -34,8 +34,8 @@ from pathlib import Path
 
 from votetrail.core.tally.records import CastVoteRecord, ContestDefinition
 from votetrail.errors import InvalidInput
-from votetrail.formats.cvr_csv import csv_rows
-from votetrail.formats.ranked_contests import check_ranked
+from votetrail.formats.cvr.csv_lines import csv_rows
+from votetrail.formats.cvr.ranked_contests import check_ranked
 
 CVR_NUMBER = "Cast Vote Record"
 KNOWN_DETAILS = (

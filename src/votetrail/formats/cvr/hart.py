@@ -22,7 +22,7 @@ A ranked-choice contest writes each option's ``Value`` as one digit per rank
 (``010``: ranked second, as RCTab's Hart reader reads it). A ``Value`` of two
 or more 0/1 digits therefore marks the contest as ranked, which votetrail does
 not count yet: it is left out with a notice, or the file refused when it has
-no other contest (:mod:`votetrail.formats.ranked_contests`). A one-digit
+no other contest (:mod:`votetrail.formats.cvr.ranked_contests`). A one-digit
 ``Value`` cannot be told from a plurality mark and is read as one.
 """
 
@@ -37,7 +37,7 @@ from pathlib import Path, PurePosixPath
 from votetrail.core.tally.records import CastVoteRecord, ContestDefinition
 from votetrail.errors import InvalidInput
 from votetrail.formats.archives import MiB, check_size, extracted, read_member
-from votetrail.formats.ranked_contests import check_ranked
+from votetrail.formats.cvr.ranked_contests import check_ranked
 
 NAMESPACE = "http://tempuri.org/CVRDesign.xsd"
 WRITE_IN = "Write-In"

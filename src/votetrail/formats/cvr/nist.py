@@ -14,7 +14,7 @@ Dominion's CSV. The mapping, and what is not mapped, is in ``docs/cvr.md``:
 * a contest whose ``VoteVariation`` is ``rcv``, or with a ``SelectionPosition``
   of ``Rank`` above 1 in any CVR, is ranked-choice, which votetrail does not
   count yet: it is left out with a notice, or the report refused when it has
-  no other contest (:mod:`votetrail.formats.ranked_contests`). ``Rank`` 1
+  no other contest (:mod:`votetrail.formats.cvr.ranked_contests`). ``Rank`` 1
   alone, as some writers put on every plurality position, changes nothing.
 
 In XML the election's definitions come *after* the CVRs (the schema orders
@@ -35,7 +35,7 @@ from typing import Any
 
 from votetrail.core.tally.records import CastVoteRecord, ContestDefinition
 from votetrail.errors import InvalidInput
-from votetrail.formats.ranked_contests import check_ranked
+from votetrail.formats.cvr.ranked_contests import check_ranked
 
 NAMESPACE = "http://itl.nist.gov/ns/voting/1500-103/v1"
 ROOT = "CastVoteRecordReport"

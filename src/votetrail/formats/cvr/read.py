@@ -7,7 +7,7 @@ signature: Dominion CSV, Dominion JSON (or its ZIP), Hart (ZIP or XML), Clear
 Ballot CSV, ES&S CSV, then NIST XML/JSON by suffix.
 
 ``left_out`` names the ranked-choice contests a reader left out of a file
-that also has plurality contests (see :mod:`votetrail.formats.ranked_contests`).
+that also has plurality contests (see :mod:`votetrail.formats.cvr.ranked_contests`).
 """
 
 from __future__ import annotations
@@ -18,14 +18,12 @@ from pathlib import Path
 
 from votetrail.core.tally.records import CastVoteRecord, ContestDefinition
 from votetrail.errors import InvalidInput
-from votetrail.formats import (
-    clearballot_cvr,
-    dominion_cvr_csv,
-    dominion_cvr_json,
-    ess_cvr,
-    hart_cvr,
-    nist_cvr,
-)
+from votetrail.formats.cvr import clearballot as clearballot_cvr
+from votetrail.formats.cvr import dominion_csv as dominion_cvr_csv
+from votetrail.formats.cvr import dominion_json as dominion_cvr_json
+from votetrail.formats.cvr import ess as ess_cvr
+from votetrail.formats.cvr import hart as hart_cvr
+from votetrail.formats.cvr import nist as nist_cvr
 
 
 @dataclass(frozen=True)

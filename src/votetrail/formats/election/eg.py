@@ -29,7 +29,7 @@ from votetrail.core.lat.definition import (
     Precinct,
     check,
 )
-from votetrail.formats._definition_fields import Node, date_part, international_text, read_json
+from votetrail.formats.election.fields import Node, date_part, international_text, read_json
 
 SOURCE_FORMAT = "ElectionGuard manifest"
 PRECINCT_TYPE = "precinct"

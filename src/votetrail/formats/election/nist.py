@@ -2,7 +2,7 @@
 
 A state's election-management system exports the report before election day
 with candidates, contests and ballot styles but no counts; that is what an
-L&A test needs. Field names are those :mod:`votetrail.formats.results_export`
+L&A test needs. Field names are those :mod:`votetrail.formats.tally.results`
 writes. Decisions (``docs/lat-definitions.md``):
 
 * a candidate selection with one candidate is named by the candidate's id,
@@ -32,7 +32,7 @@ from votetrail.core.lat.definition import (
     Precinct,
     check,
 )
-from votetrail.formats._definition_fields import Node, date_part, international_text, read_json
+from votetrail.formats.election.fields import Node, date_part, international_text, read_json
 
 SOURCE_FORMAT = "NIST SP 1500-100 election report"
 REPORT_TYPE = "ElectionResults.ElectionReport"

@@ -15,10 +15,10 @@ from pathlib import Path
 
 from votetrail.core.lat.definition import ElectionDefinition
 from votetrail.errors import InvalidInput
-from votetrail.formats.election_eg import eg_definition, is_eg
-from votetrail.formats.election_nist import is_nist, nist_definition
-from votetrail.formats.election_vx import is_vx, vx_definition
-from votetrail.formats.election_yaml import looks_like_yaml_definition, parse_yaml
+from votetrail.formats.election.eg import eg_definition, is_eg
+from votetrail.formats.election.nist import is_nist, nist_definition
+from votetrail.formats.election.vx import is_vx, vx_definition
+from votetrail.formats.election.yaml import looks_like_yaml_definition, parse_yaml
 
 FORMATS = (
     "NIST SP 1500-100 JSON election report (an ElectionReport with one Election)",

@@ -35,7 +35,7 @@ from votetrail.core.lat.definition import (
     Precinct,
     check,
 )
-from votetrail.formats._definition_fields import Node, date_part, read_json
+from votetrail.formats.election.fields import Node, date_part, read_json
 
 SOURCE_FORMAT = "VotingWorks election.json"
 CONTEST_TYPES = ("candidate", "yesno", "ms-either-neither")

@@ -35,7 +35,7 @@ from votetrail.core.lat.definition import (
     check,
 )
 from votetrail.errors import InvalidInput
-from votetrail.formats._definition_fields import Node
+from votetrail.formats.election.fields import Node
 
 SOURCE_FORMAT = "votetrail YAML"
 _MAP = "tag:yaml.org,2002:map"

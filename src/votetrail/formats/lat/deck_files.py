@@ -4,7 +4,7 @@
 * ``write_deck_csv``: one row per ballot and contest with a marking
   instruction in words, for the officials who mark the ballots;
 * ``write_expected_csv``: the expected totals in the very layout
-  :mod:`votetrail.formats.lat_results` reads as a tabulator's totals CSV, so
+  :mod:`votetrail.formats.lat.results` reads as a tabulator's totals CSV, so
   expected totals can be fed back and compared (and pass);
 * ``write_deck_cvrs``: the deck as NIST SP 1500-103 JSON cast vote records,
   the "expected CVRs": what a correctly programmed tabulator would export.
@@ -24,7 +24,7 @@ from votetrail.core.lat.deck import Deck, DeckBallot
 from votetrail.core.lat.definition import Contest, ElectionDefinition
 from votetrail.errors import InvalidInput
 from votetrail.formats.csv_out import CsvWriter
-from votetrail.formats.lat_names import Resolver
+from votetrail.formats.lat.names import Resolver
 
 TEST_WRITE_IN = "TEST WRITE-IN"
 """What officials write on a write-in line of a test ballot."""
@@ -145,7 +145,7 @@ def deck_cvr_report(
     Object ids are positional (``contest-2``, ``contest-2-choice-1``) because
     the definition's ids need not be unique across kinds (every yes/no
     contest has a ``yes``). Names are the definition's titles and choice
-    names wherever :class:`~votetrail.formats.lat_names.Resolver` maps them
+    names wherever :class:`~votetrail.formats.lat.names.Resolver` maps them
     back to the same contest or choice, and the ids where it would not (two
     contests titled alike), so the report always reads back to the deck.
     ``GeneratedDate`` is the election's date, not the clock, so the file is

@@ -16,8 +16,8 @@ from typing import Any
 from votetrail.core.lat.definition import ElectionDefinition
 from votetrail.core.lat.report_identity import SelfDescription
 from votetrail.errors import InvalidInput
-from votetrail.formats.lat_names import Resolver
-from votetrail.formats.lat_report_parts import (
+from votetrail.formats.lat.names import Resolver
+from votetrail.formats.lat.report_parts import (
     WHOLE,
     ContestSum,
     TabulatorReport,

@@ -18,8 +18,8 @@ from fpdf.enums import XPos, YPos
 from votetrail.core.lat.deck import Deck
 from votetrail.core.lat.definition import ElectionDefinition
 from votetrail.core.lat.totals import Totals
-from votetrail.formats.lat_certificate import Certificate
-from votetrail.formats.lat_deck_files import TEST_WRITE_IN, marking_instruction
+from votetrail.formats.lat.certificate import Certificate
+from votetrail.formats.lat.deck_files import TEST_WRITE_IN, marking_instruction
 
 FONT = "Helvetica"
 FIXED_DATE = datetime(2000, 1, 1, tzinfo=UTC)

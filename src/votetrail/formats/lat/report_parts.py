@@ -4,7 +4,7 @@ The totals CSV, the NIST results JSON and the cast vote records must end in
 the same :class:`TabulatorReport`, with contests and choices in definition
 order and unknown names collected the same way, so the comparison and the
 public record cannot tell which form a county handed over. The pieces live
-here, not in :mod:`votetrail.formats.lat_results`, so the per-format readers
+here, not in :mod:`votetrail.formats.lat.results`, so the per-format readers
 can use them without importing the module that dispatches to them.
 """
 

@@ -23,17 +23,17 @@ from votetrail.core.lat.definition import Contest, ElectionDefinition
 from votetrail.core.lat.report_identity import SelfDescription
 from votetrail.core.lat.totals import MarkedBallot, Totals, count
 from votetrail.errors import InvalidInput
-from votetrail.formats._definition_fields import read_json
-from votetrail.formats.cvr_files import open_cvr_file
-from votetrail.formats.lat_names import Resolver
-from votetrail.formats.lat_nist_results import (
+from votetrail.formats.cvr.read import open_cvr_file
+from votetrail.formats.election.fields import read_json
+from votetrail.formats.lat.names import Resolver
+from votetrail.formats.lat.nist_results import (
     NIST_RESULTS,
     Obj,
     is_results_report,
     read_nist_results,
 )
-from votetrail.formats.lat_report_parts import FIGURES, TabulatorReport, Unmatched
-from votetrail.formats.lat_totals_csv import TOTALS_CSV, is_totals_csv, read_totals_csv
+from votetrail.formats.lat.report_parts import FIGURES, TabulatorReport, Unmatched
+from votetrail.formats.lat.totals_csv import TOTALS_CSV, is_totals_csv, read_totals_csv
 
 __all__ = [
     "FIGURES",

@@ -14,8 +14,8 @@ from pathlib import Path
 from votetrail.core.lat.definition import ElectionDefinition
 from votetrail.errors import InvalidInput
 from votetrail.formats.csv_out import restore_cell
-from votetrail.formats.lat_names import Resolver
-from votetrail.formats.lat_report_parts import (
+from votetrail.formats.lat.names import Resolver
+from votetrail.formats.lat.report_parts import (
     FIGURES,
     WHOLE,
     ContestSum,

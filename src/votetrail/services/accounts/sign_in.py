@@ -30,8 +30,8 @@ from sqlalchemy import ColumnElement, and_, insert, select
 from votetrail.core.access import Principal, Role
 from votetrail.core.ledger.canonical import iso_utc
 from votetrail.errors import AuthenticationFailed, TooManyAttempts
+from votetrail.services.accounts.passwords import check_nothing, check_password
 from votetrail.services.context import App
-from votetrail.services.passwords import check_nothing, check_password
 from votetrail.store.db import WRITE_OPTION
 from votetrail.store.models import FAILED_SIGN_INS, USERS
 

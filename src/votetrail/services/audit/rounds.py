@@ -24,7 +24,7 @@ from votetrail.core.audit.simulate import (
 )
 from votetrail.core.audit.types import Decision, RiskLimit
 from votetrail.errors import InvalidInput
-from votetrail.formats.audit_inputs import ComparedCard, PolledBallot
+from votetrail.formats.audit.inputs import ComparedCard, PolledBallot
 
 
 class Method(StrEnum):

@@ -20,13 +20,13 @@ from typing import TextIO
 from votetrail.core.audit.sampler import sample
 from votetrail.core.audit.types import Seed
 from votetrail.errors import InvalidInput
-from votetrail.formats.ballot_manifest import (
+from votetrail.formats.csv_out import CsvWriter
+from votetrail.formats.cvr.manifest import (
     ballot_ids,
     jurisdiction_from_filename,
     locate,
     read_manifest,
 )
-from votetrail.formats.csv_out import CsvWriter
 
 
 class SampleFormat(StrEnum):

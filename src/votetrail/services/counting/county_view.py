@@ -1,7 +1,7 @@
 """Everything a county's workspace page shows: its uploads, results and ballot accounting.
 
 The page must render before a county has uploaded anything, so unlike
-:func:`votetrail.services.counting.results` and ``accounting`` (which refuse a
+:func:`votetrail.services.counting.results.results` and ``accounting`` (which refuse a
 county without CVRs, because a published zero would be wrong) this module
 answers "nothing yet" with an empty list and ``None``.
 """
@@ -17,7 +17,7 @@ from sqlalchemy import select
 from votetrail.core.tally.tabulate import ContestResult
 from votetrail.errors import InvalidInput
 from votetrail.services.context import App
-from votetrail.services.counting import AccountingReport, accounting, results
+from votetrail.services.counting.results import AccountingReport, accounting, results
 from votetrail.store.models import UPLOAD_REPLACEMENTS, UPLOADS
 
 

@@ -5,7 +5,7 @@ records, so the numbers published are exactly the records the log's Merkle
 roots commit to. A county's CVRs are the union of its current CVR uploads
 (files accumulate, one tabulator's at a time if need be); its manifest, paper
 counts and check-ins are the one current upload of each
-(``services/current_uploads.py``).
+(``services/counting/current_uploads.py``).
 """
 
 from __future__ import annotations
@@ -27,10 +27,10 @@ from votetrail.core.accounting.reconcile import (
 from votetrail.core.tally.records import CastVoteRecord, ContestDefinition
 from votetrail.core.tally.tabulate import ContestResult, merge, tabulate
 from votetrail.errors import NotFound
-from votetrail.formats.ballot_manifest import Batch, ballot_ids
+from votetrail.formats.cvr.manifest import Batch, ballot_ids
 from votetrail.services.context import App
-from votetrail.services.current_uploads import current_document, current_uploads
-from votetrail.services.uploads import stored_records
+from votetrail.services.counting.current_uploads import current_document, current_uploads
+from votetrail.services.counting.uploads import stored_records
 from votetrail.store.models import JURISDICTIONS, UPLOAD_REPLACEMENTS, UPLOADS
 
 

@@ -10,7 +10,7 @@ Importing the very same files again is recognised and changes nothing.
 CVR uploads accumulate (a county may send one tabulator's file at a time), and
 a ballot already in a current upload is refused, both files named. Replacing an
 upload is explicit: the caller names it (``replace``) and the replacement is
-logged in the same transaction (``services/current_uploads.py``).
+logged in the same transaction (``services/counting/current_uploads.py``).
 """
 
 from __future__ import annotations
@@ -31,11 +31,11 @@ from votetrail.core.ledger.frontier import Frontier
 from votetrail.core.ledger.merkle import LEAF_PREFIX, NODE_PREFIX
 from votetrail.core.tally.records import CastVoteRecord, ContestDefinition
 from votetrail.errors import InvalidInput, NotFound
-from votetrail.formats.ballot_manifest import read_manifest
-from votetrail.formats.cvr_files import open_cvr_file
-from votetrail.formats.device_counts import CHECK_IN_COLUMNS, PAPER_COLUMNS, read_counts
+from votetrail.formats.accounting.device_counts import CHECK_IN_COLUMNS, PAPER_COLUMNS, read_counts
+from votetrail.formats.cvr.manifest import read_manifest
+from votetrail.formats.cvr.read import open_cvr_file
 from votetrail.services.context import App
-from votetrail.services.current_uploads import (
+from votetrail.services.counting.current_uploads import (
     current_uploads,
     describe,
     file_holding,

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from votetrail.formats.csv_out import CsvWriter
 from votetrail.services.context import App
-from votetrail.services.uploads import import_counts, import_cvrs, import_manifest
+from votetrail.services.counting.uploads import import_counts, import_cvrs, import_manifest
 
 CONTESTS = (
     ("Governor", ("Avery Quinn", "Blake Rivera", "Write-In"), (0.52, 0.45, 0.01)),

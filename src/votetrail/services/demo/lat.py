@@ -31,11 +31,12 @@ from votetrail.core.lat.definition import (
 )
 from votetrail.errors import NotFound
 from votetrail.formats.csv_out import write_dicts
-from votetrail.formats.election_yaml import write_yaml
-from votetrail.formats.lat_deck_files import write_deck_cvrs, write_expected_csv
-from votetrail.services import lat_definitions, lat_sessions
+from votetrail.formats.election.yaml import write_yaml
+from votetrail.formats.lat.deck_files import write_deck_cvrs, write_expected_csv
 from votetrail.services.context import App
 from votetrail.services.directory import principal
+from votetrail.services.lat import definitions as lat_definitions
+from votetrail.services.lat import sessions as lat_sessions
 
 OBSERVERS = (
     "League of Women Voters: Jo Ortiz",
@@ -135,7 +136,7 @@ def _test_devices(
 
 def load_demo_lat(app: App, counties: list[tuple[str, str]]) -> None:
     """Load the demo tests once (a second call finds them and does nothing)."""
-    from votetrail.services.lat_records import sessions
+    from votetrail.services.lat.records import sessions
 
     if sessions(app):
         return

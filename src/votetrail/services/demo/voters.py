@@ -17,10 +17,11 @@ from sqlalchemy import select
 
 from votetrail.core.voters.record import Address, VoterInput
 from votetrail.core.voters.transactions import Change, Kind
-from votetrail.services import voter_review, voters
 from votetrail.services.context import App
 from votetrail.services.directory import principal
-from votetrail.services.voter_import import import_voters
+from votetrail.services.voters import records as voters
+from votetrail.services.voters import review as voter_review
+from votetrail.services.voters.imports import import_voters
 from votetrail.store.models import VOTERS
 
 FIRST = (

@@ -18,11 +18,11 @@ from votetrail.core.lat.deck import Deck, generate_deck
 from votetrail.core.lat.definition import ElectionDefinition, from_data, to_data
 from votetrail.core.ledger.canonical import canonical_bytes, canonical_hash, iso_utc
 from votetrail.errors import NotFound
-from votetrail.formats.election_definition import read_definition
+from votetrail.formats.election.read import read_definition
 from votetrail.services.context import App
-from votetrail.services.lat_access import guarded, require, require_county
+from votetrail.services.counting.uploads import sha256_file
+from votetrail.services.lat.access import guarded, require, require_county
 from votetrail.services.unit_of_work import unit_of_work
-from votetrail.services.uploads import sha256_file
 from votetrail.store import ledger
 from votetrail.store.models import LAT_DEFINITIONS
 

@@ -16,10 +16,10 @@ from urllib.parse import quote
 from sqlalchemy import Connection, func, select
 
 from votetrail.errors import InvalidInput, NotFound
-from votetrail.formats.lat_certificate import Certificate, CertificateDevice, CertificateRun
+from votetrail.formats.lat.certificate import Certificate, CertificateDevice, CertificateRun
 from votetrail.services.context import App
-from votetrail.services.lat_definitions import deck_of
-from votetrail.services.lat_sessions import PHASES
+from votetrail.services.lat.definitions import deck_of
+from votetrail.services.lat.sessions import PHASES
 from votetrail.store.models import (
     JURISDICTIONS,
     LAT_DEFINITIONS,
@@ -288,7 +288,7 @@ class NotSigned(InvalidInput):
 
 def certificate_bytes(app: App, session_id: str, verify_url: str | None = None) -> bytes:
     """The printable certificate (PDF) of a signed test; an open one raises :class:`NotSigned`."""
-    from votetrail.formats.lat_pdf import certificate_pdf  # the PDF library loads on first use
+    from votetrail.formats.lat.pdf import certificate_pdf  # the PDF library loads on first use
 
     return certificate_pdf(certificate(session(app, session_id), verify_url))
 
@@ -304,7 +304,7 @@ def deck_pdf_bytes(app: App, view: SessionView) -> bytes:
     path = folder / f"{view.id}-{view.definition_sha256[:16]}.pdf"
     if path.is_file():
         return path.read_bytes()
-    from votetrail.formats.lat_pdf import deck_pdf  # the PDF library loads on first use
+    from votetrail.formats.lat.pdf import deck_pdf  # the PDF library loads on first use
 
     heading = f"{view.jurisdiction_name}: {view.election} (L&A test {view.id})"
     body = deck_pdf(deck_of(app, view.definition_id), heading=heading)

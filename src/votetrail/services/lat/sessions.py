@@ -25,17 +25,17 @@ from votetrail.core.lat.precinct_mixup import compare_device
 from votetrail.core.lat.report_identity import identity_discrepancies
 from votetrail.core.ledger.canonical import canonical_bytes, iso_utc
 from votetrail.errors import InvalidInput, NotFound
-from votetrail.formats.lat_results import read_tabulator_report
+from votetrail.formats.lat.results import read_tabulator_report
 from votetrail.services.context import App
-from votetrail.services.lat_access import guarded, require, require_county
-from votetrail.services.lat_baseline import against_pre_election, totals_data
-from votetrail.services.lat_definitions import (
+from votetrail.services.counting.uploads import sha256_file
+from votetrail.services.lat.access import guarded, require, require_county
+from votetrail.services.lat.baseline import against_pre_election, totals_data
+from votetrail.services.lat.definitions import (
     DefinitionLoaded,
     load_definition_file,
     stored_definition,
 )
 from votetrail.services.unit_of_work import unit_of_work
-from votetrail.services.uploads import sha256_file
 from votetrail.store import ledger
 from votetrail.store.models import (
     LAT_DEFINITIONS,

@@ -4,7 +4,7 @@ Only ``high`` incidents are sent: those are the scans the firewall let in
 and that reached a non-public port, which someone must look at today; the
 rest wait for the daily report. Each incident is one message, so a mail
 filter or a ticketing webhook can treat it as one case. The webhook body is
-the incident's contract JSON (:func:`~votetrail.formats.netmon_outputs.export.incident_record`),
+the incident's contract JSON (:func:`~votetrail.formats.netmon.outputs.export.incident_record`),
 the same shape the JSON export uses.
 
 Delivery failures (a refused connection, an SMTP or HTTP error, a timeout)
@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 
 from votetrail.core.netmon.incidents import Incident, Severity
 from votetrail.errors import AlertDeliveryFailed, InvalidInput
-from votetrail.formats.netmon_outputs.export import incident_record
+from votetrail.formats.netmon.outputs.export import incident_record
 
 SHOWN = 50
 """Most sources, targets or ports listed in one e-mail; the rest are counted."""

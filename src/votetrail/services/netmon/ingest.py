@@ -3,7 +3,7 @@
 Every read is a ledgered ``netmon_ingest`` row (file SHA-256, line counts,
 and for each incident it stored the SHA-256 of the incident's data), so an
 analyst can later prove which logs were examined and what they showed, and
-``verify`` (:mod:`votetrail.services.netmon_verify`) can hold every stored
+``verify`` (:mod:`votetrail.services.netmon.verify`) can hold every stored
 incident to the hash its ingest logged – one log entry per file however many
 incidents it raised. Reading the same file again is recognised by its hash and
 changes nothing. Lines that cannot be read are reported, never fatal: a log
@@ -45,22 +45,27 @@ from votetrail.core.netmon.incidents import (
     attempts_per_hour,
 )
 from votetrail.errors import InvalidInput
-from votetrail.formats.netlogs import filterlog, iptables, pfirewall, suricata, vpc_flow, zeek
-from votetrail.formats.netlogs.common import ReadReport
-from votetrail.formats.netlogs.detect import SNIFF_LINES, NetlogFormat, detect_format, read_netlog
-from votetrail.formats.netmon_outputs.blocklist import (
+from votetrail.formats.netmon.logs import filterlog, iptables, pfirewall, suricata, vpc_flow, zeek
+from votetrail.formats.netmon.logs.common import ReadReport
+from votetrail.formats.netmon.logs.detect import (
+    SNIFF_LINES,
+    NetlogFormat,
+    detect_format,
+    read_netlog,
+)
+from votetrail.formats.netmon.outputs.blocklist import (
     build_blocklist,
     ipset_restore,
     nftables,
     pfsense_url_table,
     plain_cidrs,
 )
-from votetrail.formats.netmon_outputs.export import incident_record
-from votetrail.formats.netmon_outputs.report import DailyReport, render_report
+from votetrail.formats.netmon.outputs.export import incident_record
+from votetrail.formats.netmon.outputs.report import DailyReport, render_report
 from votetrail.services.context import App
+from votetrail.services.counting.uploads import sha256_file
 from votetrail.services.directory import state_id
 from votetrail.services.unit_of_work import UnitOfWork, unit_of_work
-from votetrail.services.uploads import sha256_file
 from votetrail.store.models import NETMON_INCIDENTS, NETMON_INGESTS
 
 SHOWN_PROBLEMS = 20
@@ -71,7 +76,7 @@ EVENT = "netmon.ingested"
 def incident_data(incident: Incident) -> dict[str, Any]:
     """An incident as stored and as ``netmon incidents --format json`` prints it.
 
-    The one shape is the export's (``formats/netmon_outputs/export.py``), with
+    The one shape is the export's (``formats/netmon/outputs/export.py``), with
     times in the log's canonical UTC form so stored rows compare and sort.
     """
     record = incident_record(incident)

@@ -21,14 +21,14 @@ from votetrail.core.access import Principal
 from votetrail.core.voters.participation import participation_digest
 from votetrail.core.voters.record import Status, VoterRecord
 from votetrail.errors import InvalidInput
-from votetrail.formats.poll_book import poll_books_zip
-from votetrail.formats.voter_file import PRESETS, ColumnMap, read_voter_file
-from votetrail.formats.vri import read_vri, write_vri_json
-from votetrail.services import voters
+from votetrail.formats.voters.delimited import PRESETS, ColumnMap, read_voter_file
+from votetrail.formats.voters.poll_book import poll_books_zip
+from votetrail.formats.voters.vri import read_vri, write_vri_json
 from votetrail.services.context import App
+from votetrail.services.counting.uploads import sha256_file
 from votetrail.services.unit_of_work import unit_of_work
-from votetrail.services.uploads import sha256_file
-from votetrail.services.voter_import import ImportResult, import_voters
+from votetrail.services.voters import records as voters
+from votetrail.services.voters.imports import ImportResult, import_voters
 from votetrail.store import voter_rows
 from votetrail.store.models import VOTER_PARTICIPATION, VOTERS
 

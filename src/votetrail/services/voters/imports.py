@@ -35,8 +35,8 @@ from votetrail.errors import InvalidInput
 from votetrail.services.context import App
 from votetrail.services.directory import state_id
 from votetrail.services.unit_of_work import unit_of_work
-from votetrail.services.voter_pii import PiiKeys
-from votetrail.services.voters import (
+from votetrail.services.voters.pii import PiiKeys
+from votetrail.services.voters.records import (
     facts_of,
     guarded,
     new_record,

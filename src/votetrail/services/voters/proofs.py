@@ -35,7 +35,7 @@ from votetrail.core.voters.freshness import MAP_RECORD_TYPE, freshness_problems
 from votetrail.core.voters.record import VoterRecord
 from votetrail.errors import NotFound, VerificationFailed
 from votetrail.services.context import App
-from votetrail.services.voter_pii import load_keys
+from votetrail.services.voters.pii import load_keys
 from votetrail.store import ledger, voter_rows
 from votetrail.store.models import CHECKPOINTS, LEDGER_ENTRIES, VOTER_VERSIONS
 

@@ -32,11 +32,11 @@ from votetrail.core.voters.record import (
 from votetrail.core.voters.transactions import Change, Kind, apply_change, event_for
 from votetrail.core.voters.version_facts import VersionFacts
 from votetrail.errors import InvalidInput, NotFound, PermissionDenied
-from votetrail.services import voter_alerts
 from votetrail.services.context import App
 from votetrail.services.directory import state_id
 from votetrail.services.unit_of_work import UnitOfWork, deny, unit_of_work
-from votetrail.services.voter_pii import PiiKeys, load_keys
+from votetrail.services.voters import alerts as voter_alerts
+from votetrail.services.voters.pii import PiiKeys, load_keys
 from votetrail.store import voter_rows
 from votetrail.store.models import VOTER_VERSIONS, VOTERS
 

@@ -38,7 +38,7 @@ from votetrail.formats.csv_out import CsvWriter
 from votetrail.services.context import App
 from votetrail.services.directory import state_id
 from votetrail.services.unit_of_work import deny, unit_of_work
-from votetrail.services.voter_pii import PiiKeys, load_keys
+from votetrail.services.voters.pii import PiiKeys, load_keys
 from votetrail.store import voter_rows
 from votetrail.store.models import VOTER_REVIEWS
 

@@ -8,7 +8,7 @@ from types import ModuleType
 
 import pytest
 
-BENCH = Path(__file__).resolve().parents[3] / "bench" / "bench_netlogs_parse.py"
+BENCH = Path(__file__).resolve().parents[4] / "bench" / "bench_netlogs_parse.py"
 
 
 def _load_bench() -> ModuleType:

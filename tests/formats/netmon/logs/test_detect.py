@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from votetrail.errors import InvalidInput
-from votetrail.formats.netlogs.detect import NetlogFormat, detect_format, read_netlog
+from votetrail.formats.netmon.logs.detect import NetlogFormat, detect_format, read_netlog
 
 
 def test_unknown_text_is_refused_with_the_file_name(tmp_path: Path) -> None:

@@ -7,8 +7,8 @@ from ipaddress import ip_address
 from pathlib import Path
 
 from votetrail.core.netmon.events import Outcome
-from votetrail.formats.netlogs.common import PASSED_OUTCOME, ReadReport
-from votetrail.formats.netlogs.detect import NetlogFormat, detect_format, read_netlog
+from votetrail.formats.netmon.logs.common import PASSED_OUTCOME, ReadReport
+from votetrail.formats.netmon.logs.detect import NetlogFormat, detect_format, read_netlog
 
 V4 = (
     "5,,,1000000103,em0,match,{action},in,4,0x0,,64,12345,0,DF,{pid},{proto},60,"

@@ -8,9 +8,9 @@ from ipaddress import ip_address
 from pathlib import Path
 
 from votetrail.core.netmon.events import Outcome
-from votetrail.formats.netlogs.common import PASSED_OUTCOME, ReadReport
-from votetrail.formats.netlogs.detect import NetlogFormat, detect_format, read_netlog
-from votetrail.formats.netlogs.iptables import Prefixes, read_iptables
+from votetrail.formats.netmon.logs.common import PASSED_OUTCOME, ReadReport
+from votetrail.formats.netmon.logs.detect import NetlogFormat, detect_format, read_netlog
+from votetrail.formats.netmon.logs.iptables import Prefixes, read_iptables
 
 UFW_BLOCK = (
     "Nov 29 12:00:01 web1 kernel: [ 8812.123456] [UFW BLOCK] IN=eth0 OUT= "

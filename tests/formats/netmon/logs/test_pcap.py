@@ -17,9 +17,9 @@ import pytest
 
 from votetrail.core.netmon.events import ConnectionEvent, Outcome
 from votetrail.errors import InvalidInput
-from votetrail.formats.netlogs.common import ReadReport
-from votetrail.formats.netlogs.detect import NetlogFormat, detect_format, read_netlog
-from votetrail.formats.netlogs.pcap import read_pcap
+from votetrail.formats.netmon.logs.common import ReadReport
+from votetrail.formats.netmon.logs.detect import NetlogFormat, detect_format, read_netlog
+from votetrail.formats.netmon.logs.pcap import read_pcap
 
 SCANNERS = "netmon/esnet-curated-pcaps/attacks/scanners"
 NMAP_TARGET = ip_address("130.211.223.103")

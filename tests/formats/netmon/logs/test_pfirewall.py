@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 from votetrail.core.netmon.events import Outcome
-from votetrail.formats.netlogs.common import PASSED_OUTCOME, ReadReport
-from votetrail.formats.netlogs.detect import NetlogFormat, detect_format, read_netlog
+from votetrail.formats.netmon.logs.common import PASSED_OUTCOME, ReadReport
+from votetrail.formats.netmon.logs.detect import NetlogFormat, detect_format, read_netlog
 
 HEADER = """#Version: 1.5
 #Software: Microsoft Windows Firewall

@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from votetrail.core.netmon.events import Outcome
-from votetrail.formats.netlogs.common import ReadReport
-from votetrail.formats.netlogs.detect import NetlogFormat, detect_format, read_netlog
+from votetrail.formats.netmon.logs.common import ReadReport
+from votetrail.formats.netmon.logs.detect import NetlogFormat, detect_format, read_netlog
 
 
 def _flow(port: int, to_client: int, tc: str | None, **extra: Any) -> str:

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from votetrail.core.netmon.events import Outcome
-from votetrail.formats.netlogs.common import ReadReport
-from votetrail.formats.netlogs.detect import NetlogFormat, detect_format, read_netlog
-from votetrail.formats.netlogs.zeek import CONN_LOG_FIELDS as FIELDS
-from votetrail.formats.netlogs.zeek import outcome, read_zeek
+from votetrail.formats.netmon.logs.common import ReadReport
+from votetrail.formats.netmon.logs.detect import NetlogFormat, detect_format, read_netlog
+from votetrail.formats.netmon.logs.zeek import CONN_LOG_FIELDS as FIELDS
+from votetrail.formats.netmon.logs.zeek import outcome, read_zeek
 
 HEADER = (
     "#separator \\x09\n#set_separator\t,\n#empty_field\t(empty)\n#unset_field\t-\n"

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from votetrail.core.netmon.detector import Detector, address_key
 from votetrail.core.netmon.events import Outcome
-from votetrail.formats.netlogs.common import ReadReport, open_text
-from votetrail.formats.netlogs.zeek import CONN_LOG_FIELDS as FIELDS
-from votetrail.formats.netlogs.zeek import (
+from votetrail.formats.netmon.logs.common import ReadReport, open_text
+from votetrail.formats.netmon.logs.zeek import CONN_LOG_FIELDS as FIELDS
+from votetrail.formats.netmon.logs.zeek import (
     detect_zeek_file,
     iter_zeek_keys,
     parse_zeek,

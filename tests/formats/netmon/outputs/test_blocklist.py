@@ -6,10 +6,10 @@ from ipaddress import IPv4Network, IPv6Network, ip_network
 
 import pytest
 
-from tests.formats.netmon_outputs.samples import RESEARCH, incident
+from tests.formats.netmon.outputs.samples import RESEARCH, incident
 from votetrail.core.netmon.incidents import RESEARCH_SCANNER, IncidentKind
 from votetrail.errors import InvalidInput
-from votetrail.formats.netmon_outputs.blocklist import (
+from votetrail.formats.netmon.outputs.blocklist import (
     BlockList,
     build_blocklist,
     ipset_restore,

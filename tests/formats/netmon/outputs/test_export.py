@@ -7,8 +7,8 @@ import io
 import json
 from datetime import datetime
 
-from tests.formats.netmon_outputs.samples import ALL, HIGH, incident
-from votetrail.formats.netmon_outputs.export import CSV_COLUMNS, incidents_csv, incidents_json
+from tests.formats.netmon.outputs.samples import ALL, HIGH, incident
+from votetrail.formats.netmon.outputs.export import CSV_COLUMNS, incidents_csv, incidents_json
 
 CONTRACT_TYPES: dict[str, type] = {
     "id": str,

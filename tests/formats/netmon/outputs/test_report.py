@@ -8,10 +8,10 @@ from html.parser import HTMLParser
 
 import pytest
 
-from tests.formats.netmon_outputs.samples import ALL, HIGH, LOW, MEDIUM, incident
+from tests.formats.netmon.outputs.samples import ALL, HIGH, LOW, MEDIUM, incident
 from votetrail.core.netmon.incidents import IncidentKind, Severity
 from votetrail.errors import InvalidInput
-from votetrail.formats.netmon_outputs.report import (
+from votetrail.formats.netmon.outputs.report import (
     DailyReport,
     render_report,
     top_ports,

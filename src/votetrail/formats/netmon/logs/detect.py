@@ -24,10 +24,10 @@ from pathlib import Path
 
 from votetrail.core.netmon.events import ConnectionEvent
 from votetrail.errors import InvalidInput
-from votetrail.formats.netlogs import filterlog, iptables, pfirewall, suricata, vpc_flow
-from votetrail.formats.netlogs.common import ReadReport, open_text
-from votetrail.formats.netlogs.pcap import PCAP_MAGICS, PCAPNG_MAGIC, read_pcap
-from votetrail.formats.netlogs.zeek import read_zeek
+from votetrail.formats.netmon.logs import filterlog, iptables, pfirewall, suricata, vpc_flow
+from votetrail.formats.netmon.logs.common import ReadReport, open_text
+from votetrail.formats.netmon.logs.pcap import PCAP_MAGICS, PCAPNG_MAGIC, read_pcap
+from votetrail.formats.netmon.logs.zeek import read_zeek
 
 SNIFF_LINES = 50
 

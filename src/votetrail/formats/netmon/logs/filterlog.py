@@ -8,7 +8,7 @@ limit, protocol name, protocol id, length, source, destination; then for TCP
 and UDP source port, destination port, data length, and for TCP the flags.
 
 ``block`` and ``reject`` are BLOCKED and not accepted; ``pass`` is accepted
-with :data:`~votetrail.formats.netlogs.common.PASSED_OUTCOME` (pf logs the
+with :data:`~votetrail.formats.netmon.logs.common.PASSED_OUTCOME` (pf logs the
 packet that creates the state, not the answer). A TCP packet counts only with
 SYN and without ACK (flags ``S``); other TCP packets, protocols other than TCP
 and UDP, and lines of other programs are ignored. The syslog stamp is BSD
@@ -23,7 +23,7 @@ from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 
 from votetrail.core.netmon.events import ConnectionEvent, Outcome
-from votetrail.formats.netlogs.common import (
+from votetrail.formats.netmon.logs.common import (
     PASSED_OUTCOME,
     BadLine,
     ReadReport,

@@ -17,7 +17,7 @@ The packet's verdict is not in the line, only in the prefix the rule's
 author chose, so :class:`Prefixes` decides: a prefix containing a blocked
 word (BLOCK, DROP, REJECT, DENY) is BLOCKED and not accepted; an allowed word
 (ALLOW, ACCEPT, PASS) is accepted with the firewall outcome of
-:data:`~votetrail.formats.netlogs.common.PASSED_OUTCOME`; ``[UFW AUDIT]``
+:data:`~votetrail.formats.netmon.logs.common.PASSED_OUTCOME`; ``[UFW AUDIT]``
 lines repeat what another line says and are ignored; any other prefix is a
 bad line naming it, so that a site configures its own prefixes rather than
 have votetrail guess. Matching ignores case.
@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from votetrail.core.netmon.events import ConnectionEvent, Outcome
-from votetrail.formats.netlogs.common import (
+from votetrail.formats.netmon.logs.common import (
     PASSED_OUTCOME,
     BadLine,
     ReadReport,

@@ -39,7 +39,7 @@ import dpkt
 
 from votetrail.core.netmon.events import ConnectionEvent, Outcome
 from votetrail.errors import InvalidInput
-from votetrail.formats.netlogs.common import IPAddress, ReadReport, from_epoch
+from votetrail.formats.netmon.logs.common import IPAddress, ReadReport, from_epoch
 
 PCAP_MAGICS = (b"\xd4\xc3\xb2\xa1", b"\xa1\xb2\xc3\xd4", b"\x4d\x3c\xb2\xa1", b"\xa1\xb2\x3c\x4d")
 PCAPNG_MAGIC = b"\x0a\x0d\x0d\x0a"

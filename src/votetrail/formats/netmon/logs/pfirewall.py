@@ -5,7 +5,7 @@ protocol src-ip dst-ip src-port dst-port size tcpflags tcpsyn tcpack tcpwin
 icmptype icmpcode info path``); columns are found by name, so a header with
 another order or extra columns still reads. ``-`` is empty. ``DROP`` is
 BLOCKED and not accepted, ``ALLOW`` accepted with
-:data:`~votetrail.formats.netlogs.common.PASSED_OUTCOME`; other actions
+:data:`~votetrail.formats.netmon.logs.common.PASSED_OUTCOME`; other actions
 (``INFO-EVENTS-LOST``) and protocols other than TCP, UDP and ICMP are
 ignored. ``src-ip`` is the initiator whatever the ``path`` (SEND/RECEIVE).
 Times are local to the machine (``#Time Format: Local``): pass its ``zone``.
@@ -18,7 +18,7 @@ from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 
 from votetrail.core.netmon.events import ConnectionEvent, Outcome
-from votetrail.formats.netlogs.common import (
+from votetrail.formats.netmon.logs.common import (
     PASSED_OUTCOME,
     BadLine,
     ReadReport,

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from votetrail.core.netmon.events import ConnectionEvent, Outcome
-from votetrail.formats.netlogs.common import (
+from votetrail.formats.netmon.logs.common import (
     BadLine,
     ReadReport,
     drive,

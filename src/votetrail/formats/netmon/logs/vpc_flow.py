@@ -5,7 +5,7 @@ dstport protocol packets bytes start end action log-status``. A record
 aggregates one direction of one flow over a capture window, so it says who
 sent to whom and whether the security group or network ACL let it in
 (``ACCEPT``/``REJECT``), not whether the target answered: REJECT is BLOCKED,
-ACCEPT is accepted with :data:`~votetrail.formats.netlogs.common.PASSED_OUTCOME`.
+ACCEPT is accepted with :data:`~votetrail.formats.netmon.logs.common.PASSED_OUTCOME`.
 ``srcaddr`` is the sender of this direction; a reply direction therefore also
 becomes an event, which detectors see as traffic from the server's port.
 
@@ -20,7 +20,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from votetrail.core.netmon.events import ConnectionEvent, Outcome
-from votetrail.formats.netlogs.common import (
+from votetrail.formats.netmon.logs.common import (
     PASSED_OUTCOME,
     BadLine,
     ReadReport,

@@ -47,7 +47,7 @@ from typing import Any, cast
 
 from votetrail.core.netmon.detector import Detector, address_key
 from votetrail.core.netmon.events import ConnectionEvent, Outcome
-from votetrail.formats.netlogs.common import (
+from votetrail.formats.netmon.logs.common import (
     IP_CACHE,
     IP_CACHE_LIMIT,
     LINE_ERRORS,

@@ -8,6 +8,6 @@ incidents always give the same bytes and a caller decides where they go.
 * :mod:`.export` – incidents as contract JSON and as CSV;
 * :mod:`.blocklist` – firewall block lists (nftables, ipset, pfSense, plain).
 
-Sending alerts does I/O and lives in :mod:`votetrail.services.netmon_alerts`.
+Sending alerts does I/O and lives in :mod:`votetrail.services.netmon.alerts`.
 See the "Outputs" section of ``docs/netmon.md``.
 """

@@ -21,7 +21,7 @@ from html import escape
 
 from votetrail.core.netmon.incidents import Incident, Severity, attempts_on
 from votetrail.errors import InvalidInput
-from votetrail.formats.netmon_outputs.charts import hourly_bars, ranked_bars
+from votetrail.formats.netmon.outputs.charts import hourly_bars, ranked_bars
 
 TOP = 10
 SHOWN_SOURCES = 5

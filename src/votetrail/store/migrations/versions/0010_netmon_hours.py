@@ -9,7 +9,7 @@ every ingest already stored:
 * new ingests write ``incident_ids`` as a JSON object, incident id → SHA-256
   of the incident's ``data``, instead of a list of ids. Rows stored before
   keep their list (and their logged hash); ``verify`` reads both
-  (``services/netmon_verify.py``), and ``docs/netmon.md`` says what it can
+  (``services/netmon/verify.py``), and ``docs/netmon.md`` says what it can
   check for incidents of those older ingests.
 
 Revision ID: 0010
