@@ -13,7 +13,6 @@ from __future__ import annotations
 import glob
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import uuid
@@ -23,6 +22,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from tests.ports import free_port
 from votetrail.services.context import App
 from votetrail.services.setup import load_demo
 
@@ -40,13 +40,6 @@ def _pg_bin() -> Path | None:
         return Path(candidates[0]).parent
     found = shutil.which("pg_ctl")
     return Path(found).parent if found else None
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def _as_server_user(command: list[str]) -> list[str]:
@@ -68,7 +61,7 @@ def postgres_server() -> Iterator[str]:
     if os.geteuid() == 0:
         shutil.chown(root, "postgres", "postgres")
     data = root / "data"
-    port = _free_port()
+    port = free_port()
     subprocess.run(
         _as_server_user(
             [

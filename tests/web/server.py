@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -12,16 +11,10 @@ import httpx
 import uvicorn
 from starlette.routing import BaseRoute
 
+from tests.ports import free_port
 from votetrail.services.context import App
 from votetrail.web.app import create_app
 from votetrail.web.limits import BodyLimits
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @contextmanager
@@ -29,7 +22,7 @@ def serving(
     app: App, *, limits: BodyLimits | None = None, extra_routes: Sequence[BaseRoute] = ()
 ) -> Iterator[str]:
     """Serve ``app``; ``limits`` replaces the body caps, ``extra_routes`` adds test-only routes."""
-    port = _free_port()
+    port = free_port()
     web = create_app(app, limits=limits)
     web.router.routes.extend(extra_routes)
     config = uvicorn.Config(web, host="127.0.0.1", port=port, log_level="warning")

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.formats.files import records_of, refused, write
 from votetrail.core.tally.records import CastVoteRecord, ContestDefinition
 from votetrail.errors import InvalidInput
 from votetrail.formats.cvr.clearballot import detect, open_clearballot_cvr
@@ -34,20 +35,8 @@ ROWS = (
 )
 
 
-def write(tmp_path: Path, text: str = HEADING + ROWS, name: str = "cvrs.csv") -> Path:
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8", newline="")
-    return path
-
-
-def refused(path: Path) -> InvalidInput:
-    with pytest.raises(InvalidInput) as caught:
-        list(open_clearballot_cvr(path).records())
-    return caught.value
-
-
 def test_heading_gives_the_contests(tmp_path: Path) -> None:
-    assert open_clearballot_cvr(write(tmp_path)).contests == [
+    assert open_clearballot_cvr(write(tmp_path, HEADING + ROWS, "cvrs.csv")).contests == [
         ContestDefinition("Contest 1", 1, ("Choice 1-1", "Choice 1-2")),
         ContestDefinition(
             "Contest 2", 2, ("Choice 2-1", "Choice 2-2", "Write-in"), frozenset({"Write-in"})
@@ -56,7 +45,7 @@ def test_heading_gives_the_contests(tmp_path: Path) -> None:
 
 
 def test_records(tmp_path: Path) -> None:
-    records = list(open_clearballot_cvr(write(tmp_path)).records())
+    records = list(open_clearballot_cvr(write(tmp_path, HEADING + ROWS, "cvrs.csv")).records())
     assert records[0] == CastVoteRecord(
         id="1-1-1",
         tabulator="TABULATOR1",
@@ -75,14 +64,16 @@ def test_records(tmp_path: Path) -> None:
 
 def test_without_ballot_ids_the_id_is_tabulator_box_position(tmp_path: Path) -> None:
     text = HEADING.replace("BallotID", "Other") + ROWS
-    assert [r.id for r in open_clearballot_cvr(write(tmp_path, text)).records()][:2] == [
+    assert [r.id for r in open_clearballot_cvr(write(tmp_path, text, "cvrs.csv")).records()][
+        :2
+    ] == [
         "TABULATOR1-BATCH1-1",
         "TABULATOR1-BATCH1-2",
     ]
 
 
 def test_detection_and_the_common_interface(tmp_path: Path) -> None:
-    path = write(tmp_path)
+    path = write(tmp_path, HEADING + ROWS, "cvrs.csv")
     assert detect(path)
     opened = open_cvr_file(path)
     assert opened.format == "Clear Ballot ClearCount CSV"
@@ -91,21 +82,24 @@ def test_detection_and_the_common_interface(tmp_path: Path) -> None:
 
 
 def test_bad_mark_names_line_contest_and_choice(tmp_path: Path) -> None:
-    path = write(tmp_path, HEADING + ROWS + "4,B,3,1-1-9,p,bs,ps,T,s,r,1,,0,0,0\r\n")
-    error = refused(path)
+    path = write(tmp_path, HEADING + ROWS + "4,B,3,1-1-9,p,bs,ps,T,s,r,1,,0,0,0\r\n", "cvrs.csv")
+    error = refused(records_of(open_clearballot_cvr), path)
     assert error.where == f"{path}, line 5, field 'Contest 1' / 'Choice 1-2'"
 
 
 def test_duplicate_id_short_row_and_truncation(tmp_path: Path) -> None:
-    error = refused(write(tmp_path, HEADING + ROWS + "4,B,3,1-1-1,p,bs,ps,T,s,r,1,0,,,\r\n"))
+    error = refused(
+        records_of(open_clearballot_cvr),
+        write(tmp_path, HEADING + ROWS + "4,B,3,1-1-1,p,bs,ps,T,s,r,1,0,,,\r\n", "cvrs.csv"),
+    )
     assert "'1-1-1' is already on line 2" in str(error)
     truncated = write(tmp_path, HEADING + ROWS + "4,B,3,1-1-9,p,bs", "t.csv")
-    assert refused(truncated).where == f"{truncated}, line 5"
+    assert refused(records_of(open_clearballot_cvr), truncated).where == f"{truncated}, line 5"
 
 
 def test_bad_headings_are_refused(tmp_path: Path) -> None:
     with pytest.raises(InvalidInput, match="no 'Choice_' column"):
-        open_clearballot_cvr(write(tmp_path, "RowNumber,BoxID,BallotID\r\n"))
+        open_clearballot_cvr(write(tmp_path, "RowNumber,BoxID,BallotID\r\n", "cvrs.csv"))
     broken = HEADING.replace("Contest 1:Vote For 1:Choice 1-2", "Contest 1:Vote 1:Choice 1-2")
     path = write(tmp_path, broken + ROWS, "b.csv")
     with pytest.raises(InvalidInput) as caught:

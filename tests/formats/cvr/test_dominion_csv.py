@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.formats.files import records_of, refused
 from votetrail.core.tally.records import CastVoteRecord, ContestDefinition
 from votetrail.errors import InvalidInput
 from votetrail.formats.cvr.dominion_csv import detect, open_dominion_csv
@@ -40,12 +41,6 @@ def corrupted(
     rows = rows_of(arlo(shared_data))
     change(rows)
     return write_rows(tmp_path / "Kendall Park - cvrs.csv", rows)
-
-
-def refused(path: Path) -> InvalidInput:
-    with pytest.raises(InvalidInput) as caught:
-        list(open_dominion_csv(path).records())
-    return caught.value
 
 
 def test_header_of_a_real_export(shared_data: Path) -> None:
@@ -159,14 +154,16 @@ def test_truncated_header(shared_data: Path, tmp_path: Path) -> None:
 
 def test_row_with_the_wrong_number_of_cells(shared_data: Path, tmp_path: Path) -> None:
     path = corrupted(shared_data, tmp_path, lambda rows: rows[9].pop())
-    assert "line 10: has 18 cells but the header rows have 19" in str(refused(path))
+    assert "line 10: has 18 cells but the header rows have 19" in str(
+        refused(records_of(open_dominion_csv), path)
+    )
 
 
 def test_mark_that_is_not_0_or_1(shared_data: Path, tmp_path: Path) -> None:
     def mark_two(rows: list[list[str]]) -> None:
         rows[6][17] = "2"
 
-    error = refused(corrupted(shared_data, tmp_path, mark_two))
+    error = refused(records_of(open_dominion_csv), corrupted(shared_data, tmp_path, mark_two))
     assert error.where is not None
     assert error.where.endswith("line 7, field 'Secretary of Treasure' / 'Jackie Sweet'")
     assert "'2' is not a mark" in str(error)
@@ -176,7 +173,9 @@ def test_contest_half_empty_on_a_card(shared_data: Path, tmp_path: Path) -> None
     def blank_one_choice(rows: list[list[str]]) -> None:
         rows[4][18] = ""
 
-    error = refused(corrupted(shared_data, tmp_path, blank_one_choice))
+    error = refused(
+        records_of(open_dominion_csv), corrupted(shared_data, tmp_path, blank_one_choice)
+    )
     assert "line 5, field 'Secretary of Treasure' / 'Emerson Thornton'" in str(error)
     assert "an empty cell is not a mark" in str(error)
 
@@ -191,7 +190,7 @@ def test_contest_heading_without_vote_limit(shared_data: Path, tmp_path: Path) -
 
 def test_duplicate_record_ids_name_both_lines(shared_data: Path, tmp_path: Path) -> None:
     path = corrupted(shared_data, tmp_path, lambda rows: rows.append(list(rows[9])))
-    error = refused(path)
+    error = refused(records_of(open_dominion_csv), path)
     assert "line 505, field 'ImprintedId'" in str(error)
     assert "'Tabulator A-Batch 1-6' is already used on line 10" in str(error)
 
@@ -201,7 +200,7 @@ def test_not_utf8(shared_data: Path, tmp_path: Path) -> None:
     lines = path.read_bytes().split(b"\r\n")
     lines[7] = lines[7].replace(b"Election Day", b"Election D\xe9y")
     path.write_bytes(b"\r\n".join(lines))
-    assert "line 8: is not UTF-8 text" in str(refused(path))
+    assert "line 8: is not UTF-8 text" in str(refused(records_of(open_dominion_csv), path))
 
 
 def test_missing_version(shared_data: Path, tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from tests.formats.files import records_of, refused
 from votetrail.core.tally.records import CastVoteRecord, ContestDefinition
 from votetrail.errors import InvalidInput
 from votetrail.formats.cvr.dominion_json import detect, open_dominion_json
@@ -108,12 +109,6 @@ def build_zip(
     return path
 
 
-def refused(path: Path) -> InvalidInput:
-    with pytest.raises(InvalidInput) as caught:
-        list(open_dominion_json(path).records())
-    return caught.value
-
-
 def test_manifests_give_the_contests(tmp_path: Path) -> None:
     export = open_dominion_json(build_zip(tmp_path / "cvrs.zip"))
     assert export.version == "5.10.50.85"
@@ -180,7 +175,7 @@ def test_detection_and_the_common_interface(tmp_path: Path) -> None:
 def test_truncated_export_names_file_and_line(tmp_path: Path) -> None:
     text = json.dumps(export_doc(EXPORTS["CvrExport_1.json"]), indent=2)
     path = build_zip(tmp_path / "c.zip", extra={"CvrExport_1.json": text[: len(text) // 2]})
-    error = refused(path)
+    error = refused(records_of(open_dominion_json), path)
     assert error.where is not None
     assert "CvrExport_1.json, line " in error.where
     assert "not valid JSON" in str(error)
@@ -191,7 +186,7 @@ def test_unknown_candidate_names_session_and_field(tmp_path: Path) -> None:
     exports["CvrExport_1.json"][1]["Modified"]["Cards"][0]["Contests"][0]["Marks"][0][
         "CandidateId"
     ] = 20
-    error = refused(build_zip(tmp_path / "c.zip", exports))
+    error = refused(records_of(open_dominion_json), build_zip(tmp_path / "c.zip", exports))
     assert error.where == (
         f"{tmp_path / 'c.zip'}, CvrExport_1.json, session 2 (5-1-3), card 1, "
         "contest 'Mayor', field 'CandidateId'"
@@ -201,12 +196,12 @@ def test_unknown_candidate_names_session_and_field(tmp_path: Path) -> None:
 def test_missing_field_and_duplicate_ids_are_refused(tmp_path: Path) -> None:
     exports = copy.deepcopy(EXPORTS)
     del exports["CvrExport_0.json"][0]["BatchId"]
-    assert refused(build_zip(tmp_path / "a.zip", exports)).where == (
-        f"{tmp_path / 'a.zip'}, CvrExport_0.json, session 1, field 'BatchId'"
-    )
+    assert refused(
+        records_of(open_dominion_json), build_zip(tmp_path / "a.zip", exports)
+    ).where == (f"{tmp_path / 'a.zip'}, CvrExport_0.json, session 1, field 'BatchId'")
     exports = copy.deepcopy(EXPORTS)
     exports["CvrExport_10.json"][0]["RecordId"] = 1
-    error = refused(build_zip(tmp_path / "b.zip", exports))
+    error = refused(records_of(open_dominion_json), build_zip(tmp_path / "b.zip", exports))
     assert "'5-1-1' is already used by" in str(error)
 
 

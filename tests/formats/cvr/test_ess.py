@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.formats.files import records_of, refused, write
 from votetrail.core.tally.records import CastVoteRecord, ContestDefinition
 from votetrail.errors import InvalidInput
 from votetrail.formats.cvr.ess import detect, open_ess_cvr
@@ -28,20 +29,8 @@ ESS_CVR = (
 )
 
 
-def write(tmp_path: Path, text: str = ESS_CVR, name: str = "cvr.csv") -> Path:
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8", newline="")
-    return path
-
-
-def refused(path: Path) -> InvalidInput:
-    with pytest.raises(InvalidInput) as caught:
-        list(open_ess_cvr(path).records())
-    return caught.value
-
-
 def test_contests_are_gathered_from_every_row(tmp_path: Path) -> None:
-    assert open_ess_cvr(write(tmp_path)).contests == [
+    assert open_ess_cvr(write(tmp_path, ESS_CVR, "cvr.csv")).contests == [
         ContestDefinition(
             "Contest 1", 1, ("Choice 1-1", "Choice 1-2", "Write-in"), frozenset({"Write-in"})
         ),
@@ -50,7 +39,7 @@ def test_contests_are_gathered_from_every_row(tmp_path: Path) -> None:
 
 
 def test_records_undervotes_overvotes_and_contests_off_the_ballot(tmp_path: Path) -> None:
-    records = list(open_ess_cvr(write(tmp_path)).records())
+    records = list(open_ess_cvr(write(tmp_path, ESS_CVR, "cvr.csv")).records())
     assert records[0] == CastVoteRecord(
         id="1",
         tabulator=None,
@@ -74,12 +63,12 @@ def test_batch_and_tabulator_columns_when_exported(tmp_path: Path) -> None:
         "Election ID,Tabulator CVR,Cast Vote Record,Batch,Precinct,Ballot Style,Mayor\r\n"
         "E1,0002000017,17,B-4,p,bs,Ada\r\n"
     )
-    (record,) = open_ess_cvr(write(tmp_path, text)).records()
+    (record,) = open_ess_cvr(write(tmp_path, text, "cvr.csv")).records()
     assert (record.id, record.tabulator, record.batch) == ("17", "0002", "B-4")
 
 
 def test_detection_and_the_common_interface(tmp_path: Path) -> None:
-    path = write(tmp_path)
+    path = write(tmp_path, ESS_CVR, "cvr.csv")
     assert detect(path)
     opened = open_cvr_file(path)
     assert opened.format == "ES&S CVR CSV"
@@ -89,22 +78,26 @@ def test_detection_and_the_common_interface(tmp_path: Path) -> None:
 
 
 def test_short_row_names_its_line(tmp_path: Path) -> None:
-    path = write(tmp_path, ESS_CVR + "6,p1,bs1,Choice 1-1\r\n")
-    assert refused(path).where == f"{path}, line 7"
+    path = write(tmp_path, ESS_CVR + "6,p1,bs1,Choice 1-1\r\n", "cvr.csv")
+    assert refused(records_of(open_ess_cvr), path).where == f"{path}, line 7"
 
 
 def test_duplicate_and_missing_record_numbers(tmp_path: Path) -> None:
-    error = refused(write(tmp_path, ESS_CVR + "2,p1,bs1,Choice 1-1,,\r\n"))
+    error = refused(
+        records_of(open_ess_cvr), write(tmp_path, ESS_CVR + "2,p1,bs1,Choice 1-1,,\r\n", "cvr.csv")
+    )
     assert error.where is not None
     assert error.where.endswith("line 7, field 'Cast Vote Record'")
     assert "already on line 3" in str(error)
-    error = refused(write(tmp_path, ESS_CVR + ",p1,bs1,Choice 1-1,,\r\n", "b.csv"))
+    error = refused(
+        records_of(open_ess_cvr), write(tmp_path, ESS_CVR + ",p1,bs1,Choice 1-1,,\r\n", "b.csv")
+    )
     assert str(error).endswith("line 7, field 'Cast Vote Record': is empty")
 
 
 def test_wrong_headings_are_refused(tmp_path: Path) -> None:
     with pytest.raises(InvalidInput, match="no 'Cast Vote Record' column"):
-        open_ess_cvr(write(tmp_path, "Ballot,Precinct,Mayor\r\n1,p,Ada\r\n"))
+        open_ess_cvr(write(tmp_path, "Ballot,Precinct,Mayor\r\n1,p,Ada\r\n", "cvr.csv"))
     with pytest.raises(InvalidInput, match="not side by side"):
         open_ess_cvr(write(tmp_path, "Cast Vote Record,A,B,A\r\n1,x,y,z\r\n", "b.csv"))
     with pytest.raises(InvalidInput, match="no contest columns"):
@@ -112,7 +105,7 @@ def test_wrong_headings_are_refused(tmp_path: Path) -> None:
 
 
 def test_an_overvote_that_cannot_be_represented(tmp_path: Path) -> None:
-    path = write(tmp_path, "Cast Vote Record,Mayor\r\n1,Ada\r\n2,overvote\r\n")
+    path = write(tmp_path, "Cast Vote Record,Mayor\r\n1,Ada\r\n2,overvote\r\n", "cvr.csv")
     with pytest.raises(InvalidInput) as caught:
         open_ess_cvr(path)
     assert caught.value.where == f"{path}, line 3, field 'Mayor'"
@@ -121,7 +114,7 @@ def test_an_overvote_that_cannot_be_represented(tmp_path: Path) -> None:
 def test_bad_bytes_and_quoting_name_the_line(tmp_path: Path) -> None:
     path = tmp_path / "cvr.csv"
     path.write_bytes(ESS_CVR.encode() + b"6,p\xff,bs1,Choice 1-1,,\r\n")
-    assert refused(path).where == f"{path}, line 7"
+    assert refused(records_of(open_ess_cvr), path).where == f"{path}, line 7"
     quoted = write(tmp_path, ESS_CVR + '7,"p1,bs1\r\n', "q.csv")
     with pytest.raises(InvalidInput, match="not valid CSV"):
         open_ess_cvr(quoted)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.formats.files import records_of, refused
 from votetrail.core.tally.records import CastVoteRecord, ContestDefinition
 from votetrail.errors import InvalidInput
 from votetrail.formats.cvr.hart import detect, open_hart_cvr
@@ -68,12 +69,6 @@ def build(path: Path, sheets: dict[str, str] | None = None) -> Path:
             archive.writestr(name, text)
         archive.writestr("WriteIn/g-3.png", b"\x89PNG")
     return path
-
-
-def refused(path: Path) -> InvalidInput:
-    with pytest.raises(InvalidInput) as caught:
-        list(open_hart_cvr(path).records())
-    return caught.value
 
 
 def test_contests_and_limits_are_learnt_from_every_sheet(tmp_path: Path) -> None:
@@ -145,7 +140,9 @@ def test_missing_guid_duplicates_and_bad_numbers(tmp_path: Path) -> None:
         open_hart_cvr(path)
     assert caught.value.where == f"{path}, g-3.xml, field 'CvrGuid'"
     sheets["g-3.xml"] = SHEETS["g-1.xml"]
-    assert "'g-1' is already used by" in str(refused(build(tmp_path / "b.zip", sheets)))
+    assert "'g-1' is already used by" in str(
+        refused(records_of(open_hart_cvr), build(tmp_path / "b.zip", sheets))
+    )
     sheets["g-3.xml"] = SHEETS["g-1.xml"].replace("<Value>1</Value>", "<Value>x</Value>")
     path = build(tmp_path / "c.zip", sheets)
     with pytest.raises(InvalidInput) as caught:

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.formats.files import refused, write
 from votetrail.errors import InvalidInput
 from votetrail.formats.cvr.manifest import (
     BallotLocation,
@@ -25,18 +26,6 @@ ARLO = "cvr/arlo-fixtures"
 
 def arlo_manifests(shared_data: Path, election: str) -> list[Path]:
     return sorted((shared_data / ARLO / election).glob("* - ballot manifest.csv"))
-
-
-def write(tmp_path: Path, text: str, name: str = "Acton - ballot manifest.csv") -> Path:
-    path = tmp_path / name
-    path.write_bytes(text.encode("utf-8"))
-    return path
-
-
-def refused(path: Path) -> InvalidInput:
-    with pytest.raises(InvalidInput) as caught:
-        list(read_manifest(path))
-    return caught.value
 
 
 def test_arlo_medium_election_has_every_ballot(shared_data: Path) -> None:
@@ -81,6 +70,7 @@ def test_container_column_and_loose_headers(tmp_path: Path) -> None:
         " container ,TABULATOR,batch name,Number Of Ballots,CVR\n"
         'Box 1,T1,B1,"1,250",Y\n'
         "Box 2,T1,B1,0,N\n",
+        "Acton - ballot manifest.csv",
     )
     assert list(read_manifest(path)) == [
         Batch("Box 1", "T1", "B1", 1250),
@@ -98,7 +88,7 @@ def test_byte_order_mark_and_blank_lines_are_tolerated(tmp_path: Path) -> None:
 def test_upload_text_is_parsed_the_same(tmp_path: Path) -> None:
     text = "\ufeffTabulator,Batch Name,Number of Ballots\nT1,B1,2\n"
     parsed = list(parse_manifest(text.splitlines(keepends=True), "upload.csv"))
-    assert parsed == list(read_manifest(write(tmp_path, text)))
+    assert parsed == list(read_manifest(write(tmp_path, text, "Acton - ballot manifest.csv")))
 
 
 @pytest.mark.parametrize(
@@ -128,7 +118,7 @@ def test_upload_text_is_parsed_the_same(tmp_path: Path) -> None:
 def test_bad_manifest_names_line_and_field(
     tmp_path: Path, text: str, where: str, message: str
 ) -> None:
-    error = refused(write(tmp_path, text))
+    error = refused(read_manifest, write(tmp_path, text, "Acton - ballot manifest.csv"))
     assert error.where == f"{tmp_path / 'Acton - ballot manifest.csv'}, {where}"
     assert message in str(error)
 
@@ -141,14 +131,17 @@ def test_duplicate_batch_names_both_lines(tmp_path: Path) -> None:
         "Box 2,T1,B1,4\n"
         "\n"
         "Box 1,T1,B1,7\n",
+        "Acton - ballot manifest.csv",
     )
-    error = refused(path)
+    error = refused(read_manifest, path)
     assert error.where == f"{path}, line 5, field 'Batch Name'"
     assert "'Box 1' / 'T1' / 'B1' is already listed on line 2" in str(error)
 
 
 def test_streaming_yields_rows_before_a_later_error(tmp_path: Path) -> None:
-    path = write(tmp_path, "Batch Name,Number of Ballots\nB1,4\nB2,x\n")
+    path = write(
+        tmp_path, "Batch Name,Number of Ballots\nB1,4\nB2,x\n", "Acton - ballot manifest.csv"
+    )
     batches = read_manifest(path)
     assert next(batches) == Batch(None, None, "B1", 4)
     with pytest.raises(InvalidInput, match="line 3"):
@@ -158,12 +151,12 @@ def test_streaming_yields_rows_before_a_later_error(tmp_path: Path) -> None:
 def test_not_utf8_names_the_line(tmp_path: Path) -> None:
     path = tmp_path / "latin1.csv"
     path.write_bytes(b"Batch Name,Number of Ballots\nB1,4\nCaf\xe9,5\n")
-    assert refused(path).where == f"{path}, line 3"
+    assert refused(read_manifest, path).where == f"{path}, line 3"
 
 
 def test_missing_file(tmp_path: Path) -> None:
     path = tmp_path / "nowhere.csv"
-    error = refused(path)
+    error = refused(read_manifest, path)
     assert error.where == str(path)
     assert "cannot read" in str(error)
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from tests.formats.files import refused, write
 from tests.formats.lat.definitions import general, primary, votingworks_like
 from votetrail.core.lat.deck import generate_deck
 from votetrail.core.lat.definition import (
@@ -44,17 +45,6 @@ HEADER = ReportHeader(
     scope_name="Adams County",
     status="pre-election",
 )
-
-
-def write(path: Path, text: str) -> Path:
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def refused(path: Path) -> str:
-    with pytest.raises(InvalidInput) as caught:
-        read_tabulator_report(path, general())
-    return str(caught.value)
 
 
 # --- names -------------------------------------------------------------------------------------
@@ -168,7 +158,7 @@ def test_expected_totals_csv_reads_back_as_the_deck_expects(tmp_path: Path) -> N
     deck = generate_deck(general())
     buffer = io.StringIO()
     write_expected_csv(deck, buffer)
-    report = read_tabulator_report(write(tmp_path / "totals.csv", buffer.getvalue()), general())
+    report = read_tabulator_report(write(tmp_path, buffer.getvalue(), "totals.csv"), general())
     assert report.format == "totals CSV"
     assert report.overall == deck.expected()
     assert report.by_style is None
@@ -196,14 +186,14 @@ def test_a_defused_name_reads_back_as_the_definitions(tmp_path: Path) -> None:
     buffer = io.StringIO()
     write_expected_csv(deck, buffer)
     assert "'=governor" in buffer.getvalue()
-    report = read_tabulator_report(write(tmp_path / "totals.csv", buffer.getvalue()), odd)
+    report = read_tabulator_report(write(tmp_path, buffer.getvalue(), "totals.csv"), odd)
     assert report.overall == deck.expected()
     assert report.unmatched == ()
 
 
 def test_totals_csv_by_names_with_vendor_spelling(tmp_path: Path) -> None:
     path = write(
-        tmp_path / "totals.csv",
+        tmp_path,
         "Contest,Choice,Votes\n"
         "GOVERNOR,avery quinn,4\n"
         "Governor,Blake  Rivera,8\n"
@@ -212,6 +202,7 @@ def test_totals_csv_by_names_with_vendor_spelling(tmp_path: Path) -> None:
         "City Council (Vote For=3),Dee O’Neil,8\n"
         "City Council (Vote For=3),UNDERVOTES,12\n"
         "county measure a,YES,2\n",
+        "totals.csv",
     )
     report = read_tabulator_report(path, general())
     assert report.unmatched == ()
@@ -227,7 +218,7 @@ def test_totals_csv_by_ballot_style(tmp_path: Path) -> None:
     deck = generate_deck(general())
     buffer = io.StringIO()
     write_expected_csv(deck, buffer, by_style=True)
-    report = read_tabulator_report(write(tmp_path / "t.csv", buffer.getvalue()), general())
+    report = read_tabulator_report(write(tmp_path, buffer.getvalue(), "t.csv"), general())
     assert report.format == "totals CSV by ballot style"
     assert report.by_style == deck.expected_by_style()
     assert report.overall == deck.expected()
@@ -235,13 +226,14 @@ def test_totals_csv_by_ballot_style(tmp_path: Path) -> None:
 
 def test_totals_csv_by_style_adds_up_styles(tmp_path: Path) -> None:
     path = write(
-        tmp_path / "t.csv",
+        tmp_path,
         "contest,choice,votes,ballot_style\n"
         "governor,avery-quinn,1,style 1\n"
         "governor,avery-quinn,2,STYLE-2\n"
         "governor,ballots,5,style 1\n"
         "governor,ballots,6,style-2\n"
         "governor,overvotes,1,style-2\n",
+        "t.csv",
     )
     report = read_tabulator_report(path, general())
     assert report.by_style is not None
@@ -261,7 +253,7 @@ def test_results_export_csv_feeds_back(tmp_path: Path) -> None:
     ]
     buffer = io.StringIO()
     write_csv(results, buffer)
-    report = read_tabulator_report(write(tmp_path / "results.csv", buffer.getvalue()), general())
+    report = read_tabulator_report(write(tmp_path, buffer.getvalue(), "results.csv"), general())
     assert report.unmatched == ()
     assert report.overall["governor"] == ContestTotals(
         "governor", {"avery-quinn": 4, "blake-rivera": 8, WRITE_IN: 12}, None, 4, 4
@@ -273,12 +265,13 @@ def test_results_export_csv_feeds_back(tmp_path: Path) -> None:
 
 def test_totals_csv_names_what_the_definition_lacks(tmp_path: Path) -> None:
     path = write(
-        tmp_path / "totals.csv",
+        tmp_path,
         "contest,choice,votes\n"
         "Dog catcher,Rex,3\n"
         "Governor,Carol Danvers,1\n"
         "Governor,Avery Quinn,4\n"
         "Dog catcher,Fido,1\n",
+        "totals.csv",
     )
     report = read_tabulator_report(path, general())
     assert report.unmatched == (
@@ -291,8 +284,9 @@ def test_totals_csv_names_what_the_definition_lacks(tmp_path: Path) -> None:
 
 def test_totals_csv_names_an_unknown_ballot_style(tmp_path: Path) -> None:
     path = write(
-        tmp_path / "totals.csv",
+        tmp_path,
         "ballot_style,contest,choice,votes\nStyle 9,governor,avery-quinn,1\n",
+        "totals.csv",
     )
     report = read_tabulator_report(path, general())
     assert report.unmatched == (
@@ -320,32 +314,38 @@ def test_totals_csv_names_an_unknown_ballot_style(tmp_path: Path) -> None:
     ],
 )
 def test_totals_csv_errors_name_line_and_column(tmp_path: Path, body: str, message: str) -> None:
-    path = write(tmp_path / "totals.csv", "contest,choice,votes\n" + body)
-    assert message in refused(path)
+    path = write(tmp_path, "contest,choice,votes\n" + body, "totals.csv")
+    assert message in str(refused(read_tabulator_report, path, general()))
 
 
 def test_totals_csv_header_naming_a_column_twice(tmp_path: Path) -> None:
-    path = write(tmp_path / "totals.csv", "contest,choice,votes,votes\ngovernor,avery-quinn,1,2\n")
-    assert refused(path) == 'totals.csv: line 1: names column "votes" twice'
+    path = write(tmp_path, "contest,choice,votes,votes\ngovernor,avery-quinn,1,2\n", "totals.csv")
+    assert (
+        str(refused(read_tabulator_report, path, general()))
+        == 'totals.csv: line 1: names column "votes" twice'
+    )
 
 
 def test_a_csv_that_is_no_report_says_what_is_read(tmp_path: Path) -> None:
-    path = write(tmp_path / "list.csv", "name,count\nAnn,3\n")
-    message = refused(path)
+    path = write(tmp_path, "name,count\nAnn,3\n", "list.csv")
+    message = str(refused(read_tabulator_report, path, general()))
     assert message.startswith(f"{path}: is not a tabulator report votetrail reads: a totals CSV")
     assert "NIST SP 1500-100 results JSON" in message
     assert "Dominion Democracy Suite CSV" in message
 
 
 def test_a_json_that_is_no_report_says_what_is_read(tmp_path: Path) -> None:
-    path = write(tmp_path / "x.json", '{"@type": "Something.Else"}')
-    message = refused(path)
+    path = write(tmp_path, '{"@type": "Something.Else"}', "x.json")
+    message = str(refused(read_tabulator_report, path, general()))
     assert "neither NIST SP 1500-100 results JSON" in message
     assert "CVR.CastVoteRecordReport" in message
 
 
 def test_a_missing_file(tmp_path: Path) -> None:
-    assert refused(tmp_path / "gone.csv") == f"{tmp_path / 'gone.csv'}: no such file"
+    assert (
+        str(refused(read_tabulator_report, tmp_path / "gone.csv", general()))
+        == f"{tmp_path / 'gone.csv'}: no such file"
+    )
 
 
 # --- NIST SP 1500-100 results ------------------------------------------------------------------
@@ -531,7 +531,7 @@ def test_nist_results_with_a_bad_count(tmp_path: Path) -> None:
     }
     path = tmp_path / "r.json"
     path.write_text(json.dumps(data), encoding="utf-8")
-    assert refused(path) == (
+    assert str(refused(read_tabulator_report, path, general())) == (
         f"{path}, Election, contest 'gov', selection 'avery-quinn', field 'Count': -2 is negative"
     )
 
@@ -699,7 +699,7 @@ def test_nist_results_say_their_device_precinct_and_election(tmp_path: Path) -> 
             }
         ],
     }
-    path = write(tmp_path / "results.json", json.dumps(data))
+    path = write(tmp_path, json.dumps(data), "results.json")
     about = read_tabulator_report(path, general()).about
     assert about == SelfDescription(
         devices=("ICP-7",), precincts=("P-1",), election="Demo general election"
@@ -727,5 +727,5 @@ def test_a_vendor_export_gives_tabulator_numbers_not_serials(shared_data: Path) 
 def test_a_totals_csv_says_nothing_about_itself(tmp_path: Path) -> None:
     buffer = io.StringIO()
     write_expected_csv(generate_deck(general()), buffer)
-    path = write(tmp_path / "totals.csv", buffer.getvalue())
+    path = write(tmp_path, buffer.getvalue(), "totals.csv")
     assert read_tabulator_report(path, general()).about == SelfDescription()

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.formats.files import refused, write
 from votetrail.core.voters.record import Address, Status, VoterInput
 from votetrail.errors import InvalidInput
 from votetrail.formats.voters import delimited as voter_file
@@ -155,18 +156,6 @@ def florida_row(values: dict[str, str]) -> str:
     return "\t".join(values.get(column, "") for column in columns) + "\n"
 
 
-def write(tmp_path: Path, text: str, name: str = "voters.txt") -> Path:
-    path = tmp_path / name
-    path.write_bytes(text.encode("utf-8"))
-    return path
-
-
-def refused(path: Path, columns: ColumnMap, county: str | None = None) -> InvalidInput:
-    with pytest.raises(InvalidInput) as caught:
-        list(read_voter_file(path, columns, county=county))
-    return caught.value
-
-
 NC_MARY = dict(
     county_id="92",
     county_desc="WAKE",
@@ -225,7 +214,11 @@ def test_nc_statewide_file(tmp_path: Path) -> None:
         voter_status_desc="INACTIVE",
         voter_status_reason_desc="CONFIRMATION NOT RETURNED",
     )
-    path = write(tmp_path, nc_header() + nc_row(**NC_MARY) + nc_row(**removed) + nc_row(**inactive))
+    path = write(
+        tmp_path,
+        nc_header() + nc_row(**NC_MARY) + nc_row(**removed) + nc_row(**inactive),
+        "voters.txt",
+    )
     mary, james, third = read_voter_file(path, PRESETS["nc"])
 
     assert mary.voter_id == "EH1234567"
@@ -252,7 +245,7 @@ def test_nc_statewide_file(tmp_path: Path) -> None:
 
 def test_nc_unmapped_reason_is_kept_as_written(tmp_path: Path) -> None:
     row = nc_row(**dict(NC_MARY, voter_status_reason_desc="UNVERIFIED NEW"))
-    (voter,) = read_voter_file(write(tmp_path, nc_header() + row), PRESETS["nc"])
+    (voter,) = read_voter_file(write(tmp_path, nc_header() + row, "voters.txt"), PRESETS["nc"])
     assert voter.status_reason == "UNVERIFIED NEW"
 
 
@@ -351,7 +344,7 @@ def test_florida_extract_has_no_header_and_no_quoting(tmp_path: Path) -> None:
 def test_florida_row_with_a_column_too_many(tmp_path: Path) -> None:
     ana = dict(FLORIDA_ANA, **{"Email address": "ana@example.org"})
     row = florida_row(ana).replace("1010 NW 13TH ST", "1010\tNW 13TH ST")
-    error = refused(write(tmp_path, row), PRESETS["florida"])
+    error = refused(read_voter_file, write(tmp_path, row, "voters.txt"), PRESETS["florida"])
     assert error.where == f"{tmp_path / 'voters.txt'}:1"
     assert "39 columns but the florida layout has 38" in str(error)
 
@@ -390,7 +383,7 @@ def test_votetrail_layout_and_identifier_cleanup(tmp_path: Path) -> None:
 
 
 def test_votetrail_layout_optional_columns_may_be_absent(tmp_path: Path) -> None:
-    path = write(tmp_path, "last_name,first_name,voter_id\nDoe,Jane,V-9\n,,\n\n")
+    path = write(tmp_path, "last_name,first_name,voter_id\nDoe,Jane,V-9\n,,\n\n", "voters.txt")
     (jane,) = read_voter_file(path, PRESETS["votetrail"], county="Summit")
     assert (jane.voter_id, jane.county, jane.status, jane.dob) == (
         "V-9",
@@ -401,17 +394,17 @@ def test_votetrail_layout_optional_columns_may_be_absent(tmp_path: Path) -> None
 
 
 def test_county_argument_fills_or_checks_the_county(tmp_path: Path) -> None:
-    path = write(tmp_path, VOTETRAIL_HEADER + votetrail_row(county=" summit "))
+    path = write(tmp_path, VOTETRAIL_HEADER + votetrail_row(county=" summit "), "voters.txt")
     (jane,) = read_voter_file(path, PRESETS["votetrail"], county="Summit")
     assert jane.county == "Summit"
-    error = refused(path, PRESETS["votetrail"], county="Stark")
+    error = refused(read_voter_file, path, PRESETS["votetrail"], county="Stark")
     assert error.where == f"{path}:2"
     assert "column county: the voter is in county 'summit', not 'Stark'" in str(error)
 
 
 def test_no_county_anywhere(tmp_path: Path) -> None:
-    path = write(tmp_path, "voter_id,first_name,last_name\nV-1,Jane,Doe\n")
-    error = refused(path, PRESETS["votetrail"])
+    path = write(tmp_path, "voter_id,first_name,last_name\nV-1,Jane,Doe\n", "voters.txt")
+    error = refused(read_voter_file, path, PRESETS["votetrail"])
     assert "give the county" in str(error)
 
 
@@ -419,10 +412,10 @@ def test_new_registration_file_may_lack_voter_ids(tmp_path: Path) -> None:
     columns = ColumnMap.from_mapping(
         {"base": "votetrail", "new_registrations": True, "name": "applications"}
     )
-    path = write(tmp_path, VOTETRAIL_HEADER + votetrail_row(voter_id=""))
+    path = write(tmp_path, VOTETRAIL_HEADER + votetrail_row(voter_id=""), "voters.txt")
     (jane,) = read_voter_file(path, columns)
     assert jane.voter_id == ""
-    error = refused(path, PRESETS["votetrail"])
+    error = refused(read_voter_file, path, PRESETS["votetrail"])
     assert (error.where, "column voter_id: is empty" in str(error)) == (f"{path}:2", True)
 
 
@@ -464,7 +457,9 @@ def test_state_column_map_file(tmp_path: Path) -> None:
         "18|Kowalski|Piotr|12|Elm St|Apt 3|Akron|44310||I|\n"
         "19|Nowak|Jan|7|Oak Rd||Akron|44310||C|died\n"
     )
-    anna, piotr, jan = read_voter_file(write(tmp_path, data), columns, county="Summit")
+    anna, piotr, jan = read_voter_file(
+        write(tmp_path, data, "voters.txt"), columns, county="Summit"
+    )
     assert anna.residence.street == "12 Elm St"
     assert anna.dob == date(1970, 1, 2)
     assert piotr.residence.street == "12 Elm St Apt 3"
@@ -573,8 +568,8 @@ def test_fixed_slots_match_field_order() -> None:
 
 def test_header_missing_columns_is_one_error(tmp_path: Path) -> None:
     header = [c for c in OHIO_COLUMNS if c not in ("DATE_OF_BIRTH", "PRECINCT_NAME")]
-    path = write(tmp_path, ",".join(header) + "\n")
-    error = refused(path, PRESETS["ohio"])
+    path = write(tmp_path, ",".join(header) + "\n", "voters.txt")
+    error = refused(read_voter_file, path, PRESETS["ohio"])
     assert error.where == f"{path}:1"
     assert "lacks the column(s) PRECINCT_NAME, DATE_OF_BIRTH that the ohio layout reads" in str(
         error
@@ -582,12 +577,16 @@ def test_header_missing_columns_is_one_error(tmp_path: Path) -> None:
 
 
 def test_header_repeats_a_mapped_column(tmp_path: Path) -> None:
-    path = write(tmp_path, "voter_id,first_name,last_name,Last_Name\n")
-    assert "column last_name appears twice" in str(refused(path, PRESETS["votetrail"], "X"))
+    path = write(tmp_path, "voter_id,first_name,last_name,Last_Name\n", "voters.txt")
+    assert "column last_name appears twice" in str(
+        refused(read_voter_file, path, PRESETS["votetrail"], county="X")
+    )
 
 
 def test_empty_file(tmp_path: Path) -> None:
-    assert "the file is empty" in str(refused(write(tmp_path, ""), PRESETS["nc"]))
+    assert "the file is empty" in str(
+        refused(read_voter_file, write(tmp_path, "", "voters.txt"), PRESETS["nc"])
+    )
 
 
 @pytest.mark.parametrize(
@@ -606,8 +605,8 @@ def test_empty_file(tmp_path: Path) -> None:
     ],
 )
 def test_bad_row_names_line_and_column(tmp_path: Path, row: str, message: str) -> None:
-    path = write(tmp_path, VOTETRAIL_HEADER + votetrail_row(voter_id="V-0") + row)
-    error = refused(path, PRESETS["votetrail"])
+    path = write(tmp_path, VOTETRAIL_HEADER + votetrail_row(voter_id="V-0") + row, "voters.txt")
+    error = refused(read_voter_file, path, PRESETS["votetrail"])
     assert error.where == f"{path}:3"
     assert message in str(error)
 
@@ -625,8 +624,8 @@ def test_bad_row_names_line_and_column(tmp_path: Path, row: str, message: str) -
 def test_identifier_values_never_appear_in_errors(
     tmp_path: Path, field: str, secret: str, message: str
 ) -> None:
-    path = write(tmp_path, VOTETRAIL_HEADER + votetrail_row(**{field: secret}))
-    error = refused(path, PRESETS["votetrail"])
+    path = write(tmp_path, VOTETRAIL_HEADER + votetrail_row(**{field: secret}), "voters.txt")
+    error = refused(read_voter_file, path, PRESETS["votetrail"])
     assert error.where == f"{path}:2"
     assert message in str(error)
     shown = f"{error} {error.args!r} {error.where}"
@@ -640,7 +639,7 @@ def test_ohio_date_of_birth_error_names_the_column(tmp_path: Path) -> None:
         ",".join(OHIO_COLUMNS) + "\n" + ohio_row(**dict(OHIO_JOHN, DATE_OF_BIRTH="27.02.1958")),
         "file.csv",
     )
-    error = refused(path, PRESETS["ohio"])
+    error = refused(read_voter_file, path, PRESETS["ohio"])
     assert str(error) == (
         f"{path}:2: column DATE_OF_BIRTH: not a date in the form YYYY-MM-DD or MM/DD/YYYY"
     )
@@ -649,7 +648,9 @@ def test_ohio_date_of_birth_error_names_the_column(tmp_path: Path) -> None:
 
 def test_quoted_value_spanning_lines_reports_its_first_line(tmp_path: Path) -> None:
     row = votetrail_row(residence_street="12 Elm St\nApt 3", voter_id="V-2")
-    path = write(tmp_path, VOTETRAIL_HEADER + row + votetrail_row(last_name="", voter_id="V-3"))
+    path = write(
+        tmp_path, VOTETRAIL_HEADER + row + votetrail_row(last_name="", voter_id="V-3"), "voters.txt"
+    )
     rows = read_voter_file(path, PRESETS["votetrail"])
     assert next(rows).residence.street == "12 Elm St\nApt 3"
     with pytest.raises(InvalidInput) as caught:
@@ -658,7 +659,9 @@ def test_quoted_value_spanning_lines_reports_its_first_line(tmp_path: Path) -> N
 
 
 def test_streaming_yields_rows_before_a_later_error(tmp_path: Path) -> None:
-    path = write(tmp_path, VOTETRAIL_HEADER + votetrail_row() + votetrail_row(last_name=""))
+    path = write(
+        tmp_path, VOTETRAIL_HEADER + votetrail_row() + votetrail_row(last_name=""), "voters.txt"
+    )
     rows = read_voter_file(path, PRESETS["votetrail"])
     assert isinstance(next(rows), VoterInput)
     with pytest.raises(InvalidInput, match=":3: column last_name"):
@@ -671,28 +674,32 @@ def test_not_utf8_names_the_line(tmp_path: Path) -> None:
         (VOTETRAIL_HEADER + votetrail_row()).encode()
         + votetrail_row(last_name="Mu\xf1oz").encode("latin-1")
     )
-    error = refused(path, PRESETS["votetrail"])
+    error = refused(read_voter_file, path, PRESETS["votetrail"])
     assert error.where == f"{path}:3"
     assert "not UTF-8" in str(error)
 
 
 def test_broken_quoting(tmp_path: Path) -> None:
-    path = write(tmp_path, VOTETRAIL_HEADER + votetrail_row() + '"V-2,Summit,"Jane",x\n')
-    error = refused(path, PRESETS["votetrail"])
+    path = write(
+        tmp_path, VOTETRAIL_HEADER + votetrail_row() + '"V-2,Summit,"Jane",x\n', "voters.txt"
+    )
+    error = refused(read_voter_file, path, PRESETS["votetrail"])
     assert error.where == f"{path}:3"
     assert "not valid delimited text" in str(error)
 
 
 def test_missing_file(tmp_path: Path) -> None:
-    error = refused(tmp_path / "nowhere.csv", PRESETS["nc"])
+    error = refused(read_voter_file, tmp_path / "nowhere.csv", PRESETS["nc"])
     assert "cannot read the voter file" in str(error)
 
 
 def test_trailing_delimiter_is_tolerated_when_the_header_has_one(tmp_path: Path) -> None:
-    path = write(tmp_path, "voter_id,first_name,last_name,\nV-1,Jane,Doe,\nV-2,John,Doe\n")
+    path = write(
+        tmp_path, "voter_id,first_name,last_name,\nV-1,Jane,Doe,\nV-2,John,Doe\n", "voters.txt"
+    )
     jane, john = read_voter_file(path, PRESETS["votetrail"], county="Summit")
     assert (jane.last_name, john.first_name) == ("Doe", "John")
-    path = write(tmp_path, "voter_id,first_name,last_name\nV-1,Jane,Doe,\n")
+    path = write(tmp_path, "voter_id,first_name,last_name\nV-1,Jane,Doe,\n", "voters.txt")
     assert "4 columns but the votetrail layout has 3" in str(
-        refused(path, PRESETS["votetrail"], county="Summit")
+        refused(read_voter_file, path, PRESETS["votetrail"], county="Summit")
     )

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from tests.formats.files import refused, write
 from votetrail.core.voters.record import (
     PUBLIC_FIELDS,
     Address,
@@ -24,18 +25,6 @@ from votetrail.formats.voters.vri import read_vri, write_vri_json
 VRI = "nist/VoterRecordsInterchange"
 EXAMPLES = f"{VRI}/NVRA-PDF-examples"
 NS = "http://itl.nist.gov/ns/voting/1500-102/v1"
-
-
-def write(tmp_path: Path, text: str, name: str) -> Path:
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def refused(path: Path, county: str = "Summit") -> InvalidInput:
-    with pytest.raises(InvalidInput) as caught:
-        read_vri(path, county=county)
-    return caught.value
 
 
 def test_ohio_online_registration_json(shared_data: Path) -> None:
@@ -98,7 +87,9 @@ def test_every_ohio_xml_registration_reads(shared_data: Path) -> None:
 
 
 def test_acknowledgement_is_not_a_registration(shared_data: Path) -> None:
-    error = refused(shared_data / EXAMPLES / "ohio_registration_acknowledgement.xml")
+    error = refused(
+        read_vri, shared_data / EXAMPLES / "ohio_registration_acknowledgement.xml", county="Summit"
+    )
     assert "is a RequestSuccess" in str(error)
     assert error.where is not None
     assert error.where.endswith(":3 at /VoterRecordsResponse")
@@ -106,7 +97,7 @@ def test_acknowledgement_is_not_a_registration(shared_data: Path) -> None:
 
 def test_form_export_without_a_name_names_the_element(shared_data: Path) -> None:
     path = shared_data / EXAMPLES / "NIST-WG-OVF-Exportable_data.xml"
-    error = refused(path)
+    error = refused(read_vri, path, county="Summit")
     assert error.where == f"{path}:16 at /VoterRecordsRequest/Subject/Name"
     assert "FirstName is missing or empty" in str(error)
 
@@ -115,10 +106,10 @@ def test_virginia_examples_use_a_wrong_namespace_or_are_ballot_requests(
     shared_data: Path,
 ) -> None:
     folder = shared_data / VRI / "VA-examples"
-    wrong = refused(folder / "va_absentee_annual.xml")
+    wrong = refused(read_vri, folder / "va_absentee_annual.xml", county="Summit")
     assert "'NIST_V0_voter_records_interchange.xsd'" in str(wrong)
     assert NS in str(wrong)
-    ballot = refused(folder / "va_absentee_excuse_1b.xml")
+    ballot = refused(read_vri, folder / "va_absentee_excuse_1b.xml", county="Summit")
     assert "is a request of Type ballot-request, not a registration" in str(ballot)
     (patty,) = read_vri(folder / "va_absentee_excuse_1a.xml", county="Winchester")
     assert patty.mailing == Address(
@@ -253,7 +244,7 @@ def test_json_errors_name_the_path(
     tmp_path: Path, subject: dict[str, Any], where: str, message: str
 ) -> None:
     path = write(tmp_path, request_json(subject), "bad.json")
-    error = refused(path)
+    error = refused(read_vri, path, county="Summit")
     assert error.where == f"{path} at {where}"
     assert message in str(error)
 
@@ -262,7 +253,7 @@ def test_voter_record_type_is_checked(tmp_path: Path) -> None:
     text = request_json({"Name": NAME, "ResidenceAddress": RESIDENCE}).replace(
         '"VRI.Voter"', '"VRI.Name"', 1
     )
-    error = refused(write(tmp_path, text, "x.json"))
+    error = refused(read_vri, write(tmp_path, text, "x.json"), county="Summit")
     assert "has @type 'VRI.Name', expected 'VRI.Voter'" in str(error)
 
 
@@ -285,7 +276,7 @@ def test_identifier_values_never_appear_in_errors(
     else:
         subject["VoterId"] = [{"@type": "VRI.VoterId", "Type": voter_id, "StringValue": secret}]
     path = write(tmp_path, request_json(subject), "pii.json")
-    error = refused(path)
+    error = refused(read_vri, path, county="Summit")
     assert error.where == f"{path} at {where}"
     assert message in str(error)
     shown = f"{error} {error.args!r}"
@@ -299,7 +290,7 @@ def test_two_different_licences_are_refused_without_showing_either(tmp_path: Pat
         {"@type": "VRI.VoterId", "Type": "drivers-license", "StringValue": "B2222222"},
     ]
     subject = {"Name": NAME, "ResidenceAddress": RESIDENCE, "VoterId": ids}
-    error = refused(write(tmp_path, request_json(subject), "two.json"))
+    error = refused(read_vri, write(tmp_path, request_json(subject), "two.json"), county="Summit")
     assert "a second VoterId of Type drivers-license differs" in str(error)
     assert "1111111" not in str(error)
     assert "2222222" not in str(error)
@@ -335,11 +326,11 @@ XML_REQUEST = """<?xml version="1.0" encoding="utf-8"?>
 
 def test_xml_identifier_errors_name_the_element_not_the_value(tmp_path: Path) -> None:
     path = write(tmp_path, XML_REQUEST.format(ns=NS, dob="1990-02-31", ssn4="1234"), "a.xml")
-    error = refused(path)
+    error = refused(read_vri, path, county="Summit")
     assert error.where == f"{path}:7 at /VoterRecordsRequest/Subject/DateOfBirth"
     assert "1990" not in str(error)
     path = write(tmp_path, XML_REQUEST.format(ns=NS, dob="1990-02-03", ssn4="12 345"), "b.xml")
-    error = refused(path)
+    error = refused(read_vri, path, county="Summit")
     assert error.where == f"{path}:20 at /VoterRecordsRequest/Subject/VoterId/StringValue"
     assert "345" not in str(error)
     path = write(tmp_path, XML_REQUEST.format(ns=NS, dob="1990-02-03", ssn4="0345"), "c.xml")
@@ -372,7 +363,7 @@ EXTERNAL_DTD = """<?xml version="1.0"?>
 
 @pytest.mark.parametrize("text", [BILLION_LAUGHS, EXTERNAL_ENTITY, EXTERNAL_DTD])
 def test_dtds_and_entities_are_refused(tmp_path: Path, text: str) -> None:
-    error = refused(write(tmp_path, text.format(ns=NS), "evil.xml"))
+    error = refused(read_vri, write(tmp_path, text.format(ns=NS), "evil.xml"), county="Summit")
     assert "declares a DTD or entities" in str(error)
     assert "root:" not in str(error)
 
@@ -387,25 +378,27 @@ def test_dtds_and_entities_are_refused(tmp_path: Path, text: str) -> None:
 )
 def test_malformed_xml_names_the_line(tmp_path: Path, text: str, line: int, message: str) -> None:
     path = write(tmp_path, text.format(ns=NS), "broken.xml")
-    error = refused(path)
+    error = refused(read_vri, path, county="Summit")
     assert error.where == f"{path}:{line}"
     assert message in str(error)
 
 
 def test_malformed_json_names_the_line(tmp_path: Path) -> None:
     path = write(tmp_path, '{\n  "@type": "VRI.VoterRecordsRequest",\n  "Type": [\n}', "x.json")
-    error = refused(path)
+    error = refused(read_vri, path, county="Summit")
     assert error.where == f"{path}:4"
     assert "is not valid JSON" in str(error)
 
 
 def test_neither_json_nor_xml(tmp_path: Path) -> None:
-    assert "neither VRI JSON nor VRI XML" in str(refused(write(tmp_path, "voter_id\n", "x.csv")))
+    assert "neither VRI JSON nor VRI XML" in str(
+        refused(read_vri, write(tmp_path, "voter_id\n", "x.csv"), county="Summit")
+    )
 
 
 def test_county_must_be_given(tmp_path: Path) -> None:
     path = write(tmp_path, request_json({"Name": NAME, "ResidenceAddress": RESIDENCE}), "a.json")
-    assert "county loading the file" in str(refused(path, county=" "))
+    assert "county loading the file" in str(refused(read_vri, path, county=" "))
 
 
 def record(**changes: Any) -> VoterRecord:
@@ -493,7 +486,7 @@ def test_export_has_no_protected_identifier_or_hash() -> None:
 
 def test_export_of_another_county_is_refused(tmp_path: Path) -> None:
     text = write_vri_json(RECORDS[:1], issuer="Summit", generated=date(2024, 1, 9))
-    error = refused(write(tmp_path, text, "export.json"), county="Stark")
+    error = refused(read_vri, write(tmp_path, text, "export.json"), county="Stark")
     assert "the voter is in county 'Summit', not 'Stark'" in str(error)
     assert error.where == f"{tmp_path / 'export.json'} at $.VoterRecord[0].District[0]"
 
@@ -576,7 +569,7 @@ XML_RESULTS = """<?xml version="1.0" encoding="UTF-8"?>
 
 def test_xml_record_results(tmp_path: Path) -> None:
     path = write(tmp_path, XML_RESULTS, "results.xml")
-    error = refused(path)
+    error = refused(read_vri, path, county="Summit")
     assert error.where == f"{path}:19 at /VoterRecordsResponse/VoterRecord[2]"
     assert "VoterStatus 'other' (OtherStatus 'purged')" in str(error)
     path = write(tmp_path, XML_RESULTS.replace("purged", "cancelled"), "results.xml")
