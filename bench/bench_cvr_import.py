@@ -9,7 +9,7 @@ It generates synthetic Dominion Democracy Suite CSV exports with the structure
 of a real one (the four header rows of the Arlo "medium election" fixture:
 election and version, "Lord of Coin (Vote For=1)" over five choice columns, the
 choice names, the eight card-detail headings), imports them with
-``services.uploads.import_cvrs`` into a fresh SQLite log and times that call
+``services.counting.uploads.import_cvrs`` into a fresh SQLite log and times that call
 end to end: file hashing, CSV parsing, canonical JSON per CVR, the Merkle root,
 the inserts, the logged upload event and the commit. Building the log and the
 county is not timed.
@@ -22,7 +22,7 @@ reference ratio compares votetrail's whole import of the CSV files with only
 Dominion JSON reader yet, so the two runs read different files of the same CVRs.
 
 Afterwards the import is checked: the stored record count, ``verify(app).ok``
-and the tabulated totals (``services.counting.results``) against the totals the
+and the tabulated totals (``services.counting.results.results``) against the totals the
 generator knows it wrote. The JSON dicts are counted the same way, so both
 formats demonstrably hold the same ballots.
 

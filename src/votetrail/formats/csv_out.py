@@ -16,7 +16,7 @@ date) is defused. Numbers the application computed are passed as numbers
 negative margin stays ``-3``, a number. Writers therefore pass counts as
 ``int``, never pre-formatted as text. ``None`` is an empty cell.
 
-A program of ours reading such a file back (``lat_totals_csv`` reads the
+A program of ours reading such a file back (``formats/lat/totals_csv.py`` reads the
 totals CSV that ``votetrail results`` and ``lat deck --format expected-csv``
 write) takes the quote off again with :func:`restore_cell`, so the names match
 the definition's; a spreadsheet never does.

@@ -36,7 +36,7 @@ DiscrepancyKind = Literal[
     "wrong_election",
 ]
 """``no_baseline``, ``baseline_failed`` and ``seal`` are the post-election session's own
-findings (``services.lat_sessions``); the ``wrong_`` kinds say a report is not of the device,
+findings (``services.lat.sessions``); the ``wrong_`` kinds say a report is not of the device,
 precinct or election under test (``core.lat.report_identity``, ``core.lat.precinct_mixup``)."""
 
 

@@ -42,7 +42,7 @@ class Node:
     """One object of the document, with the path that leads to it.
 
     ``text_scalars`` is set for YAML read with every plain scalar kept as
-    text (see ``election_yaml``): numbers and true/false are then parsed
+    text (see ``formats/election/yaml.py``): numbers and true/false are then parsed
     here from their text, so ``id: 0012`` or ``id: yes`` stay what the
     clerk wrote.
     """

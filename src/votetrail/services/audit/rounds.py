@@ -1,7 +1,7 @@
 """Round sizes and risk measurement for whole audits, from files an official has.
 
 This joins the pure statistics of ``core/audit`` to the contest and sample
-files of ``formats/audit_inputs``: one call per question an audit team asks
+files of ``formats/audit/inputs.py``: one call per question an audit team asks
 ("how many ballots for the next round?", "what is the risk now?"). Every
 contest is audited with the same sample, so the round size is the largest any
 assertion needs and the audit confirms only when every assertion does.

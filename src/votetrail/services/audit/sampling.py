@@ -3,7 +3,7 @@
 This is the step observers re-run: the manifests, the public seed and the
 sample size go in; the ballots to pull come out in ticket order, each with the
 container, tabulator, batch and position an audit board needs to find it. The
-ballot ids (see ``formats.ballot_manifest``) are the strings the sampler hashes,
+ballot ids (see ``formats.cvr.manifest``) are the strings the sampler hashes,
 so the same files and seed give the same sample with Rivest's own
 ``consistent_sampler``.
 """

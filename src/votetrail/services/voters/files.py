@@ -1,6 +1,6 @@
 """Voter data in and out as files: voter-file and VRI imports, poll books, VRI exports, who voted.
 
-Imports hand the reader's records to ``voter_import.import_voters`` (one
+Imports hand the reader's records to ``imports.import_voters`` (one
 transaction, re-runnable). Every export is logged with its SHA-256, because
 a poll book or an exported list is voter data leaving the system, and the
 office should be able to say exactly what left and when. Who voted is a
