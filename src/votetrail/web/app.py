@@ -28,6 +28,7 @@ from votetrail.web.cookies import SecureCookiesOverHttps
 from votetrail.web.errors import handle_not_found, handle_unexpected, handle_votetrail_error
 from votetrail.web.headers import HEADERS
 from votetrail.web.limits import BodyLimit, BodyLimits
+from votetrail.web.voters.check import FailedChecks
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -78,7 +79,7 @@ def create_app(app: App, *, limits: BodyLimits | None = None) -> Starlette:
         },
     )
     web.state.votetrail = app
-    web.state.failed_registration_checks = voters.FailedChecks()
+    web.state.failed_registration_checks = FailedChecks()
     return web
 
 

@@ -82,7 +82,7 @@ UPLOAD_ROUTES: tuple[tuple[re.Pattern[str], str], ...] = (
     (_route("/j/{slug}/lat/{session_id}/devices/{serial:path}/results"), "lat_upload"),
 )
 """POST routes that take files, and which cap applies to them (see ``web/county.py``,
-``web/netmon.py``, ``web/lat.py``)."""
+``web/netmon.py``, ``web/lat/workspace.py``)."""
 
 
 def limit_for(limits: BodyLimits, scope: Scope) -> int:

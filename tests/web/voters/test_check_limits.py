@@ -19,7 +19,7 @@ from votetrail.services import log_view
 from votetrail.services.context import App
 from votetrail.services.setup import DEMO_PASSWORD
 from votetrail.services.voters import records as voters
-from votetrail.web.voters import CHECK_LIMIT, CLIENT_LIMIT, NO_MATCH, FailedChecks
+from votetrail.web.voters.check import CHECK_LIMIT, CLIENT_LIMIT, NO_MATCH, FailedChecks
 
 
 @pytest.fixture

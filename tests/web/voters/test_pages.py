@@ -25,7 +25,7 @@ from votetrail.services.setup import DEMO_PASSWORD
 from votetrail.services.voters import records as voters
 from votetrail.services.voters.proofs import check_bundle
 from votetrail.store.models import VOTER_REVIEWS
-from votetrail.web.voters import CHECK_LIMIT, NO_MATCH
+from votetrail.web.voters.check import CHECK_LIMIT, NO_MATCH
 
 MARIA = "ADAMS000000"
 NIGHT = datetime(2026, 11, 19, 9, 30, tzinfo=UTC)  # 02:30 in Denver: the off-hours rule

@@ -1,0 +1,287 @@
+"""The public "check my registration" page, and the limits that keep it from being an oracle.
+
+The check asks for the voter id, last name and date of birth in a POST form
+(never a query string, so no access log or browser history keeps a birth
+date) and answers one neutral sentence for every kind of mismatch, including
+an unknown id. Failed checks are counted per client and voter id, per client
+and overall (:class:`FailedChecks`), so the page cannot be used to guess a
+known voter's birth date either, nor to lock a voter out of their own record.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections import OrderedDict
+from datetime import date, datetime
+from ipaddress import IPv6Address, ip_address, ip_network
+from urllib.parse import quote
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from votetrail.errors import ConfigurationError, InvalidInput
+from votetrail.services.voters import proofs as voter_proofs
+from votetrail.services.voters import records as voters
+from votetrail.web.auth import check_csrf
+from votetrail.web.state import app_of
+from votetrail.web.templating import render
+from votetrail.web.voters.common import check_lengths, form_text, private
+
+log = logging.getLogger("votetrail.web.voters")
+
+NO_MATCH = "No registration matches those details."
+"""The one answer to every mismatch: unknown id, wrong last name, wrong date of birth."""
+
+CHECK_LIMIT = 10
+"""Failed checks one client may make on one voter id per window."""
+CLIENT_LIMIT = 30
+"""Failed checks one client may make in all per window, whatever the ids."""
+SURGE_LIMIT = 1000
+"""Failed checks from everyone in an hour that mean someone is guessing from many addresses."""
+SURGE_CLIENT_LIMIT = 3
+"""During such a surge, the failures a client may already have and still be answered."""
+CHECK_WINDOW_SECONDS = 24 * 3600
+TOO_MANY = (
+    "Too many unsuccessful checks for this voter id today. Try again tomorrow, "
+    "or ask your county election office."
+)
+TOO_MANY_FROM_CLIENT = (
+    "Too many unsuccessful checks from your network today. Try again tomorrow, "
+    "or ask your county election office."
+)
+TOO_MANY_NOW = (
+    "Too many unsuccessful checks right now. Try again in an hour, "
+    "or ask your county election office."
+)
+
+
+# ---------------------------------------------------------------- public check
+
+
+Key = str
+
+
+class _WindowCounts:
+    """Failures per key, each key counting for a fixed window from its first failure.
+
+    At most ``capacity`` keys are kept: the least recently failed is dropped
+    when a new one comes, so memory is bounded and every operation is O(1),
+    whatever the number of ids tried.
+    """
+
+    def __init__(self, capacity: int, window: float) -> None:
+        self.capacity = capacity
+        self.window = window
+        self._counts: OrderedDict[Key, tuple[float, int]] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._counts)
+
+    def count(self, key: Key, now: float) -> int:
+        found = self._counts.get(key)
+        if found is None or now - found[0] >= self.window:
+            return 0
+        return found[1]
+
+    def add(self, key: Key, now: float) -> None:
+        found = self._counts.get(key)
+        if found is None or now - found[0] >= self.window:
+            found = (now, 0)
+        self._counts[key] = (found[0], found[1] + 1)
+        self._counts.move_to_end(key)
+        if len(self._counts) > self.capacity:
+            self._counts.popitem(last=False)
+
+
+class FailedChecks:
+    """Failed registration checks, counted per client and voter id, per client, and overall.
+
+    Voter ids and last names are often public, so without a limit the form
+    would confirm a birth date after some thousands of guesses. A client (an
+    IPv4 address, or an IPv6 /64 network) may fail :data:`CHECK_LIMIT` times
+    on one id and :data:`CLIENT_LIMIT` times in all per window; while everyone
+    together fails more than :data:`SURGE_LIMIT` times an hour (guessing spread
+    over many addresses), a client that has already failed
+    :data:`SURGE_CLIENT_LIMIT` times is refused too. Only a client's own
+    failures ever refuse it, so nobody can lock a voter out of their own
+    record: the voter's right details are answered. Failures are counted
+    whether or not the id exists, so the limit itself reveals nothing.
+
+    Kept in memory, bounded to ``keys`` counters per table: a restart or a
+    second worker process starts its own count, which still keeps guessing
+    slow.
+    """
+
+    def __init__(
+        self,
+        limit: int = CHECK_LIMIT,
+        window: float = CHECK_WINDOW_SECONDS,
+        keys: int = 100_000,
+        *,
+        client_limit: int = CLIENT_LIMIT,
+        surge_limit: int = SURGE_LIMIT,
+        surge_client_limit: int = SURGE_CLIENT_LIMIT,
+    ) -> None:
+        self.limit = limit
+        self.client_limit = client_limit
+        self.surge_limit = surge_limit
+        self.surge_client_limit = surge_client_limit
+        self.pairs = _WindowCounts(keys, window)
+        self.clients = _WindowCounts(keys, window)
+        self._hour = -1
+        self._this_hour = 0
+        self._last_hour = 0
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def key(voter_id: str) -> str:
+        return voter_id.strip().casefold()
+
+    @staticmethod
+    def client(host: str | None) -> str:
+        """Who is asking: the address, or for IPv6 its /64 (one subscriber's whole network)."""
+        if not host:
+            return "unknown"
+        try:
+            address = ip_address(host)
+        except ValueError:
+            return host[:64]
+        if isinstance(address, IPv6Address):
+            if address.ipv4_mapped is not None:
+                return str(address.ipv4_mapped)
+            return str(ip_network(f"{address}/64", strict=False))
+        return str(address)
+
+    def _pair(self, client: str, voter_id: str) -> Key:
+        return f"{client}\x00{self.key(voter_id)}"
+
+    def _roll(self, now: float) -> None:
+        hour = int(now // 3600)
+        if hour != self._hour:
+            self._last_hour = self._this_hour if hour == self._hour + 1 else 0
+            self._this_hour = 0
+            self._hour = hour
+
+    def refusal(self, client: str, voter_id: str) -> str | None:
+        """Why this client may not check this id now, or None when it may."""
+        now = time.monotonic()
+        with self._lock:
+            self._roll(now)
+            if self.pairs.count(self._pair(client, voter_id), now) >= self.limit:
+                return TOO_MANY
+            failed = self.clients.count(client, now)
+            if failed >= self.client_limit:
+                return TOO_MANY_FROM_CLIENT
+            surge = self._this_hour + self._last_hour >= self.surge_limit
+            if surge and failed >= self.surge_client_limit:
+                return TOO_MANY_NOW
+            return None
+
+    def failed(self, client: str, voter_id: str) -> None:
+        now = time.monotonic()
+        with self._lock:
+            self._roll(now)
+            self._this_hour += 1
+            self.pairs.add(self._pair(client, voter_id), now)
+            self.clients.add(client, now)
+
+
+def _failed_checks(request: Request) -> FailedChecks:
+    found = getattr(request.app.state, "failed_registration_checks", None)
+    if not isinstance(found, FailedChecks):
+        raise RuntimeError("create_app sets up the failed-check counter")
+    return found
+
+
+def _parse_dob(text: str) -> date:
+    """The browser's date field sends YYYY-MM-DD; a typed MM/DD/YYYY is understood too.
+
+    The message never repeats what was typed.
+    """
+    for layout in ("%Y-%m-%d", "%m/%d/%Y"):
+        try:
+            return datetime.strptime(text, layout).date()
+        except ValueError:
+            continue
+    raise InvalidInput("enter the date of birth as YYYY-MM-DD")
+
+
+def _checkpoint_size(note: str) -> int:
+    """The tree size line of a signed checkpoint (origin, size, root, ...)."""
+    return int(note.split("\n", 2)[1])
+
+
+def check_form(request: Request) -> Response:
+    return private(render(request, "voters_check.html", {}))
+
+
+def _check_page(request: Request, context: dict[str, object], status: int = 200) -> Response:
+    return private(render(request, "voters_check.html", context, status))
+
+
+async def check_registration(request: Request) -> Response:
+    """A voter's own record and its proof, for the right id, last name and birth date.
+
+    ``format=json`` answers the proof bundle itself (for a script, or to keep
+    as a file); the page embeds the same bundle, so no URL ever carries the
+    birth date.
+    """
+    app = app_of(request)
+    await check_csrf(request)
+    form = await request.form()
+    as_json = form_text(form, "format") == "json"
+    voter_id = form_text(form, "voter_id")
+    last_name = form_text(form, "last_name")
+    dob_text = form_text(form, "dob")
+
+    def refuse(message: str, status: int) -> Response:
+        if as_json:
+            return private(JSONResponse({"error": message, "status": status}, status))
+        return _check_page(request, {"message": message}, status)
+
+    if not (voter_id and last_name and dob_text):
+        return refuse("Enter your voter id, last name and date of birth.", 400)
+    try:
+        check_lengths({"voter_id": voter_id, "last_name": last_name})
+        dob = _parse_dob(dob_text)
+    except InvalidInput as exc:
+        return refuse(str(exc).capitalize() + ".", 400)
+    limiter = _failed_checks(request)
+    client = FailedChecks.client(request.client.host if request.client else None)
+    refusal = limiter.refusal(client, voter_id)
+    if refusal is not None:
+        return refuse(refusal, 429)
+    try:
+        found = await run_in_threadpool(
+            voter_proofs.check_registration, app, voter_id, last_name, dob
+        )
+    except ConfigurationError as exc:
+        # e.g. the identifier key file is lost; the details are for the operator, not the public.
+        log.error("registration check unavailable: %s", exc)
+        return refuse("The registration check is not available right now.", 503)
+    if found is None:
+        limiter.failed(client, voter_id)
+        return refuse(NO_MATCH, 404 if as_json else 200)
+    if as_json:
+        name = quote(f"{found.record.voter_id}-proof.json")
+        return private(
+            JSONResponse(
+                found.bundle,
+                headers={"Content-Disposition": f"attachment; filename*=UTF-8''{name}"},
+            )
+        )
+    bundle_json = json.dumps(found.bundle, indent=2, sort_keys=True)
+    context: dict[str, object] = {
+        "voter": voters.public_view(found.record),
+        "history": found.history,
+        "problems": found.problems,
+        "checkpoint_size": _checkpoint_size(found.bundle["checkpoint"]),
+        "bundle_json": bundle_json,
+        "bundle_href": "data:application/json;charset=utf-8," + quote(bundle_json, safe=""),
+        "bundle_name": f"{found.record.voter_id}-proof.json",
+    }
+    return _check_page(request, context)

@@ -1,0 +1,158 @@
+"""The review queue of list maintenance: possible duplicates, deaths and moves, and decisions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from votetrail.core.access import Principal, Role
+from votetrail.errors import InvalidInput, NotFound
+from votetrail.services.context import App
+from votetrail.services.voters import records as voters
+from votetrail.services.voters import review as voter_review
+from votetrail.services.voters.review import ReviewView
+from votetrail.web.auth import check_csrf, require
+from votetrail.web.state import app_of
+from votetrail.web.templating import render
+from votetrail.web.voters.common import (
+    FLASH,
+    check_lengths,
+    county_of,
+    form_text,
+    private,
+    voter_url,
+)
+
+REVIEW_KINDS = {
+    "duplicate": "Possible duplicate registration",
+    "deceased": "Possible death",
+    "cross-state": "Possible move to another state",
+}
+DECISIONS = ("confirmed", "rejected")
+
+
+# ---------------------------------------------------------------- review queue
+
+
+def _next_step(review: ReviewView) -> str:
+    """What the law lets the official do after confirming: a finding never cancels anyone."""
+    if review.kind == "duplicate":
+        return (
+            f"Decide which of {review.voter_id} and {review.other_id} to keep, then cancel the "
+            "other with reason “duplicate”, giving the kept one as “duplicate of” and review "
+            f"{review.id} as the source document."
+        )
+    if review.kind == "deceased":
+        return (
+            "Obtain the death record, then cancel the registration with reason “deceased”, "
+            f"citing the death record and review {review.id} as the source document."
+        )
+    return (
+        "Send the voter a confirmation notice (make the registration inactive with reason "
+        "“confirmation-notice”). The voter may be cancelled as moved only on their own "
+        "written confirmation, or after the notice goes unanswered through two federal "
+        "general elections."
+    )
+
+
+def _other(
+    app: App, principal: Principal, county: str, review: ReviewView
+) -> dict[str, Any] | None:
+    """The other registration of a duplicate, when the official may read it.
+
+    A finding can span two counties; a county official sees the other side
+    only if it is on their own list, so looking at the queue never adds a
+    refusal to the log. The state administrator sees both.
+    """
+    if review.kind != "duplicate":
+        return None
+    other_county = str(review.details.get("other_county") or county)
+    if other_county == county:
+        found = voters.search(app, principal, county, voter_id=review.other_id, limit=1)
+        return voters.public_view(found[0]) if found else None
+    if principal.role is Role.STATE_ADMIN:
+        try:
+            return voters.public_view(voters.get_voter(app, principal, review.other_id))
+        except NotFound:
+            return None
+    return None
+
+
+def _shown(value: object) -> str:
+    """A finding's detail as text: lists (which identifiers agreed) read as a list."""
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def _review_entry(
+    app: App, principal: Principal, county: str, review: ReviewView
+) -> dict[str, object]:
+    try:
+        voter: dict[str, Any] | None = voters.public_view(
+            voters.get_voter(app, principal, review.voter_id)
+        )
+    except NotFound:
+        voter = None
+    return {
+        "review": review,
+        "kind_label": REVIEW_KINDS.get(review.kind, review.kind),
+        "voter": voter,
+        "other": _other(app, principal, county, review),
+        "other_county": review.details.get("other_county"),
+        "details": [
+            (str(k).replace("_", " "), _shown(v)) for k, v in sorted(review.details.items())
+        ],
+        "next_step": _next_step(review),
+        "voter_url": voter_url(review.voter_id),
+    }
+
+
+def review_page(request: Request) -> Response:
+    """Open findings side by side, and confirmed ones still waiting for the official's next step."""
+    app = app_of(request)
+    principal = require(request)
+    target = county_of(app, request)
+    open_ = voter_review.reviews(app, principal, target.id, status="open")
+    confirmed = voter_review.reviews(app, principal, target.id, status="confirmed")
+    context: dict[str, object] = {
+        "jurisdiction": target,
+        "open": [_review_entry(app, principal, target.id, r) for r in open_],
+        "confirmed": [
+            {"review": r, "next_step": _next_step(r), "voter_url": voter_url(r.voter_id)}
+            for r in confirmed
+        ],
+        "kinds": REVIEW_KINDS,
+        "flash": request.session.pop(FLASH, None),
+    }
+    return private(render(request, "voters_review.html", context))
+
+
+async def decide(request: Request) -> Response:
+    """Record a person's decision; confirming changes no registration (the NVRA's order)."""
+    app = app_of(request)
+    principal = require(request)
+    await check_csrf(request)
+    county_of(app, request)
+    review_id = str(request.path_params["review_id"])
+    form = await request.form()
+    decision = form_text(form, "decision")
+    if decision not in DECISIONS:
+        raise InvalidInput("choose confirm or reject", where=f"review {review_id}")
+    note = form_text(form, "note")
+    check_lengths({"reason": note})
+    done = await run_in_threadpool(voter_review.decide, app, principal, review_id, decision, note)
+    if done.status == "confirmed":
+        message = (
+            f"Review {done.id} confirmed. The registration of voter {done.voter_id} has not "
+            f"changed. Next step: {_next_step(done)}"
+        )
+    else:
+        message = (
+            f"Review {done.id} rejected; the registration of voter {done.voter_id} stays as it is."
+        )
+    request.session[FLASH] = message
+    return RedirectResponse(f"/j/{done.county}/voters/review", status_code=303)
