@@ -43,6 +43,7 @@ from votetrail.services.counting.uploads import (
 from votetrail.services.directory import JurisdictionView
 from votetrail.services.unit_of_work import deny
 from votetrail.web.auth import check_csrf, require, require_view
+from votetrail.web.headers import REPORT_POLICY
 from votetrail.web.state import app_of
 from votetrail.web.templating import render
 from votetrail.web.uploaded import with_saved_files
@@ -51,9 +52,6 @@ log = logging.getLogger("votetrail.web.county")
 
 FLASH = "flash"
 """Session key of the one-shot message shown on the county page after an upload."""
-
-REPORT_POLICY = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
-"""The accounting report carries its own inline styles so it prints alone; it runs no script."""
 
 
 @dataclass(frozen=True)

@@ -13,3 +13,7 @@ HEADERS = {
     "Referrer-Policy": "same-origin",
     "X-Frame-Options": "DENY",
 }
+
+REPORT_POLICY = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
+"""Standalone reports (ballot accounting, the daily network report) carry their own inline
+styles so they print alone; they run no script."""

@@ -28,7 +28,7 @@ from votetrail.services.netmon import ingest as netmon
 from votetrail.services.netmon.ingest import FileIngest, IngestResult
 from votetrail.services.unit_of_work import deny
 from votetrail.web.auth import check_csrf, require
-from votetrail.web.county import REPORT_POLICY
+from votetrail.web.headers import REPORT_POLICY
 from votetrail.web.state import app_of
 from votetrail.web.templating import render
 from votetrail.web.uploaded import with_saved_files

@@ -15,7 +15,6 @@ logged in the same transaction (``services/counting/current_uploads.py``).
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -42,6 +41,7 @@ from votetrail.services.counting.current_uploads import (
     record_replacement,
     replaced_upload,
 )
+from votetrail.services.digests import sha256_file
 from votetrail.services.unit_of_work import UnitOfWork, unit_of_work
 from votetrail.store.models import CVRS, JURISDICTIONS, UPLOAD_ROWS, UPLOADS
 from votetrail.store.rows import insert_many
@@ -74,17 +74,6 @@ class UploadResult:
             for described in self.files
             for notice in described.get("left_out", ())
         ]
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    try:
-        with path.open("rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-    except OSError as exc:
-        raise InvalidInput(f"cannot be read: {exc.strerror}", where=str(path)) from None
-    return digest.hexdigest()
 
 
 def cvr_record(record: CastVoteRecord) -> dict[str, Any]:

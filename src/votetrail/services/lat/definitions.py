@@ -20,7 +20,7 @@ from votetrail.core.ledger.canonical import canonical_bytes, canonical_hash, iso
 from votetrail.errors import NotFound
 from votetrail.formats.election.read import read_definition
 from votetrail.services.context import App
-from votetrail.services.counting.uploads import sha256_file
+from votetrail.services.digests import sha256_file
 from votetrail.services.lat.access import guarded, require, require_county
 from votetrail.services.unit_of_work import unit_of_work
 from votetrail.store import ledger

@@ -27,7 +27,7 @@ from votetrail.core.ledger.canonical import canonical_bytes, iso_utc
 from votetrail.errors import InvalidInput, NotFound
 from votetrail.formats.lat.results import read_tabulator_report
 from votetrail.services.context import App
-from votetrail.services.counting.uploads import sha256_file
+from votetrail.services.digests import sha256_file
 from votetrail.services.lat.access import guarded, require, require_county
 from votetrail.services.lat.baseline import against_pre_election, totals_data
 from votetrail.services.lat.definitions import (

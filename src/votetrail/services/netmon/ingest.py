@@ -63,7 +63,7 @@ from votetrail.formats.netmon.outputs.blocklist import (
 from votetrail.formats.netmon.outputs.export import incident_record
 from votetrail.formats.netmon.outputs.report import DailyReport, render_report
 from votetrail.services.context import App
-from votetrail.services.counting.uploads import sha256_file
+from votetrail.services.digests import sha256_file
 from votetrail.services.directory import state_id
 from votetrail.services.unit_of_work import UnitOfWork, unit_of_work
 from votetrail.store.models import NETMON_INCIDENTS, NETMON_INGESTS

@@ -25,7 +25,7 @@ from votetrail.formats.voters.delimited import PRESETS, ColumnMap, read_voter_fi
 from votetrail.formats.voters.poll_book import poll_books_zip
 from votetrail.formats.voters.vri import read_vri, write_vri_json
 from votetrail.services.context import App
-from votetrail.services.counting.uploads import sha256_file
+from votetrail.services.digests import sha256_file
 from votetrail.services.unit_of_work import unit_of_work
 from votetrail.services.voters import records as voters
 from votetrail.services.voters.imports import ImportResult, import_voters
