@@ -16,6 +16,7 @@ from tests.services.voters.fixtures import SECRET_DOB, load, who
 from tests.web.server import csrf, login
 from tests.web.voters.test_pages import MARIA, _check, _move
 from votetrail.services import log_view
+from votetrail.services.accounts import refusals
 from votetrail.services.context import App
 from votetrail.services.setup import DEMO_PASSWORD
 from votetrail.services.voters import records as voters
@@ -125,3 +126,22 @@ def test_another_countys_voter_looks_exactly_like_an_unknown_one(
     assert changed.status_code == missing.status_code == 404
     assert changed.content == missing.content
     assert voters.get_voter(adams, who(adams, "state-admin"), "ADAMS000003").version == 1
+
+
+def test_a_user_over_the_refusal_limit_still_cannot_tell_ids_apart(
+    client: httpx.Client, adams: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past the hourly refusal limit other pages answer 429; a voter page must not.
+
+    Otherwise another county's id (refused, so 429) and an unknown id (404)
+    would differ again once the limit is reached.
+    """
+    monkeypatch.setattr(refusals, "LIMIT_PER_HOUR", 2)
+    login(client, "baker-admin", DEMO_PASSWORD)
+    for _ in range(3):
+        client.get("/voters/ADAMS000003")
+    assert client.get("/j/adams/voters").status_code == 429
+    theirs = client.get("/voters/ADAMS000003")
+    unknown = client.get("/voters/ADAMS999999")
+    assert theirs.status_code == unknown.status_code == 404
+    assert theirs.content == unknown.content

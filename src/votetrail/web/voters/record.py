@@ -22,7 +22,7 @@ from votetrail.core.voters.record import (
     VoterRecord,
 )
 from votetrail.core.voters.transactions import Change, Kind
-from votetrail.errors import InvalidInput, NotFound, PermissionDenied
+from votetrail.errors import InvalidInput, NotFound, PermissionDenied, TooManyAttempts
 from votetrail.services.context import App
 from votetrail.services.voters import records as voters
 from votetrail.web.auth import check_csrf, require
@@ -141,11 +141,13 @@ def _unknown_if_refused() -> Iterator[None]:
 
     A 403 would confirm that the id is on some county's list. The service has
     already logged the refusal before this turns it into the same 404 (with
-    the same words) as an unknown id.
+    the same words) as an unknown id. A user past the hourly refusal limit is
+    answered 429 elsewhere, but here that too would tell a refused id from an
+    unknown one, so it becomes the same 404 (the refusal is still counted).
     """
     try:
         yield
-    except (NotFound, PermissionDenied):
+    except (NotFound, PermissionDenied, TooManyAttempts):
         raise NotFound(NO_VOTER) from None
 
 
