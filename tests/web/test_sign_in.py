@@ -176,10 +176,12 @@ def test_a_burst_of_wrong_passwords_does_not_stall_other_pages(base_url: str) ->
         burst = time.perf_counter() - burst_began
     assert answers == [401] * 20
     assert busy, "the burst ended before the page could be asked for"
-    # With scrypt on the event loop every page waits for the hashes queued before
-    # it, so at least about one sign-in's time; in a worker thread it only shares
-    # the processors. Both sides are measured in this run, under the same load.
-    assert statistics.median(busy) < max(one / 2, 5 * quiet), (sorted(busy), quiet, one, burst)
+    # With scrypt on the event loop a page asked for during the burst waits for
+    # every hash queued before it (about twenty sign-ins' time), and the burst is
+    # over after a sample or two; in a worker thread the page only shares the
+    # processors. Both sides are measured in this run, under the same load, and
+    # the bound is a few sign-ins, so a loaded machine does not make it flaky.
+    assert statistics.median(busy) < 3 * one, (sorted(busy), quiet, one, burst)
 
 
 def _timed_get(client: httpx.Client, path: str) -> float:
