@@ -14,9 +14,17 @@ import io
 import re
 from dataclasses import replace
 
+import pytest
+
 from tests.conftest import REPO
 from tests.formats.lat.test_deck_files import hand_made_deck
-from votetrail.core.accounting.reconcile import CvrSummary, ManifestBatch, reconcile
+from votetrail.core.accounting.phantoms import plan_phantoms
+from votetrail.core.accounting.reconcile import (
+    CvrSummary,
+    DeviceCounts,
+    ManifestBatch,
+    reconcile,
+)
 from votetrail.core.tally.tabulate import ContestResult
 from votetrail.formats.accounting.report import write_csv as write_accounting_csv
 from votetrail.formats.csv_out import CsvWriter, safe_cell, write_dicts
@@ -108,3 +116,22 @@ def test_no_csv_is_written_outside_the_one_writer() -> None:
     ]
     assert offenders == [], "write CSV through votetrail.formats.csv_out.CsvWriter"
     assert _RAW_WRITER.search(allowed.read_text(encoding="utf-8"))  # the check can see one
+
+
+def test_phantoms_list_defuses_and_quotes_tabulators(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``votetrail accounting phantoms`` wrote ``f"{id},{tabulator}"``: no defusing, no quoting."""
+    from types import SimpleNamespace
+
+    from votetrail.cli import counting as cli
+
+    plan = plan_phantoms([DeviceCounts(LINK, 1, 0, 1), DeviceCounts("T-1, spare", 1, 0, 1)])
+    report = SimpleNamespace(phantoms=plan)
+    monkeypatch.setattr(cli, "open_app", lambda *args: None)
+    monkeypatch.setattr(cli, "accounting", lambda app, jurisdiction: report)
+    cli.accounting_phantoms("adams")
+    heading, *rows = rows_of(capsys.readouterr().out)
+    assert heading == ["phantom_id", "tabulator"]
+    assert [row[1] for row in rows] == ["'" + LINK, "T-1, spare"]
+    assert all(len(row) == 2 for row in rows)

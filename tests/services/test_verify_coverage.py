@@ -419,3 +419,30 @@ def test_copied_columns_and_checkpoint_rows_are_named_by_the_command(
     ) in output
     if sqlite:
         assert "user 'adams-board' was changed without an event" in output
+
+
+def test_a_value_of_another_type_is_named_not_a_crash(
+    capsys: pytest.CaptureFixture[str], election_app: App
+) -> None:
+    """SQLite keeps 2.5 in an INTEGER column and text in a BLOB one: verify used to crash.
+
+    A float made the record hash raise ("floats have no stable encoding") and a
+    checkpoint's text ``root_hash`` or ``size`` made ``bytes()``/``int()`` raise,
+    so one raw UPDATE stopped verify before it named anything.
+    """
+    if election_app.engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL's column types refuse these values")
+    with election_app.engine.begin() as conn:
+        upload = conn.execute(text("SELECT min(id) FROM uploads")).scalar()
+        conn.execute(text("UPDATE uploads SET records = 2.5 WHERE id = :u"), {"u": upload})
+        first, newest = conn.execute(text("SELECT min(size), max(size) FROM checkpoints")).one()
+        conn.execute(
+            text("UPDATE checkpoints SET root_hash = 'abc' WHERE size = :n"), {"n": newest}
+        )
+        conn.execute(text("UPDATE checkpoints SET size = 'x' WHERE size = :f"), {"f": first})
+    result = votetrail_on(capsys, election_app, "verify")
+    output = result.out + result.err
+    assert result.code == 1
+    assert f"upload {upload!r} was changed without an event" in output
+    assert f"stored checkpoint at size {newest}: its root_hash column was changed" in output
+    assert "stored checkpoint at size 'x': its size column is not a number" in output

@@ -163,6 +163,25 @@ def test_signed_in_upload_has_its_routes_cap(small_caps: str, tmp_path: Path) ->
         assert ok.status_code == 303, ok.text
 
 
+def test_an_official_who_may_not_upload_there_gets_only_the_small_cap(small_caps: str) -> None:
+    """The form is read (CSRF) before permission, so the large cap is only for uploaders."""
+    body = b"x" * (FORM_LIMIT * 2)
+    for username, path in (
+        ("baker-admin", "/j/adams/upload/manifest"),  # another county's route
+        ("adams-board", "/j/adams/upload/manifest"),  # an audit board uploads nothing
+        ("adams-admin", "/netmon/upload"),  # the network monitor is the state's
+    ):
+        with httpx.Client(base_url=small_caps, timeout=10) as http:
+            login(http, username, DEMO_PASSWORD)
+            token = csrf(http.get("/").text)
+            refused = http.post(
+                path, data={"csrf_token": token}, files={"files": ("f.csv", body, "text/csv")}
+            )
+            # Old code: 403, after the whole body was read and spooled.
+            assert refused.status_code == 413, (username, path, refused.status_code)
+            _assert_headers(refused.headers)
+
+
 # ---------------------------------------------------------------- bounded numbers and 500s
 
 
@@ -196,6 +215,17 @@ def test_far_days_on_the_network_pages_are_refused_with_the_headers(
         assert answer.status_code == 400, path
         _assert_headers(answer.headers)
     assert "must be between" in client.get("/netmon?day=9999-12-31").text
+
+
+def test_a_nul_in_the_address_is_not_found_with_the_headers(client: httpx.Client) -> None:
+    """PostgreSQL refuses NUL in a query: old code answered these with a 500 there."""
+    for path in ("/j/%00", "/j/a%00b/accounting.csv", "/voters/%00"):
+        answer = client.get(path)
+        assert answer.status_code == 404, path
+        _assert_headers(answer.headers)
+    login(client, "adams-admin", DEMO_PASSWORD)
+    assert client.get("/j/adams/lat/%00").status_code == 404
+    assert client.get("/j/adams").status_code == 200
 
 
 def _boom(request: Request) -> Response:

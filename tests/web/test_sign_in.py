@@ -16,10 +16,11 @@ import pytest
 
 from tests.cli.helpers import votetrail_on
 from tests.web.server import csrf, login
-from votetrail.services import log_view
-from votetrail.services.accounts import sign_in
+from votetrail.services import directory, log_view
+from votetrail.services.accounts import passwords, sign_in
 from votetrail.services.context import App
 from votetrail.services.setup import DEMO_PASSWORD
+from votetrail.services.unit_of_work import unit_of_work
 
 COOKIE = "votetrail_session"
 # Real accounts: before the fix an unknown name skipped scrypt, so it loaded nothing.
@@ -61,6 +62,18 @@ def test_a_cookie_kept_from_before_sign_out_is_refused(client: httpx.Client, bas
     assert refused.status_code == 401
 
 
+def test_signing_in_over_a_session_ends_the_old_one(client: httpx.Client, base_url: str) -> None:
+    page = login(client, "adams-admin", DEMO_PASSWORD)
+    copied = client.cookies[COOKIE]
+    token = csrf(page.text)
+    switched = client.post(
+        "/login", data={"username": "baker-admin", "password": DEMO_PASSWORD, "csrf_token": token}
+    )
+    assert str(switched.url).endswith("/j/baker")
+    with _with_cookie(base_url, copied) as replay:
+        assert replay.get("/j/adams").status_code == 401  # old code: 200 for eight hours
+
+
 def test_a_password_change_ends_every_session(
     client: httpx.Client,
     base_url: str,
@@ -78,6 +91,26 @@ def test_a_password_change_ends_every_session(
     with _client(base_url) as fresh:
         assert login(fresh, "adams-admin", DEMO_PASSWORD).status_code == 401
         assert login(fresh, "adams-admin", "a-brand-new-passphrase").status_code == 200
+
+
+def test_a_password_changed_while_a_sign_in_is_checked_ends_that_session_too(
+    client: httpx.Client, demo_app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Someone with the old password signs in over and over; the change lands mid-check."""
+    real = passwords.check_password
+
+    def change_meanwhile(password: str, stored: str) -> bool:
+        right = real(password, stored)
+        monkeypatch.setattr(sign_in, "check_password", real)
+        with unit_of_work(demo_app, "state-admin") as uow:
+            directory.set_password(uow, "adams-admin", "a-brand-new-passphrase")
+        return right
+
+    monkeypatch.setattr(sign_in, "check_password", change_meanwhile)
+    answer = login(client, "adams-admin", DEMO_PASSWORD)
+    assert answer.status_code == 401  # old code: signed in, for eight hours after the change
+    assert client.get("/j/adams").status_code == 401
+    assert login(client, "adams-admin", "a-brand-new-passphrase").status_code == 200
 
 
 def test_an_administrator_signs_an_account_out_everywhere(
@@ -215,6 +248,34 @@ def test_one_address_guessing_many_names_is_throttled(base_url: str) -> None:
         response, _ = _post_login(client, "adams-admin", DEMO_PASSWORD, "203.0.113.9")
         assert response.status_code == 429
         assert "try again in" in response.text
+
+
+def test_one_ipv6_network_guessing_from_many_addresses_is_throttled(base_url: str) -> None:
+    """A subscriber has a whole /64: a new address per guess must not reset the count."""
+    with _client(base_url) as client:
+        for i in range(sign_in.PER_CLIENT):
+            response, _ = _post_login(client, f"v6-name-{i}", "guess", f"2001:db8:5:6::{i + 1:x}")
+            assert response.status_code == 401
+        response, _ = _post_login(client, "adams-admin", DEMO_PASSWORD, "2001:db8:5:6:ffff::1")
+        assert response.status_code == 429  # old code: 200, each address counted alone
+        # Another network is not held up by it.
+        other, _ = _post_login(client, "adams-admin", DEMO_PASSWORD, "2001:db8:5:7::1")
+        assert other.status_code == 200
+
+
+def test_odd_characters_at_the_door_are_refused_not_a_server_error(base_url: str) -> None:
+    """A non-ASCII CSRF token (old code: TypeError) and a NUL in the name (PostgreSQL)."""
+    with _client(base_url) as client:
+        token = csrf(client.get("/login").text)
+        forged = client.post(
+            "/login", data={"username": "adams-admin", "password": "x", "csrf_token": "é" * 43}
+        )
+        assert forged.status_code == 403  # old code: 500
+        nul = client.post(
+            "/login", data={"username": "adams\x00admin", "password": "x", "csrf_token": token}
+        )
+        assert nul.status_code == 401  # old code on PostgreSQL: 500
+        assert login(client, "adams-admin", DEMO_PASSWORD).status_code == 200
 
 
 def test_failed_sign_ins_are_recorded_but_not_in_the_public_log(

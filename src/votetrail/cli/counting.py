@@ -14,6 +14,7 @@ import typer
 from votetrail.cli.options import DatabaseUrl, DataDir, write_text
 from votetrail.errors import InvalidInput
 from votetrail.formats.accounting.report import render_html, write_csv
+from votetrail.formats.csv_out import CsvWriter
 from votetrail.formats.tally.results import ReportHeader, contract_json, nist_err_json
 from votetrail.formats.tally.results import write_csv as write_results_csv
 from votetrail.services.context import open_app
@@ -211,9 +212,9 @@ def accounting_phantoms(
 ) -> None:
     """List the phantom ballots (CVRs with no paper record) the audit must treat as worst case."""
     report = accounting(open_app(data_dir, database_url), jurisdiction)
-    sys.stdout.write("phantom_id,tabulator\n")
-    for phantom_id, tabulator in report.phantoms.pairs():
-        sys.stdout.write(f"{phantom_id},{tabulator or ''}\n")
+    out = CsvWriter(sys.stdout)  # tabulator names come from uploaded files: defused, quoted
+    out.writerow(("phantom_id", "tabulator"))
+    out.writerows(report.phantoms.pairs())
     typer.echo(
         f"{report.phantoms.count} phantom ballots; the audit scores each drawn one as "
         "a two-vote overstatement (enter it as MISSING).",

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from sqlalchemy import Engine, select
 
@@ -63,15 +63,27 @@ def resolve_public_url(value: str | None = None) -> str | None:
         parts.scheme not in ("http", "https")
         or not parts.hostname
         or "@" in parts.netloc
-        or parts.query
-        or parts.fragment
-        or any(c.isspace() for c in text)
+        # An empty "?" or "#" would still turn the record's path into a query or fragment.
+        or "?" in text
+        or "#" in text
+        # Browsers read a backslash as a slash: https://evil.example\good.gov is evil.example.
+        or "\\" in text
+        or any(c.isspace() or not c.isprintable() for c in text)
+        or not _valid_port(parts)
     ):
         raise ConfigurationError(
             f"the public URL {text!r} (--public-url or VOTETRAIL_PUBLIC_URL) must be an "
             "absolute http(s) address such as https://elections.example.gov"
         )
     return text.rstrip("/")
+
+
+def _valid_port(parts: SplitResult) -> bool:
+    try:
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number in range
+    except ValueError:
+        return False
+    return True
 
 
 def read_origin(engine: Engine) -> str:

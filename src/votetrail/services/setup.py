@@ -54,17 +54,22 @@ def init(
     folder.mkdir(parents=True, exist_ok=True)
     engine = db.create(resolve_url(folder, database_url))
     before = migrate.current_revision(engine)
-    migrate.upgrade(engine)
-    try:
-        existing_origin: str | None = read_origin(engine)
-    except ConfigurationError:
-        existing_origin = None
+    existing_origin: str | None = None
+    if before is not None:
+        try:
+            existing_origin = read_origin(engine)
+        except ConfigurationError:
+            existing_origin = None
     if existing_origin is not None:
+        # The key is checked before the schema changes: an upgrade whose events then could
+        # not be signed would leave 0009's replacements unlogged, and no later init logs them.
         signer = load_key(folder)
         if signer.name != existing_origin:
             raise SigningKeyError(
                 f"the key in {folder} signs for {signer.name!r} but the log is {existing_origin!r}"
             )
+    migrate.upgrade(engine)
+    if existing_origin is not None:
         app = App(engine, signer, existing_origin, folder)
         if before is not None and before < _UPLOAD_FILES_REVISION:
             with unit_of_work(app, SYSTEM_ACTOR) as uow:

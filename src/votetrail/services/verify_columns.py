@@ -104,6 +104,10 @@ def check_checkpoint_rows(
     sizes: list[int] = []
     previous: tuple[int, str] | None = None
     for row in rows:
+        if not isinstance(row.size, int) or isinstance(row.size, bool):
+            # SQLite keeps whatever a raw UPDATE writes: name it rather than stop verify.
+            problem(f"stored checkpoint at size {row.size!r}: its size column is not a number")
+            continue
         size = int(row.size)
         sizes.append(size)
         label = f"stored checkpoint at size {size}"
@@ -114,7 +118,11 @@ def check_checkpoint_rows(
                     f"{label}: its size column was changed: its signed note is for "
                     f"size {checkpoint.size}"
                 )
-            if bytes(row.root_hash) != checkpoint.root_hash:
+            stored_root = row.root_hash
+            if (
+                not isinstance(stored_root, bytes | memoryview)
+                or bytes(stored_root) != checkpoint.root_hash
+            ):
                 problem(
                     f"{label}: its root_hash column was changed: it does not match the "
                     "root in its signed note"

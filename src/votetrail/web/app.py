@@ -19,7 +19,7 @@ from starlette.responses import Response
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
-from votetrail.errors import VotetrailError
+from votetrail.errors import NotFound, VotetrailError
 from votetrail.services.context import App
 from votetrail.services.keys import session_secret
 from votetrail.web import accounts, county, lat, netmon, public, voters, workspace
@@ -39,8 +39,12 @@ class _PerRequest(BaseHTTPMiddleware):
         self.votetrail = votetrail
 
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        load_principal(request, self.votetrail)
-        response = await call_next(request)
+        if "\x00" in request.scope.get("path", ""):
+            # No page has a NUL in its address, and PostgreSQL refuses one in a query (a 500).
+            response = await handle_votetrail_error(request, NotFound("no page at this address"))
+        else:
+            load_principal(request, self.votetrail)
+            response = await call_next(request)
         for name, value in HEADERS.items():
             response.headers.setdefault(name, value)
         return response
@@ -70,7 +74,7 @@ def create_app(app: App, *, limits: BodyLimits | None = None) -> Starlette:
             ),
             Middleware(_PerRequest, votetrail=app),
             # Inside _PerRequest: it needs the signed-in user, and its 413 gets the headers.
-            Middleware(BodyLimit, limits=limits or BodyLimits.from_env()),
+            Middleware(BodyLimit, limits=limits or BodyLimits.from_env(), votetrail=app),
         ],
         exception_handlers={
             VotetrailError: handle_votetrail_error,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hmac
 import logging
+from ipaddress import IPv6Address, ip_address, ip_network
 
 from starlette.requests import Request
 
@@ -35,6 +36,25 @@ def load_principal(request: Request, app: App) -> None:
     request.state.principal = web_sessions.principal(app, token) if isinstance(token, str) else None
 
 
+def client_network(host: str | None) -> str:
+    """Who is asking, for throttles: the address, or for IPv6 its /64.
+
+    One subscriber is given a whole /64 and may use any address in it, so a
+    limit per IPv6 address is no limit at all.
+    """
+    if not host:
+        return "unknown"
+    try:
+        address = ip_address(host)
+    except ValueError:
+        return host[:64]
+    if isinstance(address, IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ip_network(f"{address}/64", strict=False))
+    return str(address)
+
+
 def require(request: Request) -> Principal:
     principal = current(request)
     if principal is None:
@@ -48,7 +68,8 @@ async def check_csrf(request: Request) -> None:
     expected = request.session.get("csrf")
     if not isinstance(sent, str) or not isinstance(expected, str):
         raise PermissionDenied("this form has expired; reload the page and try again")
-    if not hmac.compare_digest(sent, expected):
+    # As bytes: compare_digest raises TypeError (a 500) on a str with non-ASCII characters.
+    if not hmac.compare_digest(sent.encode(), expected.encode()):
         raise PermissionDenied("this form has expired; reload the page and try again")
 
 

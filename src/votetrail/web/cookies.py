@@ -15,8 +15,8 @@ class SecureCookiesOverHttps:
     (``--public-url`` / ``VOTETRAIL_PUBLIC_URL``) starts with ``https://``, so
     the office means the site to be reached only that way; or the request's
     scheme, as uvicorn sets it, is ``https``: when it terminates TLS itself,
-    or when a proxy it trusts (uvicorn's ``--forwarded-allow-ips``, by
-    default only 127.0.0.1) sends ``X-Forwarded-Proto: https``. A cookie set
+    or when a proxy it trusts (uvicorn's ``FORWARDED_ALLOW_IPS`` environment
+    variable, by default only 127.0.0.1) sends ``X-Forwarded-Proto: https``. A cookie set
     so is never sent back over plain HTTP; a plain-HTTP deployment without a
     public URL (a laptop on localhost) still works.
     """

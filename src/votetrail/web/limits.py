@@ -9,15 +9,20 @@ without reading a byte, and a body without one (chunked) is counted as it is
 read and cut off at the cap.
 
 Only the upload routes (county files, network logs, L&A definitions and
-device reports) get the large caps, and only for a signed-in official: an
-anonymous request is never allowed more than a small form. The large caps
+device reports) get the large caps, and only for a signed-in official who may
+upload there (``core/access.py``): an anonymous request, or an official of
+another county posting to this county's route, is never allowed more than a
+small form, because the form (and its files) is read before the handler
+refuses. The large caps
 are configurable (``VOTETRAIL_MAX_UPLOAD_MB``, ``VOTETRAIL_MAX_LAT_UPLOAD_MB``).
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from starlette.datastructures import Headers
@@ -25,7 +30,12 @@ from starlette.responses import PlainTextResponse
 from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from votetrail.errors import ConfigurationError
+from votetrail.core.access import Principal, may_monitor, may_test_equipment, may_upload
+from votetrail.errors import ConfigurationError, NotFound
+from votetrail.services import directory
+from votetrail.services.context import App
+
+log = logging.getLogger("votetrail.web.limits")
 
 KiB = 1024
 MiB = 1024 * KiB
@@ -75,30 +85,66 @@ def _route(path: str) -> re.Pattern[str]:
     return compile_path(path)[0]
 
 
-UPLOAD_ROUTES: tuple[tuple[re.Pattern[str], str], ...] = (
-    (_route("/j/{slug}/upload/{kind}"), "upload"),
-    (_route("/netmon/upload"), "upload"),
-    (_route("/j/{slug}/lat"), "lat_upload"),
-    (_route("/j/{slug}/lat/{session_id}/devices/{serial:path}/results"), "lat_upload"),
+Allowed = Callable[[Principal, dict[str, str], str], bool]
+"""Whether a principal may post to the route (path parameters, state id)."""
+
+
+def _uploads(p: Principal, params: dict[str, str], state: str) -> bool:
+    return may_upload(p, params["slug"], state)
+
+
+def _monitors(p: Principal, params: dict[str, str], state: str) -> bool:
+    return may_monitor(p, state)
+
+
+def _tests(p: Principal, params: dict[str, str], state: str) -> bool:
+    return may_test_equipment(p, params["slug"], state)
+
+
+UPLOAD_ROUTES: tuple[tuple[re.Pattern[str], str, Allowed], ...] = (
+    (_route("/j/{slug}/upload/{kind}"), "upload", _uploads),
+    (_route("/netmon/upload"), "upload", _monitors),
+    (_route("/j/{slug}/lat"), "lat_upload", _tests),
+    (_route("/j/{slug}/lat/{session_id}/devices/{serial:path}/results"), "lat_upload", _tests),
 )
-"""POST routes that take files, and which cap applies to them (see ``web/county.py``,
-``web/netmon.py``, ``web/lat/workspace.py``)."""
+"""POST routes that take files, which cap applies to them and who may post there
+(the same rule the handler applies: ``web/county.py``, ``web/netmon.py``,
+``web/lat/workspace.py``)."""
 
 
-def limit_for(limits: BodyLimits, scope: Scope) -> int:
-    """The cap of this request: an upload route's cap only for a signed-in user's POST."""
-    if scope.get("method") == "POST" and _signed_in(scope):
-        path = str(scope.get("path", ""))
-        for pattern, cap in UPLOAD_ROUTES:
-            if pattern.match(path):
-                return int(getattr(limits, cap))
+def limit_for(limits: BodyLimits, scope: Scope, votetrail: App | None = None) -> int:
+    """The cap of this request: an upload route's cap only for a POST by someone who may upload.
+
+    Handlers check the CSRF token, which reads the whole form, before they
+    check permission; so a signed-in official refused on this route (another
+    county's administrator, an audit board) gets the small cap, not the large.
+    """
+    principal = _principal(scope)
+    if scope.get("method") != "POST" or principal is None:
+        return limits.form
+    path = str(scope.get("path", ""))
+    for pattern, cap, allowed in UPLOAD_ROUTES:
+        found = pattern.match(path)
+        if found is None:
+            continue
+        if votetrail is not None and not allowed(principal, found.groupdict(), _state(votetrail)):
+            return limits.form
+        return int(getattr(limits, cap))
     return limits.form
 
 
-def _signed_in(scope: Scope) -> bool:
-    """Whether ``load_principal`` found an account for this request's session."""
+def _principal(scope: Scope) -> Principal | None:
+    """The account ``load_principal`` found for this request's session, if any."""
     state = scope.get("state")
-    return isinstance(state, dict) and state.get("principal") is not None
+    found = state.get("principal") if isinstance(state, dict) else None
+    return found if isinstance(found, Principal) else None
+
+
+def _state(votetrail: App) -> str:
+    try:
+        return directory.the_state(votetrail)
+    except NotFound:
+        return ""
 
 
 class BodyTooLarge(Exception):
@@ -125,17 +171,19 @@ class BodyLimit:
     headers, so a 413 carries them like any page.
     """
 
-    def __init__(self, app: ASGIApp, limits: BodyLimits) -> None:
+    def __init__(self, app: ASGIApp, limits: BodyLimits, votetrail: App | None = None) -> None:
         self.app = app
         self.limits = limits
+        self.votetrail = votetrail
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = limit_for(self.limits, scope)
+        limit = limit_for(self.limits, scope, self.votetrail)
         declared = _declared_length(scope)
         if declared is not None and declared > limit:
+            _note(scope, limit)
             await too_large(limit)(scope, receive, send)
             return
         received = 0
@@ -159,9 +207,23 @@ class BodyLimit:
         try:
             await self.app(scope, counted_receive, watched_send)
         except BodyTooLarge:
+            _note(scope, limit)
             if started:
                 raise
             await too_large(limit)(scope, receive, send)
+
+
+def _note(scope: Scope, limit: int) -> None:
+    """The application log keeps who was refused (e.g. an official on another county's route)."""
+    principal = _principal(scope)
+    who = principal.username if principal is not None else "anonymous"
+    log.warning(
+        "refused a body over %s: %s %r by %s",
+        _size(limit),
+        scope.get("method"),
+        scope.get("path"),
+        who,
+    )
 
 
 def _declared_length(scope: Scope) -> int | None:

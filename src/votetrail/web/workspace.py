@@ -15,7 +15,7 @@ from starlette.routing import Route
 from votetrail.errors import AuthenticationFailed, TooManyAttempts
 from votetrail.services.accounts import refusals, sign_in
 from votetrail.services.accounts import sessions as web_sessions
-from votetrail.web.auth import SESSION_KEY, check_csrf, current, require
+from votetrail.web.auth import SESSION_KEY, check_csrf, client_network, current, require
 from votetrail.web.state import app_of
 from votetrail.web.templating import render
 
@@ -49,11 +49,11 @@ async def login(request: Request) -> Response:
     form = await request.form()
     username = str(form.get("username", "")).strip()
     password = str(form.get("password", ""))
-    client = request.client.host if request.client else "unknown"
+    client = client_network(request.client.host if request.client else None)
     app = app_of(request)
     try:
-        principal = await anyio.to_thread.run_sync(
-            partial(sign_in.sign_in, app, username, password, client),
+        _, token = await anyio.to_thread.run_sync(
+            partial(sign_in.sign_in_session, app, username, password, client),
             limiter=_password_checks(request),
         )
     except AuthenticationFailed as exc:
@@ -62,8 +62,11 @@ async def login(request: Request) -> Response:
         page = render(request, "login.html", {"error": str(exc), "username": username}, 429)
         page.headers["Retry-After"] = str(exc.retry_after)
         return page
-    token = await run_in_threadpool(web_sessions.open_session, app, principal.username)
     await run_in_threadpool(refusals.close_hours, app)
+    previous = request.session.get(SESSION_KEY)
+    if isinstance(previous, str):
+        # Signing in over a session signs it out: no browser keeps its token after this.
+        await run_in_threadpool(web_sessions.end_session, app, previous)
     request.session.clear()  # a new session, and a new CSRF token, at every sign-in
     request.session[SESSION_KEY] = token
     return RedirectResponse("/workspace", status_code=303)

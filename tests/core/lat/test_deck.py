@@ -30,6 +30,7 @@ from votetrail.core.lat.definition import (
     Precinct,
     check,
 )
+from votetrail.core.lat.precinct_mixup import compare_device
 from votetrail.core.lat.totals import count
 from votetrail.errors import InvalidInput
 
@@ -106,6 +107,53 @@ def assert_good_deck(definition: ElectionDefinition, deck: Deck) -> None:
         by_contests[contests_key].append(found[0])
     for found in by_contests.values():
         assert len({repr(item) for item in found}) == len(found)
+    # No two precincts' decks give the same votes, however their styles split the contests:
+    # a tabulator programmed for one precinct and run with another's ballots must fail.
+    whose: dict[str, list[str]] = defaultdict(list)
+    for precinct in definition.precincts:
+        own = deck.expected([precinct.id])
+        signature = sorted(
+            (c, sorted(t.votes.items())) for c, t in own.items() if any(t.votes.values())
+        )
+        if signature:
+            whose[repr(signature)].append(precinct.id)
+    assert [ids for ids in whose.values() if len(ids) > 1] == []
+
+
+def test_precincts_splitting_the_same_contests_differently_have_their_own_totals() -> None:
+    """One precinct's two styles carry a contest each, another's one style carries both.
+
+    At the same place among their styles' contests both decks gave 1, 2 votes
+    in each contest, so a tabulator programmed for one passed with the other's
+    ballots. Now the second precinct's totals differ and the mix-up is named.
+    """
+    contests = tuple(
+        Contest(
+            f"c{i}",
+            f"Contest {i}",
+            "candidate",
+            1,
+            (Choice(f"c{i}-a", "A"), Choice(f"c{i}-b", "B")),
+        )
+        for i in range(2)
+    )
+    first, second = Precinct("p1", "First"), Precinct("p2", "Second")
+    styles = (
+        BallotStyle("s1", ("p1",), ("c0",)),
+        BallotStyle("s2", ("p1",), ("c1",)),
+        BallotStyle("s3", ("p2",), ("c0", "c1")),
+    )
+    definition = check(
+        ElectionDefinition("Split", None, "test", contests, styles, (first, second)), "split"
+    )
+    deck = generate_deck(definition)
+    assert_good_deck(definition, deck)
+    comparison = compare_device(deck, ["p1"], deck.expected(["p2"]))
+    [mixup] = comparison.discrepancies
+    assert mixup.kind == "wrong_precinct"
+    assert mixup.sentence.startswith(
+        "The report matches the test deck of precinct Second, not of precinct First"
+    )
 
 
 def recount(contract: dict[str, Any], definition: ElectionDefinition) -> dict[str, dict[str, int]]:

@@ -147,6 +147,24 @@ def test_dominion_json_rank_above_1_where_the_manifest_ranks_nothing(tmp_path: P
     assert "field 'Rank'" in message
 
 
+def test_dominion_json_rank_or_num_of_ranks_not_a_whole_number_is_refused(
+    tmp_path: Path,
+) -> None:
+    """A ``"2"`` is no less a ranking than a 2: never read as an unranked plurality mark."""
+    as_text = copy.deepcopy(RANKED_SESSIONS)
+    for mark in as_text["CvrExport_0.json"][0]["Original"]["Cards"][0]["Contests"][1]["Marks"]:
+        mark["Rank"] = str(mark["Rank"])
+    message = refusal(dominion_zip(tmp_path / "text.zip", {}, as_text))
+    assert "contest 'Council', field 'Rank'" in message
+    assert "not a whole number" in message
+
+    contests = copy.deepcopy(dominion.CONTESTS)
+    contests["List"][1]["NumOfRanks"] = "3"
+    path = dominion.build_zip(tmp_path / "manifest.zip", None, {"ContestManifest.json": contests})
+    with pytest.raises(InvalidInput, match="field 'NumOfRanks'"):
+        open_cvr_file(path)
+
+
 def test_dominion_json_rank_1_on_plurality_marks_still_reads(tmp_path: Path) -> None:
     opened = open_cvr_file(dominion_zip(tmp_path / "cvrs.zip", {1: 1}))  # one rank: plurality
     assert opened.left_out == ()

@@ -729,3 +729,26 @@ def test_a_totals_csv_says_nothing_about_itself(tmp_path: Path) -> None:
     write_expected_csv(generate_deck(general()), buffer)
     path = write(tmp_path, buffer.getvalue(), "totals.csv")
     assert read_tabulator_report(path, general()).about == SelfDescription()
+
+
+def test_a_figure_too_long_to_be_a_count_is_refused_not_a_crash(tmp_path: Path) -> None:
+    """A typed sheet, a write-in number or a JSON number of thousands of digits.
+
+    ``int()`` refuses more than 4,300 digits with a ValueError, which the web
+    answered with a 500; each is now a refusal naming the file (or a choice the
+    definition lacks).
+    """
+    digits = "9" * 5000
+    sheet = write(tmp_path, f"contest,choice,votes\ngovernor,avery-quinn,{digits}\n", "t.csv")
+    assert "is not a whole number of at most 15 digits" in str(
+        refused(read_tabulator_report, sheet, general())
+    )
+    long_sheet = write(tmp_path, "contest,choice,votes\ngovernor,avery-quinn,1" + "0" * 15, "l.csv")
+    assert "is not a whole number" in str(refused(read_tabulator_report, long_sheet, general()))
+    write_in = write(tmp_path, f"contest,choice,votes\ngovernor,Write-in {digits},1\n", "w.csv")
+    [unmatched] = read_tabulator_report(write_in, general()).unmatched
+    assert unmatched.startswith("The report names choice 'Write-in 999")
+    results = write(
+        tmp_path, '{"@type": "ElectionResults.ElectionReport", "Count": ' + digits + "}", "r.json"
+    )
+    assert "a number too long" in str(refused(read_tabulator_report, results, general()))

@@ -7,23 +7,28 @@ test runs on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+import threading
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select, text
 
 from tests.cli.helpers import votetrail_on
 from tests.cvr_split import split_by_tabulator
-from votetrail.errors import InvalidInput, NotFound
+from votetrail.errors import InvalidInput, NotFound, SigningKeyError
+from votetrail.formats.cvr.read import open_cvr_file
 from votetrail.services import log_view
 from votetrail.services.context import App
+from votetrail.services.counting import uploads
 from votetrail.services.counting.county_view import uploads_of
 from votetrail.services.counting.results import accounting, results
 from votetrail.services.counting.uploads import import_counts, import_cvrs, import_manifest
 from votetrail.services.setup import init
 from votetrail.services.verify import verify
 from votetrail.store import migrate
-from votetrail.store.models import CHECKPOINTS, UPLOAD_REPLACEMENTS, UPLOADS
+from votetrail.store.models import CHECKPOINTS, CVRS, UPLOAD_REPLACEMENTS, UPLOADS
 
 SMALL = Path("cvr/arlo-fixtures/small-election")
 EXPORT = "Kendall Park - cvrs.csv"
@@ -263,3 +268,60 @@ def test_upgrading_keeps_what_the_old_rule_counted_and_logs_it(
         assert verify(upgraded).ok
     finally:
         upgraded.engine.dispose()
+
+
+def test_an_upgrade_refused_for_the_wrong_key_changes_nothing_and_logs_later(
+    demo_app: App, export: Path, tmp_path: Path
+) -> None:
+    """init with another log's key must refuse before upgrading, or 0009's rows stay unlogged."""
+    first, second = split_by_tabulator(
+        export, tmp_path, ("Tabulator A",), ("Tabulator B", "Tabulator C")
+    )
+    import_cvrs(demo_app, "tester", "adams", [first])
+    import_cvrs(demo_app, "tester", "adams", [second])
+    migrate.downgrade(demo_app.engine, "0008")
+    url = demo_app.engine.url.render_as_string(hide_password=False)
+    other = tmp_path / "other"
+    init(other, f"sqlite:///{tmp_path / 'other.sqlite3'}", "other.example/log").app.engine.dispose()
+    with pytest.raises(SigningKeyError):
+        init(other, url)
+    assert migrate.current_revision(demo_app.engine) == "0008"
+    upgraded = init(demo_app.data_dir, url).app
+    try:
+        assert not next(u for u in uploads_of(upgraded, "adams") if u.id == "adams-cvrs-1").current
+        assert verify(upgraded).ok
+    finally:
+        upgraded.engine.dispose()
+
+
+def test_two_overlapping_uploads_at_once_cannot_both_pass_the_duplicate_check(
+    demo_app: App, export: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each reads the county's ballots, then writes; the county's row lock makes them take turns."""
+    (first,) = split_by_tabulator(export, tmp_path / "one", ("Tabulator A",))
+    (overlap,) = split_by_tabulator(export, tmp_path / "two", ("Tabulator A", "Tabulator B"))
+    opened = open_cvr_file
+
+    def slow_open(path: Path) -> Any:
+        time.sleep(0.5)  # both would have read the (empty) county before either wrote
+        return opened(path)
+
+    monkeypatch.setattr(uploads, "open_cvr_file", slow_open)
+    outcomes: list[object] = []
+
+    def send(path: Path) -> None:
+        try:
+            outcomes.append(import_cvrs(demo_app, "tester", "adams", [path]))
+        except InvalidInput as exc:
+            outcomes.append(exc)
+
+    threads = [threading.Thread(target=send, args=(path,)) for path in (first, overlap)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert sorted(type(o).__name__ for o in outcomes) == ["InvalidInput", "UploadResult"]
+    with demo_app.engine.connect() as conn:
+        ids = conn.execute(select(CVRS.c.cvr_id)).scalars().all()
+    assert len(ids) == len(set(ids))
+    assert verify(demo_app).ok

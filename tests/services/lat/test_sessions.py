@@ -375,6 +375,35 @@ def test_one_report_file_is_refused_for_a_second_device(demo_app: App, tmp_path:
     assert not again.created
 
 
+def test_the_same_bytes_under_another_name_or_in_another_county_are_refused(
+    demo_app: App, tmp_path: Path
+) -> None:
+    """A copy renamed is the same file, and a serial is one county's: both are refused."""
+    adams = who(demo_app, "adams-admin")
+    session_id = _open(demo_app, tmp_path)
+    lat_sessions.add_device(demo_app, adams, session_id, "ICP-1", "scanner", "S", P1)
+    lat_sessions.add_device(demo_app, adams, session_id, "ICP-2", "scanner", "S", P1)
+    totals = _totals(tmp_path, "totals.csv", {})
+    assert lat_sessions.record_result(demo_app, adams, session_id, "ICP-1", totals).passed
+    renamed = tmp_path / "icp-2 totals.csv"
+    renamed.write_bytes(totals.read_bytes())
+    with pytest.raises(InvalidInput, match="already recorded as the report of device ICP-1"):
+        lat_sessions.record_result(demo_app, adams, session_id, "ICP-2", renamed, "icp-2.csv")
+    baker = who(demo_app, "baker-admin")
+    source = tmp_path / "baker.yaml"
+    source.write_text(write_yaml(demo_definition("baker", "Baker County")), encoding="utf-8")
+    loaded = lat_definitions.load_definition_file(demo_app, baker, "baker", source)
+    other = lat_sessions.open_session(
+        demo_app, baker, "baker", loaded.id, "pre", date(2026, 10, 20), "Office", []
+    )
+    lat_sessions.add_device(demo_app, baker, other, "ICP-1", "scanner", "S", ["Baker P-1"])
+    before = (_lat_results(demo_app), len(_events(demo_app)))
+    with pytest.raises(InvalidInput) as refused:
+        lat_sessions.record_result(demo_app, baker, other, "ICP-1", renamed)
+    assert f"device ICP-1 in L&A test {session_id}" in str(refused.value)
+    assert (_lat_results(demo_app), len(_events(demo_app))) == before
+
+
 def test_a_report_that_names_another_device_or_precinct_fails(
     demo_app: App, tmp_path: Path
 ) -> None:
@@ -448,6 +477,25 @@ def test_signing_needs_a_seal_or_a_recorded_reason_for_every_device(
     with demo_app.engine.begin() as conn:
         conn.execute(text("UPDATE lat_unsealed_devices SET reason = 'Sealed, honest'"))
     assert any("lat_unsealed_device" in p for p in verify(demo_app).problems)
+
+
+def test_a_seal_recorded_before_the_last_run_is_not_the_seal_after_the_test(
+    demo_app: App, tmp_path: Path
+) -> None:
+    """Sealed, then run again: the seal was broken for that run, so it cannot be certified."""
+    officer = who(demo_app, "adams-admin")
+    session_id = _open(demo_app, tmp_path)
+    lat_sessions.add_device(demo_app, officer, session_id, "ICP-1", "scanner", "S", P1)
+    lat_sessions.record_result(demo_app, officer, session_id, "ICP-1", _cvrs(tmp_path, "ICP-1"))
+    lat_sessions.seal_device(demo_app, officer, session_id, "ICP-1", "S-after")
+    rerun = _totals(tmp_path, "rerun.csv", {})
+    assert lat_sessions.record_result(demo_app, officer, session_id, "ICP-1", rerun).created
+    with pytest.raises(InvalidInput, match="sealed with seal S-after before its last run"):
+        lat_sessions.sign_session(demo_app, officer, session_id, ["Clerk"], "We certify.")
+    lat_sessions.seal_device(demo_app, officer, session_id, "ICP-1", "S-after-2")
+    lat_sessions.sign_session(demo_app, officer, session_id, ["Clerk"], "We certify.")
+    [device] = lat_records.session(demo_app, session_id).devices
+    assert device.seal_after == "S-after-2"
 
 
 def test_an_open_test_has_no_certificate(demo_app: App, tmp_path: Path) -> None:

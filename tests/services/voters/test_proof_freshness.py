@@ -96,6 +96,15 @@ def test_a_proof_of_an_untouched_voter_stays_good_after_others_change(demo_app: 
     assert check_bundle(prove(demo_app, "ADAMS000010"), key) == []
 
 
+def test_a_record_of_another_voter_under_this_voters_proof_is_refused(demo_app: App) -> None:
+    """The bundle names the voter twice, in the record and beside it: both must agree."""
+    load(demo_app)
+    key = demo_app.signer.verifier.encode()
+    bundle = prove(demo_app, VOTER)
+    bundle["record"]["voter_id"] = "ADAMS000005"
+    assert "the record is another voter's" in check_bundle(bundle, key)
+
+
 def test_a_trail_with_an_entry_left_out_is_not_accepted(demo_app: App) -> None:
     load(demo_app)
     _move(demo_app, VOTER, 1)

@@ -4,20 +4,25 @@ from __future__ import annotations
 
 import csv
 import random
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
+from tests.services.voters.fixtures import load as load_voters
 from tests.services.voters.fixtures import who
 from votetrail.core.voters.record import Status, VoterInput
 from votetrail.errors import InvalidInput, PermissionDenied
 from votetrail.services.context import App
 from votetrail.services.demo.voters import generated_people
+from votetrail.services.verify import verify
 from votetrail.services.voters import imports as voter_import
 from votetrail.services.voters import review as voter_review
-from votetrail.store.models import LEDGER_ENTRIES, VOTERS
+from votetrail.store.models import LEDGER_ENTRIES, VOTER_REVIEWS, VOTERS
 
 
 def _people() -> list[VoterInput]:
@@ -135,3 +140,62 @@ def test_cross_state_exchange_shares_only_tokens(demo_app: App, tmp_path: Path) 
     assert result.found == 1
     found = voter_review.reviews(demo_app, state, "adams")
     assert [(r.kind, r.voter_id, r.other_id) for r in found] == [("cross-state", first[0], "NV-77")]
+
+
+def test_a_decided_review_deleted_in_sql_is_not_reopened_by_the_next_run(
+    demo_app: App, tmp_path: Path
+) -> None:
+    """Deleting a decided finding and letting the next run re-open it must not verify clean.
+
+    Review ids are derived from the pair, so the next run of the same check
+    finds the pair again. It used to insert it as a new "open" item with a new
+    ``voters.review_opened`` event, after which ``verify`` saw nothing wrong:
+    a rejected (or confirmed) decision was undone by a raw ``DELETE`` alone.
+    """
+    load_voters(demo_app, "adams", 6)
+    state = who(demo_app, "state-admin")
+    secret = bytes(range(32))
+    header, first, *_ = voter_review.export_exchange(demo_app, state, secret).splitlines()
+    theirs = tmp_path / "theirs.csv"
+    theirs.write_text(header + "\nNV-77," + first.split(",", 1)[1] + "\n", encoding="utf-8")
+    voter_review.match_exchange(demo_app, state, theirs, secret)
+    (review,) = voter_review.reviews(demo_app, state, "adams")
+    voter_review.decide(demo_app, state, review.id, "rejected", "a different person")
+    with demo_app.engine.begin() as conn:
+        conn.execute(delete(VOTER_REVIEWS).where(VOTER_REVIEWS.c.id == review.id))
+    voter_review.match_exchange(demo_app, state, theirs, secret)
+    assert voter_review.reviews(demo_app, state, "adams") == []
+    assert any(
+        f"voter_review {review.id!r} was deleted without an event" in p
+        for p in verify(demo_app).problems
+    )
+
+
+def test_two_officials_deciding_at_once_cannot_both_succeed(
+    demo_app: App, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The status was checked before the transaction: the second decision overwrote the first."""
+    load_voters(demo_app, "adams", 6)
+    state = who(demo_app, "state-admin")
+    secret = bytes(range(32))
+    header, first, *_ = voter_review.export_exchange(demo_app, state, secret).splitlines()
+    theirs = tmp_path / "theirs.csv"
+    theirs.write_text(header + "\nNV-77," + first.split(",", 1)[1] + "\n", encoding="utf-8")
+    voter_review.match_exchange(demo_app, state, theirs, secret)
+    (review,) = voter_review.reviews(demo_app, state, "adams")
+    allowed = voter_review._allowed
+
+    @contextmanager
+    def racing(*args: Any) -> Iterator[str]:
+        """Another official decides right after this one read the item as open."""
+        with allowed(*args) as found:
+            monkeypatch.setattr(voter_review, "_allowed", allowed)
+            voter_review.decide(demo_app, state, review.id, "confirmed", "same licence")
+            yield found
+
+    monkeypatch.setattr(voter_review, "_allowed", racing)
+    with pytest.raises(InvalidInput, match="decided meanwhile"):
+        voter_review.decide(demo_app, state, review.id, "rejected", "a different person")
+    (kept,) = voter_review.reviews(demo_app, state, "adams", status="all")
+    assert (kept.status, kept.decision_note) == ("confirmed", "same licence")
+    assert verify(demo_app).problems == []

@@ -58,7 +58,20 @@ def test_without_a_public_url_the_certificate_names_only_the_path(demo_app: App)
 
 @pytest.mark.parametrize(
     "value",
-    ["elections.example.gov", "javascript:alert(1)", "https://user@evil.example", "https://a/?x=1"],
+    [
+        "elections.example.gov",
+        "javascript:alert(1)",
+        "https://user@evil.example",
+        "https://a/?x=1",
+        "https://elections.example.gov\nSet-Cookie: x=1",
+        # Each of these printed with "/lat/<id>" after it sends observers elsewhere:
+        "https://evil.example\\elections.example.gov",  # a browser goes to evil.example
+        "https://elections.example.gov?",  # the record's path becomes a query
+        "https://elections.example.gov#",  # ... or a fragment
+        "https://elections.example.gov\x00.evil.example",
+        "https://elections.example.gov:99999",
+        "https://elections.example.gov:http",
+    ],
 )
 def test_a_public_url_that_is_not_a_plain_address_is_refused(value: str) -> None:
     with pytest.raises(ConfigurationError, match="public URL"):

@@ -24,7 +24,7 @@ from tests.web.server import csrf, login
 from votetrail.core.lat.deck import generate_deck
 from votetrail.core.lat.definition import ElectionDefinition
 from votetrail.formats.election.yaml import write_yaml
-from votetrail.formats.lat.deck_files import write_deck_cvrs
+from votetrail.formats.lat.deck_files import write_deck_cvrs, write_expected_csv
 from votetrail.services import directory, log_view
 from votetrail.services.context import App
 from votetrail.services.demo.lat import demo_definition
@@ -339,6 +339,32 @@ def test_a_bad_file_comes_back_with_its_reason_and_changes_nothing(
     assert early.status_code == 400
     assert "device ICP-1: has not been run; record its result before signing" in early.text
     assert "County Clerk</textarea>" in early.text
+    assert log_view.size(demo_app) == size
+
+
+def test_one_devices_report_uploaded_for_another_is_refused(
+    client: httpx.Client,
+    demo_app: App,
+    tmp_path: Path,
+    definition: ElectionDefinition,
+    definition_file: Path,
+) -> None:
+    login(client, "adams-admin", DEMO_PASSWORD)
+    token = csrf(client.get("/j/adams/lat").text)
+    base = _open_test(client, definition_file, token).headers["location"]
+    for serial in ("ICP-1", "ICP-2"):
+        assert _add_device(client, base, token, serial, "A-1", P1).status_code == 303
+    report = tmp_path / "totals.csv"
+    with report.open("w", encoding="utf-8", newline="") as out:
+        write_expected_csv(generate_deck(definition), out, [P1])
+    body = report.read_bytes()  # a totals sheet says nothing about its device
+    assert _upload(client, base, token, "ICP-1", "ICP-1 totals.csv", body).status_code == 303
+    size = log_view.size(demo_app)
+    again = _upload(client, base, token, "ICP-2", "ICP-2 totals.csv", body)
+    assert again.status_code == 400
+    assert "ICP-2 totals.csv (SHA-256" in again.text
+    assert "is already recorded as the report of device ICP-1" in again.text
+    assert _outcome_cell(again.text, "ICP-2") == "not run"
     assert log_view.size(demo_app) == size
 
 

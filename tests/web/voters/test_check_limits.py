@@ -6,6 +6,7 @@ tells them apart exactly as it would two households.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 
@@ -62,6 +63,44 @@ def test_one_client_trying_many_ids_is_limited(
     assert stopped.status_code == 429
     assert "Too many unsuccessful checks" in stopped.text
     assert _check(other_client, "ADAMS000001", "Garcia", "1961-01-01").status_code == 200
+
+
+def test_checks_sent_all_at_once_are_all_counted(base_url: str, adams: App) -> None:
+    """Forty guesses at one voter's birth date released together: only the limit is checked."""
+    browsers = [httpx.Client(base_url=base_url, timeout=30) for _ in range(4 * CHECK_LIMIT)]
+    tokens = [csrf(b.get("/check-registration").text) for b in browsers]
+    go = threading.Barrier(len(browsers))
+    answers: list[int] = []
+
+    def guess(n: int) -> None:
+        data = {
+            "csrf_token": tokens[n],
+            "voter_id": MARIA,
+            "last_name": "Garcia",
+            "dob": f"1960-{n // 28 + 1:02d}-{n % 28 + 1:02d}",
+        }
+        go.wait()
+        answers.append(browsers[n].post("/check-registration", data=data).status_code)
+
+    threads = [threading.Thread(target=guess, args=(n,)) for n in range(len(browsers))]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+    finally:
+        for browser in browsers:
+            browser.close()
+    assert len(answers) == len(browsers)
+    # Old code counted a failure only after the check: most of the forty were checked.
+    assert answers.count(200) == CHECK_LIMIT, sorted(answers)
+    assert answers.count(429) == len(browsers) - CHECK_LIMIT
+
+
+def test_a_nul_in_the_voter_id_is_a_plain_refusal(client: httpx.Client, adams: App) -> None:
+    answer = _check(client, "ADAMS\x00000000", "Garcia", SECRET_DOB.isoformat())
+    assert answer.status_code == 400  # old code on PostgreSQL: 500
+    assert "Enter your voter id" in answer.text
 
 
 def test_many_addresses_guessing_at_once_are_slowed_down() -> None:

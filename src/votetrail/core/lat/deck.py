@@ -112,21 +112,50 @@ def precinct_ranks(definition: ElectionDefinition) -> dict[tuple[str, str], int]
     """(precinct, style) to the precinct's place (from 0) among those whose styles carry
     the same contests.
 
-    Only such precincts can be mistaken for one another by totals: a report of
-    a precinct with other contests names contests this one lacks. Counted over
-    the whole definition, so a deck of some precincts has the same sections.
+    A report of a precinct with other contests names contests this one lacks,
+    but a precinct's totals add up all its styles: two precincts whose styles
+    split the same contests differently (one style with both contests, or two
+    styles with one each) can have the same totals at the same place. So a
+    precinct whose votes would equal an earlier precinct's takes the next
+    place of each of its contests instead, until its totals are its own.
+    Counted over the whole definition, so a deck of some precincts has the
+    same sections.
     """
     seen: dict[frozenset[str], int] = {}
     ranks: dict[tuple[str, str], int] = {}
+    taken: set[tuple[tuple[str, tuple[int, ...]], ...]] = set()
     for precinct in definition.precincts:
-        mine: dict[frozenset[str], int] = {}
-        for style in definition.styles_of_precinct(precinct.id):
-            contests = frozenset(style.contests)
-            if contests not in mine:
-                mine[contests] = seen.get(contests, 0)
+        styles = list(definition.styles_of_precinct(precinct.id))
+        groups = list(dict.fromkeys(frozenset(style.contests) for style in styles))
+        while True:
+            mine = {contests: seen.get(contests, 0) for contests in groups}
+            for contests in groups:
                 seen[contests] = mine[contests] + 1
-            ranks[precinct.id, style.id] = mine[contests]
+            votes = _precinct_votes(definition, styles, mine)
+            if not votes or votes not in taken:
+                break
+        taken.add(votes)
+        for style in styles:
+            ranks[precinct.id, style.id] = mine[frozenset(style.contests)]
     return ranks
+
+
+def _precinct_votes(
+    definition: ElectionDefinition,
+    styles: Sequence[BallotStyle],
+    ranks: Mapping[frozenset[str], int],
+) -> tuple[tuple[str, tuple[int, ...]], ...]:
+    """Each contest's choice totals over a precinct's sections, at the given places."""
+    sums: dict[str, list[int]] = {}
+    for style in styles:
+        contests = [definition.contest(contest_id) for contest_id in dict.fromkeys(style.contests)]
+        extras = precinct_extras(contests, ranks[frozenset(style.contests)])
+        for contest in contests:
+            targets = _targets(contest, extras[contest.id])
+            total = sums.setdefault(contest.id, [0] * len(targets))
+            for index, votes in enumerate(targets):
+                total[index] += votes
+    return tuple(sorted((contest_id, tuple(votes)) for contest_id, votes in sums.items()))
 
 
 def precinct_extras(contests: Sequence[Contest], rank: int) -> dict[str, tuple[int, ...]]:

@@ -161,8 +161,9 @@ class DominionJsonExport:
                         f"candidate {candidate} is not this contest's in {CANDIDATE_MANIFEST}",
                         f"{here}, field 'CandidateId'",
                     )
-                rank = mark.get("Rank")
-                if isinstance(rank, int) and not isinstance(rank, bool) and rank > 1:
+                # A Rank that is not a whole number ("2", 2.0) could hide a ranking: refused.
+                rank = None if mark.get("Rank") is None else _integer(mark, "Rank", here)
+                if rank is not None and rank > 1:
                     raise InvalidInput(
                         f"a mark has Rank {rank}, so contest {contest.name!r} is ranked-choice "
                         f"though {CONTEST_MANIFEST} gives it no NumOfRanks; {NOT_COUNTED}",
@@ -233,8 +234,8 @@ def _contests(path: Path) -> dict[int, tuple[_Contest, int, set[str]]]:
         votes = _integer(item, "VoteFor", where)
         if votes < 1:
             raise InvalidInput("must be at least 1", f"{where}, field 'VoteFor'")
-        ranks = item.get("NumOfRanks")
-        ranks = ranks if isinstance(ranks, int) and not isinstance(ranks, bool) else 0
+        # Absent (null) is unranked; "3" or 3.0 must not read as unranked: refused.
+        ranks = 0 if item.get("NumOfRanks") is None else _integer(item, "NumOfRanks", where)
         contests[_integer(item, "Id", where)] = (_Contest(name, {}, ranks), votes, set())
     for index, item in enumerate(_manifest(path, CANDIDATE_MANIFEST), start=1):
         where = f"{_where(path, CANDIDATE_MANIFEST)}, entry {index}"

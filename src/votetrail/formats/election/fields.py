@@ -200,6 +200,11 @@ def parse_json(data: bytes, where: str) -> object:
             f"is not valid JSON ({exc.msg}, column {exc.colno})",
             where=f"{where}: line {exc.lineno}",
         ) from None
+    except (ValueError, RecursionError):
+        # A number of more than 4,300 digits, or arrays nested thousands deep: json gives up.
+        raise InvalidInput(
+            "is not JSON votetrail can read (a number too long or nesting too deep)", where=where
+        ) from None
 
 
 def international_text(

@@ -122,7 +122,7 @@ def _write_in(contest: Contest, number: str | None) -> Choice | None:
     positions = [choice for choice in contest.choices if choice.write_in]
     if len(positions) == 1 and number in (None, "1"):
         return positions[0]
-    if number is not None and 1 <= int(number) <= len(positions):
+    if number is not None and len(number) <= 6 and 1 <= int(number) <= len(positions):
         return positions[int(number) - 1]
     return None
 

@@ -239,7 +239,7 @@ def _number(value: Any, where: str) -> int:
     if text.startswith("-") and WHOLE.match(text[1:]):
         raise InvalidInput(f"{text} is negative", where=where)
     if not WHOLE.match(text):
-        raise InvalidInput(f"{value!r} is not a whole number", where=where)
+        raise InvalidInput(f"{text[:40]!r} is not a whole number of at most 15 digits", where=where)
     return int(text)
 
 

@@ -21,8 +21,11 @@ from votetrail.core.lat.totals import ContestTotals, Totals
 
 FIGURES = ("ballots", "overvotes", "undervotes")
 """``choice`` values of a totals CSV that give the contest's figures, not a choice's votes."""
-WHOLE = re.compile(r"^\+?\d+$")
-"""A whole number as a report writes it; a sign other than ``+`` is refused by the readers."""
+WHOLE = re.compile(r"^\+?[0-9]{1,15}$")
+"""A whole number as a report writes it; a sign other than ``+`` is refused by the readers.
+
+ASCII digits, at most 15 of them: no deck comes near, and a longer figure would
+otherwise reach ``int()``, which refuses more than 4,300 digits with a crash."""
 
 
 @dataclass(frozen=True)

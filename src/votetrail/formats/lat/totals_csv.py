@@ -135,5 +135,5 @@ def _whole(text: str, where: str) -> int:
     if text.startswith("-") and WHOLE.match(text[1:]):
         raise InvalidInput(f'"{text}" is negative: votes are counted from zero', where=where)
     if not WHOLE.match(text):
-        raise InvalidInput(f'"{text}" is not a whole number', where=where)
+        raise InvalidInput(f'"{text[:40]}" is not a whole number of at most 15 digits', where=where)
     return int(text)

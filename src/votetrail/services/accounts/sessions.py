@@ -18,7 +18,7 @@ from sqlalchemy import Connection, delete, func, insert, select
 
 from votetrail.core.access import Principal, Role
 from votetrail.core.ledger.canonical import iso_utc
-from votetrail.errors import NotFound
+from votetrail.errors import AuthenticationFailed, NotFound
 from votetrail.services.context import App
 from votetrail.services.unit_of_work import UnitOfWork
 from votetrail.store.db import WRITE_OPTION
@@ -34,11 +34,27 @@ def _key(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def open_session(app: App, username: str) -> str:
-    """Start a session for an account that just proved its password; return the token."""
+def open_session(app: App, username: str, password_hash: str | None = None) -> str:
+    """Start a session for an account that just proved its password; return the token.
+
+    ``password_hash`` is the hash the password was checked against. The
+    check takes a whole scrypt, and a password change (which ends every
+    session) may land in between: then the account no longer has that hash
+    and no session is opened. The account's row is locked meanwhile, so a
+    change waits for this session and then ends it too.
+    """
     token = secrets.token_urlsafe(32)
     now = app.clock()
     with app.engine.execution_options(**{WRITE_OPTION: True}).begin() as conn:
+        if password_hash is not None:
+            row = conn.execute(
+                select(USERS.c.password_hash, USERS.c.active)
+                .where(USERS.c.username == username)
+                .with_for_update()
+            ).first()
+            if row is None or row.password_hash != password_hash or not row.active:
+                log.warning("sign-in for %s refused: the account changed meanwhile", username)
+                raise AuthenticationFailed("wrong user name or password")
         conn.execute(delete(WEB_SESSIONS).where(WEB_SESSIONS.c.expires_at < iso_utc(now)))
         conn.execute(
             insert(WEB_SESSIONS).values(

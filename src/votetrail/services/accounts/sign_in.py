@@ -30,6 +30,7 @@ from sqlalchemy import ColumnElement, and_, insert, select
 from votetrail.core.access import Principal, Role
 from votetrail.core.ledger.canonical import iso_utc
 from votetrail.errors import AuthenticationFailed, TooManyAttempts
+from votetrail.services.accounts import sessions
 from votetrail.services.accounts.passwords import check_nothing, check_password
 from votetrail.services.context import App
 from votetrail.store.db import WRITE_OPTION
@@ -54,14 +55,30 @@ class FailedSignIn:
 
 def sign_in(app: App, username: str, password: str, client: str) -> Principal:
     """The account, if the password is right and the door is not throttled; else raise."""
-    name, client = username[:FIELD], client[:FIELD]
+    return _check(app, username, password, client)[0]
+
+
+def sign_in_session(app: App, username: str, password: str, client: str) -> tuple[Principal, str]:
+    """:func:`sign_in`, then a session opened only if the password is still the one checked.
+
+    Returns the account and the session token (``sessions.open_session``).
+    """
+    principal, password_hash = _check(app, username, password, client)
+    return principal, sessions.open_session(app, principal.username, password_hash)
+
+
+def _check(app: App, username: str, password: str, client: str) -> tuple[Principal, str]:
+    # PostgreSQL refuses NUL in text (a 500 for anyone who types one); no account has one.
+    name, client = _storable(username[:FIELD]), _storable(client[:FIELD])
     now = app.clock()
     wait = seconds_to_wait(app, name, client, now)
     if wait > 0:
         log.warning("sign-in throttled for %r from %s", name, client)
         raise TooManyAttempts(wait, "failed sign-ins")
-    with app.engine.connect() as conn:
-        row = conn.execute(select(USERS).where(USERS.c.username == username)).first()
+    row = None
+    if "\x00" not in username:
+        with app.engine.connect() as conn:
+            row = conn.execute(select(USERS).where(USERS.c.username == username)).first()
     if row is None:
         right = check_nothing(password)
     else:
@@ -70,7 +87,12 @@ def sign_in(app: App, username: str, password: str, client: str) -> Principal:
         _record(app, FailedSignIn(name, row is not None, client, iso_utc(now)))
         log.warning("failed sign-in for %r from %s", name, client)
         raise AuthenticationFailed("wrong user name or password")
-    return Principal(row.username, row.display_name, Role(row.role), row.jurisdiction_id)
+    principal = Principal(row.username, row.display_name, Role(row.role), row.jurisdiction_id)
+    return principal, str(row.password_hash)
+
+
+def _storable(text: str) -> str:
+    return text.replace("\x00", "\ufffd")
 
 
 def seconds_to_wait(app: App, username: str, client: str, now: datetime) -> int:

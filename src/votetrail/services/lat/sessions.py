@@ -43,6 +43,7 @@ from votetrail.store.models import (
     LAT_RESULTS,
     LAT_SESSIONS,
     LAT_UNSEALED_DEVICES,
+    LEDGER_ENTRIES,
 )
 
 PHASES = {"pre": "Pre-election", "post": "Post-election"}
@@ -460,6 +461,14 @@ def sign_session(
                     "the device was left unsealed, before signing",
                     where=f"device {device.serial}",
                 )
+            if device.seal_after is not None and _sealed_before_last_run(conn, device.id):
+                # The certificate prints it as the seal applied after the test: a seal
+                # recorded before the device's last run was broken to run it again.
+                raise InvalidInput(
+                    f"was sealed with seal {device.seal_after} before its last run; record the "
+                    "seal applied after that run before signing",
+                    where=f"device {device.serial}",
+                )
         conn.execute(
             update(LAT_SESSIONS)
             .where(LAT_SESSIONS.c.id == session_id)
@@ -471,3 +480,22 @@ def sign_session(
             )
         )
         uow.record("lat.session_signed", session_id, row.jurisdiction_id)
+
+
+def _sealed_before_last_run(conn: Connection, device_id: str) -> bool:
+    """Whether the device's after-test seal was logged before its last run was."""
+    sealed = conn.execute(
+        select(func.max(LEDGER_ENTRIES.c.seq)).where(
+            LEDGER_ENTRIES.c.event_type == "lat.device_sealed",
+            LEDGER_ENTRIES.c.record_id == device_id,
+        )
+    ).scalar()
+    last_run = conn.execute(
+        select(func.max(LEDGER_ENTRIES.c.seq)).where(
+            LEDGER_ENTRIES.c.record_type == "lat_result",
+            LEDGER_ENTRIES.c.record_id.in_(
+                select(LAT_RESULTS.c.id).where(LAT_RESULTS.c.device_id == device_id)
+            ),
+        )
+    ).scalar()
+    return sealed is not None and last_run is not None and int(sealed) < int(last_run)

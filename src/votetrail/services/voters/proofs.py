@@ -172,6 +172,8 @@ def check_bundle(bundle: dict[str, Any], verifier_key: str) -> list[str]:
         record_hash = hashlib.sha256(canonical_bytes(bundle["record"])).hexdigest()
         if record_hash != bundle["version_hash"]:
             problems.append("the record does not hash to the version hash")
+        if bundle["record"].get("voter_id") != bundle["voter_id"]:
+            problems.append("the record is another voter's")
         proof = voter_map.VoterProof.from_json(bundle["map_proof"])
         if proof.version_hash != bundle["version_hash"] or proof.voter_id != bundle["voter_id"]:
             problems.append("the map proof is for another voter or version")

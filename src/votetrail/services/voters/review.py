@@ -40,7 +40,7 @@ from votetrail.services.directory import state_id
 from votetrail.services.unit_of_work import deny, unit_of_work
 from votetrail.services.voters.pii import PiiKeys, load_keys
 from votetrail.store import voter_rows
-from votetrail.store.models import VOTER_REVIEWS
+from votetrail.store.models import LEDGER_ENTRIES, VOTER_REVIEWS
 
 DECISIONS = ("confirmed", "rejected")
 EXCHANGE_COLUMNS = ("voter_id", "name_dob", "dl", "ssn4_dob")
@@ -145,7 +145,15 @@ def _store(
             exists = uow.conn.execute(
                 select(VOTER_REVIEWS.c.id).where(VOTER_REVIEWS.c.id == review_id)
             ).first()
-            if exists is not None:
+            # A finding the log already holds is never opened again, even if its row
+            # is gone: re-opening would undo a decision deleted in SQL unseen by verify.
+            logged = uow.conn.execute(
+                select(LEDGER_ENTRIES.c.seq)
+                .where(LEDGER_ENTRIES.c.record_type == "voter_review")
+                .where(LEDGER_ENTRIES.c.record_id == review_id)
+                .limit(1)
+            ).first()
+            if exists is not None or logged is not None:
                 continue
             uow.conn.execute(
                 VOTER_REVIEWS.insert().values(
@@ -377,9 +385,12 @@ def decide(app: App, principal: Principal, review_id: str, decision: str, note: 
             raise InvalidInput(f"review item {review_id} was already {item.status}")
         at = iso_utc(app.clock())
         with unit_of_work(app, principal.username) as uow:
-            uow.conn.execute(
+            # Still open in this transaction: two officials deciding at once must not
+            # both succeed, the second silently overwriting the first decision.
+            decided = uow.conn.execute(
                 update(VOTER_REVIEWS)
                 .where(VOTER_REVIEWS.c.id == review_id)
+                .where(VOTER_REVIEWS.c.status == "open")
                 .values(
                     status=decision,
                     decided_by=principal.username,
@@ -387,6 +398,8 @@ def decide(app: App, principal: Principal, review_id: str, decision: str, note: 
                     decision_note=note,
                 )
             )
+            if decided.rowcount != 1:
+                raise InvalidInput(f"review item {review_id} was decided meanwhile")
             uow.record("voters.review_decided", review_id, item.county)
     with app.engine.connect() as conn:
         return _view(

@@ -16,7 +16,6 @@ import threading
 import time
 from collections import OrderedDict
 from datetime import date, datetime
-from ipaddress import IPv6Address, ip_address, ip_network
 from urllib.parse import quote
 
 from starlette.concurrency import run_in_threadpool
@@ -26,7 +25,7 @@ from starlette.responses import JSONResponse, Response
 from votetrail.errors import ConfigurationError, InvalidInput
 from votetrail.services.voters import proofs as voter_proofs
 from votetrail.services.voters import records as voters
-from votetrail.web.auth import check_csrf
+from votetrail.web.auth import check_csrf, client_network
 from votetrail.web.state import app_of
 from votetrail.web.templating import render
 from votetrail.web.voters.common import check_lengths, form_text, private
@@ -96,6 +95,12 @@ class _WindowCounts:
         if len(self._counts) > self.capacity:
             self._counts.popitem(last=False)
 
+    def take_back(self, key: Key, now: float) -> None:
+        """Undo one :meth:`add` of this window (a check counted in advance that matched)."""
+        found = self._counts.get(key)
+        if found is not None and now - found[0] < self.window and found[1] > 0:
+            self._counts[key] = (found[0], found[1] - 1)
+
 
 class FailedChecks:
     """Failed registration checks, counted per client and voter id, per client, and overall.
@@ -144,17 +149,7 @@ class FailedChecks:
     @staticmethod
     def client(host: str | None) -> str:
         """Who is asking: the address, or for IPv6 its /64 (one subscriber's whole network)."""
-        if not host:
-            return "unknown"
-        try:
-            address = ip_address(host)
-        except ValueError:
-            return host[:64]
-        if isinstance(address, IPv6Address):
-            if address.ipv4_mapped is not None:
-                return str(address.ipv4_mapped)
-            return str(ip_network(f"{address}/64", strict=False))
-        return str(address)
+        return client_network(host)
 
     def _pair(self, client: str, voter_id: str) -> Key:
         return f"{client}\x00{self.key(voter_id)}"
@@ -168,26 +163,55 @@ class FailedChecks:
 
     def refusal(self, client: str, voter_id: str) -> str | None:
         """Why this client may not check this id now, or None when it may."""
-        now = time.monotonic()
         with self._lock:
-            self._roll(now)
-            if self.pairs.count(self._pair(client, voter_id), now) >= self.limit:
-                return TOO_MANY
-            failed = self.clients.count(client, now)
-            if failed >= self.client_limit:
-                return TOO_MANY_FROM_CLIENT
-            surge = self._this_hour + self._last_hour >= self.surge_limit
-            if surge and failed >= self.surge_client_limit:
-                return TOO_MANY_NOW
-            return None
+            return self._refusal(client, voter_id, time.monotonic())
+
+    def _refusal(self, client: str, voter_id: str, now: float) -> str | None:
+        self._roll(now)
+        if self.pairs.count(self._pair(client, voter_id), now) >= self.limit:
+            return TOO_MANY
+        failed = self.clients.count(client, now)
+        if failed >= self.client_limit:
+            return TOO_MANY_FROM_CLIENT
+        surge = self._this_hour + self._last_hour >= self.surge_limit
+        if surge and failed >= self.surge_client_limit:
+            return TOO_MANY_NOW
+        return None
 
     def failed(self, client: str, voter_id: str) -> None:
         now = time.monotonic()
         with self._lock:
-            self._roll(now)
-            self._this_hour += 1
-            self.pairs.add(self._pair(client, voter_id), now)
-            self.clients.add(client, now)
+            self._add(client, voter_id, now)
+
+    def _add(self, client: str, voter_id: str, now: float) -> None:
+        self._roll(now)
+        self._this_hour += 1
+        self.pairs.add(self._pair(client, voter_id), now)
+        self.clients.add(client, now)
+
+    def attempt(self, client: str, voter_id: str) -> str | None:
+        """Refuse, or count this check as failed in advance, in one step.
+
+        The check itself runs in a worker thread; counting only once it has
+        failed would let a client that sends a hundred checks at once have
+        all of them answered before the first was counted. A check that
+        matches is taken back with :meth:`matched`.
+        """
+        now = time.monotonic()
+        with self._lock:
+            refusal = self._refusal(client, voter_id, now)
+            if refusal is None:
+                self._add(client, voter_id, now)
+            return refusal
+
+    def matched(self, client: str, voter_id: str) -> None:
+        """Take back the failure :meth:`attempt` counted, for a check that was answered."""
+        now = time.monotonic()
+        with self._lock:
+            if int(now // 3600) == self._hour and self._this_hour > 0:
+                self._this_hour -= 1
+            self.pairs.take_back(self._pair(client, voter_id), now)
+            self.clients.take_back(client, now)
 
 
 def _failed_checks(request: Request) -> FailedChecks:
@@ -243,7 +267,8 @@ async def check_registration(request: Request) -> Response:
             return private(JSONResponse({"error": message, "status": status}, status))
         return _check_page(request, {"message": message}, status)
 
-    if not (voter_id and last_name and dob_text):
+    # A NUL can match no record, and PostgreSQL refuses it in a query (a 500).
+    if not (voter_id and last_name and dob_text) or "\x00" in voter_id + last_name:
         return refuse("Enter your voter id, last name and date of birth.", 400)
     try:
         check_lengths({"voter_id": voter_id, "last_name": last_name})
@@ -252,7 +277,8 @@ async def check_registration(request: Request) -> Response:
         return refuse(str(exc).capitalize() + ".", 400)
     limiter = _failed_checks(request)
     client = FailedChecks.client(request.client.host if request.client else None)
-    refusal = limiter.refusal(client, voter_id)
+    # Counted as a failure before the check runs, so checks sent at once are all counted.
+    refusal = limiter.attempt(client, voter_id)
     if refusal is not None:
         return refuse(refusal, 429)
     try:
@@ -260,12 +286,13 @@ async def check_registration(request: Request) -> Response:
             voter_proofs.check_registration, app, voter_id, last_name, dob
         )
     except ConfigurationError as exc:
+        limiter.matched(client, voter_id)
         # e.g. the identifier key file is lost; the details are for the operator, not the public.
         log.error("registration check unavailable: %s", exc)
         return refuse("The registration check is not available right now.", 503)
     if found is None:
-        limiter.failed(client, voter_id)
         return refuse(NO_MATCH, 404 if as_json else 200)
+    limiter.matched(client, voter_id)
     if as_json:
         name = quote(f"{found.record.voter_id}-proof.json")
         return private(
