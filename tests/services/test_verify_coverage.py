@@ -446,3 +446,21 @@ def test_a_value_of_another_type_is_named_not_a_crash(
     assert f"upload {upload!r} was changed without an event" in output
     assert f"stored checkpoint at size {newest}: its root_hash column was changed" in output
     assert "stored checkpoint at size 'x': its size column is not a number" in output
+
+
+def test_odd_values_in_the_log_tables_are_named_not_a_crash(
+    capsys: pytest.CaptureFixture[str], election_app: App
+) -> None:
+    """Text in ``ledger_head.size`` or a tree node's hash stopped verify with a TypeError."""
+    if election_app.engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL's column types refuse these values")
+    with election_app.engine.begin() as conn:
+        conn.execute(text("UPDATE ledger_nodes SET hash = 'zz' WHERE level = 1 AND idx = 0"))
+    result = votetrail_on(capsys, election_app, "verify")
+    assert result.code == 1
+    assert "stored tree node (1, 0) was altered" in result.out + result.err
+    with election_app.engine.begin() as conn:
+        conn.execute(text("UPDATE ledger_head SET size = 'many'"))
+    result = votetrail_on(capsys, election_app, "verify")
+    assert result.code == 1
+    assert "ledger_head holds a value of the wrong type" in result.out + result.err

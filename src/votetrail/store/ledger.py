@@ -42,7 +42,13 @@ def head(conn: Connection, *, lock: bool = False) -> tuple[int, bytes]:
     row = conn.execute(query).first()
     if row is None:
         raise VerificationFailed("the log's head row is missing from ledger_head")
-    return int(row.size), bytes(row.root_hash)
+    try:
+        return int(row.size), bytes(row.root_hash)
+    except (TypeError, ValueError):
+        # SQLite keeps whatever a raw UPDATE puts in a column: name it, do not crash.
+        raise VerificationFailed(
+            "the log's head row in ledger_head holds a value of the wrong type"
+        ) from None
 
 
 def read_subtrees(conn: Connection, wanted: Sequence[Subtree]) -> list[bytes]:
@@ -177,8 +183,19 @@ def stream_nodes(conn: Connection, batch: int = 50_000) -> Iterator[tuple[int, i
         if not rows:
             return
         for r in rows:
-            yield int(r.level), int(r.idx), bytes(r.hash)
+            yield int(r.level), int(r.idx), _hash_bytes(r.hash)
         after = (int(rows[-1].level), int(rows[-1].idx))
+
+
+def _hash_bytes(value: object) -> bytes:
+    """A stored hash as bytes; anything else (SQLite keeps text in a BLOB column) never matches.
+
+    ``verify`` then names the node or entry as altered instead of stopping on a
+    TypeError before it has named anything.
+    """
+    if isinstance(value, bytes | bytearray | memoryview):
+        return bytes(value)
+    return b"not a hash: " + str(value).encode("utf-8", "replace")
 
 
 def save_checkpoint(conn: Connection, size: int, root: bytes, note: str, signed_at: str) -> None:

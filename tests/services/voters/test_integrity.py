@@ -16,7 +16,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Column, Connection, Executable, Table, and_, delete, select, text, update
+from sqlalchemy import (
+    Column,
+    Connection,
+    Executable,
+    Table,
+    and_,
+    delete,
+    event,
+    select,
+    text,
+    update,
+)
 
 from tests.services.voters.fixtures import load, who
 from votetrail.core.voters import voter_map
@@ -288,3 +299,37 @@ def test_reviews_alerts_and_votes_are_ledgered(state: App) -> None:
     with pytest.raises(InvalidInput, match="already acknowledged"):
         voter_alerts.acknowledge(state, state_admin, alert.id)
     assert verify(state).problems == []
+
+
+def test_two_administrators_acknowledging_at_once_cannot_both_succeed(state: App) -> None:
+    """The row was read as unacknowledged, then another administrator acknowledged it.
+
+    Only PostgreSQL lets the second writer in between (SQLite's writers queue
+    behind BEGIN IMMEDIATE), so the race is staged there: just before this
+    acknowledgement's UPDATE runs, another connection commits its own.
+    """
+    if state.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite serialises writers; the race cannot happen there")
+    state_admin = who(state, "state-admin")
+    alert = next(a for a in voter_alerts.alerts(state, state_admin) if a.acknowledged_by is None)
+    fired: list[bool] = []
+
+    def other_admin_first(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if statement.startswith("UPDATE voter_alerts") and not fired:
+            fired.append(True)
+            with state.engine.begin() as other:
+                other.execute(
+                    update(VOTER_ALERTS)
+                    .where(VOTER_ALERTS.c.id == alert.id)
+                    .values(acknowledged_by="analyst")
+                )
+
+    event.listen(state.engine, "before_cursor_execute", other_admin_first)
+    try:
+        with pytest.raises(InvalidInput, match="acknowledged meanwhile"):
+            voter_alerts.acknowledge(state, state_admin, alert.id)
+    finally:
+        event.remove(state.engine, "before_cursor_execute", other_admin_first)
+    assert fired
+    kept = next(a for a in voter_alerts.alerts(state, state_admin) if a.id == alert.id)
+    assert kept.acknowledged_by == "analyst"

@@ -183,11 +183,15 @@ def acknowledge(app: App, principal: Principal, alert_id: str) -> AlertView:
             raise InvalidInput(
                 f"alert {alert_id} was already acknowledged by {row.acknowledged_by}"
             )
-        uow.conn.execute(
+        # Only a row still unacknowledged changes: of two administrators acting at
+        # once (PostgreSQL, READ COMMITTED), the second finds it taken and is refused.
+        changed = uow.conn.execute(
             update(VOTER_ALERTS)
-            .where(VOTER_ALERTS.c.id == alert_id)
+            .where(VOTER_ALERTS.c.id == alert_id, VOTER_ALERTS.c.acknowledged_by.is_(None))
             .values(acknowledged_by=principal.username)
-        )
+        ).rowcount
+        if changed != 1:
+            raise InvalidInput(f"alert {alert_id} was acknowledged meanwhile by someone else")
         uow.record("voters.alert_acknowledged", alert_id, row.county or state)
         return _view(
             uow.conn.execute(select(VOTER_ALERTS).where(VOTER_ALERTS.c.id == alert_id)).one()
