@@ -48,6 +48,9 @@ from votetrail.core.voters.record import Address
 from votetrail.core.voters.transactions import Change, Kind
 from votetrail.formats.election.yaml import write_yaml
 from votetrail.formats.lat.deck_files import write_deck_cvrs
+from votetrail.services.audit.draw import draw_round
+from votetrail.services.audit.seed import set_seed
+from votetrail.services.audit.setup import AuditMethod, AuditSetup, create_audit
 from votetrail.services.context import App
 from votetrail.services.counting.uploads import import_counts, import_cvrs, import_manifest
 from votetrail.services.demo.lat import demo_definition
@@ -153,6 +156,17 @@ def _lat_test(app: App, folder: Path) -> None:
     lat_sessions.sign_session(app, officer, test_id, ["Clerk"], "We certify the test.")
 
 
+def _audit(app: App) -> None:
+    """A ballot-comparison audit of Adams, seeded, with one round drawn."""
+    state = who(app, "state-admin")
+    setup = AuditSetup(
+        "2026 General", AuditMethod.BALLOT_COMPARISON, "0.05", ["Governor"], [], ["adams"]
+    )
+    audit_id = create_audit(app, state, setup)
+    set_seed(app, state, audit_id, "12345678901234567890", ["Ana Ruiz"])
+    draw_round(app, state, audit_id, 2)
+
+
 def _build_state(app: App, folder: Path) -> None:
     """At least one row in every table, each made by the service an official would use."""
     cvrs = folder / "adams-cvrs.csv"
@@ -167,6 +181,7 @@ def _build_state(app: App, folder: Path) -> None:
     paper = folder / "adams-paper.csv"
     _table_file(paper, ("Tabulator", "Paper Records"), [("ICP-1", 3)])
     import_counts(app, "adams-admin", "adams", "paper_counts", paper)
+    _audit(app)
     log = folder / "firewall.log"
     line = (
         "2026-11-03T10:00:{s:02d}.000000+00:00 fw kernel: DROP IN=eth0 OUT= SRC=203.0.113.9 "

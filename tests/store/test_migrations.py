@@ -43,6 +43,12 @@ TABLES = {
     "web_sessions",
     "failed_sign_ins",
     "refusal_counts",
+    "audits",
+    "audit_contests",
+    "audit_counties",
+    "audit_seeds",
+    "audit_rounds",
+    "audit_draws",
 }
 
 

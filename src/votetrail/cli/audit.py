@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 
 from votetrail.errors import InvalidInput
+from votetrail.services.audit.evidence import verify_evidence
 from votetrail.services.audit.sampling import (
     SampleFormat,
     draw_sample,
@@ -80,6 +81,32 @@ def sample_command(
         f"Drew {_count(len(drawn.ballots), 'ticket')} ({_count(distinct, 'distinct ballot')}) "
         f"from {_count(drawn.population, 'ballot')} in {_count(drawn.manifests, 'manifest')}.",
         err=True,
+    )
+
+
+@audit_cli.command("verify")
+def verify_command(
+    evidence: Annotated[Path, typer.Argument(help="The audit's evidence.zip, as downloaded.")],
+) -> None:
+    """Recompute the sample and every round's risk from evidence.zip; exit 1 naming differences."""
+    checked = verify_evidence(evidence)
+    found, result = checked.evidence, checked.result
+    if result.differences:
+        for difference in result.differences:
+            typer.echo(difference)
+        typer.echo(
+            f"FAILED: {_count(len(result.differences), 'difference')} between {evidence} "
+            "and its recomputation.",
+            err=True,
+        )
+        raise typer.Exit(1)
+    decisions = ", ".join(f"{c}: {d}" for c, d in result.final_decision.items())
+    typer.echo(
+        f"OK: audit {found.audit_id} of {found.election} ({found.method.value}, risk limit "
+        f"{found.risk_limit}): {_count(result.draws, 'draw')} in "
+        f"{_count(result.rounds, 'round')} re-drawn from {_count(len(found.frame), 'ballot')} "
+        f"with seed {found.seed}; risk of {_count(len(found.contests), 'contest')} "
+        f"recomputed in every round; {decisions or 'no rounds yet'}."
     )
 
 

@@ -49,9 +49,14 @@ SampleOption = Annotated[
 FormatOption = Annotated[OutputFormat, typer.Option("--format", help="Output format.")]
 
 
-def _write(rows: list[dict[str, Any]], summary: dict[str, Any], fmt: OutputFormat) -> None:
+def _write(
+    rows: list[dict[str, Any]],
+    summary: dict[str, Any],
+    fmt: OutputFormat,
+    key: str = "assertions",
+) -> None:
     if fmt is OutputFormat.JSON:
-        json.dump({**summary, "assertions": rows}, sys.stdout, indent=2)
+        json.dump({**summary, key: rows}, sys.stdout, indent=2)
         sys.stdout.write("\n")
         return
     write_dicts(sys.stdout, rows, list(rows[0]))

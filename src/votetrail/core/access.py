@@ -101,3 +101,18 @@ def may_manage_voters(principal: Principal, county: str, state_id: str) -> bool:
 def may_read_voter_alerts(principal: Principal, state_id: str) -> bool:
     """Alerts watch every county's officials, so only the state administrator reads them."""
     return principal.role is Role.STATE_ADMIN and principal.jurisdiction == state_id
+
+
+def may_run_audits(principal: Principal, state_id: str) -> bool:
+    """Audits are set up, seeded and sampled by the state administrator alone.
+
+    The audit spans counties and its sample must not be steered by any one of
+    them: a county that could pick the seed or the moment of the draw could
+    choose which of its ballots are examined.
+    """
+    return principal.role is Role.STATE_ADMIN and principal.jurisdiction == state_id
+
+
+def may_read_retrieval_list(principal: Principal, county: str, state_id: str) -> bool:
+    """A county's retrieval list goes to its administrator (who pulls the ballots) or the state."""
+    return may_upload(principal, county, state_id)

@@ -514,6 +514,92 @@ class LatUnsealedDevice(Base):
     recorded_at: Mapped[str] = mapped_column(String(32))
 
 
+class Audit(Base):
+    """A risk-limiting audit of one election, as the state administrator set it up.
+
+    Several may exist (a practice audit and the real one). ``risk_limit`` is
+    text such as ``"0.05"`` so the record hashes identically on both backends;
+    ``status`` is ``set_up``, then ``seed_set``, then ``sampling``.
+    """
+
+    __tablename__ = "audits"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    election: Mapped[str] = mapped_column(String(200))
+    method: Mapped[str] = mapped_column(String(32))
+    risk_limit: Mapped[str] = mapped_column(String(16))
+    with_replacement: Mapped[bool] = mapped_column(Boolean)
+    status: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[str] = mapped_column(String(32))
+    created_by: Mapped[str] = mapped_column(String(64))
+
+
+class AuditContest(Base):
+    """A contest the audit covers: ``targeted`` (must confirm) or ``opportunistic``."""
+
+    __tablename__ = "audit_contests"
+    id: Mapped[str] = mapped_column(String(300), primary_key=True)
+    audit_id: Mapped[str] = mapped_column(ForeignKey("audits.id"), index=True)
+    contest: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))
+
+
+class AuditCounty(Base):
+    """A county taking part in the audit: its ballots are in the sampling frame."""
+
+    __tablename__ = "audit_counties"
+    id: Mapped[str] = mapped_column(String(140), primary_key=True)
+    audit_id: Mapped[str] = mapped_column(ForeignKey("audits.id"), index=True)
+    jurisdiction_id: Mapped[str] = mapped_column(ForeignKey("jurisdictions.id"))
+
+
+class AuditSeed(Base):
+    """The public random seed, entered once at the ceremony with the witnesses' names."""
+
+    __tablename__ = "audit_seeds"
+    audit_id: Mapped[str] = mapped_column(ForeignKey("audits.id"), primary_key=True)
+    seed: Mapped[str] = mapped_column(String(20))
+    witnesses: Mapped[str] = mapped_column(Text)
+    set_at: Mapped[str] = mapped_column(String(32))
+    set_by: Mapped[str] = mapped_column(String(64))
+
+
+class AuditRound(Base):
+    """One round's draw: how many tickets, per county, and the frame they came from.
+
+    ``frame_sha256`` is the SHA-256 of the frame's ballot ids in sampler order,
+    one per line, so every round is provably drawn from the same ballots.
+    """
+
+    __tablename__ = "audit_rounds"
+    id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    audit_id: Mapped[str] = mapped_column(ForeignKey("audits.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    sample_size: Mapped[int] = mapped_column(Integer)
+    per_county: Mapped[str] = mapped_column(Text)
+    frame_size: Mapped[int] = mapped_column(BigInteger)
+    frame_sha256: Mapped[str] = mapped_column(String(64))
+    drawn_at: Mapped[str] = mapped_column(String(32))
+    drawn_by: Mapped[str] = mapped_column(String(64))
+
+
+class AuditDraw(Base):
+    """One ticket of a round, in draw order, with where its ballot is kept."""
+
+    __tablename__ = "audit_draws"
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    round_id: Mapped[str] = mapped_column(ForeignKey("audit_rounds.id"), index=True)
+    draw_number: Mapped[int] = mapped_column(Integer)
+    ticket_number: Mapped[str] = mapped_column(String(100))
+    generation: Mapped[int] = mapped_column(Integer)
+    jurisdiction_id: Mapped[str] = mapped_column(ForeignKey("jurisdictions.id"), index=True)
+    ballot_id: Mapped[str] = mapped_column(String(1000))
+    container: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    tabulator: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    batch: Mapped[str] = mapped_column(String(200))
+    position: Mapped[int] = mapped_column(Integer)
+    phantom: Mapped[bool] = mapped_column(Boolean)
+
+
 def _table(model: type[Base]) -> Table:
     """The Core table behind a model, typed as such for Core queries."""
     table = model.__table__
@@ -550,3 +636,9 @@ LAT_UNSEALED_DEVICES = _table(LatUnsealedDevice)
 WEB_SESSIONS = _table(WebSession)
 FAILED_SIGN_INS = _table(FailedSignIn)
 REFUSAL_COUNTS = _table(RefusalCount)
+AUDITS = _table(Audit)
+AUDIT_CONTESTS = _table(AuditContest)
+AUDIT_COUNTIES = _table(AuditCounty)
+AUDIT_SEEDS = _table(AuditSeed)
+AUDIT_ROUNDS = _table(AuditRound)
+AUDIT_DRAWS = _table(AuditDraw)

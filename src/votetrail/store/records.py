@@ -16,6 +16,12 @@ from sqlalchemy.types import NullType
 
 from votetrail.core.ledger.canonical import canonical_hash
 from votetrail.store.models import (
+    AUDIT_CONTESTS,
+    AUDIT_COUNTIES,
+    AUDIT_DRAWS,
+    AUDIT_ROUNDS,
+    AUDIT_SEEDS,
+    AUDITS,
     JURISDICTIONS,
     LAT_DEFINITIONS,
     LAT_DEVICES,
@@ -63,6 +69,12 @@ RECORD_TYPES: dict[str, RecordType] = {
         RecordType("lat_device", LAT_DEVICES, "id"),
         RecordType("lat_result", LAT_RESULTS, "id"),
         RecordType("lat_unsealed_device", LAT_UNSEALED_DEVICES, "device_id"),
+        RecordType("audit", AUDITS, "id"),
+        RecordType("audit_contest", AUDIT_CONTESTS, "id"),
+        RecordType("audit_county", AUDIT_COUNTIES, "id"),
+        RecordType("audit_seed", AUDIT_SEEDS, "audit_id"),
+        RecordType("audit_round", AUDIT_ROUNDS, "id"),
+        RecordType("audit_draw", AUDIT_DRAWS, "id"),
     )
 }
 

@@ -31,6 +31,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 from votetrail.core.audit.types import RiskLimit, check_count
 from votetrail.errors import InvalidInput
@@ -89,14 +90,21 @@ def batch_error_bound(tallies: Mapping[str, BatchTally], contests: Sequence[Batc
     If every card in the batch that carries a contest were really a vote for the
     loser, the winner's lead would shrink by the reported net votes plus the cards.
     """
-    bound = 0.0
+    return float(exact_error_bound(tallies, contests))
+
+
+def exact_error_bound(
+    tallies: Mapping[str, BatchTally], contests: Sequence[BatchContest]
+) -> Fraction:
+    """u_p as an exact fraction, which the PPEB sampler weighs batches with (no rounding)."""
+    bound = Fraction(0)
     for contest in contests:
         tally = tallies.get(contest.name)
         if tally is None:
             continue
         for winner, loser, margin in contest.pairs:
             net = tally.votes.get(winner, 0) - tally.votes.get(loser, 0)
-            bound = max(bound, (net + tally.cards) / margin)
+            bound = max(bound, Fraction(net + tally.cards, margin))
     return bound
 
 
@@ -160,13 +168,19 @@ def _check_sums(
                 )
 
 
-def batch_overstatement(election: BatchElection, batch_id: str, counted: HandCount) -> float:
-    """e_p: the batch's largest relative overstatement over contests and pairs (may be negative)."""
+def batch_overstatement(
+    election: BatchElection, batch_id: str, counted: HandCount, *, contest_name: str | None = None
+) -> float:
+    """e_p: the batch's largest relative overstatement over contests and pairs (may be negative).
+
+    With ``contest_name``, only that contest's pairs count: its own error in the
+    batch, still measured against the MACRO bound u_p of the whole election.
+    """
     tallies = _tallies(election, batch_id)
     worst = -math.inf
     for contest in election.contests:
         tally = tallies.get(contest.name)
-        if tally is None:
+        if tally is None or contest_name not in (None, contest.name):
             continue
         where = f"hand count of batch {batch_id!r}, contest {contest.name!r}"
         hand = counted.get(contest.name)
@@ -194,8 +208,15 @@ def macro_p_value(
     election: BatchElection,
     draws: Sequence[str],
     counted: Mapping[str, HandCount | None],
+    *,
+    contest_name: str | None = None,
 ) -> float:
     """The MACRO Kaplan–Markov P-value after the PPS draws so far, in draw order.
+
+    With ``contest_name``, the P-value of that contest alone on the same sample:
+    its errors e_p are at most the bounds u_p the batches were drawn with, so the
+    product is still a supermartingale if that contest's outcome is wrong, and
+    each contest's risk can be reported and decided on its own.
 
     ``draws`` lists batch ids as drawn, repeats included; ``counted`` maps each
     drawn batch to its hand count, or to None if the batch could not be found,
@@ -217,7 +238,11 @@ def macro_p_value(
         if batch_id not in counted:
             raise InvalidInput("drawn but has no hand count", where=f"batch {batch_id!r}")
         hand = counted[batch_id]
-        error = bound if hand is None else batch_overstatement(election, batch_id, hand)
+        error = (
+            bound
+            if hand is None
+            else batch_overstatement(election, batch_id, hand, contest_name=contest_name)
+        )
         taint = max(0.0, error) / bound
         if taint >= 1.0:
             break

@@ -211,6 +211,45 @@ _DECLARED = (
         "The officials signed off a logic and accuracy test; no results can be added after.",
     ),
     EventType(
+        "audit.created",
+        "audit",
+        "The state administrator set up a risk-limiting audit: election, method, risk limit "
+        "and whether ballots are drawn with replacement (logged with its contests and counties).",
+    ),
+    EventType(
+        "audit.contest_included",
+        "audit_contest",
+        "A contest was put in an audit, targeted (it must be confirmed) or opportunistic.",
+    ),
+    EventType(
+        "audit.county_included",
+        "audit_county",
+        "A county was put in an audit: its current ballots are in the sampling frame.",
+    ),
+    EventType(
+        "audit.status_changed",
+        "audit",
+        "An audit moved on (set_up, seed_set, sampling); the record holds the new status.",
+    ),
+    EventType(
+        "audit.seed_set",
+        "audit_seed",
+        "The public random seed was entered at the seed ceremony with the witnesses' names, "
+        "before any sample existed; it can never be set again.",
+    ),
+    EventType(
+        "audit.round_drawn",
+        "audit_round",
+        "A round's sample was drawn: its size, the draws per county and the SHA-256 of the "
+        "sampling frame (logged with every draw, in one transaction).",
+    ),
+    EventType(
+        "audit.ballot_drawn",
+        "audit_draw",
+        "One ticket of a round's sample, in draw order: ticket number, county, ballot id and "
+        "where the ballot is kept.",
+    ),
+    EventType(
         "log.annotation",
         None,
         "An official's remark entered into the log, such as the start of a canvass.",

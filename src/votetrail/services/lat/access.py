@@ -8,36 +8,22 @@ rule and its logging live here once.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 
 from sqlalchemy import Connection, select
 
 from votetrail.core.access import Principal, may_test_equipment
-from votetrail.errors import InvalidInput, NotFound, PermissionDenied
+from votetrail.errors import InvalidInput, NotFound
+from votetrail.services import refused
 from votetrail.services.context import App
 from votetrail.services.directory import state_id
-from votetrail.services.unit_of_work import deny
+from votetrail.services.refused import Refused
 from votetrail.store.models import JURISDICTIONS
 
 
-class Refused(Exception):
-    def __init__(self, jurisdiction: str, what: str) -> None:
-        super().__init__(what)
-        self.jurisdiction = jurisdiction
-        self.what = what
-
-
-@contextmanager
-def guarded(app: App, principal: Principal) -> Iterator[None]:
+def guarded(app: App, principal: Principal) -> AbstractContextManager[None]:
     """Turn a refusal found inside a transaction into a logged denial once it has rolled back."""
-    try:
-        yield
-    except Refused as refused:
-        deny(app, principal.username, refused.jurisdiction, refused.what)
-        raise PermissionDenied(
-            f"{principal.username} may not {refused.what} (L&A tests of {refused.jurisdiction})"
-        ) from None
+    return refused.guarded(app, principal, lambda r: f"L&A tests of {r.jurisdiction}")
 
 
 def require(conn: Connection, principal: Principal, jurisdiction: str, what: str) -> None:
