@@ -471,6 +471,7 @@ class FailedSignIn(Base):
     __table_args__ = (
         Index("ix_failed_sign_ins_user_time", "username", "attempted_at"),
         Index("ix_failed_sign_ins_client_time", "client", "attempted_at"),
+        Index("ix_failed_sign_ins_time", "attempted_at"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     username: Mapped[str] = mapped_column(String(64))

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select, text
@@ -15,6 +17,7 @@ from votetrail.core.lat.deck import generate_deck
 from votetrail.errors import InvalidInput, PermissionDenied
 from votetrail.formats.election.yaml import write_yaml
 from votetrail.formats.lat.deck_files import write_deck_cvrs, write_expected_csv
+from votetrail.formats.lat.results import read_tabulator_report
 from votetrail.services.context import App
 from votetrail.services.demo.lat import demo_definition, load_demo_lat
 from votetrail.services.lat import definitions as lat_definitions
@@ -505,3 +508,37 @@ def test_an_open_test_has_no_certificate(demo_app: App, tmp_path: Path) -> None:
     lat_sessions.record_result(demo_app, officer, session_id, "ICP-1", _cvrs(tmp_path, "ICP-1"))
     with pytest.raises(InvalidInput, match="is not signed: in progress"):
         lat_records.certificate_bytes(demo_app, session_id)
+
+
+def test_a_report_changed_while_it_is_recorded_is_logged_as_it_was_compared(
+    demo_app: App, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The file was hashed, then read again: a change in between was compared under the old hash."""
+    officer = who(demo_app, "adams-admin")
+    session_id = _open(demo_app, tmp_path)
+    lat_sessions.add_device(demo_app, officer, session_id, "ICP-1", "precinct scanner", "S1", P1)
+    report = _cvrs(tmp_path, "ICP-1")
+    passing = report.read_bytes()
+    swapped = _totals(
+        tmp_path,
+        "swapped.csv",
+        {
+            ("governor", "avery-quinn"): _expected("blake-rivera"),
+            ("governor", "blake-rivera"): _expected("avery-quinn"),
+        },
+    ).read_bytes()
+    read = read_tabulator_report
+
+    def changed_meanwhile(path: Path, definition: Any) -> Any:
+        report.write_bytes(swapped)  # someone rewrites the original after it was hashed
+        return read(path, definition)
+
+    monkeypatch.setattr(lat_sessions, "read_tabulator_report", changed_meanwhile)
+    recorded = lat_sessions.record_result(demo_app, officer, session_id, "ICP-1", report)
+    assert recorded.passed
+    with demo_app.engine.connect() as conn:
+        logged = conn.execute(
+            text("SELECT file_sha256, file_name FROM lat_results WHERE id = :i"), {"i": recorded.id}
+        ).one()
+    assert logged.file_sha256 == hashlib.sha256(passing).hexdigest()
+    assert logged.file_name == report.name

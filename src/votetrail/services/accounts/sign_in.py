@@ -25,7 +25,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, insert, select
+from sqlalchemy import ColumnElement, and_, delete, insert, select
 
 from votetrail.core.access import Principal, Role
 from votetrail.core.ledger.canonical import iso_utc
@@ -37,6 +37,7 @@ from votetrail.store.db import WRITE_OPTION
 from votetrail.store.models import FAILED_SIGN_INS, USERS
 
 WINDOW = timedelta(minutes=15)
+KEPT = timedelta(days=90)
 PER_NAME_AND_CLIENT = 5
 PER_NAME = 20
 PER_CLIENT = 20
@@ -122,7 +123,15 @@ def seconds_to_wait(app: App, username: str, client: str, now: datetime) -> int:
 
 
 def _record(app: App, failure: FailedSignIn) -> None:
+    """Store one failure, and drop those older than ``KEPT``.
+
+    Anyone on the internet can add rows here, so the table must not grow
+    forever; ``KEPT`` is long enough for the analyst to look back on a
+    campaign of guessing, far longer than any throttle window.
+    """
+    cutoff = iso_utc(datetime.fromisoformat(failure.attempted_at) - KEPT)
     with app.engine.execution_options(**{WRITE_OPTION: True}).begin() as conn:
+        conn.execute(delete(FAILED_SIGN_INS).where(FAILED_SIGN_INS.c.attempted_at < cutoff))
         conn.execute(
             insert(FAILED_SIGN_INS).values(
                 username=failure.username,

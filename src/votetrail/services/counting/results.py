@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -113,45 +114,64 @@ class AccountingReport:
     uploads: list[dict[str, Any]]
 
 
+@contextmanager
+def _snapshot(app: App) -> Iterator[Connection]:
+    """One read transaction that sees one state of the database throughout.
+
+    The sampling frame reads the accounting (for phantoms) and the manifest
+    (for ballots): an upload replaced between two separate reads could mix an
+    old manifest's phantoms with a new one's ballots.
+    """
+    engine = app.engine
+    if engine.dialect.name == "postgresql":
+        engine = engine.execution_options(isolation_level="REPEATABLE READ")
+    with engine.connect() as conn, conn.begin():
+        yield conn
+
+
 def accounting(app: App, jurisdiction: str) -> AccountingReport:
     """Check-ins vs CVRs vs paper records vs manifest for one county, with phantoms to audit."""
     with app.engine.connect() as conn:
-        cvrs = current_uploads(conn, jurisdiction, "cvrs")
-        if not cvrs:
-            raise NotFound(f"{jurisdiction!r} has not uploaded cast vote records")
-        summary = summarise_cvrs(_union(conn, cvrs))
-        manifest_upload = current_document(conn, jurisdiction, "manifest")
-        manifest = []
-        if manifest_upload is not None:
-            for _, text in stored_records(conn, manifest_upload.id, False):
-                data = json.loads(text)
-                manifest.append(ManifestBatch(data["tabulator"], data["batch"], data["ballots"]))
-        before = _before_newest(conn, cvrs)
-        previous = None if before is None else summarise_cvrs(_union(conn, before)).per_tabulator()
-        outcome = reconcile(
-            summary,
-            manifest,
-            paper_records=_counts(conn, jurisdiction, "paper_counts"),
-            check_ins=_counts(conn, jurisdiction, "check_ins"),
-            previous=previous,
+        return _accounting_on(conn, jurisdiction)
+
+
+def _accounting_on(conn: Connection, jurisdiction: str) -> AccountingReport:
+    cvrs = current_uploads(conn, jurisdiction, "cvrs")
+    if not cvrs:
+        raise NotFound(f"{jurisdiction!r} has not uploaded cast vote records")
+    summary = summarise_cvrs(_union(conn, cvrs))
+    manifest_upload = current_document(conn, jurisdiction, "manifest")
+    manifest = []
+    if manifest_upload is not None:
+        for _, text in stored_records(conn, manifest_upload.id, False):
+            data = json.loads(text)
+            manifest.append(ManifestBatch(data["tabulator"], data["batch"], data["ballots"]))
+    before = _before_newest(conn, cvrs)
+    previous = None if before is None else summarise_cvrs(_union(conn, before)).per_tabulator()
+    outcome = reconcile(
+        summary,
+        manifest,
+        paper_records=_counts(conn, jurisdiction, "paper_counts"),
+        check_ins=_counts(conn, jurisdiction, "check_ins"),
+        previous=previous,
+    )
+    uploads = [
+        {
+            "id": r.id,
+            "kind": r.kind,
+            "records": r.records,
+            "imported_at": r.imported_at,
+            "files": json.loads(r.files),
+            "merkle_root": r.merkle_root,
+            "replaced_by": r.replacement_id,
+        }
+        for r in conn.execute(
+            select(UPLOADS, UPLOAD_REPLACEMENTS.c.replacement_id)
+            .outerjoin(UPLOAD_REPLACEMENTS, UPLOAD_REPLACEMENTS.c.replaced_id == UPLOADS.c.id)
+            .where(UPLOADS.c.jurisdiction_id == jurisdiction)
+            .order_by(UPLOADS.c.kind, UPLOADS.c.sequence)
         )
-        uploads = [
-            {
-                "id": r.id,
-                "kind": r.kind,
-                "records": r.records,
-                "imported_at": r.imported_at,
-                "files": json.loads(r.files),
-                "merkle_root": r.merkle_root,
-                "replaced_by": r.replacement_id,
-            }
-            for r in conn.execute(
-                select(UPLOADS, UPLOAD_REPLACEMENTS.c.replacement_id)
-                .outerjoin(UPLOAD_REPLACEMENTS, UPLOAD_REPLACEMENTS.c.replaced_id == UPLOADS.c.id)
-                .where(UPLOADS.c.jurisdiction_id == jurisdiction)
-                .order_by(UPLOADS.c.kind, UPLOADS.c.sequence)
-            )
-        ]
+    ]
     return AccountingReport(jurisdiction, outcome, plan_phantoms(outcome.devices), uploads)
 
 
@@ -190,8 +210,8 @@ def sampling_frame(app: App, jurisdiction: str) -> SamplingFrame:
     A drawn phantom has no paper to examine: the audit enters it as MISSING,
     which scores as a two-vote overstatement for the reported winner.
     """
-    report = accounting(app, jurisdiction)
-    with app.engine.connect() as conn:
+    with _snapshot(app) as conn:
+        report = _accounting_on(conn, jurisdiction)
         manifest = current_document(conn, jurisdiction, "manifest")
         if manifest is None:
             raise NotFound(f"{jurisdiction!r} has not uploaded a ballot manifest")

@@ -10,6 +10,8 @@ closed: a later result would rewrite a test the officials already certified.
 from __future__ import annotations
 
 import json
+import shutil
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -260,6 +262,25 @@ def record_result(
     the one applied after that test: the device must come back unchanged.
     Recording the same file for the same device again changes nothing.
     """
+    if not path.is_file():
+        return _record_result(app, principal, session_id, serial, path, file_name)
+    # The file is hashed and then read: a private copy makes sure that what is
+    # logged under the hash is exactly what was compared, even if the original
+    # changes in between (the web already hands over a private temporary copy).
+    with tempfile.TemporaryDirectory(prefix="votetrail-report-") as folder:
+        copy = Path(folder) / path.name
+        shutil.copyfile(path, copy)
+        return _record_result(app, principal, session_id, serial, copy, file_name or path.name)
+
+
+def _record_result(
+    app: App,
+    principal: Principal,
+    session_id: str,
+    serial: str,
+    path: Path,
+    file_name: str | None,
+) -> Recorded:
     digest = sha256_file(path)
     with guarded(app, principal), app.engine.connect() as conn:
         row = _open_session(conn, principal, session_id, "record an L&A result")

@@ -42,6 +42,7 @@ def upgrade() -> None:
     )
     op.create_index("ix_failed_sign_ins_user_time", "failed_sign_ins", ["username", "attempted_at"])
     op.create_index("ix_failed_sign_ins_client_time", "failed_sign_ins", ["client", "attempted_at"])
+    op.create_index("ix_failed_sign_ins_time", "failed_sign_ins", ["attempted_at"])
     op.create_table(
         "refusal_counts",
         sa.Column("hour", sa.String(length=13), nullable=False),
@@ -56,6 +57,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("refusal_counts")
+    op.drop_index("ix_failed_sign_ins_time", table_name="failed_sign_ins")
     op.drop_index("ix_failed_sign_ins_client_time", table_name="failed_sign_ins")
     op.drop_index("ix_failed_sign_ins_user_time", table_name="failed_sign_ins")
     op.drop_table("failed_sign_ins")
