@@ -270,7 +270,10 @@ def record_result(
     with tempfile.TemporaryDirectory(prefix="votetrail-report-") as folder:
         copy = Path(folder) / path.name
         shutil.copyfile(path, copy)
-        return _record_result(app, principal, session_id, serial, copy, file_name or path.name)
+        try:
+            return _record_result(app, principal, session_id, serial, copy, file_name or path.name)
+        except InvalidInput as exc:  # name the file as it was given, not the private copy
+            raise InvalidInput(str(exc).replace(str(copy), str(path))) from None
 
 
 def _record_result(
