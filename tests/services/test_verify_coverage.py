@@ -436,6 +436,7 @@ def test_copied_columns_and_checkpoint_rows_are_named_by_the_command(
         assert "user 'adams-board' was changed without an event" in output
 
 
+@pytest.mark.only_on("sqlite")  # PostgreSQL's column types refuse these values
 def test_a_value_of_another_type_is_named_not_a_crash(
     capsys: pytest.CaptureFixture[str], election_app: App
 ) -> None:
@@ -445,8 +446,6 @@ def test_a_value_of_another_type_is_named_not_a_crash(
     checkpoint's text ``root_hash`` or ``size`` made ``bytes()``/``int()`` raise,
     so one raw UPDATE stopped verify before it named anything.
     """
-    if election_app.engine.dialect.name != "sqlite":
-        pytest.skip("PostgreSQL's column types refuse these values")
     with election_app.engine.begin() as conn:
         upload = conn.execute(text("SELECT min(id) FROM uploads")).scalar()
         conn.execute(text("UPDATE uploads SET records = 2.5 WHERE id = :u"), {"u": upload})
@@ -463,12 +462,11 @@ def test_a_value_of_another_type_is_named_not_a_crash(
     assert "stored checkpoint at size 'x': its size column is not a number" in output
 
 
+@pytest.mark.only_on("sqlite")  # PostgreSQL's column types refuse these values
 def test_odd_values_in_the_log_tables_are_named_not_a_crash(
     capsys: pytest.CaptureFixture[str], election_app: App
 ) -> None:
     """Text in ``ledger_head.size`` or a tree node's hash stopped verify with a TypeError."""
-    if election_app.engine.dialect.name != "sqlite":
-        pytest.skip("PostgreSQL's column types refuse these values")
     with election_app.engine.begin() as conn:
         conn.execute(text("UPDATE ledger_nodes SET hash = 'zz' WHERE level = 1 AND idx = 0"))
     result = votetrail_on(capsys, election_app, "verify")
