@@ -17,6 +17,7 @@ import subprocess
 import tempfile
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
@@ -51,12 +52,21 @@ def _as_server_user(command: list[str]) -> list[str]:
 
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[str]:
-    bin_dir = _pg_bin()
-    if bin_dir is None:
+    if _pg_bin() is None:
         message = "PostgreSQL binaries not found; run scripts/ensure-test-deps (make test does)"
         if os.environ.get("CI") == "true":
             pytest.fail(message)
         pytest.skip(message)
+    with running_postgres() as server:
+        yield server
+
+
+@contextmanager
+def running_postgres(max_connections: int = 200) -> Iterator[str]:
+    """A throw-away PostgreSQL server; its URL without a database (``bench/`` uses it too)."""
+    bin_dir = _pg_bin()
+    if bin_dir is None:
+        raise FileNotFoundError("PostgreSQL binaries not found; run scripts/ensure-test-deps")
     root = Path(tempfile.mkdtemp(prefix="votetrail-pg-"))
     if os.geteuid() == 0:
         shutil.chown(root, "postgres", "postgres")
@@ -82,7 +92,8 @@ def postgres_server() -> Iterator[str]:
     )
     options = (
         f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off "
-        "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+        "-c synchronous_commit=off -c full_page_writes=off "
+        f"-c max_connections={max_connections}"
     )
     subprocess.run(
         _as_server_user(

@@ -64,3 +64,16 @@ def test_every_test_named_in_the_threat_list_exists() -> None:
             named += 1
     assert named > 30
     assert missing == [], f"docs/security.md names tests that do not exist: {missing}"
+
+
+def test_the_audit_workflow_shows_the_screenshots_the_browser_test_takes() -> None:
+    """Every picture docs/audit-workflow.md shows is there, each is shown, and they stay small."""
+    doc = REPO / "docs" / "audit-workflow.md"
+    shown = re.findall(r"!\[[^\]]*\]\((audit-workflow/[^)]+\.png)\)", doc.read_text("utf-8"))
+    on_disk = sorted(
+        p.relative_to(doc.parent).as_posix()
+        for p in (REPO / "docs" / "audit-workflow").glob("*.png")
+    )
+    assert len(shown) >= 9
+    assert sorted(shown) == on_disk
+    assert sum((doc.parent / name).stat().st_size for name in on_disk) < 3 * 1024 * 1024

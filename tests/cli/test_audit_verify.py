@@ -472,14 +472,16 @@ def test_polling_not_found_counts_as_a_vote_for_every_loser(polling_audit: Evide
     assert with_reading("not_found")["measure"] > with_reading("yes")["measure"]
 
 
-def test_batch_comparison_is_refused_not_passed(
+def test_a_batch_comparison_package_without_batch_tallies_is_refused_not_passed(
     comparison: tuple[Evidence, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """Batch packages are recomputed from batches.csv (tests/services/audit/test_batch_rounds.py);
+    one whose batches do not add up to the reported totals fails, naming the contest."""
     evidence, _ = comparison
     batch = dataclasses.replace(evidence, method=AuditMethod.BATCH_COMPARISON)
     code, out, _ = verify(capsys, package(batch, tmp_path / "batch.zip"))
     assert code == 1
-    assert "cannot recompute batch-comparison risk" in out
+    assert "batches.csv cannot be audited as published: contest 'mayor'" in out
 
 
 def test_formula_like_ids_round_trip(comparison: tuple[Evidence, Path], tmp_path: Path) -> None:

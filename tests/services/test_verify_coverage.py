@@ -48,11 +48,20 @@ from votetrail.core.voters.record import Address
 from votetrail.core.voters.transactions import Change, Kind
 from votetrail.formats.election.yaml import write_yaml
 from votetrail.formats.lat.deck_files import write_deck_cvrs
+from votetrail.services.audit import batch_rounds, batch_tallies
+from votetrail.services.audit import boards as audit_boards
+from votetrail.services.audit.boards import Member
 from votetrail.services.audit.draw import draw_round
+from votetrail.services.audit.measure import close_round
 from votetrail.services.audit.seed import set_seed
 from votetrail.services.audit.setup import AuditMethod, AuditSetup, create_audit
 from votetrail.services.context import App
-from votetrail.services.counting.uploads import import_counts, import_cvrs, import_manifest
+from votetrail.services.counting.uploads import (
+    import_counts,
+    import_cvrs,
+    import_manifest,
+    import_reported_results,
+)
 from votetrail.services.demo.lat import demo_definition
 from votetrail.services.lat import definitions as lat_definitions
 from votetrail.services.lat import sessions as lat_sessions
@@ -165,6 +174,36 @@ def _audit(app: App) -> None:
     audit_id = create_audit(app, state, setup)
     set_seed(app, state, audit_id, "12345678901234567890", ["Ana Ruiz"])
     draw_round(app, state, audit_id, 2)
+    admin = who(app, "adams-admin")
+    members = [Member("Ana Ruiz", "Democratic"), Member("Bo Chen", "Republican")]
+    board_id = audit_boards.create_board(app, admin, audit_id, "adams", "", members).board.id
+    audit_boards.issue_link(app, admin, board_id)  # the first link is revoked, unused
+    board = audit_boards.sign_in_with_link(app, audit_boards.issue_link(app, admin, board_id))
+    audit_boards.assign_ballots(app, admin, audit_id, "adams")
+    for ballot in audit_boards.board_ballots(app, board, board_id):
+        reading = "not_found" if ballot.phantom else "Avery Quinn"
+        audit_boards.record_interpretation(
+            app, board, board_id, ballot.ballot_id, {"Governor": reading}, "seen"
+        )
+    audit_boards.sign_off(app, board, board_id, [m.name for m in members])
+    close_round(app, state, audit_id)
+
+
+def _batch_audit(app: App) -> None:
+    """A batch-comparison audit of Adams: one batch drawn, tallied, signed off and measured."""
+    state = who(app, "state-admin")
+    setup = AuditSetup(
+        "2026 General", AuditMethod.BATCH_COMPARISON, "0.05", ["Governor"], [], ["adams"]
+    )
+    audit_id = create_audit(app, state, setup)
+    set_seed(app, state, audit_id, "12345678901234567890", ["Ana Ruiz"])
+    draw_round(app, state, audit_id, 1)
+    clerk = who(app, "adams-admin")
+    (batch,) = batch_tallies.county_batches(app, clerk, audit_id, "adams").batches
+    counted = {c.contest: dict(c.reported) for c in batch.contests}
+    batch_tallies.enter_tally(app, clerk, audit_id, "adams", batch.batch_id, counted)
+    batch_tallies.sign_off(app, clerk, audit_id, "adams")
+    batch_rounds.measure_round(app, state, audit_id)
 
 
 def _build_state(app: App, folder: Path) -> None:
@@ -181,7 +220,11 @@ def _build_state(app: App, folder: Path) -> None:
     paper = folder / "adams-paper.csv"
     _table_file(paper, ("Tabulator", "Paper Records"), [("ICP-1", 3)])
     import_counts(app, "adams-admin", "adams", "paper_counts", paper)
+    reported = folder / "adams-reported.csv"
+    _table_file(reported, ("contest", "choice", "votes"), [("Governor", "Avery Quinn", 3)])
+    import_reported_results(app, "adams-admin", "adams", reported)
     _audit(app)
+    _batch_audit(app)
     log = folder / "firewall.log"
     line = (
         "2026-11-03T10:00:{s:02d}.000000+00:00 fw kernel: DROP IN=eth0 OUT= SRC=203.0.113.9 "

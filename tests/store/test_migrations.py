@@ -49,6 +49,16 @@ TABLES = {
     "audit_seeds",
     "audit_rounds",
     "audit_draws",
+    "audit_boards",
+    "audit_board_links",
+    "audit_assignments",
+    "audit_interpretations",
+    "audit_signoffs",
+    "audit_round_results",
+    "audit_batch_draws",
+    "audit_batch_tallies",
+    "audit_batch_signoffs",
+    "audit_batch_results",
 }
 
 

@@ -21,6 +21,7 @@ from markupsafe import escape
 from tests.cvr_split import split_by_tabulator
 from tests.web.server import csrf, login, serving
 from votetrail.formats.accounting.report import CSV_COLUMNS
+from votetrail.formats.tally.results import write_csv as write_results_csv
 from votetrail.services import log_view
 from votetrail.services.context import App
 from votetrail.services.counting import results as counting
@@ -72,7 +73,7 @@ def test_before_any_upload_the_page_says_so(client: httpx.Client) -> None:
     page = login(client, "adams-admin", DEMO_PASSWORD)
     assert page.status_code == 200
     assert "No cast vote records uploaded yet" in page.text
-    for kind in ("cvrs", "manifest", "paper_counts", "check_ins"):
+    for kind in ("cvrs", "manifest", "paper_counts", "check_ins", "reported_results"):
         assert f'action="/j/adams/upload/{kind}"' in page.text
     assert 'enctype="multipart/form-data"' in page.text
     assert "may take a while" in page.text
@@ -228,6 +229,38 @@ def test_accounting_downloads_after_cvrs_and_manifest(
     client.get("/login")
     login(client, "baker-admin", DEMO_PASSWORD)
     assert client.get("/j/adams/accounting.csv").status_code == 403
+
+
+def test_the_results_csv_goes_back_in_as_the_reported_results(
+    client: httpx.Client, demo_app: App, arlo: Path, tmp_path: Path
+) -> None:
+    """What votetrail printed (overvotes and undervotes rows too) uploads as reported results."""
+    page = login(client, "adams-admin", DEMO_PASSWORD)
+    assert "The totals the county published" in page.text
+    assert _upload(client, "cvrs", arlo / CVRS).status_code == 303
+    printed = tmp_path / "adams results.csv"
+    with printed.open("w", encoding="utf-8", newline="") as handle:
+        write_results_csv(counting.results(demo_app, "adams"), handle)
+    sent = _upload(client, "reported_results", printed)
+    assert sent.status_code == 303
+    choices = sum(len(r.tally) for r in counting.results(demo_app, "adams"))
+    page = client.get("/j/adams")
+    assert f"Imported {choices:,} records as adams-reported_results-1." in page.text
+    again = _upload(client, "reported_results", printed)  # the very same file: nothing changes
+    assert again.status_code == 303
+    assert "Already imported as adams-reported_results-1" in client.get("/j/adams").text
+    typed = tmp_path / "typed.csv"
+    typed.write_text("contest,choice,votes\nSecretary of Treasure,Denny Vargas,4.5\n")
+    refused = _upload(
+        client,
+        "reported_results",
+        typed,
+        fields={"replace": "adams-reported_results-1", "confirm_replace": "yes"},
+    )
+    assert refused.status_code == 400
+    assert "typed.csv, line 2, field &#39;votes&#39;" in refused.text
+    [upload] = [u for u in uploads_of(demo_app, "adams") if u.kind == "reported_results"]
+    assert upload.current
 
 
 def test_jammed_tape_shows_findings_and_phantoms(

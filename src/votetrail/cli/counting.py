@@ -24,12 +24,14 @@ from votetrail.services.counting.uploads import (
     import_counts,
     import_cvrs,
     import_manifest,
+    import_reported_results,
 )
 
 cvr_cli = typer.Typer(help="Cast vote records.", no_args_is_help=True)
 manifest_cli = typer.Typer(help="Ballot manifests.", no_args_is_help=True)
 counts_cli = typer.Typer(
-    help="Paper-record counts per device and check-ins per precinct.", no_args_is_help=True
+    help="Paper-record counts per device, check-ins per precinct and reported results.",
+    no_args_is_help=True,
 )
 accounting_cli = typer.Typer(help="Ballot accounting.", no_args_is_help=True)
 
@@ -100,12 +102,16 @@ def manifest_import(
 class CountKind(StrEnum):
     PAPER_COUNTS = "paper_counts"
     CHECK_INS = "check_ins"
+    REPORTED_RESULTS = "reported_results"
 
 
 @counts_cli.command("import")
 def counts_import(
     file: Annotated[
-        Path, typer.Argument(help="CSV: Tabulator,Paper Records or Precinct,Check-ins.")
+        Path,
+        typer.Argument(
+            help="CSV: Tabulator,Paper Records or Precinct,Check-ins or contest,choice,votes."
+        ),
     ],
     jurisdiction: Jurisdiction,
     kind: Annotated[CountKind, typer.Option(help="Which counts the file holds.")],
@@ -114,11 +120,17 @@ def counts_import(
     actor: Actor = "cli",
     replace: Replace = None,
 ) -> None:
-    """Import per-device paper-record counts or per-precinct check-ins (whole county).
+    """Import per-device paper-record counts, per-precinct check-ins or reported results.
 
-    A second file of a kind needs --replace naming the current one.
+    Reported results are the totals the county published, which an audit
+    checks its CVR totals against; the CSV ``votetrail results --format csv``
+    writes is accepted as it is. Each kind is the whole county's: a second
+    file of a kind needs --replace naming the current one.
     """
     app = open_app(data_dir, database_url)
+    if kind is CountKind.REPORTED_RESULTS:
+        _report(import_reported_results(app, actor, jurisdiction, file, replace))
+        return
     _report(import_counts(app, actor, jurisdiction, kind.value, file, replace))
 
 

@@ -119,9 +119,14 @@ def demo_command(
     from votetrail.services.setup import DEMO_COUNTIES
 
     load_demo_lat(app, list(DEMO_COUNTIES))
+    from votetrail.services.demo.audit import load_demo_audits
+
+    audits = load_demo_audits(app)
     out.print(f"Demo state loaded in {app.data_dir}. Accounts (password {DEMO_PASSWORD}):")
     for username, display, role, where in DEMO_USERS:
         out.print(f"  {username:<12} {role:<17} {where:<6} {display}")
+    if audits is not None:
+        out.print(f"  {audits.board_account} is the Adams audit board of {audits.polling}.")
     if not no_serve:
         _serve(app, host, port, public_url)
 

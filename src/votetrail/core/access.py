@@ -116,3 +116,12 @@ def may_run_audits(principal: Principal, state_id: str) -> bool:
 def may_read_retrieval_list(principal: Principal, county: str, state_id: str) -> bool:
     """A county's retrieval list goes to its administrator (who pulls the ballots) or the state."""
     return may_upload(principal, county, state_id)
+
+
+def may_manage_audit_boards(principal: Principal, county: str, state_id: str) -> bool:
+    """A county's audit boards are set up, sent links and given ballots by its administrator.
+
+    The state administrator may step in. Another county's administrator must
+    not: a board it controlled could read or enter another county's ballots.
+    """
+    return may_upload(principal, county, state_id)

@@ -124,8 +124,9 @@ def load_demo(
     """A fresh demo state with three counties and one account per role.
 
     ``with_election`` also uploads each county's generated CVRs, manifest,
-    paper-record counts and check-ins (Adams has a jammed tape); tests of the
-    bare state leave it out to keep their log small and exact.
+    paper-record counts, check-ins and reported results (Adams has a jammed
+    tape); tests of the bare state leave it out to keep their log small and
+    exact.
     """
     result = init(data_dir, database_url, "demo.votetrail.localhost/log", DEMO_STATE)
     app = result.app

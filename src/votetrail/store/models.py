@@ -520,7 +520,8 @@ class Audit(Base):
 
     Several may exist (a practice audit and the real one). ``risk_limit`` is
     text such as ``"0.05"`` so the record hashes identically on both backends;
-    ``status`` is ``set_up``, then ``seed_set``, then ``sampling``.
+    ``status`` is ``set_up``, then ``seed_set``, then ``sampling``, and at the
+    end ``confirmed`` or ``full_hand_count``.
     """
 
     __tablename__ = "audits"
@@ -601,6 +602,161 @@ class AuditDraw(Base):
     phantom: Mapped[bool] = mapped_column(Boolean)
 
 
+class AuditBoard(Base):
+    """A county's audit board: two members of different parties and its own account.
+
+    ``members`` is canonical JSON, a list of ``{"name", "party"}``; ``username``
+    is the board's users row (role ``audit_board``, jurisdiction the county).
+    """
+
+    __tablename__ = "audit_boards"
+    id: Mapped[str] = mapped_column(String(140), primary_key=True)
+    audit_id: Mapped[str] = mapped_column(ForeignKey("audits.id"), index=True)
+    jurisdiction_id: Mapped[str] = mapped_column(ForeignKey("jurisdictions.id"))
+    name: Mapped[str] = mapped_column(String(100))
+    members: Mapped[str] = mapped_column(Text)
+    username: Mapped[str] = mapped_column(ForeignKey("users.username"), index=True)
+    created_at: Mapped[str] = mapped_column(String(32))
+    created_by: Mapped[str] = mapped_column(String(64))
+
+
+class AuditBoardLink(Base):
+    """A one-time sign-in link of a board; only the token's SHA-256 is kept.
+
+    ``used_at`` is set at first use; ``revoked_at`` when a newer link replaced it unused.
+    """
+
+    __tablename__ = "audit_board_links"
+    token_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    board_id: Mapped[str] = mapped_column(ForeignKey("audit_boards.id"), index=True)
+    issued_at: Mapped[str] = mapped_column(String(32))
+    expires_at: Mapped[str] = mapped_column(String(32))
+    used_at: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    revoked_at: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    issued_by: Mapped[str] = mapped_column(String(64))
+
+
+class AuditAssignment(Base):
+    """A sampled ballot of a round given to one board to examine."""
+
+    __tablename__ = "audit_assignments"
+    id: Mapped[str] = mapped_column(String(120), primary_key=True)
+    round_id: Mapped[str] = mapped_column(ForeignKey("audit_rounds.id"), index=True)
+    board_id: Mapped[str] = mapped_column(ForeignKey("audit_boards.id"), index=True)
+    ballot_id: Mapped[str] = mapped_column(String(1000))
+
+
+class AuditInterpretation(Base):
+    """What a board saw for one contest on one paper ballot (the round it was first examined).
+
+    ``reading`` is choice ids joined by ";" (sorted), or blank, overvote, not_found.
+    """
+
+    __tablename__ = "audit_interpretations"
+    id: Mapped[str] = mapped_column(String(120), primary_key=True)
+    audit_id: Mapped[str] = mapped_column(ForeignKey("audits.id"), index=True)
+    round_id: Mapped[str] = mapped_column(ForeignKey("audit_rounds.id"), index=True)
+    board_id: Mapped[str] = mapped_column(ForeignKey("audit_boards.id"), index=True)
+    ballot_id: Mapped[str] = mapped_column(String(1000))
+    contest: Mapped[str] = mapped_column(String(200))
+    reading: Mapped[str] = mapped_column(Text)
+    comment: Mapped[str] = mapped_column(Text)
+    entered_at: Mapped[str] = mapped_column(String(32))
+    entered_by: Mapped[str] = mapped_column(String(64))
+
+
+class AuditSignoff(Base):
+    """A board's members signed off a round: their entries for it are final."""
+
+    __tablename__ = "audit_signoffs"
+    id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    round_id: Mapped[str] = mapped_column(ForeignKey("audit_rounds.id"), index=True)
+    board_id: Mapped[str] = mapped_column(ForeignKey("audit_boards.id"), index=True)
+    members: Mapped[str] = mapped_column(Text)
+    signed_at: Mapped[str] = mapped_column(String(32))
+    signed_by: Mapped[str] = mapped_column(String(64))
+
+
+class AuditRoundResult(Base):
+    """One contest's measured risk when a round closed, and what follows from it.
+
+    ``risk`` is ``repr`` of the float (text, so it hashes the same on both
+    backends); ``decision`` is confirmed, continue or full_hand_count.
+    """
+
+    __tablename__ = "audit_round_results"
+    id: Mapped[str] = mapped_column(String(120), primary_key=True)
+    round_id: Mapped[str] = mapped_column(ForeignKey("audit_rounds.id"), index=True)
+    contest: Mapped[str] = mapped_column(String(200))
+    risk: Mapped[str] = mapped_column(String(40))
+    decision: Mapped[str] = mapped_column(String(20))
+    closed_at: Mapped[str] = mapped_column(String(32))
+    closed_by: Mapped[str] = mapped_column(String(64))
+
+
+class AuditBatchDraw(Base):
+    """One PPEB draw of a batch-comparison round, in draw order, with the batch's error bound.
+
+    ``batch_id`` is ``<county>:<tabulator>:<batch>`` (``%`` and ``:`` escaped);
+    ``error_bound`` is ``repr`` of u_p, text so it hashes the same on both backends.
+    """
+
+    __tablename__ = "audit_batch_draws"
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    round_id: Mapped[str] = mapped_column(ForeignKey("audit_rounds.id"), index=True)
+    draw_number: Mapped[int] = mapped_column(Integer)
+    ticket_number: Mapped[str] = mapped_column(String(100))
+    generation: Mapped[int] = mapped_column(Integer)
+    jurisdiction_id: Mapped[str] = mapped_column(ForeignKey("jurisdictions.id"), index=True)
+    batch_id: Mapped[str] = mapped_column(String(1000))
+    tabulator: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    batch: Mapped[str] = mapped_column(String(200))
+    error_bound: Mapped[str] = mapped_column(String(40))
+
+
+class AuditBatchTally(Base):
+    """A county's hand tally of one sampled batch (one per batch per audit; it stands).
+
+    ``votes`` is canonical JSON ``{contest: {choice: votes}}``; ``found`` False
+    records a batch that could not be found (worst case), with ``votes`` ``{}``.
+    """
+
+    __tablename__ = "audit_batch_tallies"
+    id: Mapped[str] = mapped_column(String(120), primary_key=True)
+    audit_id: Mapped[str] = mapped_column(ForeignKey("audits.id"), index=True)
+    round_id: Mapped[str] = mapped_column(ForeignKey("audit_rounds.id"), index=True)
+    jurisdiction_id: Mapped[str] = mapped_column(ForeignKey("jurisdictions.id"))
+    batch_id: Mapped[str] = mapped_column(String(1000))
+    found: Mapped[bool] = mapped_column(Boolean)
+    votes: Mapped[str] = mapped_column(Text)
+    entered_at: Mapped[str] = mapped_column(String(32))
+    entered_by: Mapped[str] = mapped_column(String(64))
+
+
+class AuditBatchSignoff(Base):
+    """A county signed off its hand tallies of a batch-comparison round: they are final."""
+
+    __tablename__ = "audit_batch_signoffs"
+    id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    round_id: Mapped[str] = mapped_column(ForeignKey("audit_rounds.id"), index=True)
+    jurisdiction_id: Mapped[str] = mapped_column(ForeignKey("jurisdictions.id"))
+    signed_at: Mapped[str] = mapped_column(String(32))
+    signed_by: Mapped[str] = mapped_column(String(64))
+
+
+class AuditBatchResult(Base):
+    """One contest's MACRO risk when the state measured a batch-comparison round."""
+
+    __tablename__ = "audit_batch_results"
+    id: Mapped[str] = mapped_column(String(120), primary_key=True)
+    round_id: Mapped[str] = mapped_column(ForeignKey("audit_rounds.id"), index=True)
+    contest: Mapped[str] = mapped_column(String(200))
+    risk: Mapped[str] = mapped_column(String(40))
+    decision: Mapped[str] = mapped_column(String(20))
+    measured_at: Mapped[str] = mapped_column(String(32))
+    measured_by: Mapped[str] = mapped_column(String(64))
+
+
 def _table(model: type[Base]) -> Table:
     """The Core table behind a model, typed as such for Core queries."""
     table = model.__table__
@@ -643,3 +799,13 @@ AUDIT_COUNTIES = _table(AuditCounty)
 AUDIT_SEEDS = _table(AuditSeed)
 AUDIT_ROUNDS = _table(AuditRound)
 AUDIT_DRAWS = _table(AuditDraw)
+AUDIT_BOARDS = _table(AuditBoard)
+AUDIT_BOARD_LINKS = _table(AuditBoardLink)
+AUDIT_ASSIGNMENTS = _table(AuditAssignment)
+AUDIT_INTERPRETATIONS = _table(AuditInterpretation)
+AUDIT_SIGNOFFS = _table(AuditSignoff)
+AUDIT_ROUND_RESULTS = _table(AuditRoundResult)
+AUDIT_BATCH_DRAWS = _table(AuditBatchDraw)
+AUDIT_BATCH_TALLIES = _table(AuditBatchTally)
+AUDIT_BATCH_SIGNOFFS = _table(AuditBatchSignoff)
+AUDIT_BATCH_RESULTS = _table(AuditBatchResult)

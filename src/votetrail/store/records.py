@@ -16,11 +16,21 @@ from sqlalchemy.types import NullType
 
 from votetrail.core.ledger.canonical import canonical_hash
 from votetrail.store.models import (
+    AUDIT_ASSIGNMENTS,
+    AUDIT_BATCH_DRAWS,
+    AUDIT_BATCH_RESULTS,
+    AUDIT_BATCH_SIGNOFFS,
+    AUDIT_BATCH_TALLIES,
+    AUDIT_BOARD_LINKS,
+    AUDIT_BOARDS,
     AUDIT_CONTESTS,
     AUDIT_COUNTIES,
     AUDIT_DRAWS,
+    AUDIT_INTERPRETATIONS,
+    AUDIT_ROUND_RESULTS,
     AUDIT_ROUNDS,
     AUDIT_SEEDS,
+    AUDIT_SIGNOFFS,
     AUDITS,
     JURISDICTIONS,
     LAT_DEFINITIONS,
@@ -75,6 +85,16 @@ RECORD_TYPES: dict[str, RecordType] = {
         RecordType("audit_seed", AUDIT_SEEDS, "audit_id"),
         RecordType("audit_round", AUDIT_ROUNDS, "id"),
         RecordType("audit_draw", AUDIT_DRAWS, "id"),
+        RecordType("audit_board", AUDIT_BOARDS, "id"),
+        RecordType("audit_board_link", AUDIT_BOARD_LINKS, "token_sha256"),
+        RecordType("audit_assignment", AUDIT_ASSIGNMENTS, "id"),
+        RecordType("audit_interpretation", AUDIT_INTERPRETATIONS, "id"),
+        RecordType("audit_signoff", AUDIT_SIGNOFFS, "id"),
+        RecordType("audit_round_result", AUDIT_ROUND_RESULTS, "id"),
+        RecordType("audit_batch_draw", AUDIT_BATCH_DRAWS, "id"),
+        RecordType("audit_batch_tally", AUDIT_BATCH_TALLIES, "id"),
+        RecordType("audit_batch_signoff", AUDIT_BATCH_SIGNOFFS, "id"),
+        RecordType("audit_batch_result", AUDIT_BATCH_RESULTS, "id"),
     )
 }
 

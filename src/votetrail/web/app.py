@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.middleware.sessions import SessionMiddleware
@@ -22,7 +23,7 @@ from starlette.staticfiles import StaticFiles
 from votetrail.errors import NotFound, VotetrailError
 from votetrail.services.context import App
 from votetrail.services.keys import session_secret
-from votetrail.web import accounts, county, lat, netmon, public, voters, workspace
+from votetrail.web import accounts, audit, county, lat, netmon, public, voters, workspace
 from votetrail.web.auth import load_principal
 from votetrail.web.cookies import SecureCookiesOverHttps
 from votetrail.web.errors import handle_not_found, handle_unexpected, handle_votetrail_error
@@ -43,7 +44,9 @@ class _PerRequest(BaseHTTPMiddleware):
             # No page has a NUL in its address, and PostgreSQL refuses one in a query (a 500).
             response = await handle_votetrail_error(request, NotFound("no page at this address"))
         else:
-            load_principal(request, self.votetrail)
+            # The session lookup is a database query: in a worker thread, so the event loop
+            # goes on serving other requests while it waits.
+            await run_in_threadpool(load_principal, request, self.votetrail)
             response = await call_next(request)
         for name, value in HEADERS.items():
             response.headers.setdefault(name, value)
@@ -61,6 +64,7 @@ def create_app(app: App, *, limits: BodyLimits | None = None) -> Starlette:
             *netmon.ROUTES,
             *voters.ROUTES,
             *lat.ROUTES,
+            *audit.ROUTES,
             Mount("/static", StaticFiles(directory=str(STATIC)), name="static"),
         ],
         middleware=[

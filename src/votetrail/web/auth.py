@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hmac
 import logging
+from collections.abc import Callable
 from ipaddress import IPv6Address, ip_address, ip_network
 
 from starlette.requests import Request
@@ -29,11 +30,29 @@ def current(request: Request) -> Principal | None:
 
 
 SESSION_KEY = "sid"
+API_PREFIX = "/api/"
+
+
+def bearer_token(request: Request) -> str | None:
+    """The token of an ``Authorization: Bearer <token>`` header, if the request has one."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    token = token.strip()
+    return token if scheme.lower() == "bearer" and token else None
 
 
 def load_principal(request: Request, app: App) -> None:
-    token = request.session.get(SESSION_KEY)
-    request.state.principal = web_sessions.principal(app, token) if isinstance(token, str) else None
+    """The signed-in account: from the session cookie, or under /api/ only from a bearer token.
+
+    The JSON API never reads the cookie, so a page on another site cannot make a
+    signed-in browser call it: there is no cookie to ride on, hence no CSRF token
+    to check. Its tokens are the same server-side sessions the sign-in form opens.
+    """
+    if request.url.path.startswith(API_PREFIX):
+        token = bearer_token(request)
+    else:
+        cookie = request.session.get(SESSION_KEY)
+        token = cookie if isinstance(cookie, str) else None
+    request.state.principal = web_sessions.principal(app, token) if token is not None else None
 
 
 def client_network(host: str | None) -> str:
@@ -71,6 +90,24 @@ async def check_csrf(request: Request) -> None:
     # As bytes: compare_digest raises TypeError (a 500) on a str with non-ASCII characters.
     if not hmac.compare_digest(sent.encode(), expected.encode()):
         raise PermissionDenied("this form has expired; reload the page and try again")
+
+
+def require_allowed(
+    request: Request,
+    app: App,
+    allowed: Callable[[Principal], bool],
+    jurisdiction: str | None,
+    refusal: str,
+) -> Principal:
+    """The signed-in user if ``allowed`` says so; otherwise ``refusal`` (403), written to the
+    log as ``access.denied`` against ``jurisdiction`` and to the application log."""
+    principal = require(request)
+    if not allowed(principal):
+        what = f"{request.method} {request.url.path}"
+        log.warning("denied %s to %s (%s)", what, principal.username, principal.jurisdiction)
+        deny(app, principal.username, jurisdiction, what)
+        raise PermissionDenied(refusal)
+    return principal
 
 
 def require_view(request: Request, app: App, jurisdiction: str, state_id: str) -> Principal:

@@ -39,6 +39,7 @@ from votetrail.services.counting.uploads import (
     import_counts,
     import_cvrs,
     import_manifest,
+    import_reported_results,
 )
 from votetrail.services.directory import JurisdictionView
 from votetrail.services.unit_of_work import deny
@@ -96,6 +97,15 @@ FORMS = (
         "the current one.",
         ".csv",
     ),
+    UploadForm(
+        "reported_results",
+        "Reported results",
+        "The totals the county published (election night or canvass): CSV with columns "
+        "contest, choice, votes, such as the results CSV votetrail writes. An audit is "
+        "launched only when the CVRs count exactly these. The whole county's: a new one must "
+        "replace the current one.",
+        ".csv",
+    ),
 )
 _BY_KIND = {form.kind: form for form in FORMS}
 
@@ -136,7 +146,7 @@ def _require_upload(request: Request, app: App, slug: str, state: str) -> Princi
     return principal
 
 
-def _import(
+def import_upload(
     app: App,
     actor: str,
     slug: str,
@@ -153,6 +163,8 @@ def _import(
             raise InvalidInput("choose exactly one file", where=_BY_KIND[kind].title)
         if kind == "manifest":
             return import_manifest(app, actor, slug, paths[0], replace)
+        if kind == "reported_results":
+            return import_reported_results(app, actor, slug, paths[0], replace)
         return import_counts(app, actor, slug, kind, paths[0], replace)
 
     return with_saved_files(files, run)
@@ -175,7 +187,7 @@ CONFIRM = "confirm_replace"
 """The form's confirmation box: a replacement is imported only when it is ticked."""
 
 
-def _replacement(form: FormData, kind: str) -> str | None:
+def replacement_of(form: FormData, kind: str) -> str | None:
     """The upload the form says to replace, once the clerk has confirmed it; else None."""
     replace = str(form.get("replace") or "").strip() or None
     if replace is not None and form.get(CONFIRM) != "yes":
@@ -203,8 +215,10 @@ async def upload(request: Request) -> Response:
     principal = _require_upload(request, app, slug, state)
     form = await request.form()
     files = [f for f in form.getlist("files") if isinstance(f, UploadFile)]
-    replace = _replacement(form, kind)
-    result = await run_in_threadpool(_import, app, principal.username, slug, kind, files, replace)
+    replace = replacement_of(form, kind)
+    result = await run_in_threadpool(
+        import_upload, app, principal.username, slug, kind, files, replace
+    )
     request.session[FLASH] = _message(result)
     return RedirectResponse(f"/j/{slug}", status_code=303)
 

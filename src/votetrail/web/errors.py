@@ -46,7 +46,8 @@ def status_for(exc: VotetrailError) -> int:
 def wants_json(request: Request) -> bool:
     path = request.url.path
     return (
-        path.startswith("/log/proof")
+        path.startswith("/api/")
+        or path.startswith("/log/proof")
         or path.startswith("/log/entries")
         or path.endswith(".json")
         or request.query_params.get("format") == "json"
@@ -58,8 +59,15 @@ async def handle_votetrail_error(request: Request, exc: Exception) -> Response:
     status = status_for(exc)
     if status >= 500:
         log.error("request %s failed: %s", request.url.path, exc)
-    if wants_json(request):
-        response: Response = JSONResponse({"error": str(exc), "status": status}, status_code=status)
+    if request.url.path.startswith("/api/"):
+        # The API's scripts also get the field at fault apart from the sentence.
+        where = exc.where if isinstance(exc, InvalidInput) else None
+        body = {"error": str(exc), "where": where, "status": status}
+        response: Response = JSONResponse(body, status_code=status)
+        if isinstance(exc, AuthenticationFailed):
+            response.headers["WWW-Authenticate"] = "Bearer"
+    elif wants_json(request):
+        response = JSONResponse({"error": str(exc), "status": status}, status_code=status)
     else:
         response = render(request, "error.html", {"status": status, "message": str(exc)}, status)
     if isinstance(exc, TooManyAttempts):

@@ -93,6 +93,10 @@ def _uploads(p: Principal, params: dict[str, str], state: str) -> bool:
     return may_upload(p, params["slug"], state)
 
 
+def _api_uploads(p: Principal, params: dict[str, str], state: str) -> bool:
+    return may_upload(p, params["county"], state)
+
+
 def _monitors(p: Principal, params: dict[str, str], state: str) -> bool:
     return may_monitor(p, state)
 
@@ -103,13 +107,15 @@ def _tests(p: Principal, params: dict[str, str], state: str) -> bool:
 
 UPLOAD_ROUTES: tuple[tuple[re.Pattern[str], str, Allowed], ...] = (
     (_route("/j/{slug}/upload/{kind}"), "upload", _uploads),
+    (_route("/api/counties/{county}/uploads/{kind}"), "upload", _api_uploads),
     (_route("/netmon/upload"), "upload", _monitors),
     (_route("/j/{slug}/lat"), "lat_upload", _tests),
     (_route("/j/{slug}/lat/{session_id}/devices/{serial:path}/results"), "lat_upload", _tests),
 )
 """POST routes that take files, which cap applies to them and who may post there
-(the same rule the handler applies: ``web/county.py``, ``web/netmon.py``,
-``web/lat/workspace.py``)."""
+(the same rule the handler applies: ``web/county.py``, ``web/audit/api.py``,
+``web/netmon.py``, ``web/lat/workspace.py``). Under /api/ the principal comes from the
+bearer token (``web/auth.py``), so a script gets the same cap as the county's form."""
 
 
 def limit_for(limits: BodyLimits, scope: Scope, votetrail: App | None = None) -> int:

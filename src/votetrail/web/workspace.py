@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from votetrail.core.access import Role
 from votetrail.errors import AuthenticationFailed, TooManyAttempts
 from votetrail.services.accounts import refusals, sign_in
 from votetrail.services.accounts import sessions as web_sessions
@@ -24,7 +25,7 @@ from votetrail.web.templating import render
 PASSWORD_CHECKS_AT_ONCE = max(1, (os.cpu_count() or 2) // 2)
 
 
-def _password_checks(request: Request) -> CapacityLimiter:
+def password_checks(request: Request) -> CapacityLimiter:
     state = request.app.state
     limiter = getattr(state, "password_checks", None)
     if not isinstance(limiter, CapacityLimiter):
@@ -54,7 +55,7 @@ async def login(request: Request) -> Response:
     try:
         _, token = await anyio.to_thread.run_sync(
             partial(sign_in.sign_in_session, app, username, password, client),
-            limiter=_password_checks(request),
+            limiter=password_checks(request),
         )
     except AuthenticationFailed as exc:
         return render(request, "login.html", {"error": str(exc), "username": username}, 401)
@@ -83,7 +84,10 @@ async def logout(request: Request) -> Response:
 
 
 def workspace(request: Request) -> Response:
+    """Where each account starts: an audit board at its ballots, everyone else at their place."""
     principal = require(request)
+    if principal.role is Role.AUDIT_BOARD:
+        return RedirectResponse("/audit-board", status_code=303)
     return RedirectResponse(f"/j/{principal.jurisdiction}", status_code=303)
 
 

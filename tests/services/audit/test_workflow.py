@@ -16,11 +16,14 @@ import pytest
 from sqlalchemy import select, text
 
 from tests.cli.helpers import votetrail, votetrail_on
+from tests.services.audit.board_work import finish_round
 from tests.services.test_verify_coverage import _cvr_file
 from tests.services.voters.fixtures import who
 from votetrail.core.audit.sampler import sample
 from votetrail.errors import PermissionDenied
+from votetrail.services.audit.boards import BoardBallot
 from votetrail.services.audit.draw import audit_frame, draw_round, offered_sizes
+from votetrail.services.audit.measure import close_round
 from votetrail.services.audit.retrieval import retrieval_list, write_retrieval_list
 from votetrail.services.audit.seed import set_seed, stored_seed
 from votetrail.services.audit.setup import AuditMethod, AuditSetup, create_audit
@@ -60,6 +63,11 @@ def _draws(app: App) -> list[tuple[str, str]]:
         return [(str(t), str(b)) for t, b in rows]
 
 
+def _all_blank(ballot: BoardBallot) -> dict[str, str]:
+    """What a board enters for a ballot showing no vote (or, for a phantom, not found)."""
+    return {c.contest_id: "not_found" if ballot.phantom else "blank" for c in ballot.contests}
+
+
 def _seeded(app: App) -> str:
     state = who(app, "state-admin")
     audit_id = create_audit(app, state, SETUP)
@@ -92,6 +100,9 @@ def test_the_commands_draw_what_audit_sample_draws_round_after_round(
     assert offered.out.splitlines()[0] == "size,chance_of_finishing,basis"
     assert "90%" in offered.out
     for size in ("20", "10"):
+        if size == "10":  # round 1 must be closed before round 2 is drawn
+            finish_round(election_app, audit_id, lambda ballot, _: _all_blank(ballot))
+            close_round(election_app, who(election_app, "state-admin"), audit_id)
         drawn = votetrail_on(
             capsys, election_app, "audit", "draw", "--audit", audit_id, "--size", size,
             "--user", "state-admin",

@@ -81,9 +81,31 @@ class Interpretation:
     audited: Reading
 
 
+@dataclass(frozen=True, slots=True)
+class BatchRow:
+    """One row of ``batches.csv`` (batch comparison only): one choice in one batch.
+
+    ``cards`` is how many cards in the batch carry the contest (MACRO's error
+    bound needs it); ``audited`` is the hand tally, None while the batch has
+    none; ``not_found`` marks every row of a batch that could not be found.
+    """
+
+    batch_id: str
+    contest_id: str
+    choice_id: str
+    reported: int
+    audited: int | None
+    cards: int
+    not_found: bool = False
+
+
 @dataclass(frozen=True)
 class Evidence:
-    """The whole package: ``audit.json`` fields plus the three CSV members."""
+    """The whole package: ``audit.json`` fields plus the CSV members.
+
+    ``batches`` is ``batches.csv``, present only in a batch-comparison audit,
+    whose frame and sample name batches instead of ballots.
+    """
 
     audit_id: str
     election: str
@@ -96,3 +118,4 @@ class Evidence:
     frame: tuple[str, ...]
     sample: tuple[Draw, ...]
     interpretations: tuple[Interpretation, ...]
+    batches: tuple[BatchRow, ...] = ()

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 from votetrail.core.audit import comparison, polling
 from votetrail.core.audit.assertions import Assertion, Contest, ContestKind, assertions
+from votetrail.core.audit.batch_evidence import recheck_batches
 from votetrail.core.audit.evidence import (
     NOT_FOUND,
     AuditMethod,
@@ -60,32 +61,25 @@ class CheckResult:
 
 def check_evidence(evidence: Evidence) -> CheckResult:
     """Every difference between the published audit and its recomputation, in order."""
+    if evidence.method is AuditMethod.BATCH_COMPARISON:
+        return _check_batches(evidence)
     differences: list[str] = []
     rounds = sorted(evidence.rounds, key=lambda r: r.round)
     differences += _check_round_numbers(evidence)
     differences += sample_differences(evidence)
     lookup, coverage = _index_interpretations(evidence)
     differences += coverage
-    contests, contest_problems = _contests(evidence.contests)
+    contests, contest_problems = contests_of(evidence.contests)
     differences += contest_problems
     if not evidence.contests:
         differences.append("audit.json lists no contests, so there is no outcome to confirm")
     final_risk: dict[str, float] = {}
     final_decision: dict[str, str] = {}
-    if evidence.method is AuditMethod.BATCH_COMPARISON:
-        differences.append(
-            "batch comparison: this version of votetrail cannot recompute batch-comparison "
-            "risk from evidence.zip yet, so the package could not be checked"
-        )
-        rounds = []
     for record in rounds:
-        drawn = [d for d in evidence.sample if d.round <= record.round]
-        for contest in contests:
-            readings = [lookup.get((d.ballot_id, contest.id), _missing) for d in drawn]
-            risk = _contest_risk(evidence.method, contest, readings)
-            decision = _decide(risk, evidence, drawn)
-            final_risk[contest.id], final_decision[contest.id] = risk, decision
-            differences += _compare(record.round, contest.id, risk, decision, record)
+        measured = round_measures(evidence, contests, lookup, record.round)
+        for contest_id, (risk, decision) in measured.items():
+            final_risk[contest_id], final_decision[contest_id] = risk, decision
+            differences += _compare(record.round, contest_id, risk, decision, record)
         for extra in sorted(set(record.risk) - {c.id for c in evidence.contests}):
             differences.append(
                 f"round {record.round}: audit.json gives a risk for contest {extra!r}, "
@@ -95,6 +89,43 @@ def check_evidence(evidence: Evidence) -> CheckResult:
 
 
 _missing = Interpretation("", "", _WORST, _WORST)
+
+
+def _check_batches(evidence: Evidence) -> CheckResult:
+    """Batch comparison: PPEB re-drawn and MACRO re-measured from ``batches.csv``."""
+    recheck = recheck_batches(evidence)
+    differences = _check_round_numbers(evidence) + recheck.differences
+    if not evidence.contests:
+        differences.append("audit.json lists no contests, so there is no outcome to confirm")
+    final_risk: dict[str, float] = {}
+    final_decision: dict[str, str] = {}
+    for record in sorted(evidence.rounds, key=lambda r: r.round):
+        for contest, (risk, decision) in recheck.rounds.get(record.round, {}).items():
+            final_risk[contest], final_decision[contest] = risk, decision
+            differences += _compare(record.round, contest, risk, decision, record)
+    return CheckResult(
+        differences, len(evidence.sample), len(recheck.rounds), final_risk, final_decision
+    )
+
+
+def round_measures(
+    evidence: Evidence,
+    contests: Sequence[Contest],
+    lookup: dict[tuple[str, str], Interpretation],
+    number: int,
+) -> dict[str, tuple[float, str]]:
+    """Each contest's risk and decision after round ``number`` (every draw through it).
+
+    The one computation both the office (closing a round) and an observer
+    (checking evidence.zip) run, so a published risk always recomputes.
+    """
+    drawn = [d for d in evidence.sample if d.round <= number]
+    out: dict[str, tuple[float, str]] = {}
+    for contest in contests:
+        readings = [lookup.get((d.ballot_id, contest.id), _missing) for d in drawn]
+        risk = contest_risk(evidence.method, contest, readings)
+        out[contest.id] = (risk, decide(risk, evidence, drawn))
+    return out
 
 
 def _check_round_numbers(evidence: Evidence) -> list[str]:
@@ -180,7 +211,7 @@ def _index_interpretations(
     return lookup, out
 
 
-def _contests(records: Sequence[EvidenceContest]) -> tuple[list[Contest], list[str]]:
+def contests_of(records: Sequence[EvidenceContest]) -> tuple[list[Contest], list[str]]:
     contests: list[Contest] = []
     out: list[str] = []
     for record in records:
@@ -207,18 +238,25 @@ def _valid(reading: Reading, vote_for: int) -> frozenset[str]:
     return reading.choices
 
 
-def _card(reading: Reading | None, vote_for: int) -> comparison.CardVotes:
+def card_votes(reading: Reading | None, vote_for: int) -> comparison.CardVotes:
+    """A reading as the comparison statistics score it (not_found: absent, the worst case)."""
     if reading is None or reading.mark == NOT_FOUND:
         return comparison.ABSENT
     return comparison.votes_for(*_valid(reading, vote_for))
 
 
-def _contest_risk(method: AuditMethod, contest: Contest, readings: list[Interpretation]) -> float:
+def valid_choices(reading: Reading, vote_for: int) -> frozenset[str]:
+    """The valid votes a reading shows (none for blank, overvote, not_found, too many marks)."""
+    return _valid(reading, vote_for)
+
+
+def contest_risk(method: AuditMethod, contest: Contest, readings: list[Interpretation]) -> float:
     """The largest risk over the contest's assertions, measured as ``votetrail audit risk`` does."""
     measure: Callable[[Assertion], float]
     if method is AuditMethod.BALLOT_COMPARISON:
         cards = [
-            (_card(i.cvr, contest.vote_for), _card(i.audited, contest.vote_for)) for i in readings
+            (card_votes(i.cvr, contest.vote_for), card_votes(i.audited, contest.vote_for))
+            for i in readings
         ]
 
         def measure(a: Assertion) -> float:
@@ -251,7 +289,7 @@ def _contest_risk(method: AuditMethod, contest: Contest, readings: list[Interpre
     return max(measure(a) for a in assertions(contest))
 
 
-def _decide(risk: float, evidence: Evidence, drawn: list[Draw]) -> str:
+def decide(risk: float, evidence: Evidence, drawn: list[Draw]) -> str:
     """Confirmed at or below the limit; a full hand count once every frame ballot is drawn."""
     cast = len(evidence.frame)
     sampled = min(len({d.ballot_id for d in drawn}), cast)

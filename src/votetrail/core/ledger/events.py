@@ -72,6 +72,12 @@ _DECLARED = (
         "A county imported poll-book check-in counts per precinct.",
     ),
     EventType(
+        "upload.reported_results",
+        "upload",
+        "A county imported the results it reported (contest, choice, votes as published); an "
+        "audit is launched only while its CVR totals equal them.",
+    ),
+    EventType(
         "upload.replaced",
         "upload_replacement",
         "An official confirmed that a new upload replaces an earlier one of its kind (logged "
@@ -229,7 +235,8 @@ _DECLARED = (
     EventType(
         "audit.status_changed",
         "audit",
-        "An audit moved on (set_up, seed_set, sampling); the record holds the new status.",
+        "An audit moved on (set_up, seed_set, sampling, confirmed, full_hand_count); the "
+        "record holds the new status.",
     ),
     EventType(
         "audit.seed_set",
@@ -248,6 +255,76 @@ _DECLARED = (
         "audit_draw",
         "One ticket of a round's sample, in draw order: ticket number, county, ballot id and "
         "where the ballot is kept.",
+    ),
+    EventType(
+        "audit.board_created",
+        "audit_board",
+        "A county set up an audit board: its name, its two members of different parties and "
+        "the board's own account (logged with that account, whose password nobody is shown).",
+    ),
+    EventType(
+        "audit.board_link_issued",
+        "audit_board_link",
+        "A one-time sign-in link was issued to an audit board; only the token's SHA-256 is "
+        "kept, with when it expires.",
+    ),
+    EventType(
+        "audit.board_link_revoked",
+        "audit_board_link",
+        "An unused sign-in link stopped working because a newer one was issued to the board.",
+    ),
+    EventType(
+        "audit.board_signed_in",
+        "audit_board_link",
+        "An audit board signed in with its one-time link, which is now used up.",
+    ),
+    EventType(
+        "audit.ballots_assigned",
+        "audit_assignment",
+        "A sampled ballot of a round was given to an audit board to examine (whole batches "
+        "go to one board).",
+    ),
+    EventType(
+        "audit.interpretation_recorded",
+        "audit_interpretation",
+        "An audit board entered (or corrected, before signing off) what one contest on a "
+        "sampled paper ballot shows.",
+    ),
+    EventType(
+        "audit.board_signed_off",
+        "audit_signoff",
+        "An audit board's members signed off a round: their entries for it can no longer "
+        "change.",
+    ),
+    EventType(
+        "audit.round_closed",
+        "audit_round_result",
+        "A round was closed: one contest's measured risk and the decision (confirmed, "
+        "continue or full_hand_count), logged for every contest in one transaction.",
+    ),
+    EventType(
+        "audit.batch_drawn",
+        "audit_batch_draw",
+        "One draw of a batch-comparison round (PPEB, with replacement), in draw order: "
+        "ticket number, county, batch and its error bound (logged with the round).",
+    ),
+    EventType(
+        "audit.batch_tallied",
+        "audit_batch_tally",
+        "A county entered (or corrected, before signing off) the hand tally of a sampled "
+        "batch per contest and choice, or recorded that the batch could not be found.",
+    ),
+    EventType(
+        "audit.batches_signed_off",
+        "audit_batch_signoff",
+        "A county signed off its hand tallies of a batch-comparison round: they can no "
+        "longer change.",
+    ),
+    EventType(
+        "audit.batch_round_measured",
+        "audit_batch_result",
+        "The state measured a batch-comparison round: one contest's MACRO risk and the "
+        "decision, logged for every contest in one transaction.",
     ),
     EventType(
         "log.annotation",

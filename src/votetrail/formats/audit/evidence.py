@@ -3,7 +3,9 @@
 Members (the contract observers rely on, see docs/audit.md "Evidence package"):
 ``audit.json``, ``frame.csv`` (``ballot_id``), ``sample.csv``
 (``round,ticket_number,ballot_id``) and ``interpretations.csv``
-(``ballot_id,contest_id,cvr,audited``).
+(``ballot_id,contest_id,cvr,audited``); a batch-comparison package adds
+``batches.csv`` (``batch_id,contest_id,choice_id,reported,audited,cards``) and
+its frame and sample name batches.
 
 Writing is deterministic (members in a fixed order, a fixed 1980-01-01
 timestamp, fixed permissions, JSON keys sorted) so that two downloads of one
@@ -28,7 +30,9 @@ from typing import IO, Any
 
 from votetrail.core.audit.evidence import (
     MARKS,
+    NOT_FOUND,
     AuditMethod,
+    BatchRow,
     Draw,
     Evidence,
     EvidenceContest,
@@ -45,11 +49,14 @@ AUDIT = "audit.json"
 FRAME = "frame.csv"
 SAMPLE = "sample.csv"
 INTERPRETATIONS = "interpretations.csv"
+BATCHES = "batches.csv"
 MEMBERS = (AUDIT, FRAME, SAMPLE, INTERPRETATIONS)
+"""Every package's members; ``batches.csv`` follows them in a batch-comparison package only."""
 
 FRAME_COLUMNS = ("ballot_id",)
 SAMPLE_COLUMNS = ("round", "ticket_number", "ballot_id")
 INTERPRETATION_COLUMNS = ("ballot_id", "contest_id", "cvr", "audited")
+BATCH_COLUMNS = ("batch_id", "contest_id", "choice_id", "reported", "audited", "cards")
 
 MAX_MEMBER = 2048 * MiB
 """Largest member read: a state's frame of ten million ids is about 500 MB."""
@@ -59,6 +66,9 @@ _TIMESTAMP = (1980, 1, 1, 0, 0, 0)
 
 def write_evidence(evidence: Evidence, out: IO[bytes]) -> None:
     """Write the package; the same evidence always gives the same bytes."""
+    batches: list[tuple[str, bytes]] = []
+    if evidence.method is AuditMethod.BATCH_COMPARISON:
+        batches.append((BATCHES, _csv(BATCH_COLUMNS, map(_batch_cells, evidence.batches))))
     with zipfile.ZipFile(out, "w") as archive:
         for name, data in (
             (AUDIT, _audit_json(evidence)),
@@ -85,12 +95,18 @@ def write_evidence(evidence: Evidence, out: IO[bytes]) -> None:
                     ),
                 ),
             ),
+            *batches,
         ):
             info = zipfile.ZipInfo(name, date_time=_TIMESTAMP)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             info.create_system = 3
             archive.writestr(info, data)
+
+
+def _batch_cells(row: BatchRow) -> list[object]:
+    audited = NOT_FOUND if row.not_found else "" if row.audited is None else row.audited
+    return [row.batch_id, row.contest_id, row.choice_id, row.reported, audited, row.cards]
 
 
 def _audit_json(evidence: Evidence) -> bytes:
@@ -145,7 +161,7 @@ def read_evidence(path: Path) -> Evidence:
     with archive:
         names = set(archive.namelist())
         texts: dict[str, str] = {}
-        for member in MEMBERS:
+        for member in MEMBERS + ((BATCHES,) if BATCHES in names else ()):
             where = f"{path}: {member}"
             if member not in names:
                 raise InvalidInput("is missing from the package", where=where)
@@ -161,7 +177,73 @@ def read_evidence(path: Path) -> Evidence:
     interpretations = _read_interpretations(
         texts[INTERPRETATIONS], f"{path}: {INTERPRETATIONS}", header
     )
-    return Evidence(**header, frame=frame, sample=draws, interpretations=interpretations)
+    batches: tuple[BatchRow, ...] = ()
+    if header["method"] is AuditMethod.BATCH_COMPARISON:
+        if BATCHES not in texts:
+            raise InvalidInput(
+                "is missing from the package (a batch-comparison audit has one)",
+                where=f"{path}: {BATCHES}",
+            )
+        batches = _read_batches(texts[BATCHES], f"{path}: {BATCHES}", header, frame)
+    return Evidence(
+        **header, frame=frame, sample=draws, interpretations=interpretations, batches=batches
+    )
+
+
+def _read_batches(
+    text: str, where: str, header: Mapping[str, Any], frame: Sequence[str]
+) -> tuple[BatchRow, ...]:
+    """``batches.csv``: known batch, contest and choice; whole numbers; one kind of tally."""
+    contests = {c.id: c for c in header["contests"]}
+    in_frame = set(frame)
+    out: list[BatchRow] = []
+    seen: set[tuple[str, str, str]] = set()
+    cards: dict[tuple[str, str], int] = {}
+    state: dict[str, str] = {}
+    for place, row in _rows(text, where, BATCH_COLUMNS):
+        batch, contest_id, choice = row["batch_id"], row["contest_id"], row["choice_id"]
+        if batch not in in_frame:
+            raise InvalidInput(f"{batch!r} is not a batch in {FRAME}", f"{place}, field 'batch_id'")
+        contest = contests.get(contest_id)
+        if contest is None:
+            raise InvalidInput(
+                f"{contest_id!r} is not a contest in audit.json", f"{place}, field 'contest_id'"
+            )
+        if choice not in contest.reported:
+            raise InvalidInput(
+                f"{choice!r} is not a choice in contest {contest_id!r}",
+                f"{place}, field 'choice_id'",
+            )
+        if (batch, contest_id, choice) in seen:
+            raise InvalidInput("repeats this batch, contest and choice", place)
+        seen.add((batch, contest_id, choice))
+        reported = _whole_cell(row, "reported", place)
+        count = _whole_cell(row, "cards", place)
+        if cards.setdefault((batch, contest_id), count) != count:
+            raise InvalidInput(
+                f"gives {count} cards, but an earlier row of this batch and contest gives "
+                f"{cards[(batch, contest_id)]}",
+                f"{place}, field 'cards'",
+            )
+        raw = row["audited"].strip()
+        kind = "not_found" if raw == NOT_FOUND else "none" if not raw else "tallied"
+        if state.setdefault(batch, kind) != kind:
+            raise InvalidInput(
+                "a batch's rows must all be tallied, all empty or all not_found",
+                f"{place}, field 'audited'",
+            )
+        audited = _whole_cell(row, "audited", place) if kind == "tallied" else None
+        out.append(
+            BatchRow(batch, contest_id, choice, reported, audited, count, kind == "not_found")
+        )
+    return tuple(out)
+
+
+def _whole_cell(row: Mapping[str, str], name: str, place: str) -> int:
+    text = row[name].strip()
+    if not (text.isascii() and text.isdigit()):
+        raise InvalidInput(f"{text!r} is not a whole number", f"{place}, field {name!r}")
+    return int(text)
 
 
 def _rows(text: str, where: str, columns: Sequence[str]) -> Iterator[tuple[str, dict[str, str]]]:

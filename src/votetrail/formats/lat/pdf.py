@@ -2,17 +2,14 @@
 
 Both are public records handed to observers, so both must be reproducible:
 the same deck or the same test always gives the same bytes (a fixed creation
-date, no clock, no random file id; zlib compresses the same input to the same
-bytes, so compression keeps that). The standard PDF fonts cover
-Latin-1 only; :func:`latin1` is the one place other characters are replaced.
+date; the page machinery is ``formats/printed.py``'s).
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection
 from datetime import UTC, date, datetime
 
-from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from votetrail.core.lat.deck import Deck
@@ -20,119 +17,19 @@ from votetrail.core.lat.definition import ElectionDefinition
 from votetrail.core.lat.totals import Totals
 from votetrail.formats.lat.certificate import Certificate
 from votetrail.formats.lat.deck_files import TEST_WRITE_IN, marking_instruction
+from votetrail.formats.printed import FONT, Document, clip, latin1
 
-FONT = "Helvetica"
+__all__ = ["FIXED_DATE", "FONT", "certificate_pdf", "deck_pdf", "latin1"]
+
 FIXED_DATE = datetime(2000, 1, 1, tzinfo=UTC)
 """The creation date of a deck PDF: the deck has no date of its own, and the clock varies."""
-_TYPOGRAPHY = str.maketrans(
-    {
-        "‘": "'",
-        "’": "'",
-        "‚": "'",
-        "‛": "'",
-        "′": "'",
-        "“": '"',
-        "”": '"',
-        "„": '"',
-        "″": '"',
-        "–": "-",
-        "—": "-",
-        "‒": "-",
-        "―": "-",
-        "‐": "-",
-        "‑": "-",
-        "−": "-",
-        "…": "...",
-        "•": "*",
-        "\u2009": " ",
-        "\u202f": " ",
-        "\u200b": "",
-    }
-)
-
-
-def latin1(text: str) -> str:
-    """Text the core fonts can show: typographic punctuation made plain, anything else "?"."""
-    return text.translate(_TYPOGRAPHY).encode("latin-1", "replace").decode("latin-1")
-
-
-class _Document(FPDF):
-    """A page with a running footer, so a loose page still says what it belongs to."""
-
-    def __init__(self, footer: str, created: datetime) -> None:
-        super().__init__(orientation="portrait", unit="mm", format="A4")
-        self._footer_text = latin1(footer)
-        self.set_compression(True)  # zlib is deterministic, so the bytes still repeat
-        self.set_creation_date(created)
-        self.set_creator("votetrail")
-        self.set_auto_page_break(auto=True, margin=18)
-        self.set_margins(18, 18, 18)
-        self.set_font(FONT, size=10)
-
-    def footer(self) -> None:
-        self.set_y(-13)
-        self.set_font(FONT, size=8)
-        self.cell(0, 5, self._footer_text, align="L")
-        self.cell(0, 5, f"Page {self.page_no()}/{{nb}}", align="R")
-
-    def heading(self, text: str, size: float = 16) -> None:
-        self.set_font(FONT, "B", size)
-        self.multi_cell(0, size * 0.5, latin1(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        self.ln(2)
-        self.set_font(FONT, size=10)
-
-    def para(self, text: str, *, bold: bool = False, size: float = 10) -> None:
-        self.set_font(FONT, "B" if bold else "", size)
-        self.multi_cell(0, 5, latin1(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L")
-        self.set_font(FONT, size=10)
-
-    def facts(self, rows: Iterable[tuple[str, str]]) -> None:
-        """Label and value pairs, labels in bold, for the top of a cover or certificate."""
-        for label, value in rows:
-            self.set_font(FONT, "B", 10)
-            self.cell(48, 6, latin1(label))
-            self.set_font(FONT, size=10)
-            self.multi_cell(0, 6, latin1(value), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-
-    def grid(
-        self,
-        header: Sequence[str],
-        rows: Iterable[Sequence[str]],
-        widths: Sequence[float],
-        numeric: Collection[int] = (),
-    ) -> None:
-        """A bordered table whose header repeats on a new page."""
-        aligns = tuple("RIGHT" if i in numeric else "LEFT" for i in range(len(header)))
-        self.set_font(FONT, size=9)
-        with self.table(
-            col_widths=tuple(widths),
-            text_align=aligns,
-            line_height=5,
-            first_row_as_headings=True,
-            repeat_headings=1,
-            width=self.epw,
-        ) as table:
-            heading = table.row()
-            for title in header:
-                heading.cell(latin1(title))
-            for values in rows:
-                row = table.row()
-                for value in values:
-                    row.cell(latin1(value))
-        self.set_font(FONT, size=10)
-        self.ln(3)
-
-    def room(self, height: float) -> None:
-        """Start a new page unless ``height`` fits: a ballot's instructions stay on one page."""
-        if self.get_y() + height > self.h - self.b_margin:
-            self.add_page()
 
 
 def deck_pdf(deck: Deck, *, heading: str, precincts: Collection[str] | None = None) -> bytes:
     """The printable deck: a cover page, every ballot's marking instructions, expected totals."""
     definition = deck.definition
     ballots = deck.for_precincts(precincts)
-    pdf = _Document(heading, FIXED_DATE)
+    pdf = Document(heading, FIXED_DATE)
     pdf.set_title(latin1(heading))
     pdf.alias_nb_pages()
     pdf.add_page()
@@ -185,7 +82,7 @@ def deck_pdf(deck: Deck, *, heading: str, precincts: Collection[str] | None = No
             contest = definition.contest(contest_id)
             pdf.set_x(pdf.l_margin + 6)
             pdf.set_font(FONT, "B", 9)
-            pdf.cell(55, 5.5, latin1(_clip(pdf, contest.title, 54)))
+            pdf.cell(55, 5.5, latin1(clip(pdf, contest.title, 54)))
             pdf.set_font(FONT, size=9)
             pdf.multi_cell(
                 0,
@@ -222,7 +119,7 @@ _HOW_TO = (
 
 
 def _totals_tables(
-    pdf: _Document, definition: ElectionDefinition, totals: Totals, title: str
+    pdf: Document, definition: ElectionDefinition, totals: Totals, title: str
 ) -> None:
     carried = {contest: part for contest, part in totals.items() if part.ballots}
     if not carried:
@@ -253,7 +150,7 @@ def certificate_pdf(cert: Certificate) -> bytes:
     """
     if not cert.officials:
         raise ValueError(f"L&A test {cert.session_id} is not signed; it has no certificate")
-    pdf = _Document(
+    pdf = Document(
         f"L&A test {cert.session_id} - {cert.jurisdiction} - {cert.held_on}", _held_on(cert)
     )
     pdf.set_title(latin1(f"Certificate of logic and accuracy testing - {cert.jurisdiction}"))
@@ -317,7 +214,7 @@ def certificate_pdf(cert: Certificate) -> bytes:
     return bytes(pdf.output())
 
 
-def _certificate_devices(pdf: _Document, cert: Certificate) -> None:
+def _certificate_devices(pdf: Document, cert: Certificate) -> None:
     """The devices with their seals, every run with its verdict, and every discrepancy."""
     pdf.para("Devices tested", bold=True, size=12)
     pdf.ln(1)
@@ -391,13 +288,3 @@ def _precinct(definition: ElectionDefinition, precinct_id: str) -> str:
 
 def _figure(value: int | None) -> str:
     return "-" if value is None else str(value)
-
-
-def _clip(pdf: FPDF, text: str, width: float) -> str:
-    """A contest title cut to its column, with "..." when cut; the full title heads the totals."""
-    plain = latin1(text)
-    if pdf.get_string_width(plain) <= width:
-        return plain
-    while plain and pdf.get_string_width(plain + "...") > width:
-        plain = plain[:-1]
-    return plain.rstrip() + "..."

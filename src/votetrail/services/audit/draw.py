@@ -21,24 +21,31 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import insert, select, update
 
 from votetrail.core.access import Principal
 from votetrail.core.audit.assertions import Contest, ContestKind
+from votetrail.core.audit.evidence import NOT_FOUND, Reading
+from votetrail.core.audit.evidence_check import card_votes, valid_choices
 from votetrail.core.audit.sampler import Ticket, sample
+from votetrail.core.audit.types import Decision
 from votetrail.core.ledger.canonical import iso_utc
 from votetrail.core.tally.tabulate import merge
 from votetrail.errors import InvalidInput
+from votetrail.formats.audit.inputs import ComparedCard, PolledBallot
 from votetrail.formats.cvr.manifest import locate
 from votetrail.services.audit.access import Refused, audit_row, guarded, require_state_admin
+from votetrail.services.audit.launch import launch_problems
+from votetrail.services.audit.reads import current_round, round_closed
 from votetrail.services.audit.rounds import Method, sample_sizes
-from votetrail.services.audit.seed import seed_row
+from votetrail.services.audit.seed import required_seed
 from votetrail.services.audit.setup import AuditMethod, Status, audit_contests, audit_counties
 from votetrail.services.context import App
 from votetrail.services.counting.results import results, sampling_frame
-from votetrail.services.unit_of_work import unit_of_work
+from votetrail.services.unit_of_work import UnitOfWork, unit_of_work
 from votetrail.store.models import AUDIT_DRAWS, AUDIT_ROUNDS, AUDITS
 
 PHANTOM = "phantom"
@@ -97,14 +104,24 @@ def audit_frame(app: App, audit_id: str) -> Frame:
 def offered_sizes(app: App, audit_id: str) -> list[SizeOffer]:
     """The engine's sizes for the next round, from the targeted contests' reported totals.
 
-    No audited ballots exist yet in this piece of the workflow, so the sizes
-    are those of a first round; every targeted contest is audited with the
-    one sample, so a size is the largest any assertion needs.
+    Before any round is closed the sizes are those of a first round; from
+    round 2 on they take in what the boards found in the closed rounds (the
+    formulas' ``compared``/``polled`` samples), so a discrepancy raises them.
+    Every targeted contest is audited with the one sample, so a size is the
+    largest any assertion needs.
     """
+    from votetrail.services.audit import batch_rounds  # it imports this module
+
+    if batch_rounds.is_batch_audit(app, audit_id):
+        return batch_rounds.offered_sizes(app, audit_id)
     with app.engine.connect() as conn:
         audit = audit_row(conn, audit_id)
         targeted = audit_contests(conn, audit_id, "targeted")
         counties = audit_counties(conn, audit_id)
+        closed = conn.execute(
+            select(AUDIT_ROUNDS.c.id).where(AUDIT_ROUNDS.c.audit_id == audit_id)
+        ).scalars()
+        any_closed = any(round_closed(conn, str(r)) for r in closed)
     frame = frame_of(app, counties)
     totals = {r.name: r for r in merge({c: results(app, c) for c in counties})}
     contests = [
@@ -120,19 +137,26 @@ def offered_sizes(app: App, audit_id: str) -> list[SizeOffer]:
         for name in targeted
     ]
     limit = float(audit.risk_limit)
+    seen = _seen_so_far(app, audit_id, contests) if any_closed else _Seen((), ())
     if audit.method == AuditMethod.BALLOT_POLLING:
         return [
-            SizeOffer(_largest(contests, Method.BRAVO, limit, q), q, "BRAVO, exact binomial")
+            SizeOffer(
+                _largest(contests, Method.BRAVO, limit, q, seen=seen), q, "BRAVO, exact binomial"
+            )
             for q in QUANTILES
         ]
     if audit.method == AuditMethod.BALLOT_COMPARISON:
         offers = [
-            SizeOffer(_largest(contests, Method.COMPARISON, limit, 0.9), None, "Kaplan-Markov")
+            SizeOffer(
+                _largest(contests, Method.COMPARISON, limit, 0.9, seen=seen),
+                None,
+                "Kaplan-Markov",
+            )
         ]
         rates = (0.001, 0.0, 0.001, 0.0)
         offers += [
             SizeOffer(
-                _largest(contests, Method.ALPHA_COMPARISON, limit, q, rates),
+                _largest(contests, Method.ALPHA_COMPARISON, limit, q, rates, seen),
                 q,
                 "ALPHA simulation, 1 in 1,000 one-vote discrepancies",
             )
@@ -144,15 +168,64 @@ def offered_sizes(app: App, audit_id: str) -> list[SizeOffer]:
     )
 
 
+@dataclass(frozen=True)
+class _Seen:
+    """The closed rounds' sample as the size formulas take it (every ticket, draw order)."""
+
+    compared: tuple[ComparedCard, ...]
+    polled: tuple[PolledBallot, ...]
+
+
+def _seen_so_far(app: App, audit_id: str, contests: list[Contest]) -> _Seen:
+    """Round 2 onwards: what the boards found in the closed rounds, read from the evidence.
+
+    The evidence is the published package (``public.evidence_of``), so the
+    sizes offered continue from exactly the readings observers can check.
+    """
+    from votetrail.services.audit.public import evidence_of  # public imports this module
+
+    evidence = evidence_of(app, audit_id)
+    lookup = {(i.ballot_id, i.contest_id): i for i in evidence.interpretations}
+    worst = Reading(mark=NOT_FOUND)
+    compared: list[ComparedCard] = []
+    polled: list[PolledBallot] = []
+    for draw in evidence.sample:
+        votes: dict[str, frozenset[str]] = {}
+        for contest in contests:
+            found = lookup.get((draw.ballot_id, contest.id))
+            cvr = worst if found is None or found.cvr is None else found.cvr
+            paper = worst if found is None else found.audited
+            compared.append(
+                ComparedCard(
+                    draw.ballot_id,
+                    contest.id,
+                    card_votes(cvr, contest.vote_for),
+                    card_votes(paper, contest.vote_for),
+                )
+            )
+            votes[contest.id] = valid_choices(paper, contest.vote_for)
+        polled.append(PolledBallot(draw.ballot_id, votes))
+    return _Seen(tuple(compared), tuple(polled))
+
+
 def _largest(
     contests: list[Contest],
     method: Method,
     limit: float,
     quantile: float,
     rates: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0),
+    seen: _Seen = _Seen((), ()),
 ) -> int:
-    sizes = sample_sizes(contests, method, limit, quantile=quantile, error_rates=rates)
-    return max(s.size for s in sizes)
+    sizes = sample_sizes(
+        contests,
+        method,
+        limit,
+        quantile=quantile,
+        error_rates=rates,
+        compared=seen.compared,
+        polled=seen.polled,
+    )
+    return max(1, max(s.size for s in sizes))
 
 
 def _place(ticket: Ticket, counties: list[str]) -> dict[str, object]:
@@ -179,21 +252,65 @@ def _place(ticket: Ticket, counties: list[str]) -> dict[str, object]:
     }
 
 
+def record_round(
+    uow: UnitOfWork,
+    state: str,
+    round_id: str,
+    size: int,
+    per_county: dict[str, int],
+    frame: Sequence[str],
+    frame_sha256: str,
+) -> None:
+    """Store and log a round's row (``audit.round_drawn``); its draws are logged by the caller."""
+    audit_id, _, number = round_id.rpartition("-round-")
+    uow.conn.execute(
+        insert(AUDIT_ROUNDS).values(
+            id=round_id,
+            audit_id=audit_id,
+            number=int(number),
+            sample_size=size,
+            per_county=json.dumps(per_county, sort_keys=True),
+            frame_size=len(frame),
+            frame_sha256=frame_sha256,
+            drawn_at=iso_utc(uow.app.clock()),
+            drawn_by=uow.actor,
+        )
+    )
+    uow.record("audit.round_drawn", round_id, state)
+
+
 def draw_round(app: App, principal: Principal, audit_id: str, size: int) -> DrawnRound:
     """Draw the next round's ``size`` tickets and log the round and every draw together."""
+    from votetrail.services.audit import batch_rounds  # it imports this module
+
+    if batch_rounds.is_batch_audit(app, audit_id):
+        return batch_rounds.draw_round(app, principal, audit_id, size)
     if isinstance(size, bool) or not isinstance(size, int) or size < 1:
         raise InvalidInput("must be a whole number of at least 1", where=f"sample size {size!r}")
     with guarded(app, principal), unit_of_work(app, principal.username) as uow:
         conn = uow.conn
         state = require_state_admin(conn, principal, f"draw a sample of {audit_id}")
         audit = audit_row(conn, audit_id)
-        seed = seed_row(conn, audit_id)
-        if seed is None:
+        seed = required_seed(conn, state, audit_id)
+        problems = launch_problems(app, audit_id)
+        if problems:
             raise Refused(
                 state,
-                f"draw a sample of {audit_id} before the seed is set",
-                f"{audit_id}: the seed has not been set; hold the seed ceremony before "
-                "drawing the sample",
+                f"draw a sample of {audit_id} while it cannot be launched",
+                f"{audit_id} cannot be launched: " + "; ".join(problems),
+            )
+        if audit.status in (Decision.CONFIRMED.value, Decision.FULL_HAND_COUNT.value):
+            raise Refused(
+                state,
+                f"draw a sample of {audit_id} after it ended",
+                f"{audit_id} is over ({audit.status}); no more rounds are drawn",
+            )
+        latest = current_round(conn, audit_id)
+        if latest is not None and not round_closed(conn, str(latest.id)):
+            raise Refused(
+                state,
+                f"draw a round of {audit_id} while round {latest.number} is open",
+                f"{audit_id}: round {latest.number} is still open; close it before drawing another",
             )
         counties = audit_counties(conn, audit_id)
         rounds = conn.execute(
@@ -218,20 +335,7 @@ def draw_round(app: App, principal: Principal, audit_id: str, size: int) -> Draw
         places = [_place(t, counties) for t in tickets]
         for place in places:
             per_county[str(place["jurisdiction_id"])] += 1
-        conn.execute(
-            insert(AUDIT_ROUNDS).values(
-                id=round_id,
-                audit_id=audit_id,
-                number=number,
-                sample_size=size,
-                per_county=json.dumps(per_county, sort_keys=True),
-                frame_size=len(frame.ballot_ids),
-                frame_sha256=frame.sha256,
-                drawn_at=iso_utc(app.clock()),
-                drawn_by=principal.username,
-            )
-        )
-        uow.record("audit.round_drawn", round_id, state)
+        record_round(uow, state, round_id, size, per_county, frame.ballot_ids, frame.sha256)
         for offset, (ticket, place) in enumerate(zip(tickets, places, strict=True), start=1):
             draw_id = f"{audit_id}-draw-{before + offset}"
             conn.execute(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
@@ -21,6 +22,7 @@ from votetrail.core.audit.types import Seed
 from votetrail.core.ledger.canonical import iso_utc
 from votetrail.errors import InvalidInput
 from votetrail.services.audit.access import Refused, audit_row, guarded, require_state_admin
+from votetrail.services.audit.launch import launch_problems
 from votetrail.services.audit.setup import Status, audit_contests, audit_counties
 from votetrail.services.context import App
 from votetrail.services.counting.current_uploads import current_document
@@ -58,6 +60,7 @@ def set_seed(
                 f"{audit_id}: the seed cannot be changed; it was set at {held.set_at}",
             )
         missing = _not_set_up(conn, audit_id)
+        missing += [p for p in launch_problems(app, audit_id) if p not in missing]
         if audit.status != Status.SET_UP or missing:
             raise Refused(
                 state,
@@ -100,7 +103,40 @@ def seed_row(conn: Connection, audit_id: str) -> Any:
     return conn.execute(select(AUDIT_SEEDS).where(AUDIT_SEEDS.c.audit_id == audit_id)).first()
 
 
+@dataclass(frozen=True)
+class Ceremony:
+    """The seed as fixed in public: the digits, who watched, when and who entered it."""
+
+    seed: str
+    witnesses: list[str]
+    set_at: str
+    set_by: str
+
+
+def ceremony(app: App, audit_id: str) -> Ceremony | None:
+    """The audit's seed ceremony as recorded, or None before it was held."""
+    with app.engine.connect() as conn:
+        audit_row(conn, audit_id)
+        row = seed_row(conn, audit_id)
+    if row is None:
+        return None
+    return Ceremony(str(row.seed), list(json.loads(row.witnesses)), row.set_at, row.set_by)
+
+
 def stored_seed(app: App, audit_id: str) -> str | None:
     with app.engine.connect() as conn:
         row = seed_row(conn, audit_id)
     return None if row is None else str(row.seed)
+
+
+def required_seed(conn: Connection, state: str, audit_id: str) -> Any:
+    """The audit's seed row; a draw asked for before the ceremony is a logged refusal."""
+    seed = seed_row(conn, audit_id)
+    if seed is None:
+        raise Refused(
+            state,
+            f"draw a sample of {audit_id} before the seed is set",
+            f"{audit_id}: the seed has not been set; hold the seed ceremony before "
+            "drawing the sample",
+        )
+    return seed

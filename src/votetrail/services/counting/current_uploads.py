@@ -3,12 +3,13 @@
 A county that exports one tabulator's CVRs at a time must not lose the
 earlier files when it sends the next, so CVR uploads *accumulate*: the
 county's CVRs are every current CVR upload together. A ballot manifest, the
-paper-record counts and the poll-book check-ins are each one whole-county
-document, so exactly one of each is current, and a new one must name the one
-it replaces. An upload stops being current only through a replacement an
-official confirmed, stored as its own ledgered record (``upload.replaced``)
-in the transaction that imports the new file; nothing is ever replaced
-silently, and the replaced upload stays stored and proven.
+paper-record counts, the poll-book check-ins and the reported results (the
+totals the county published) are each one whole-county document, so exactly
+one of each is current, and a new one must name the one it replaces. An
+upload stops being current only through a replacement an official confirmed,
+stored as its own ledgered record (``upload.replaced``) in the transaction
+that imports the new file; nothing is ever replaced silently, and the
+replaced upload stays stored and proven.
 """
 
 from __future__ import annotations
@@ -25,13 +26,14 @@ from votetrail.store.models import CVRS, LEDGER_ENTRIES, UPLOAD_REPLACEMENTS, UP
 
 ACCUMULATING = ("cvrs",)
 """Kinds whose uploads add up: every current upload counts."""
-WHOLE_COUNTY = ("manifest", "paper_counts", "check_ins")
+WHOLE_COUNTY = ("manifest", "paper_counts", "check_ins", "reported_results")
 """Kinds of which one upload, the county's whole document, is current at a time."""
 LABELS = {
     "cvrs": "cast vote records",
     "manifest": "ballot manifest",
     "paper_counts": "paper-record counts",
     "check_ins": "poll-book check-ins",
+    "reported_results": "reported results",
 }
 SCHEMA_ACTOR = "schema 0009"
 """Who replaced uploads the pre-0009 newest-wins rule had superseded (see migration 0009)."""

@@ -29,6 +29,7 @@ from votetrail.core.tally.records import CastVoteRecord, ContestDefinition
 from votetrail.core.tally.tabulate import ContestResult, merge, tabulate
 from votetrail.errors import NotFound
 from votetrail.formats.cvr.manifest import Batch, ballot_ids
+from votetrail.formats.tally.reported import ReportedResults
 from votetrail.services.context import App
 from votetrail.services.counting.current_uploads import current_document, current_uploads
 from votetrail.services.counting.uploads import stored_records
@@ -94,6 +95,47 @@ def results(app: App, jurisdiction: str | None = None) -> list[ContestResult]:
     if jurisdiction is not None and not per_county:
         raise NotFound(f"{jurisdiction!r} has not uploaded cast vote records")
     return merge(per_county)
+
+
+BatchKey = tuple[str | None, str | None]
+"""(tabulator, batch) as the CVRs name them."""
+
+
+def batch_results(app: App, jurisdiction: str) -> dict[BatchKey, list[ContestResult]]:
+    """Per contest totals of each (tabulator, batch) in the county's current CVRs.
+
+    What a batch-comparison audit compares hand tallies with: counted by the
+    same rules as :func:`results`, so the batches add up to the county's totals.
+    """
+    with app.engine.connect() as conn:
+        uploads = current_uploads(conn, jurisdiction, "cvrs")
+        if not uploads:
+            raise NotFound(f"{jurisdiction!r} has not uploaded cast vote records")
+        parts: dict[BatchKey, dict[str, list[ContestResult]]] = {}
+        for upload in uploads:
+            groups: dict[BatchKey, list[CastVoteRecord]] = {}
+            for record in _records(conn, upload.id):
+                groups.setdefault((record.tabulator, record.batch), []).append(record)
+            definitions = _definitions(upload)
+            for key, records in groups.items():
+                parts.setdefault(key, {})[f"upload {upload.id}"] = tabulate(records, definitions)
+    return {key: merge(counted) for key, counted in parts.items()}
+
+
+def reported_results(conn: Connection, jurisdiction: str) -> ReportedResults | None:
+    """The county's current reported results (contest -> choice -> votes); None before any.
+
+    What the county published, which an audit checks its CVR totals against
+    (``services/audit/launch.py``).
+    """
+    upload = current_document(conn, jurisdiction, "reported_results")
+    if upload is None:
+        return None
+    reported: ReportedResults = {}
+    for _, text in stored_records(conn, upload.id, cvrs=False):
+        row = json.loads(text)
+        reported.setdefault(str(row["contest"]), {})[str(row["choice"])] = int(row["votes"])
+    return reported
 
 
 def _counts(conn: Connection, jurisdiction: str, kind: str) -> dict[str, int] | None:

@@ -33,6 +33,7 @@ from votetrail.errors import InvalidInput, NotFound
 from votetrail.formats.accounting.device_counts import CHECK_IN_COLUMNS, PAPER_COLUMNS, read_counts
 from votetrail.formats.cvr.manifest import read_manifest
 from votetrail.formats.cvr.read import open_cvr_file
+from votetrail.formats.tally.reported import read_reported_results
 from votetrail.services.context import App
 from votetrail.services.counting.current_uploads import (
     current_uploads,
@@ -46,7 +47,7 @@ from votetrail.services.unit_of_work import UnitOfWork, unit_of_work
 from votetrail.store.models import CVRS, JURISDICTIONS, UPLOAD_ROWS, UPLOADS
 from votetrail.store.rows import insert_many
 
-KINDS = ("cvrs", "manifest", "paper_counts", "check_ins")
+KINDS = ("cvrs", "manifest", "paper_counts", "check_ins", "reported_results")
 _BATCH = 20_000
 _CVR_COLUMNS = ("upload_id", "position", "cvr_id", "tabulator", "batch", "precinct", "record")
 
@@ -432,6 +433,11 @@ def import_cvrs(
     return _upload(app, actor, jurisdiction, "cvrs", paths, fill, replace)
 
 
+def _one_file(path: Path, digest: str, fmt: str, writer: _Writer) -> list[dict[str, Any]]:
+    """The description of a one-file upload: its name, SHA-256, format and record count."""
+    return [{"name": path.name, "sha256": digest, "format": fmt, "records": writer.tree.size}]
+
+
 def import_manifest(
     app: App, actor: str, jurisdiction: str, path: Path, replace: str | None = None
 ) -> UploadResult:
@@ -447,14 +453,7 @@ def import_manifest(
                     "ballots": batch.ballots,
                 }
             )
-        return [
-            {
-                "name": files[0].name,
-                "sha256": hashes[0],
-                "format": "ballot manifest CSV",
-                "records": writer.tree.size,
-            }
-        ], []
+        return _one_file(files[0], hashes[0], "ballot manifest CSV", writer), []
 
     return _upload(app, actor, jurisdiction, "manifest", [path], fill, replace)
 
@@ -479,16 +478,27 @@ def import_counts(
     def fill(writer: _Writer, files: Sequence[Path], hashes: list[str], _: object) -> Any:
         for place, count in read_counts(files[0], columns).items():
             writer.add({"place": place, "count": count})
-        return [
-            {
-                "name": files[0].name,
-                "sha256": hashes[0],
-                "format": f"{kind} CSV",
-                "records": writer.tree.size,
-            }
-        ], []
+        return _one_file(files[0], hashes[0], f"{kind} CSV", writer), []
 
     return _upload(app, actor, jurisdiction, kind, [path], fill, replace)
+
+
+def import_reported_results(
+    app: App, actor: str, jurisdiction: str, path: Path, replace: str | None = None
+) -> UploadResult:
+    """The totals the county reported (``contest,choice,votes``), which its CVRs must equal.
+
+    The county's whole published result, so a second one must name the
+    current one in ``replace``. One stored row per contest and choice.
+    """
+
+    def fill(writer: _Writer, files: Sequence[Path], hashes: list[str], _: object) -> Any:
+        for contest, choices in read_reported_results(files[0]).items():
+            for choice, votes in choices.items():
+                writer.add({"contest": contest, "choice": choice, "votes": votes})
+        return _one_file(files[0], hashes[0], "reported results CSV", writer), []
+
+    return _upload(app, actor, jurisdiction, "reported_results", [path], fill, replace)
 
 
 def stored_records(conn: Connection, upload_id: str, cvrs: bool) -> Iterator[tuple[int, str]]:
@@ -516,5 +526,6 @@ __all__ = [
     "import_counts",
     "import_cvrs",
     "import_manifest",
+    "import_reported_results",
     "stored_records",
 ]

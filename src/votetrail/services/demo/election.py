@@ -2,9 +2,11 @@
 
 Each demo county gets what a real county would upload: a Dominion-format CVR
 export, its ballot manifest, the paper-record count each tabulator's printer
-saved, and poll-book check-ins. Adams County's tabulator ICP-2 jammed: its
-printer kept 12 fewer paper records than it tabulated, which the accounting
-report must flag and the audit must treat as worst-case phantoms. The files
+saved, poll-book check-ins, and the results it reported (the totals its CVRs
+count, written as votetrail's results CSV, so the demo audits may launch).
+Adams County's tabulator ICP-2 jammed: its printer kept 12 fewer paper
+records than it tabulated, which the accounting report must flag and the
+audit must treat as worst-case phantoms. The files
 are generated from a fixed seed, written to the data directory, and imported
 through the same services a clerk uses.
 """
@@ -16,8 +18,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from votetrail.formats.csv_out import CsvWriter
+from votetrail.formats.tally.results import write_csv as write_results_csv
 from votetrail.services.context import App
-from votetrail.services.counting.uploads import import_counts, import_cvrs, import_manifest
+from votetrail.services.counting.results import results
+from votetrail.services.counting.uploads import (
+    import_counts,
+    import_cvrs,
+    import_manifest,
+    import_reported_results,
+)
 
 CONTESTS = (
     ("Governor", ("Avery Quinn", "Blake Rivera", "Write-In"), (0.52, 0.45, 0.01)),
@@ -67,7 +76,7 @@ def _mark(rng: random.Random, shares: tuple[float, ...], count: int) -> list[str
     return cells  # an undervote
 
 
-def _write_cvrs(path: Path, county: str, batches: list[Batch], rng: random.Random) -> None:
+def write_cvrs(path: Path, county: str, batches: list[Batch], rng: random.Random) -> None:
     width = len(DETAILS) + sum(len(choices) for _, choices, _ in CONTESTS)
     contest_row = [""] * len(DETAILS)
     choice_row = [""] * len(DETAILS)
@@ -99,7 +108,7 @@ def _write_cvrs(path: Path, county: str, batches: list[Batch], rng: random.Rando
                 out.writerow(row)
 
 
-def _write_table(path: Path, header: tuple[str, ...], rows: list[tuple[object, ...]]) -> None:
+def write_table(path: Path, header: tuple[str, ...], rows: list[tuple[object, ...]]) -> None:
     with path.open("w", encoding="utf-8", newline="") as handle:
         out = CsvWriter(handle, lineterminator="\r\n")
         out.writerow(header)
@@ -114,9 +123,9 @@ def load_demo_election(app: App, counties: list[tuple[str, str]], actor: str) ->
     for county, name in counties:
         batches = _batches(county, rng)
         cvrs = folder / f"{name} - cvrs.csv"
-        _write_cvrs(cvrs, county, batches, rng)
+        write_cvrs(cvrs, county, batches, rng)
         manifest = folder / f"{name} - ballot manifest.csv"
-        _write_table(
+        write_table(
             manifest,
             ("Tabulator", "Batch Name", "Number of Ballots"),
             [(b.tabulator, b.name, b.ballots) for b in batches],
@@ -129,10 +138,14 @@ def load_demo_election(app: App, counties: list[tuple[str, str]], actor: str) ->
         if county == JAMMED[0]:
             per_device[JAMMED[1]] -= JAMMED[2]
         paper = folder / f"{name} - paper records.csv"
-        _write_table(paper, ("Tabulator", "Paper Records"), sorted(per_device.items()))
+        write_table(paper, ("Tabulator", "Paper Records"), sorted(per_device.items()))
         check_ins = folder / f"{name} - check-ins.csv"
-        _write_table(check_ins, ("Precinct", "Check-ins"), sorted(per_precinct.items()))
+        write_table(check_ins, ("Precinct", "Check-ins"), sorted(per_precinct.items()))
         import_cvrs(app, actor, county, [cvrs])
         import_manifest(app, actor, county, manifest)
         import_counts(app, actor, county, "paper_counts", paper)
         import_counts(app, actor, county, "check_ins", check_ins)
+        reported = folder / f"{name} - reported results.csv"
+        with reported.open("w", encoding="utf-8", newline="") as handle:
+            write_results_csv(results(app, county), handle)
+        import_reported_results(app, actor, county, reported)
