@@ -293,8 +293,7 @@ _DECLARED = (
     EventType(
         "audit.board_signed_off",
         "audit_signoff",
-        "An audit board's members signed off a round: their entries for it can no longer "
-        "change.",
+        "An audit board's members signed off a round: their entries for it can no longer change.",
     ),
     EventType(
         "audit.round_closed",
