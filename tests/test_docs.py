@@ -44,14 +44,15 @@ def test_readme_gives_the_two_commands() -> None:
     assert "make test" in (REPO / ".ci" / "run").read_text(encoding="utf-8")
 
 
-def test_every_test_named_in_the_threat_list_exists() -> None:
-    """docs/security.md promises a test per threat; a renamed or deleted test must show."""
-    text = (REPO / "docs" / "security.md").read_text(encoding="utf-8")
+def _named_tests(page: str) -> tuple[int, list[str]]:
+    """How many tests a page's table rows name, and those that do not exist."""
+    text = (REPO / "docs" / page).read_text(encoding="utf-8")
     named = 0
     missing: list[str] = []
     for row in (line for line in text.splitlines() if line.startswith("| ")):
         current: Path | None = None
-        for ref in re.findall(r"`([^`]*(?:tests/|::)[^`]*)`", row):
+        last_cell = row.rstrip().rstrip("|").rsplit("|", 1)[-1]  # other cells may cite sources
+        for ref in re.findall(r"`([^`]*(?:tests/|::)[^`]*)`", last_cell):
             path, _, name = ref.partition("::")
             if path:
                 current = REPO / path
@@ -62,8 +63,23 @@ def test_every_test_named_in_the_threat_list_exists() -> None:
             if function and f"def {function}(" not in current.read_text(encoding="utf-8"):
                 missing.append(ref)
             named += 1
+    return named, missing
+
+
+def test_every_test_named_in_the_threat_list_exists() -> None:
+    """docs/security.md promises a test per threat; a renamed or deleted test must show."""
+    named, missing = _named_tests("security.md")
     assert named > 30
     assert missing == [], f"docs/security.md names tests that do not exist: {missing}"
+
+
+def test_every_field_file_row_names_a_test_that_exists() -> None:
+    """docs/field-files.md is kept current: each layout's row names the test that holds it."""
+    text = (REPO / "docs" / "field-files.md").read_text(encoding="utf-8")
+    rows = [line for line in text.splitlines() if line.startswith("| ") and "---" not in line]
+    named, missing = _named_tests("field-files.md")
+    assert named >= len(rows) - 1  # every row but the heading names one
+    assert missing == [], f"docs/field-files.md names tests that do not exist: {missing}"
 
 
 def test_the_audit_workflow_shows_the_screenshots_the_browser_test_takes() -> None:

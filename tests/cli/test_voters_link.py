@@ -119,3 +119,67 @@ def test_errors_never_show_a_date_of_birth(
         assert "1940" not in result.err
     assert "line 4: id 'd1' (column 'id') was already used on line 2" in duplicate.err
     assert "'born'" in unreadable.err
+
+
+# The poll-book voter list layout of VotingWorks' VxPollBook fixtures
+# (votingworks/vxsuite, libs/fixtures/data/electionFamousNames2021/voters.csv at
+# 0c612c2d93c575c36cea1f86801a016a1c0e1a90): "Voter ID", "Last Name", "First Name",
+# "Street Name" ... and no date of birth. The fixture has that header and 78 rows in our
+# own values: households (same surname and street), three common names on different
+# streets (51 same-name pairs: enough for the old code to train on the names, where it
+# crashed) and four duplicate registrations.
+POLL_BOOK = Path(__file__).parents[1] / "fixtures" / "field" / "voters" / "poll_book_voters.csv"
+POLL_BOOK_NAMES = ["--id-column", "Voter ID", "--map", "first_name=First Name",
+                   "--map", "last_name=Last Name"]  # fmt: skip
+POLL_BOOK_DUPLICATES = {("44", "67"), ("35", "60"), ("18", "54"), ("12", "61")}
+
+
+def test_poll_book_with_names_and_street_finds_its_duplicates(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    result = votetrail(
+        capsys, "voters", "link", str(POLL_BOOK), *POLL_BOOK_NAMES, "--map", "street=Street Name"
+    )
+    assert result.code == 0, result.err
+    assert {(row[0], row[1]) for row in rows(result)[1:]} == POLL_BOOK_DUPLICATES
+
+
+def test_poll_book_with_names_only_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    result = votetrail(capsys, "voters", "link", str(POLL_BOOK), *POLL_BOOK_NAMES)
+    assert result.code == 0, result.err
+    found = {(row[0], row[1]) for row in rows(result)[1:]}
+    # Kathrine/Katherine and Bill/William; no two of the John Smiths, Maria Garcias, David Lees.
+    assert {("35", "60"), ("18", "54")} <= found
+    assert found <= POLL_BOOK_DUPLICATES
+
+
+def test_too_few_fields_are_refused_in_one_sentence(capsys: pytest.CaptureFixture[str]) -> None:
+    result = votetrail(capsys, "voters", "link", str(POLL_BOOK), "--id-column", "Voter ID",
+                       "--map", "last_name=Last Name", "--map", "zip=Postal Zip 5")  # fmt: skip
+    assert result.code != 0
+    assert result.out == ""
+    assert result.err.count("\n") == 1
+    assert (
+        f"{POLL_BOOK}: too few fields to tell people apart: linking needs at least 2 of "
+        "first_name, last_name, dob, street, email, phone or an --extra column, and it has "
+        "only last_name\n"
+    ) in result.err
+
+
+def test_an_extra_already_read_as_a_field_is_ignored_with_a_note(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    result = votetrail(capsys, "voters", "link", str(POLL_BOOK), *POLL_BOOK_NAMES,
+                       "--map", "street=Street Name", "--extra", "First Name",
+                       "--extra", "Voter ID", "--extra", "Street Number")  # fmt: skip
+    assert result.code == 0, result.err
+    assert (
+        f"note: {POLL_BOOK}: --extra First Name: ignored, the column is already read as "
+        "field first_name.\n"
+    ) in result.err
+    assert (
+        f"note: {POLL_BOOK}: --extra Voter ID: ignored, the column is already read as the id "
+        "column.\n"
+    ) in result.err
+    assert "Street Number" not in result.err  # a real extra: compared, no note
+    assert {(row[0], row[1]) for row in rows(result)[1:]} >= {("35", "60"), ("18", "54")}

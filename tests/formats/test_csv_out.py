@@ -89,7 +89,7 @@ def test_results_csv_defuses_contest_and_choice_names() -> None:
     )
     out = io.StringIO()
     write_results_csv([result], out)
-    assert rows_of(out.getvalue())[1] == ["'=cmd|' /C calc'!A0", "'@choice", "2"]
+    assert rows_of(out.getvalue())[1] == ["'=cmd|' /C calc'!A0", "'@choice", "2", "1", "3"]
 
 
 def test_write_dicts_defuses_too() -> None:

@@ -137,8 +137,6 @@ def test_parquet_with_typed_columns(tmp_path: Path) -> None:
         ("id,first_name\na,x\n", {"mapping": {"birthday": "first_name"}}, "not a voter field"),
         ("id,first_name\na,x\n", {"mapping": {"dob": "born"}}, "there is no column 'born'"),
         ("id,first_name\na,x\n", {"extras": ["colour"]}, "there is no column 'colour'"),
-        ("id,first_name\na,x\n", {"extras": ["first_name"]}, "already read as the id"),
-        ("id,first_name\na,x\n", {"extras": ["id"]}, "already read as the id"),
         ("id,first_name,first_name\na,x,y\n", {}, "names column 'first_name' twice"),
     ],
 )
@@ -149,6 +147,21 @@ def test_bad_column_choices_are_refused(
     with pytest.raises(InvalidInput, match=expected) as caught:
         read_people(path, **kwargs)  # type: ignore[arg-type]
     assert str(path) in str(caught.value)
+
+
+def test_an_extra_already_read_is_left_out_with_a_note(tmp_path: Path) -> None:
+    path = write(tmp_path / "people.csv", "id,first_name,given,place\na,Ann,Ann,Keene\n")
+    people = read_people(
+        path, mapping={"last_name": "given"}, extras=["first_name", "id", "given", "place"]
+    )
+    assert people.fields == ("first_name", "last_name")
+    assert people.extras == ("place",)
+    assert people.table.to_pylist()[0][people.extra_column("place")] == "keene"
+    assert people.notes == (
+        "--extra first_name: ignored, the column is already read as field first_name",
+        "--extra id: ignored, the column is already read as the id column",
+        "--extra given: ignored, the column is already read as field last_name",
+    )
 
 
 def test_ids_must_be_unique_and_present(tmp_path: Path) -> None:

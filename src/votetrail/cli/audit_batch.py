@@ -45,14 +45,15 @@ __all__ = ["audit_cli"]
 Batches = Annotated[
     Path,
     typer.Option(
-        help="Reported batch tallies: CSV (County,Batch,Contest,Choice,Votes,Cards).",
+        help="Reported batch tallies: CSV with County, Batch, Contest, Choice, Votes, Cards.",
         show_default=False,
     ),
 ]
 BatchContests = Annotated[
     Path,
     typer.Option(
-        help="The audited contests: CSV (Contest,Choice,Votes,Ballots[,Vote For]) or JSON.",
+        help="The audited contests: what `votetrail results` writes (CSV or JSON), or a "
+        "contests file (CSV: Contest, Choice, Votes, Ballots, Vote For; or JSON).",
         show_default=False,
     ),
 ]

@@ -34,15 +34,20 @@ class OutputFormat(StrEnum):
 
 
 Contests = Annotated[
-    Path, typer.Option(help="Reported results: CSV (Contest,Choice,Votes,Ballots,...) or JSON.")
+    Path,
+    typer.Option(
+        help="Reported contests: what `votetrail results` writes (CSV or JSON), or a "
+        "contests file (CSV: Contest, Choice, Votes, Ballots, Vote For; or JSON).",
+        show_default=False,
+    ),
 ]
 MethodOption = Annotated[Method, typer.Option(help="The audit's statistical method.")]
 RiskLimitOption = Annotated[float, typer.Option(help="The risk limit, e.g. 0.05.")]
 SampleOption = Annotated[
     Path | None,
     typer.Option(
-        help="Ballots audited so far: polling CSV (Ballot,Contest,Choice) or comparison CSV "
-        "(Ballot,Contest,CVR,Audit).",
+        help="Ballots audited so far: polling CSV (Ballot, Contest, Choice) or comparison "
+        "CSV (Ballot, Contest, CVR, Audit).",
         show_default=False,
     ),
 ]

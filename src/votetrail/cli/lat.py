@@ -48,7 +48,7 @@ Definition = Annotated[
     Path,
     typer.Argument(
         help="Election definition: NIST SP 1500-100 JSON, VotingWorks election.json, "
-        "ElectionGuard manifest or votetrail YAML."
+        "ElectionGuard 1.x or 2.0 manifest or votetrail YAML."
     ),
 ]
 Precincts = Annotated[

@@ -15,6 +15,11 @@ import typer
 from votetrail.cli.options import DatabaseUrl, DataDir, write_text
 from votetrail.errors import InvalidInput
 from votetrail.formats.csv_out import CsvWriter
+from votetrail.formats.netmon.logs.iptables_prefixes import (
+    DEFAULT_PREFIXES,
+    Prefixes,
+    load_prefixes,
+)
 from votetrail.services.context import open_app
 from votetrail.services.netmon import ingest as netmon
 from votetrail.services.netmon.alerts import SmtpTarget, WebhookTarget, send_alerts
@@ -28,6 +33,42 @@ Year = Annotated[
     int | None,
     typer.Option(help="Year of BSD syslog stamps, which carry none [default: this year]."),
 ]
+Config = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        help="Netmon settings (TOML); its [iptables] table sets the prefix rules. "
+        "See docs/netmon-formats.md.",
+    ),
+]
+BlockedPrefix = Annotated[
+    list[str] | None,
+    typer.Option(help="A word in iptables log prefixes meaning blocked (repeat; adds)."),
+]
+AllowedPrefix = Annotated[
+    list[str] | None,
+    typer.Option(help="A word in iptables log prefixes meaning allowed (repeat; adds)."),
+]
+Unprefixed = Annotated[
+    str | None,
+    typer.Option(
+        help="What iptables lines without a log prefix count as: blocked, allowed, "
+        "ignored or bad [default: blocked]."
+    ),
+]
+
+
+def _prefixes(
+    config: Path | None,
+    blocked: list[str] | None,
+    allowed: list[str] | None,
+    unprefixed: str | None,
+) -> Prefixes:
+    """The iptables prefix rules: defaults, then the settings file, then the options."""
+    base = load_prefixes(config) if config is not None else DEFAULT_PREFIXES
+    return base.adding(
+        blocked=tuple(blocked or ()), allowed=tuple(allowed or ()), unprefixed=unprefixed
+    )
 
 
 @netmon_cli.command("ingest")
@@ -46,12 +87,18 @@ def ingest_command(
     alert_webhook: Annotated[
         str | None, typer.Option(help="URL to POST each high-severity incident to, as JSON.")
     ] = None,
+    config: Config = None,
+    blocked_prefix: BlockedPrefix = None,
+    allowed_prefix: AllowedPrefix = None,
+    unprefixed: Unprefixed = None,
     data_dir: DataDir = None,
     database_url: DatabaseUrl = None,
     actor: Actor = "cli",
 ) -> None:
     """Read logs, store the scans found and log each file's read; unreadable lines are reported."""
-    result = netmon.ingest(open_app(data_dir, database_url), actor, files, year=year)
+    prefixes = _prefixes(config, blocked_prefix, allowed_prefix, unprefixed)
+    app = open_app(data_dir, database_url)
+    result = netmon.ingest(app, actor, files, year=year, prefixes=prefixes)
     for f in result.files:
         if not f.created:
             typer.echo(f"{f.name}: already ingested as {f.id}; nothing changed.")
@@ -64,7 +111,6 @@ def ingest_command(
             typer.echo(f"  problem: {message}", err=True)
     if alert_smtp is None and alert_webhook is None:
         return
-    app = open_app(data_dir, database_url)
     found = netmon.ingest_incidents(app, [f.id for f in result.files if f.created])
     email = None
     if alert_smtp is not None:
@@ -85,11 +131,16 @@ def watch_command(
     file: Annotated[Path, typer.Argument(help="A growing text log, followed across rotations.")],
     poll: Annotated[float, typer.Option(help="Seconds between reads.")] = 1.0,
     year: Year = None,
+    config: Config = None,
+    blocked_prefix: BlockedPrefix = None,
+    allowed_prefix: AllowedPrefix = None,
+    unprefixed: Unprefixed = None,
     data_dir: DataDir = None,
     database_url: DatabaseUrl = None,
     actor: Actor = "cli",
 ) -> None:
     """Follow a log like ``tail -F`` and store new incidents as they appear; Ctrl-C stops."""
+    prefixes = _prefixes(config, blocked_prefix, allowed_prefix, unprefixed)
     app = open_app(data_dir, database_url)
 
     def told(ingest_id: str, found: list[dict[str, Any]]) -> None:
@@ -100,7 +151,16 @@ def watch_command(
             )
 
     try:
-        netmon.watch(app, actor, file, poll=poll, year=year, stop=lambda: False, on_ingest=told)
+        netmon.watch(
+            app,
+            actor,
+            file,
+            poll=poll,
+            year=year,
+            stop=lambda: False,
+            on_ingest=told,
+            prefixes=prefixes,
+        )
     except KeyboardInterrupt:
         typer.echo("stopped")
 

@@ -24,7 +24,8 @@ DatabaseUrl = Annotated[
     typer.Option(
         "--database-url",
         envvar="VOTETRAIL_DATABASE_URL",
-        help="postgresql+psycopg://user@host/db for PostgreSQL; default: SQLite in the data dir.",
+        help="A PostgreSQL URL (driver postgresql+psycopg, then user, host, database); "
+        "default: SQLite in the data dir.",
         show_default=False,
     ),
 ]

@@ -40,7 +40,10 @@ def link_command(
         list[str] | None,
         typer.Option(
             "--extra",
-            help="Also compare this column as free text (e.g. birth place). Repeatable.",
+            help=(
+                "Also compare this column as free text (e.g. birth place); a column already "
+                "read as a voter field is ignored, with a note. Repeatable."
+            ),
             show_default=False,
         ),
     ] = None,
@@ -61,6 +64,8 @@ def link_command(
         raise InvalidInput(f"--threshold {threshold}: give a probability between 0 and 1")
     mapping = _parse_maps(maps or [])
     people = linkage.read_people(file, id_column=id_column, mapping=mapping, extras=extras or [])
+    for note in people.notes:  # stderr: stdout carries only the pairs, as CSV
+        typer.echo(f"note: {file}: {note}.", err=True)
     matches = linkage.dedupe(people, threshold=threshold)
     writer = CsvWriter(sys.stdout)
     writer.writerow(["left_id", "right_id", "match_probability"])

@@ -9,6 +9,7 @@ set with odd columns alike. The choices, and the figures they reach, are in
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +18,13 @@ from votetrail.linkage.normalise import phonetic
 
 DEFAULT_THRESHOLD = 0.85
 """Match probability a pair needs to be reported (docs/linkage.md: why 0.85)."""
+
+IDENTIFYING_FIELDS = ("first_name", "last_name", "dob", "street", "email", "phone")
+"""Fields that single out a person; a model needs two of them (or extras), see ``evidence``."""
+
+MIN_EVIDENCE = 2
+
+_SIDE_COLUMN = re.compile(r"\b([a-z][a-z0-9_]*?)_[lr]\b")
 
 WORD_COLUMNS = ("last_name",)
 """Columns (besides extras) compared word by word; the run adds ``<column>_words`` lists."""
@@ -415,23 +423,47 @@ def candidate_rules(fields: Sequence[str], extras: Sequence[str]) -> list[Rule]:
     return [rule for rule in wanted if set(rule.columns) <= has]
 
 
-def training_rules(fields: Sequence[str]) -> list[str]:
+def evidence(fields: Sequence[str], extras: Sequence[str]) -> list[str]:
+    """The identifying fields and extras present: what can tell two people apart.
+
+    Middle name, suffix, gender, city, ZIP and state are shared by too many
+    people to identify anyone, and with a single identifying field a "match"
+    only means "same surname" (or same birth date): the model needs at least
+    ``MIN_EVIDENCE`` of these (docs/linkage.md, "Which fields are needed").
+    """
+    return [field for field in IDENTIFYING_FIELDS if field in fields] + list(extras)
+
+
+def _inputs(comparison: dict[str, Any]) -> set[str]:
+    """The columns a comparison reads (``x`` for every ``x_l``/``x_r`` in its conditions)."""
+    sql = " ".join(level["sql_condition"] for level in comparison["comparison_levels"])
+    return set(_SIDE_COLUMN.findall(sql))
+
+
+def training_rules(fields: Sequence[str], extras: Sequence[tuple[str, str]] = ()) -> list[str]:
     """EM sessions: each learns every comparison except those of the fields it blocks on.
 
     Names block to learn the date of birth, address and contact fields, and
     the date of birth blocks to learn the names. No session blocks on an
     address: pairs at one address are mostly households, and EM would learn
     "same family" (same surname and street, any first name, any age) as what
-    a match looks like.
+    a match looks like. A session whose blocking columns every comparison
+    reads (first and last name, with or without a street, and nothing else)
+    would have nothing to learn, and Splink fails on it; it is left out and
+    the starting m values are kept.
     """
     has = set(fields)
-    rules = []
+    wanted = []
     if {"first_name", "last_name"} <= has:
-        rules.append(Rule(("first_name", "last_name")).sql())
-    for column in ("dob", "email", "phone"):
-        if column in has and len(rules) < 2:
-            rules.append(Rule((column,)).sql())
-    return rules
+        wanted.append(Rule(("first_name", "last_name")))
+    wanted += [Rule((column,)) for column in ("dob", "email", "phone") if column in has]
+    inputs = [_inputs(comparison) for comparison in comparisons(fields, extras)]
+    rules = [
+        rule.sql()
+        for rule in wanted
+        if any(not used & set(rule.columns) for used in inputs)  # something left to learn
+    ]
+    return rules[:2]
 
 
 def settings(

@@ -20,6 +20,10 @@ Decisions a clerk may need to know (also in ``docs/linkage.md``):
   million-row run, and a missing date only removes evidence. A dob column in
   which *no* value can be read is refused, because then the column is
   probably not dates at all (or in a layout votetrail would misread).
+* An extra that is already read as the id or a voter field (``--extra
+  "First Name"`` beside ``--map "first_name=First Name"``) is left out with a
+  note, not refused: the column is compared once, as that field, and
+  comparing it twice would count the same evidence twice.
 * Messages name files, lines and columns, never a cell's value: these files
   carry dates of birth and other identifiers.
 """
@@ -29,7 +33,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -56,13 +60,15 @@ class People:
 
     ``table`` has ``unique_id`` (the row's position, what the model keys on),
     ``id`` (the caller's id), one column per voter field in ``fields`` and
-    ``extra_0`` … for the attributes named in ``extras``.
+    ``extra_0`` … for the attributes named in ``extras``. ``notes`` are what
+    the caller should tell the person who named the columns (an extra left out).
     """
 
     table: pa.Table
     fields: tuple[str, ...]
     extras: tuple[str, ...]
     source: str
+    notes: tuple[str, ...] = ()
 
     def __len__(self) -> int:
         return int(self.table.num_rows)
@@ -95,7 +101,8 @@ def read_people(
         raw, lines = _read_csv_rows(header, reader, plan, where)
         raw_ids = raw.column(ID).to_pylist()
         _check_ids(raw_ids, lambda index: f"line {lines[index]}", id_column, where)
-    return _normalise(raw, plan.fields, tuple(plan.extras), where, plan.dob_column)
+    people = _normalise(raw, plan.fields, tuple(plan.extras), where, plan.dob_column)
+    return replace(people, notes=plan.notes)
 
 
 def people_from_rows(
@@ -140,6 +147,7 @@ class _Plan:
     sources: dict[str, str]  # normalised column name -> source column
     extras: list[str]
     dob_column: str | None
+    notes: tuple[str, ...]
 
     @classmethod
     def make(
@@ -180,23 +188,25 @@ class _Plan:
                 sources[field] = mapping[field]
             elif field in available and field != id_column and field not in mapping.values():
                 sources[field] = field
-        used = set(sources.values())
+        read_as = {column: target for target, column in sources.items()}
         if len(set(extras)) != len(extras):
             raise InvalidInput("an --extra column is named twice", where=where)
-        for index, extra in enumerate(extras):
+        kept: list[str] = []
+        notes: list[str] = []
+        for extra in extras:
             if extra not in available:
                 raise InvalidInput(
                     f"--extra {extra}: there is no column {extra!r} (the columns are {listed})",
                     where=where,
                 )
-            if extra in used:
-                raise InvalidInput(
-                    f"--extra {extra}: the column is already read as the id or a voter field",
-                    where=where,
-                )
-            sources[f"extra_{index}"] = extra
+            if extra in read_as:
+                what = "the id column" if read_as[extra] == ID else f"field {read_as[extra]}"
+                notes.append(f"--extra {extra}: ignored, the column is already read as {what}")
+                continue
+            sources[f"extra_{len(kept)}"] = extra
+            kept.append(extra)
         fields = tuple(field for field in VOTER_FIELDS if field in sources)
-        return cls(id_column, fields, sources, list(extras), sources.get("dob"))
+        return cls(id_column, fields, sources, kept, sources.get("dob"), tuple(notes))
 
 
 def _is_parquet(path: Path) -> bool:

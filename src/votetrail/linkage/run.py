@@ -21,6 +21,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from votetrail.errors import InvalidInput
 from votetrail.linkage import model
 from votetrail.linkage.clusters import Edge, Pair, cluster_pairs, find_components
 from votetrail.linkage.model import DEFAULT_THRESHOLD
@@ -79,6 +80,7 @@ def dedupe(people: People, *, threshold: float = DEFAULT_THRESHOLD) -> list[Matc
     job = _Job(people.fields, extras, people.ids(), len(people), link=False)
     if job.size < 2:
         return []
+    _check_evidence(job, people.source, "it has")
     return _run(job, people.table, threshold)
 
 
@@ -98,7 +100,26 @@ def link(left: People, right: People, *, threshold: float = DEFAULT_THRESHOLD) -
         [_project(left, fields, shared, 0), _project(right, fields, shared, left.table.num_rows)]
     )
     job = _Job(fields, extras, left.ids() + right.ids(), len(left), link=True)
+    _check_evidence(job, right.source, "the two lists share")
     return _run(job, table, threshold)
+
+
+def _check_evidence(job: _Job, where: str, subject: str) -> None:
+    """Refuse, in one sentence, a set of fields that cannot tell one person from another.
+
+    With one identifying field (a surname, say) every "match" is only a shared
+    surname; better to say which fields are needed than to print such pairs.
+    """
+    found = model.evidence(job.fields, [label for _, label in job.extras])
+    if len(found) >= model.MIN_EVIDENCE:
+        return
+    needed = ", ".join(model.IDENTIFYING_FIELDS)
+    raise InvalidInput(
+        f"too few fields to tell people apart: linking needs at least {model.MIN_EVIDENCE} of "
+        f"{needed} or an --extra column, and {subject} "
+        + (f"only {', '.join(found)}" if found else "none of them"),
+        where=where,
+    )
 
 
 def _check_threshold(threshold: float) -> None:
@@ -271,7 +292,7 @@ def _train(con: duckdb.DuckDBPyConnection, job: _Job, rules: list[model.Rule]) -
         # something else (people who share a common name), so the starting m
         # values, which encode how often true matches agree, are kept.
         return linker, frame
-    for rule in model.training_rules(job.fields):
+    for rule in model.training_rules(job.fields, job.extras):
         [(pairs,)] = con.sql(
             f"select count(*) from people l join people r on {rule} and l.unique_id < r.unique_id"
         ).fetchall()

@@ -106,5 +106,60 @@ def test_bad_headings_are_refused(tmp_path: Path) -> None:
         open_clearballot_cvr(path)
     assert caught.value.where == f"{path}, line 1, field 12"
     clash = HEADING.replace("Contest 2:Vote For 2:Choice 2-2", "Contest 2:Vote For 3:Choice 2-2")
-    with pytest.raises(InvalidInput, match="two different 'Vote For' limits"):
+    with pytest.raises(InvalidInput, match="two different vote limits"):
         open_clearballot_cvr(write(tmp_path, clash + ROWS, "c.csv"))
+
+
+# Field file (issue 15): tests/fixtures/field/cvr/clearballot-number-of-winners.csv
+# holds our own values in ClearCount's layout as seen in BrightSpots/rcv
+# (src/test/resources/network/brightspots/rcv/test_data/clear_ballot_with_inline_comma/,
+# also in ../shared/data/cvr/rctab): quoted headings, commas inside contest
+# names, "Number of Winners N" as the rule. RCTab's ClearBallotCvrReader takes
+# the field before the choice as an opaque "vote rule"; the fixture has a
+# rank-less "Number of Winners 2" contest and a ranked one whose rule is
+# "Vote For 1".
+
+FIELD = Path(__file__).parents[2] / "fixtures" / "field" / "cvr"
+
+
+def test_number_of_winners_gives_the_vote_limit() -> None:
+    opened = open_cvr_file(FIELD / "clearballot-number-of-winners.csv")
+    assert opened.contests == [
+        ContestDefinition(
+            "Parks Board, At Large",
+            2,
+            ("Lee Ortiz", "Mo Tran", "Write-in-43"),
+            frozenset({"Write-in-43"}),
+        )
+    ]
+    assert opened.left_out == (
+        "contest 'Mayor' is ranked-choice (its headings give 2 ranks); votetrail does not "
+        "count ranked-choice contests yet, so it is left out of this import",
+    )
+    assert [r.marks for r in opened.records()] == [
+        {"Parks Board, At Large": ("Lee Ortiz", "Mo Tran")},
+        {"Parks Board, At Large": ("Write-in-43",)},
+        {},
+    ]
+
+
+def test_a_rank_before_vote_for_is_a_rank_not_part_of_the_contest(tmp_path: Path) -> None:
+    """``Mayor:2:Vote For 1`` is Mayor's second rank, never a plurality contest 'Mayor:2'."""
+    heading = (
+        "RowNumber,BoxID,BoxPosition,BallotID,PrecinctID,BallotStyleID,PrecinctStyleName,"
+        "ScanComputerName,Status,Remade,"
+        "Choice_1_1:Measure A:Vote For 1:Yes:,Choice_2_1:Measure A:Vote For 1:No:,"
+        "Choice_7_1:Mayor:1:Vote For 1:Ann:NON,Choice_7_1:Mayor:2:Vote For 1:Ann:NON,"
+        "Choice_8_1:Mayor:1:Vote For 1:Raj:NON,Choice_8_1:Mayor:2:Vote For 1:Raj:NON\r\n"
+    )
+    path = write(tmp_path, heading + "1,B,1,B+1,p,s,ps,T,0,0,1,0,1,0,0,1\r\n", "cvrs.csv")
+    opened = open_clearballot_cvr(path)
+    assert [c.name for c in opened.contests] == ["Measure A"]
+    assert "contest 'Mayor' is ranked-choice (its headings give 2 ranks)" in opened.left_out[0]
+    assert [r.marks for r in opened.records()] == [{"Measure A": ("Yes",)}]
+
+
+def test_a_heading_in_neither_form_is_quoted(tmp_path: Path) -> None:
+    broken = HEADING.replace("Contest 1:Vote For 1:Choice 1-2", "Contest 1:Winners 1:Choice 1-2")
+    with pytest.raises(InvalidInput, match=r"it reads 'Choice_210_1:Contest 1:Winners 1:"):
+        open_clearballot_cvr(write(tmp_path, broken + ROWS, "b.csv"))

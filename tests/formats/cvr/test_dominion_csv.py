@@ -13,6 +13,7 @@ from tests.formats.files import records_of, refused
 from votetrail.core.tally.records import CastVoteRecord, ContestDefinition
 from votetrail.errors import InvalidInput
 from votetrail.formats.cvr.dominion_csv import detect, open_dominion_csv
+from votetrail.formats.cvr.read import open_cvr_file
 
 ARLO = "cvr/arlo-fixtures"
 KENDALL_PARK = "small-election/Kendall Park - cvrs.csv"
@@ -226,3 +227,134 @@ def test_byte_order_mark_and_blank_trailing_lines(shared_data: Path, tmp_path: P
     export = open_dominion_csv(path)
     assert export.election_name == "Small Election"
     assert sum(1 for _ in export.records()) == 500
+
+
+# Field files (issue 15). The layouts were seen in public repositories; the
+# fixtures in tests/fixtures/field/cvr/ hold our own values in those layouts:
+# - dominion-trailing-empty-cell.csv: votingworks/arlo
+#   client/cypress/fixtures/CSVs/cvr/ballot_comparison_cvr.csv (commit
+#   d9dfe7e062989dbe59a0a571a4509f96037e63c0, seen at 8d86156c): Arlo's valid
+#   comparison-audit CVR, whose row 4 has one empty cell more than row 2.
+# - dominion-no-version.csv: FreeAndFair/ColoradoRLA
+#   test/e-state-county/cvr-10--0--2-4-1.csv (commit 0d7d9458): row 1 holds the
+#   election name alone, no Democracy Suite version.
+
+FIELD = Path(__file__).parents[2] / "fixtures" / "field" / "cvr"
+
+
+def test_empty_cells_past_the_last_contest_are_not_data() -> None:
+    """Arlo's comparison-audit CVR: row 4 ends in one empty cell more than row 2 has."""
+    opened = open_cvr_file(FIELD / "dominion-trailing-empty-cell.csv")
+    assert [c.name for c in opened.contests] == ["Mayor", "Council"]
+    records = list(opened.records())
+    assert [r.id for r in records] == ["1-1-1", "1-1-2", "1-2-1"]
+    assert records[0].marks == {"Mayor": ("Ana Ruiz",), "Council": ("Cy Park", "Di Lowe")}
+    assert records[2].marks == {"Mayor": ("Ana Ruiz",)}
+
+
+def test_empty_trailing_cells_on_every_row_are_dropped(shared_data: Path, tmp_path: Path) -> None:
+    def pad(rows: list[list[str]]) -> None:
+        for row in rows[1:]:
+            row.extend(["", " "])
+
+    padded = list(open_dominion_csv(corrupted(shared_data, tmp_path, pad)).records())
+    assert padded == list(open_dominion_csv(arlo(shared_data)).records())
+
+
+def test_a_filled_cell_past_the_last_contest_is_refused(shared_data: Path, tmp_path: Path) -> None:
+    def header_extra(rows: list[list[str]]) -> None:
+        rows[3].append("Notes")
+
+    path = corrupted(shared_data, tmp_path, header_extra)
+    width = len(rows_of(arlo(shared_data))[1])
+    with pytest.raises(InvalidInput) as caught:
+        open_dominion_csv(path)
+    assert caught.value.where == f"{path}, line 4, cell {width + 1}"
+    assert f"holds 'Notes', but the contest columns of line 2 end at cell {width}" in str(
+        caught.value
+    )
+
+    def card_extra(rows: list[list[str]]) -> None:
+        rows[6].extend(["", "1"])
+
+    path = corrupted(shared_data, tmp_path, card_extra)
+    error = refused(records_of(open_dominion_csv), path)
+    assert error.where == f"{path}, line 7, cell {width + 2}"
+
+
+def test_a_first_row_without_version_says_what_was_expected_and_found() -> None:
+    """ColoradoRLA's generated CVRs: row 1 is the election name alone."""
+    path = FIELD / "dominion-no-version.csv"
+    with pytest.raises(InvalidInput) as caught:
+        open_cvr_file(path)
+    assert caught.value.where == f"{path}, line 1, field 2"
+    assert str(caught.value).endswith(
+        "the first row should start with the election name and the Democracy Suite export "
+        "version, e.g. 5.10.50.85; it starts with 'genelect CVRs: 4 ballots, margins [2]' "
+        "and an empty cell"
+    )
+
+
+def test_an_unknown_contest_heading_is_quoted(shared_data: Path, tmp_path: Path) -> None:
+    def odd(rows: list[list[str]]) -> None:
+        rows[1] = [cell.replace("(Vote For=1)", "(Vote For=one)") for cell in rows[1]]
+        rows[0][1] = "Small Election export"
+
+    path = corrupted(shared_data, tmp_path, odd)
+    with pytest.raises(InvalidInput, match=r"line 1, field 2: the first row should start"):
+        open_cvr_file(path)
+    rows = rows_of(path)
+    rows[0][1] = "5.2.16.1"
+    write_rows(path, rows)
+    with pytest.raises(InvalidInput, match=r"it reads 'Minister of Farming \(Vote For=one\)'"):
+        open_cvr_file(path)
+
+
+def test_a_write_in_only_file_is_read(tmp_path: Path) -> None:
+    rows = [
+        ["Election", "5.2.16.1", "", ""],
+        ["", "", "", "Council (Vote For=1)", "Council (Vote For=1)"],
+        ["", "", "", "Write-in", "Write-in 2"],
+        ["TabulatorNum", "BatchId", "RecordId", "", ""],
+        ["1", "1", "1", "0", "1"],
+    ]
+    opened = open_cvr_file(write_rows(tmp_path / "cvrs.csv", rows))
+    assert opened.contests == [
+        ContestDefinition(
+            "Council", 1, ("Write-in", "Write-in 2"), frozenset({"Write-in", "Write-in 2"})
+        )
+    ]
+    assert [r.marks for r in opened.records()] == [{"Council": ("Write-in 2",)}]
+
+
+def test_ranked_layout_with_one_rank_is_vote_for_positions(tmp_path: Path) -> None:
+    heading = "Board (Number of positions=2, Number of ranks=1)"
+    rows = [
+        ["Election", "5.17.17.1", "", "", "", ""],
+        ["", "", "", heading, heading, heading],
+        ["", "", "", "Ann", "Bo", "Cy"],
+        ["TabulatorNum", "BatchId", "RecordId", "", "", ""],
+        ["1", "1", "1", "1", "0", "1"],
+    ]
+    opened = open_cvr_file(write_rows(tmp_path / "cvrs.csv", rows))
+    assert opened.contests == [ContestDefinition("Board", 2, ("Ann", "Bo", "Cy"))]
+    assert [r.marks for r in opened.records()] == [{"Board": ("Ann", "Cy")}]
+
+
+def test_a_ranked_only_file_names_the_ranked_contest(tmp_path: Path) -> None:
+    """The layout democracydevelopers' colorado-rla generates for IRV tests (trailing commas)."""
+    heading = "Tiny (Number of positions=1, Number of ranks=2)"
+    rows = [
+        ["2024 Tiny", "5.10.11.24", "", "", "", "", "", ""],
+        ["", "", "", heading, heading, heading, heading],
+        ["", "", "", "Ann(1)", "Bo(1)", "Ann(2)", "Bo(2)"],
+        ["TabulatorNum", "BatchId", "RecordId", "", "", "", "", ""],
+        ["1", "1", "1", "1", "0", "0", "1", ""],
+    ]
+    with pytest.raises(InvalidInput) as caught:
+        open_cvr_file(write_rows(tmp_path / "cvrs.csv", rows))
+    assert str(caught.value).endswith(
+        "contest 'Tiny' (its heading gives Number of ranks=2) is ranked-choice; votetrail "
+        "does not count ranked-choice contests yet, and the file has no plurality contest "
+        "to import"
+    )

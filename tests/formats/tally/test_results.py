@@ -173,16 +173,16 @@ def test_csv_rows() -> None:
     out = io.StringIO()
     write_csv([MAYOR, COUNCIL], out)
     assert list(csv.reader(io.StringIO(out.getvalue()))) == [
-        ["contest", "choice", "votes"],
-        ["Mayor", "Zoë Ávila", "4"],
-        ["Mayor", "Bob", "3"],
-        ["Mayor", "Write-In", "0"],
-        ["Mayor", "overvotes", "2"],
-        ["Mayor", "undervotes", "1"],
-        ["Council", "Cy", "4"],
-        ["Council", "Di", "3"],
-        ["Council", "overvotes", "0"],
-        ["Council", "undervotes", "3"],
+        ["contest", "choice", "votes", "votes_allowed", "ballots"],
+        ["Mayor", "Zoë Ávila", "4", "1", "10"],
+        ["Mayor", "Bob", "3", "1", "10"],
+        ["Mayor", "Write-In", "0", "1", "10"],
+        ["Mayor", "overvotes", "2", "1", "10"],
+        ["Mayor", "undervotes", "1", "1", "10"],
+        ["Council", "Cy", "4", "2", "5"],
+        ["Council", "Di", "3", "2", "5"],
+        ["Council", "overvotes", "0", "2", "5"],
+        ["Council", "undervotes", "3", "2", "5"],
     ]
 
 

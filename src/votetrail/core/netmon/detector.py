@@ -55,6 +55,12 @@ from votetrail.core.netmon.incidents import (
     SourceFinding,
     make_incident,
 )
+from votetrail.core.netmon.nontargets import (
+    DISCOVERY_PORTS,
+    FIRST_GROUP_V4,
+    directed_broadcasts,
+    not_a_target,
+)
 from votetrail.core.netmon.trw import TrwFactors, TrwParams, TrwWalk, Verdict
 from votetrail.errors import InvalidInput
 
@@ -77,6 +83,9 @@ class DetectorConfig:
     """Ports meant to be reachable; an established attempt elsewhere means a scan got through."""
     research: tuple[Network, ...] = ()
     """Known research scanners (CIDRs): still reported, labelled ``research scanner``."""
+    local_networks: tuple[Network, ...] = ()
+    """The site's own subnets (CIDRs): their directed broadcasts are not targets
+    (:mod:`~votetrail.core.netmon.nontargets`), whatever the port."""
     half_open_probes: int = 2
     """Probes (connections the initiator reset before sending a byte) that make a
     source a scanner on their own.
@@ -161,6 +170,7 @@ class Detector:
         self._ports_per_host = self._config.fanout.ports_per_host
         self._window = self._config.fanout.window.total_seconds()
         self._probes = self._config.half_open_probes
+        self._directed = directed_broadcasts(self._config.local_networks)
         self._idle = self._config.idle_timeout.total_seconds()
         self._sweep_every = self._idle / 2
         self._sources: dict[int, _Source] = {}
@@ -221,7 +231,15 @@ class Detector:
 
         ``established`` means the target answered (a probe too: the port is
         open); ``half_open`` marks a probe (reset before any data was sent).
+        Broadcast, multicast and link-local discovery destinations are not
+        targets and are dropped here, for every reader
+        (:mod:`~votetrail.core.netmon.nontargets`); the first test is cheap
+        and false for nearly every unicast IPv4 attempt.
         """
+        if (
+            target >= FIRST_GROUP_V4 or port in DISCOVERY_PORTS or target in self._directed
+        ) and not_a_target(target, port, self._directed):
+            return
         if seconds > self._now:
             self._now = seconds
             if seconds >= self._next_tick:

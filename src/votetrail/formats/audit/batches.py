@@ -27,7 +27,8 @@ from pathlib import Path
 
 from votetrail.core.audit.batch import BatchTally
 from votetrail.errors import InvalidInput
-from votetrail.formats.audit.inputs import MISSING, _rows, _whole
+from votetrail.formats.audit.inputs import MISSING, _rows
+from votetrail.formats.audit.results_file import whole_number as _whole
 
 BatchKey = tuple[str, str]
 """(county, batch)."""

@@ -1,6 +1,8 @@
 """The files an audit's statistics read: reported contest results and audited samples.
 
-Contests (CSV or JSON, by the file's ending):
+Contests (CSV or JSON, told apart by the content: JSON opens with ``{``),
+either the output of ``votetrail results --format csv|json`` as it is
+(``formats/audit/results_file.py``) or a file written for the audit:
 
 * CSV columns ``Contest``, ``Choice``, ``Votes``, ``Ballots`` and optionally
   ``Vote For`` (default 1), ``Kind`` (plurality, vote_for_n, supermajority,
@@ -40,12 +42,22 @@ from typing import Any
 from votetrail.core.audit.assertions import Contest, ContestKind
 from votetrail.core.audit.comparison import ABSENT, NO_CONTEST, CardVotes, votes_for
 from votetrail.errors import InvalidInput
+from votetrail.formats.audit.results_file import (
+    NIST_REFUSAL,
+    RESULTS_CSV_COLUMNS,
+    contests_from_results_csv,
+    contests_from_results_json,
+    whole_number,
+)
 
 NOT_ON_BALLOT = "NOT ON BALLOT"
 MISSING = "MISSING"
 
 
-def _rows(path: Path, required: tuple[str, ...]) -> Iterator[tuple[int, dict[str, str]]]:
+def _rows(
+    path: Path, required: tuple[str, ...], *, fold: bool = False
+) -> Iterator[tuple[int, dict[str, str]]]:
+    """Rows as ``{heading: cell}`` with their line; ``fold`` lower-cases the headings."""
     try:
         handle = path.open(encoding="utf-8-sig", newline="")
     except OSError as exc:
@@ -53,7 +65,7 @@ def _rows(path: Path, required: tuple[str, ...]) -> Iterator[tuple[int, dict[str
     with handle:
         reader = csv.reader(handle)
         try:
-            header = [h.strip() for h in next(reader)]
+            header = [h.strip().lower() if fold else h.strip() for h in next(reader)]
         except StopIteration:
             raise InvalidInput("is empty", where=str(path)) from None
         except UnicodeDecodeError:
@@ -79,13 +91,6 @@ def _rows(path: Path, required: tuple[str, ...]) -> Iterator[tuple[int, dict[str
             raise InvalidInput(
                 "is not UTF-8 text", where=f"{path}, line {reader.line_num + 1}"
             ) from None
-
-
-def _whole(raw: str, where: str) -> int:
-    text = raw.replace(",", "")
-    if not text.isdigit():
-        raise InvalidInput(f"{raw!r} is not a whole number of at least 0", where=where)
-    return int(text)
 
 
 def _fraction(raw: str, where: str) -> Fraction | None:
@@ -118,8 +123,20 @@ class _Draft:
 
 
 def read_contests(path: Path) -> list[Contest]:
-    if path.suffix.lower() == ".json":
+    """The contests in a contests file or a ``votetrail results`` file, told apart by content."""
+    header = _first_line(path)
+    if path.suffix.lower() == ".json" or header.lstrip().startswith(("{", "[")):
         return _contests_from_json(path)
+    columns = {cell.strip().lower() for cell in next(csv.reader([header]), [])}
+    if set(RESULTS_CSV_COLUMNS) <= columns:
+        return contests_from_results_csv(path, _rows(path, RESULTS_CSV_COLUMNS, fold=True))
+    if {"contest", "choice", "votes"} <= columns and "ballots" not in columns:
+        raise InvalidInput(
+            "has no column 'Ballots': the audit needs each contest's ballot count. Give "
+            "the file `votetrail results --format csv` writes (it has votes_allowed and "
+            "ballots), or add the columns Ballots and Vote For",
+            where=f"{path}, line 1",
+        )
     drafts: dict[str, _Draft] = {}
     for line, row in _rows(path, ("Contest", "Choice", "Votes", "Ballots")):
         where = f"{path}, line {line}"
@@ -129,9 +146,9 @@ def read_contests(path: Path) -> list[Contest]:
             raise InvalidInput(
                 "is empty", where=f"{where}, field {'Contest' if not name else 'Choice'!r}"
             )
-        vote_for = _whole(row.get("Vote For") or "1", f"{where}, field 'Vote For'")
+        vote_for = whole_number(row.get("Vote For") or "1", f"{where}, field 'Vote For'")
         shape = (
-            _whole(row["Ballots"], f"{where}, field 'Ballots'"),
+            whole_number(row["Ballots"], f"{where}, field 'Ballots'"),
             vote_for,
             _kind(row.get("Kind", ""), vote_for, f"{where}, field 'Kind'"),
             _fraction(row.get("Fraction", ""), f"{where}, field 'Fraction'"),
@@ -144,7 +161,7 @@ def read_contests(path: Path) -> list[Contest]:
             )
         if choice in draft.votes:
             raise InvalidInput(f"choice {choice!r} appears twice", where=f"{where}, field 'Choice'")
-        draft.votes[choice] = _whole(row["Votes"], f"{where}, field 'Votes'")
+        draft.votes[choice] = whole_number(row["Votes"], f"{where}, field 'Votes'")
     if not drafts:
         raise InvalidInput("has no contests", where=str(path))
     return [_contest(name, d, f"{path}, line {d.line}") for name, d in drafts.items()]
@@ -164,6 +181,17 @@ def _contest(name: str, draft: _Draft, where: str) -> Contest:
         raise InvalidInput(str(exc), where=where) from None
 
 
+def _first_line(path: Path) -> str:
+    """The first line, to tell the file's form; an unreadable file is refused here."""
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            return handle.readline()
+    except OSError as exc:
+        raise InvalidInput(f"cannot be read: {exc.strerror}", where=str(path)) from None
+    except UnicodeDecodeError:
+        raise InvalidInput("is not UTF-8 text", where=f"{path}, line 1") from None
+
+
 def _contests_from_json(path: Path) -> list[Contest]:
     try:
         data: Any = json.loads(path.read_text(encoding="utf-8"))
@@ -172,14 +200,23 @@ def _contests_from_json(path: Path) -> list[Contest]:
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         line = getattr(exc, "lineno", 1)
         raise InvalidInput(f"is not valid JSON ({exc})", where=f"{path}, line {line}") from None
+    if isinstance(data, dict) and "ElectionReport" in str(data.get("@type", "")):
+        raise InvalidInput(NIST_REFUSAL, where=str(path))
     items = data.get("contests") if isinstance(data, dict) else None
     if not isinstance(items, list) or not items:
-        raise InvalidInput("needs a non-empty list 'contests'", where=str(path))
+        raise InvalidInput(
+            "needs a non-empty list 'contests' (a contests file, or what "
+            "`votetrail results --format json` writes)",
+            where=str(path),
+        )
+    for index, item in enumerate(items):
+        if not isinstance(item, dict):
+            raise InvalidInput("must be an object", where=f"{path}, contests[{index}]")
+    if all("tally" in item and "votes" not in item for item in items):
+        return contests_from_results_json(path, items)
     out = []
     for index, item in enumerate(items):
         where = f"{path}, contests[{index}]"
-        if not isinstance(item, dict):
-            raise InvalidInput("must be an object", where=where)
         votes = item.get("votes")
         if not isinstance(votes, dict) or not all(
             isinstance(v, int) and not isinstance(v, bool) for v in votes.values()

@@ -12,6 +12,13 @@ contest is not on the ballot.
 A ranked-choice contest has one column per choice *and rank*, its heading
 carrying the rank before the rule (Clear Ballot's RCV layout, as in RCTab's
 sample): ``Choice_<id>_<n>:<contest>:<rank>:Number of Winners <N>:<choice>:<party>``.
+
+The rule is either ``Vote For <N>`` or ``Number of Winners <N>``, with or
+without a rank before it: RCTab's reader takes that field as an opaque "vote
+rule", and ClearCount writes ``Number of Winners`` where a contest elects
+several. Either way N is the vote limit. The rank is read first, so
+``Mayor:2:Vote For 1`` is rank 2 of ``Mayor``, never a contest named
+``Mayor:2`` counted as plurality.
 A contest whose headings give a rank above 1 is ranked-choice, which votetrail
 does not count yet: it is left out with a notice, or the file refused when it
 has no other contest (:mod:`votetrail.formats.cvr.ranked_contests`). Headings in
@@ -41,11 +48,8 @@ TABULATOR = "ScanComputerName"
 BATCH = "BoxID"
 POSITION = "BoxPosition"
 _CHOICE = re.compile(
-    r"Choice_[0-9]+_[0-9]+:(?P<contest>.+):Vote For (?P<votes>[0-9]+):(?P<choice>.+):[^:]*"
-)
-_RANKED = re.compile(
-    r"Choice_[0-9]+_[0-9]+:(?P<contest>.+):(?P<rank>[0-9]+):Number of Winners (?P<votes>[0-9]+)"
-    r":(?P<choice>.+):[^:]*"
+    r"Choice_[0-9]+_[0-9]+:(?P<contest>.+?)(?::(?P<rank>[0-9]+))?"
+    r":(?:Vote For|Number of Winners) (?P<votes>[0-9]+):(?P<choice>.+):[^:]*"
 )
 _WRITE_IN = re.compile(r"write[- ]?in", re.IGNORECASE)
 
@@ -148,13 +152,14 @@ def open_clearballot_cvr(path: Path) -> ClearBallotExport:
     ranks: dict[str, int] = {}
     for index in range(start, len(heading)):
         where = f"{path}, line 1, field {index + 1}"
-        match = _CHOICE.fullmatch(heading[index]) or _RANKED.fullmatch(heading[index])
-        rank = int(match["rank"]) if match is not None and "rank" in match.re.groupindex else 1
+        match = _CHOICE.fullmatch(heading[index])
+        rank = int(match["rank"] or 1) if match is not None else 1
         if match is None or int(match["votes"]) < 1 or rank < 1:
             raise InvalidInput(
                 "a choice heading must read "
-                "'Choice_<id>_<n>:<contest>:Vote For <N>:<choice>:<party>' (or, ranked, "
-                "'Choice_<id>_<n>:<contest>:<rank>:Number of Winners <N>:<choice>:<party>')",
+                "'Choice_<id>_<n>:<contest>:Vote For <N>:<choice>:<party>' ('Number of Winners "
+                "<N>' in place of 'Vote For <N>' too; ranked, with '<rank>:' before it); "
+                f"it reads {heading[index]!r}",
                 where,
             )
         contest, choice = match["contest"].strip(), match["choice"].strip()
@@ -162,7 +167,11 @@ def open_clearballot_cvr(path: Path) -> ClearBallotExport:
         if rank > 1:
             continue  # a later rank of a ranked-choice contest: left out below
         if votes.setdefault(contest, int(match["votes"])) != int(match["votes"]):
-            raise InvalidInput(f"contest {contest!r} has two different 'Vote For' limits", where)
+            raise InvalidInput(
+                f"contest {contest!r} has two different vote limits ('Vote For' or "
+                f"'Number of Winners')",
+                where,
+            )
         if choice in choices.setdefault(contest, {}):
             raise InvalidInput(f"choice {choice!r} appears twice in contest {contest!r}", where)
         choices[contest][choice] = index
@@ -190,6 +199,4 @@ def detect(path: Path) -> bool:
     except (OSError, UnicodeDecodeError, csv.Error, StopIteration):
         return False
     names = [cell.strip() for cell in heading]
-    return BATCH in names and any(
-        _CHOICE.fullmatch(name) or _RANKED.fullmatch(name) for name in names
-    )
+    return BATCH in names and any(_CHOICE.fullmatch(name) for name in names)

@@ -12,15 +12,27 @@ writes it and every problem names the file, line and field a clerk can check:
 5. then one row per card: ``1`` marked, ``0`` not marked, and *empty* cells
    for every choice of a contest that is not on the card.
 
+Row 2's last contest column ends the table. Rows saved through a spreadsheet
+often carry empty cells past it (Arlo's own comparison-audit test CVR has one
+on row 4); empty trailing cells are not data and are dropped, a filled one is
+refused naming its line and cell.
+
+A file laid out like this export (card-detail headings on row 4, and a
+version on row 1 or a Dominion contest heading on row 2) is read by this
+module even when something else is wrong with it, so the clerk is told what
+row 1 or row 2 should hold and what they hold instead, not that the file is
+of no known format.
+
 The record id is ``ImprintedId`` when the export has it, otherwise
 ``TabulatorNum-BatchId-RecordId`` (Dominion's own imprinted form), so the same
 card gets the same id whichever columns a county exported.
 
 A ranked-choice contest is headed ``Mayor (Number of positions=1, Number of
 ranks=4)`` (Boulder's 2023 export, as rlauxe reads it), one column per choice
-and rank. votetrail does not count ranked contests yet: such a contest's
-columns are left out with a notice, or the file refused when it has no other
-contest (:mod:`votetrail.formats.cvr.ranked_contests`).
+and rank. The same heading with ``Number of ranks=1`` is one choice per voter,
+read as vote-for-N with N the number of positions. votetrail does not count
+ranked contests yet: such a contest's columns are left out with a notice, or
+the file refused when it has no other contest (:mod:`votetrail.formats.cvr.ranked_contests`).
 
 Rows are streamed: :meth:`DominionCsvExport.records` reopens the file and keeps
 only the ids seen (to refuse duplicates), so a later import can consume it
@@ -71,6 +83,8 @@ _CONTEST = re.compile(r"(?P<name>.*?)\s*\(Vote For=(?P<n>[0-9]+)\)")
 _RANKED = re.compile(
     r"(?P<name>.*?)\s*\(Number of positions=(?P<n>[0-9]+), Number of ranks=(?P<ranks>[0-9]+)\)"
 )
+_HEADING_HINT = re.compile(r"\((?:Vote For|Number of positions)\s*=")
+"""A row-2 cell that only a Dominion contest heading carries, even a malformed one."""
 _WRITE_IN = re.compile(r"write[- ]?in", re.IGNORECASE)
 
 
@@ -139,10 +153,12 @@ class DominionCsvExport:
 
     def _record(self, row: list[str], source: str, line: int) -> CastVoteRecord:
         if len(row) != self._width:
-            raise InvalidInput(
-                f"has {len(row)} cells but the header rows have {self._width}",
-                f"{source}, line {line}",
-            )
+            if len(row) < self._width:
+                raise InvalidInput(
+                    f"has {len(row)} cells but the header rows have {self._width}",
+                    f"{source}, line {line}",
+                )
+            row = _without_empty_tail(row, self._width, f"{source}, line {line}")
         every = self._every_slot
         if every is not None:  # all seven columns exported: one C call picks them out
             values: list[str | None] = [cell.strip() or None for cell in every(row)]
@@ -217,18 +233,22 @@ def open_dominion_csv(path: Path) -> DominionCsvExport:
                 )
             header.append(row)
     first, contest_row, choice_row, columns = header
-    first = [first[0].removeprefix("\ufeff"), *first[1:]]
+    first = [first[0].removeprefix("\ufeff"), *first[1:]] if first else [""]
     if len(first) < 2 or not _VERSION.fullmatch(first[1].strip()):
         raise InvalidInput(
-            "the second cell must be the Democracy Suite version, e.g. 5.2.16.1",
+            "the first row should start with the election name and the Democracy Suite "
+            f"export version, e.g. 5.10.50.85; it starts with {_found(first)}",
             where=f"{source}, line 1, field 2",
         )
-    width = len(contest_row)
+    width = _table_width(contest_row)
+    contest_row = contest_row[:width]
     for number, row in ((3, choice_row), (4, columns)):
-        if len(row) != width:
+        if len(row) < width:
             raise InvalidInput(
                 f"has {len(row)} cells but line 2 has {width}", where=f"{source}, line {number}"
             )
+    choice_row = _without_empty_tail(choice_row, width, f"{source}, line 3")
+    columns = _without_empty_tail(columns, width, f"{source}, line 4")
     spans, contests, ranked = _contests(contest_row, choice_row, source)
     first_choice = next((i for i, label in enumerate(contest_row) if label.strip()), width)
     details = _details(columns[:first_choice], source)
@@ -239,19 +259,49 @@ def open_dominion_csv(path: Path) -> DominionCsvExport:
 
 
 def detect(path: Path) -> bool:
-    """Whether the file looks like a Dominion CVR export, without raising on anything."""
+    """Whether the file is laid out as a Dominion CVR export, without raising on anything.
+
+    Deliberately looser than what :func:`open_dominion_csv` accepts: card-detail
+    headings on row 4 and either a version on row 1 or a Dominion contest
+    heading on row 2 are enough, so a file with a missing version or an odd
+    heading is refused by the Dominion reader with what it expected and found.
+    """
     try:
         with path.open(encoding="utf-8-sig", newline="") as handle:
             lines = [handle.readline(1_000_000) for _ in range(HEADER_ROWS)]
         first, contests, _, columns = csv.reader(lines)
     except (OSError, UnicodeDecodeError, csv.Error, ValueError):
         return False
-    return (
-        len(first) >= 2
-        and _VERSION.fullmatch(first[1].strip()) is not None
-        and any(_CONTEST.fullmatch(cell.strip()) or _ranked(cell) for cell in contests)
-        and any(cell.strip() in _DETAIL_COLUMNS for cell in columns)
+    versioned = len(first) >= 2 and _VERSION.fullmatch(first[1].strip()) is not None
+    return any(cell.strip() in _DETAIL_COLUMNS for cell in columns) and (
+        versioned or any(_HEADING_HINT.search(cell) for cell in contests)
     )
+
+
+def _found(first: list[str]) -> str:
+    """Row 1's first two cells in words, for the refusal of a row without a version."""
+    if not any(cell.strip() for cell in first[:2]):
+        return "two empty cells" if len(first) >= 2 else "nothing (the row is empty)"
+    cells = [repr(cell.strip()) if cell.strip() else "an empty cell" for cell in first[:2]]
+    return " and ".join(cells) if len(cells) == 2 else f"{cells[0]} and no second cell"
+
+
+def _table_width(contest_row: list[str]) -> int:
+    """Row 2 up to its last contest heading: empty cells after it are spreadsheet padding."""
+    filled = [index for index, label in enumerate(contest_row) if label.strip()]
+    return filled[-1] + 1 if filled else len(contest_row)
+
+
+def _without_empty_tail(row: list[str], width: int, where: str) -> list[str]:
+    """``row`` cut to ``width`` cells; a filled cell past the last contest column is refused."""
+    for index in range(width, len(row)):
+        if row[index].strip():
+            raise InvalidInput(
+                f"cell {index + 1} holds {row[index].strip()!r}, but the contest columns of "
+                f"line 2 end at cell {width}; only empty cells may follow them",
+                where=f"{where}, cell {index + 1}",
+            )
+    return row[:width]
 
 
 def _ranked(label: str) -> re.Match[str] | None:
@@ -289,11 +339,14 @@ def _contests(
             ranked[ranks["name"]] = f"its heading gives Number of ranks={ranks['ranks']}"
             index = stop
             continue
-        match = _CONTEST.fullmatch(label)
+        match = _CONTEST.fullmatch(label) or _RANKED.fullmatch(label)
         where = f"{source}, line 2, field {label!r}"
         if match is None or int(match["n"]) < 1:
             raise InvalidInput(
-                "a contest heading must end with its vote limit, e.g. '(Vote For=1)'", where
+                "a contest heading must end with its vote limit, e.g. 'Mayor (Vote For=1)', "
+                "or, ranked, 'Mayor (Number of positions=1, Number of ranks=4)'; "
+                f"it reads {label!r}",
+                where,
             )
         name = match["name"]
         if any(span.contest == name for span in spans):

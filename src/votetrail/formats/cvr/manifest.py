@@ -4,11 +4,23 @@ The manifest is what a risk-limiting audit samples from, so a county's file is
 read as counties write it (Arlo and Dominion style CSV) and every problem names
 the file, line and column a clerk must fix.
 
-Columns, matched without regard to case or surrounding spaces:
-``Container`` (optional), ``Tabulator`` (optional), ``Batch Name``,
-``Number of Ballots``, and ``CVR`` (Arlo's hybrid-audit flag, accepted and
-ignored). Any other column is refused rather than guessed at: a Dominion
-"Tray # / Tabulator Number / Batch Number" export is a different file.
+Columns, matched without regard to case or surrounding spaces, in one of two
+layouts (``docs/cvr.md``, "Manifest layouts read"):
+
+* Arlo's: ``Container`` (optional), ``Tabulator`` (optional), ``Batch Name``,
+  ``Number of Ballots``, and ``CVR`` (Arlo's hybrid-audit flag, accepted and
+  ignored);
+* Colorado's RLA software (ColoradoRLA): ``CountyID``, ``ScannerID`` (the
+  tabulator), ``BatchID`` (the batch), ``NumBallots`` and optionally
+  ``StorageLocation`` (the container, which may be left empty on a row).
+  ``CountyID`` must be the same on every row, since a manifest is one county's;
+  it is not compared with the jurisdiction's name, because Colorado's own files
+  carry a name or a number there that need not match (its test file
+  ``alamosa-manifest.csv`` says ``Adams``): the county is the one uploading.
+
+Any other column is refused rather than guessed at: a Dominion
+"Tray # / Tabulator Number / Batch Number" export is a different file. Errors
+name a column as the file's header writes it.
 A UTF-8 byte-order mark and blank rows (often trailing, from spreadsheets) are
 tolerated. Counts are whole numbers, optionally grouped with commas ("1,234").
 
@@ -35,8 +47,19 @@ CONTAINER = "Container"
 TABULATOR = "Tabulator"
 BATCH_NAME = "Batch Name"
 NUMBER_OF_BALLOTS = "Number of Ballots"
+COUNTY_ID = "CountyID"
 _IGNORED = ("CVR",)
 _COLUMNS = (CONTAINER, TABULATOR, BATCH_NAME, NUMBER_OF_BALLOTS, *_IGNORED)
+_COLORADO = {
+    "countyid": COUNTY_ID,
+    "scannerid": TABULATOR,
+    "batchid": BATCH_NAME,
+    "numballots": NUMBER_OF_BALLOTS,
+    "storagelocation": CONTAINER,
+}
+"""Colorado's heading (lower case) -> the column it stands for."""
+_MAY_BE_EMPTY = frozenset({"storagelocation"})
+"""Headings whose cell may be empty: ColoradoRLA's own manifests leave StorageLocation blank."""
 FILE_SUFFIX = " - ballot manifest.csv"
 MAX_BATCH_BALLOTS = 10_000_000
 """More ballots than any county casts: a count above it is a typo, not a batch."""
@@ -86,7 +109,8 @@ def parse_manifest(lines: Iterable[str], source: str) -> Iterator[Batch]:
             f"{NUMBER_OF_BALLOTS!r}",
             where=f"{source}, line 1",
         )
-    columns = _columns(header, source)
+    layout = _columns(header, source)
+    county: list[str] = []
     seen: dict[tuple[str | None, str | None, str], int] = {}
     while True:
         start = rows.line_num + 1
@@ -95,12 +119,13 @@ def parse_manifest(lines: Iterable[str], source: str) -> Iterator[Batch]:
             return
         if not any(cell.strip() for cell in row):
             continue
-        batch = _batch(row, columns, source, start)
+        batch = _batch(row, layout, source, start)
+        _same_county(row, layout, county, source, start)
         key = (batch.container, batch.tabulator, batch.name)
         if key in seen:
             raise InvalidInput(
                 f"batch {_describe(batch)} is already listed on line {seen[key]}",
-                where=f"{source}, line {start}, field {BATCH_NAME!r}",
+                where=f"{source}, line {start}, field {layout.label[BATCH_NAME]!r}",
             )
         seen[key] = start
         yield batch
@@ -162,11 +187,19 @@ def _next_row(rows: Iterator[list[str]], source: str, line: int) -> list[str] | 
         raise InvalidInput(f"is not valid CSV: {exc}", where=f"{source}, line {line}") from None
 
 
-def _columns(header: list[str], source: str) -> dict[str, int]:
+@dataclass(frozen=True, slots=True)
+class _Layout:
+    """Where each known column is, and its heading as the file writes it (for messages)."""
+
+    index: dict[str, int]
+    label: dict[str, str]
+
+
+def _columns(header: list[str], source: str) -> _Layout:
     """Map each known column to its index; a missing, unknown or repeated column is refused."""
-    known = {column.lower(): column for column in _COLUMNS}
+    known = {column.lower(): column for column in _COLUMNS} | _COLORADO
     header = [header[0].removeprefix("\ufeff"), *header[1:]] if header else header
-    columns: dict[str, int] = {}
+    layout = _Layout({}, {})
     for index, cell in enumerate(header):
         label = cell.strip()
         if not label and index == len(header) - 1 and index > 0:
@@ -175,44 +208,59 @@ def _columns(header: list[str], source: str) -> dict[str, int]:
         where = f"{source}, line 1, field {label!r}"
         if column is None:
             raise InvalidInput(
-                f"is not a manifest column; expected {', '.join(map(repr, _COLUMNS[:4]))}",
+                f"is not a manifest column; expected {', '.join(map(repr, _COLUMNS[:4]))} "
+                "(Arlo's layout) or 'CountyID', 'ScannerID', 'BatchID', 'NumBallots', "
+                "'StorageLocation' (Colorado's)",
                 where=where,
             )
-        if column in columns:
-            raise InvalidInput("appears twice in the header", where=where)
-        columns[column] = index
+        if column in layout.index:
+            raise InvalidInput(
+                f"appears twice in the header ({layout.label[column]!r} is the same column)",
+                where=where,
+            )
+        layout.index[column] = index
+        layout.label[column] = label
     for required in (BATCH_NAME, NUMBER_OF_BALLOTS):
-        if required not in columns:
+        if required not in layout.index:
             raise InvalidInput(
                 "this column is missing from the header",
                 where=f"{source}, line 1, field {required!r}",
             )
-    return columns
+    return layout
 
 
-def _batch(row: list[str], columns: dict[str, int], source: str, line: int) -> Batch:
-    width = max(columns.values()) + 1
+def _batch(row: list[str], layout: _Layout, source: str, line: int) -> Batch:
+    width = max(layout.index.values()) + 1
     if any(cell.strip() for cell in row[width:]):
         raise InvalidInput(
             f"has {len(row)} fields but the header names {width}", where=f"{source}, line {line}"
         )
 
+    def value(column: str) -> str:
+        index = layout.index[column]
+        return row[index].strip() if index < len(row) else ""
+
     def cell(column: str) -> str:
-        index = columns[column]
-        value = row[index].strip() if index < len(row) else ""
-        if not value:
-            raise InvalidInput("is empty", where=f"{source}, line {line}, field {column!r}")
-        return value
+        found = value(column)
+        if not found:
+            where = f"{source}, line {line}, field {layout.label[column]!r}"
+            raise InvalidInput("is empty", where=where)
+        return found
 
     def optional(column: str) -> str | None:
-        return cell(column) if column in columns else None
+        if column not in layout.index:
+            return None
+        if layout.label[column].lower() in _MAY_BE_EMPTY:
+            return value(column) or None
+        return cell(column)
 
     container, tabulator, name = optional(CONTAINER), optional(TABULATOR), cell(BATCH_NAME)
-    return Batch(container, tabulator, name, _count(cell(NUMBER_OF_BALLOTS), source, line))
+    count = _count(cell(NUMBER_OF_BALLOTS), f"{source}, line {line}", layout)
+    return Batch(container, tabulator, name, count)
 
 
-def _count(raw: str, source: str, line: int) -> int:
-    where = f"{source}, line {line}, field {NUMBER_OF_BALLOTS!r}"
+def _count(raw: str, at: str, layout: _Layout) -> int:
+    where = f"{at}, field {layout.label[NUMBER_OF_BALLOTS]!r}"
     if not _COUNT.fullmatch(raw):
         raise InvalidInput(f"{raw!r} is not a whole number of ballots (0 or more)", where=where)
     count = int(raw.replace(",", ""))
@@ -222,6 +270,26 @@ def _count(raw: str, source: str, line: int) -> int:
             where=where,
         )
     return count
+
+
+def _same_county(row: list[str], layout: _Layout, first: list[str], source: str, line: int) -> None:
+    """Colorado's ``CountyID``: present on every row and the same throughout the file."""
+    index = layout.index.get(COUNTY_ID)
+    if index is None:
+        return
+    label = layout.label[COUNTY_ID]
+    county = row[index].strip() if index < len(row) else ""
+    where = f"{source}, line {line}, field {label!r}"
+    if not county:
+        raise InvalidInput("is empty", where=where)
+    if not first:
+        first.extend((county, str(line)))
+    elif county != first[0]:
+        raise InvalidInput(
+            f"is {county!r} but line {first[1]} says {first[0]!r}; a manifest lists one "
+            "county's batches, so send each county's in its own file",
+            where=where,
+        )
 
 
 def _describe(batch: Batch) -> str:

@@ -213,16 +213,23 @@ def international_text(
     """The English text of a NIST-style internationalized string, else its first text.
 
     NIST spells it ``{"Text": [{"Content", "Language"}]}`` and ElectionGuard
-    ``{"text": [{"value", "language"}]}``; a plain string is taken as it is.
-    Blank texts are skipped: ElectionGuard fixtures carry ``{"text": []}``.
+    1.x ``{"text": [{"value", "language"}]}``; ElectionGuard 2.0's Kotlin
+    implementation writes the list alone (``"name": [{"value", "language"}]``),
+    so a bare list of entries is read the same way. A plain string is taken as
+    it is. Blank texts are skipped: ElectionGuard fixtures carry ``{"text": []}``.
     """
     value = node.raw(key)
     if value is None:
         return None
     if isinstance(value, str):
         return value.strip() or None
+    entries = (
+        node.children(key)
+        if isinstance(value, list)
+        else node.child(key).children(texts, required=False)
+    )
     first: str | None = None
-    for entry in node.child(key).children(texts, required=False):
+    for entry in entries:
         text = entry.raw(content)
         if text is None:
             continue

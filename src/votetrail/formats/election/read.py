@@ -16,6 +16,7 @@ from pathlib import Path
 from votetrail.core.lat.definition import ElectionDefinition
 from votetrail.errors import InvalidInput
 from votetrail.formats.election.eg import eg_definition, is_eg
+from votetrail.formats.election.eg2 import eg2_definition, is_eg2
 from votetrail.formats.election.nist import is_nist, nist_definition
 from votetrail.formats.election.vx import is_vx, vx_definition
 from votetrail.formats.election.yaml import looks_like_yaml_definition, parse_yaml
@@ -23,7 +24,8 @@ from votetrail.formats.election.yaml import looks_like_yaml_definition, parse_ya
 FORMATS = (
     "NIST SP 1500-100 JSON election report (an ElectionReport with one Election)",
     "VotingWorks election.json (ballotStyles and contests)",
-    "ElectionGuard manifest (ballot_styles and contests with ballot_selections)",
+    "ElectionGuard 1.x manifest (ballot_styles and contests with ballot_selections)",
+    "ElectionGuard 2.0 manifest (label, ballot_styles and contests with options)",
     "votetrail YAML (.yaml or .yml)",
 )
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -63,6 +65,8 @@ def read_definition_bytes(data: bytes, name: str) -> ElectionDefinition:
         return vx_definition(document, name)
     if is_eg(document):
         return eg_definition(document, name)
+    if is_eg2(document):
+        return eg2_definition(document, name)
     if named_yaml:
         return parse_yaml(text, name)
     if isinstance(document, dict):

@@ -10,7 +10,9 @@ Three forms, each documented in ``docs/cvr.md``:
 * NIST SP 1500-100 Election Results Reporting, version 2, JSON form: the
   interchange format a state's results site or a newsroom can load;
 * CSV, one ``contest, choice, votes`` row per choice and then the contest's
-  ``overvotes`` and ``undervotes`` rows, for a spreadsheet.
+  ``overvotes`` and ``undervotes`` rows, for a spreadsheet; every row also
+  carries the contest's ``votes_allowed`` and ``ballots``, so the file is a
+  complete contests input for ``votetrail audit sample-size`` (which needs both).
 
 Writers build the whole document in memory: results are one small entry per
 contest and choice, not per ballot.
@@ -32,6 +34,8 @@ from votetrail.formats.csv_out import CsvWriter
 OVERVOTES = "overvotes"
 UNDERVOTES = "undervotes"
 CSV_COLUMNS = ("contest", "choice", "votes")
+CONTEST_COLUMNS = ("votes_allowed", "ballots")
+"""Contest-wide columns after :data:`CSV_COLUMNS`, repeated on each of a contest's rows."""
 ERR_ELECTION_TYPES = frozenset(
     [
         "general",
@@ -186,11 +190,14 @@ def nist_err_json(results: Sequence[ContestResult], header: ReportHeader) -> dic
 def write_csv(results: Iterable[ContestResult], out: TextIO) -> None:
     """One row per choice, then the contest's overvotes and undervotes rows."""
     writer = CsvWriter(out)
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow((*CSV_COLUMNS, *CONTEST_COLUMNS))
     for result in results:
-        writer.writerows((result.name, choice, votes) for choice, votes in result.tally.items())
-        writer.writerow((result.name, OVERVOTES, result.overvotes))
-        writer.writerow((result.name, UNDERVOTES, result.undervotes))
+        shape = (result.votes_allowed, result.ballots)
+        writer.writerows(
+            (result.name, choice, votes, *shape) for choice, votes in result.tally.items()
+        )
+        writer.writerow((result.name, OVERVOTES, result.overvotes, *shape))
+        writer.writerow((result.name, UNDERVOTES, result.undervotes, *shape))
 
 
 def write_json(document: dict[str, Any], path: Path) -> None:

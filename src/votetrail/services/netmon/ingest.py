@@ -53,6 +53,7 @@ from votetrail.formats.netmon.logs.detect import (
     detect_format,
     read_netlog,
 )
+from votetrail.formats.netmon.logs.iptables_prefixes import DEFAULT_PREFIXES, Prefixes
 from votetrail.formats.netmon.outputs.blocklist import (
     build_blocklist,
     ipset_restore,
@@ -177,11 +178,13 @@ def ingest(
     *,
     year: int | None = None,
     jurisdiction: str | None = None,
+    prefixes: Prefixes = DEFAULT_PREFIXES,
 ) -> IngestResult:
     """Read each log with its own detector and store its incidents, one event per file.
 
     Formats are detected for every file before anything is written, so a file
     that is no log refuses the whole command instead of half-doing it.
+    ``prefixes`` are the site's rules for what iptables log prefixes mean.
     """
     if not paths:
         raise InvalidInput("give at least one log file")
@@ -200,7 +203,7 @@ def ingest(
                 continue
             report = ReadReport(str(path))
             detector = Detector(DetectorConfig())
-            detector.feed_many(read_netlog(path, report, year=year))
+            detector.feed_many(read_netlog(path, report, year=year, prefixes=prefixes))
             found_incidents = detector.incidents()
             ingest_id = _store(uow, "file", path.name, digest, fmt, report, found_incidents, where)
             results.append(
@@ -344,13 +347,15 @@ _HEADERED = (NetlogFormat.ZEEK, NetlogFormat.PFIREWALL)
 """Formats whose ``#`` header lines give the columns: replayed before each batch."""
 
 
-def _parser(fmt: NetlogFormat, year: int | None) -> _LineParser:
+def _parser(fmt: NetlogFormat, year: int | None, prefixes: Prefixes) -> _LineParser:
     if fmt is NetlogFormat.PCAP:
         raise InvalidInput("a packet capture cannot be followed; use `netmon ingest`")
     if fmt is NetlogFormat.ZEEK:
         return zeek.parse_zeek
     if fmt is NetlogFormat.IPTABLES:
-        return lambda lines, report: iptables.parse_iptables(lines, report, year=year)
+        return lambda lines, report: iptables.parse_iptables(
+            lines, report, year=year, prefixes=prefixes
+        )
     if fmt is NetlogFormat.SURICATA:
         return suricata.parse_suricata
     if fmt is NetlogFormat.FILTERLOG:
@@ -471,6 +476,7 @@ def watch(
     year: int | None = None,
     jurisdiction: str | None = None,
     on_ingest: Callable[[str, list[dict[str, Any]]], None] | None = None,
+    prefixes: Prefixes = DEFAULT_PREFIXES,
 ) -> WatchResult:
     """Follow ``path`` until ``stop()`` is true, storing new or changed incidents as they appear.
 
@@ -495,7 +501,7 @@ def watch(
             if batcher is None and raw:
                 fmt = _sniff(path, len(raw))
                 if fmt is not None:
-                    batcher = _Batcher(str(path), fmt, _parser(fmt, year))
+                    batcher = _Batcher(str(path), fmt, _parser(fmt, year, prefixes))
             if batcher is not None and raw:
                 text = [line.decode("utf-8", errors="replace") for line in raw]
                 detector.feed_many(batcher.events(text))

@@ -79,6 +79,8 @@ class ReadReport:
     ignored: int = 0
     bad: int = 0
     problems: list[LineProblem] = field(default_factory=list)
+    fragments: int = 0
+    """Of ``ignored``: later IP fragments in a capture, which carry no transport header."""
 
     def problem(self, line: int, reason: str) -> None:
         """Count a bad line; its reason is kept for the first :data:`MAX_KEPT_PROBLEMS`."""

@@ -26,6 +26,7 @@ from votetrail.core.netmon.events import ConnectionEvent
 from votetrail.errors import InvalidInput
 from votetrail.formats.netmon.logs import filterlog, iptables, pfirewall, suricata, vpc_flow
 from votetrail.formats.netmon.logs.common import ReadReport, open_text
+from votetrail.formats.netmon.logs.iptables_prefixes import DEFAULT_PREFIXES, Prefixes
 from votetrail.formats.netmon.logs.pcap import PCAP_MAGICS, PCAPNG_MAGIC, read_pcap
 from votetrail.formats.netmon.logs.zeek import read_zeek
 
@@ -98,11 +99,13 @@ def read_netlog(
     *,
     year: int | None = None,
     zone: tzinfo = UTC,
+    prefixes: Prefixes = DEFAULT_PREFIXES,
 ) -> Iterator[ConnectionEvent]:
     """Detect the format of ``path`` and stream its events; problems go to ``report``.
 
     ``year`` and ``zone`` complete BSD syslog stamps, which carry neither;
-    ``zone`` is also the zone of pfirewall.log's local times.
+    ``zone`` is also the zone of pfirewall.log's local times; ``prefixes``
+    are the site's rules for iptables log prefixes.
     """
     report = report if report is not None else ReadReport(str(path))
     found = detect_format(path)
@@ -111,7 +114,7 @@ def read_netlog(
     if found is NetlogFormat.ZEEK:
         return read_zeek(path, report)
     if found is NetlogFormat.IPTABLES:
-        return iptables.read_iptables(path, report, year=year, zone=zone)
+        return iptables.read_iptables(path, report, year=year, zone=zone, prefixes=prefixes)
     if found is NetlogFormat.SURICATA:
         return suricata.read_suricata(path, report)
     if found is NetlogFormat.FILTERLOG:

@@ -6,21 +6,23 @@ The kernel writes one line per logged packet, e.g.::
         DST=5.6.7.8 LEN=60 ... PROTO=TCP SPT=40000 DPT=22 WINDOW=... RES=0x00 SYN URGP=0
 
 It reaches us through syslog (BSD stamps without a year, or RFC 3339 stamps
-from rsyslog) or as ``journalctl -o json`` lines (``MESSAGE`` and
-``__REALTIME_TIMESTAMP`` in microseconds). Each line is judged alone, since
+from rsyslog; either may start with a ``<PRI>`` field as sent over the
+network, and BSD lines may lack the host name), RFC 5424 syslog
+(``<4>1 2026-12-06T... host kernel - - - message``), or as ``journalctl -o
+json`` lines (``MESSAGE`` and ``__REALTIME_TIMESTAMP`` in microseconds).
+Each line is judged alone, since
 these files mix the firewall with every other program: a line without
 ``IN=``/``OUT=`` (which the kernel's LOG target always writes) or
 ``SRC=``/``DST=`` is ignored; one with them that cannot be read is bad, so a
 firewall line cut short still shows up as a problem.
 
 The packet's verdict is not in the line, only in the prefix the rule's
-author chose, so :class:`Prefixes` decides: a prefix containing a blocked
-word (BLOCK, DROP, REJECT, DENY) is BLOCKED and not accepted; an allowed word
-(ALLOW, ACCEPT, PASS) is accepted with the firewall outcome of
-:data:`~votetrail.formats.netmon.logs.common.PASSED_OUTCOME`; ``[UFW AUDIT]``
-lines repeat what another line says and are ignored; any other prefix is a
-bad line naming it, so that a site configures its own prefixes rather than
-have votetrail guess. Matching ignores case.
+author chose, so :class:`~votetrail.formats.netmon.logs.iptables_prefixes.Prefixes`
+decides (words such as BLOCK or ACCEPT, EdgeOS/VyOS rule labels such as
+``[WAN_IN-default-D]``, what a line with no prefix means; see that module).
+Blocked lines are BLOCKED and not accepted; allowed ones are accepted with
+the firewall outcome of
+:data:`~votetrail.formats.netmon.logs.common.PASSED_OUTCOME`.
 
 Only new attempts count: a TCP packet with SYN and without ACK, any UDP
 packet, an ICMP echo request (port 0). Other TCP packets (stray ACKs, resets
@@ -32,7 +34,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,7 @@ from votetrail.core.netmon.events import ConnectionEvent, Outcome
 from votetrail.formats.netmon.logs.common import (
     PASSED_OUTCOME,
     BadLine,
+    IPAddress,
     ReadReport,
     SyslogClock,
     drive,
@@ -49,32 +51,19 @@ from votetrail.formats.netmon.logs.common import (
     parse_ip,
     parse_port,
 )
+from votetrail.formats.netmon.logs.iptables_prefixes import DEFAULT_PREFIXES, Prefixes
 
-_BSD = re.compile(r"([A-Z][a-z]{2}) +(\d{1,2}) (\d\d:\d\d:\d\d(?:\.\d+)?) \S+ (.*)")
+__all__ = ["Prefixes", "kernel_message", "looks_like", "parse_iptables", "read_iptables"]
+
+_PRI = re.compile(r"<\d{1,3}>")
+_RFC5424 = re.compile(
+    r"<\d{1,3}>1 (\S+) \S+ \S+ \S+ \S+ (?:-|(?:\[(?:[^\]\"]|\"(?:[^\"\\]|\\.)*\")*\])+) ?(.*)"
+)
+_BSD = re.compile(r"([A-Z][a-z]{2}) +(\d{1,2}) (\d\d:\d\d:\d\d(?:\.\d+)?) (\S+) (.*)")
 _ISO = re.compile(r"(\d{4}-\d\d-\d\dT\S+) \S+ (.*)")
 _KEY = re.compile(r"\b([A-Z]+)=(\S*)")
 _UPTIME = re.compile(r"^\[\s*\d+\.\d+\]\s*")
 _PROTOCOLS = {"TCP": "tcp", "UDP": "udp", "ICMP": "icmp", "ICMPV6": "icmp"}
-
-
-@dataclass(frozen=True, slots=True)
-class Prefixes:
-    """Words in a log prefix that say what the rule did with the packet."""
-
-    blocked: tuple[str, ...] = ("BLOCK", "DROP", "REJECT", "DENY")
-    allowed: tuple[str, ...] = ("ALLOW", "ACCEPT", "PASS")
-    ignored: tuple[str, ...] = ("AUDIT",)
-
-    def verdict(self, prefix: str) -> bool | None:
-        """True if blocked, False if allowed, None if the line is to be ignored."""
-        upper = prefix.upper()
-        if any(word in upper for word in self.ignored):
-            return None
-        if any(word in upper for word in self.blocked):
-            return True
-        if any(word in upper for word in self.allowed):
-            return False
-        raise BadLine(f"log prefix {prefix.strip()!r} says neither blocked nor allowed")
 
 
 def looks_like(line: str) -> bool:
@@ -88,7 +77,7 @@ def read_iptables(
     *,
     year: int | None = None,
     zone: tzinfo = UTC,
-    prefixes: Prefixes = Prefixes(),
+    prefixes: Prefixes = DEFAULT_PREFIXES,
 ) -> Iterator[ConnectionEvent]:
     """Stream a syslog or journald file's firewall lines; ``year``/``zone`` complete BSD stamps."""
     report = report if report is not None else ReadReport(str(path))
@@ -102,7 +91,7 @@ def parse_iptables(
     *,
     year: int | None = None,
     zone: tzinfo = UTC,
-    prefixes: Prefixes = Prefixes(),
+    prefixes: Prefixes = DEFAULT_PREFIXES,
 ) -> Iterator[ConnectionEvent]:
     """Parse log lines; see the module text for what counts as ours, ignored or bad."""
     clock = SyslogClock(year, zone)
@@ -135,15 +124,32 @@ def _journald(line: str) -> tuple[datetime, str] | None:
         message = bytes(message).decode("utf-8", "replace")
     if not looks_like(str(message)):
         return None
-    micros = int(record["__REALTIME_TIMESTAMP"])
+    stamp = record.get("__REALTIME_TIMESTAMP")
+    if not isinstance(stamp, str | int) or not str(stamp).isdigit():
+        raise BadLine(f"__REALTIME_TIMESTAMP {stamp!r} is not microseconds since 1970")
+    micros = int(stamp)
     return datetime.fromtimestamp(micros / 1_000_000, UTC), str(message)
 
 
 def _stamp(line: str, clock: SyslogClock) -> tuple[datetime, str]:
-    """The time and the message of a syslog line."""
+    """The time and the message of a syslog line.
+
+    A BSD line's word after the time is its host, unless it ends in ``:``:
+    then the host was left out and the word is the tag or the log prefix
+    (``Jan  8 03:37:09 DENY: IN=...``), so it stays in the message.
+    """
+    rfc5424 = _RFC5424.match(line)
+    if rfc5424:
+        if rfc5424[1] == "-":
+            raise BadLine("the RFC 5424 syslog line has no time stamp ('-')")
+        return from_iso(rfc5424[1]), rfc5424[2].lstrip("\ufeff")
+    pri = _PRI.match(line)
+    if pri:
+        line = line[pri.end() :]
     bsd = _BSD.match(line)
     if bsd:
-        return clock(bsd[1], bsd[2], bsd[3]), bsd[4]
+        host, message = bsd[4], bsd[5]
+        return clock(bsd[1], bsd[2], bsd[3]), f"{host} {message}" if host.endswith(":") else message
     iso = _ISO.match(line)
     if iso:
         return from_iso(iso[1]), iso[2]
@@ -160,8 +166,12 @@ def kernel_message(message: str, time: datetime, prefixes: Prefixes) -> Connecti
     blocked = prefixes.verdict(body[:start])
     if blocked is None:
         return None
-    fields = dict(_KEY.findall(body[start:]))
-    words = set(body[start:].split())
+    packet = body[start:]
+    quoted = packet.find("[")  # an ICMP error quotes the offending packet: [SRC=... DST=...]
+    if quoted >= 0:
+        packet = packet[:quoted]
+    fields = dict(_KEY.findall(packet))
+    words = set(packet.split())
     for name in ("SRC", "DST", "PROTO"):
         if not fields.get(name):
             raise BadLine(f"no {name}= in the firewall message")
@@ -171,17 +181,17 @@ def kernel_message(message: str, time: datetime, prefixes: Prefixes) -> Connecti
     if protocol == "tcp":
         if "SYN" not in words or "ACK" in words:
             return None
-        port = parse_port(_required(fields, "DPT"))
+        port = _port(fields)
     elif protocol == "udp":
-        port = parse_port(_required(fields, "DPT"))
+        port = _port(fields)
     else:
         if fields.get("TYPE") not in ("8", "128"):
             return None
         port = 0
     return ConnectionEvent(
         time=time,
-        source=parse_ip(fields["SRC"]),
-        target=parse_ip(fields["DST"]),
+        source=_address(fields, "SRC"),
+        target=_address(fields, "DST"),
         port=port,
         protocol=protocol,
         outcome=Outcome.BLOCKED if blocked else PASSED_OUTCOME,
@@ -189,8 +199,17 @@ def kernel_message(message: str, time: datetime, prefixes: Prefixes) -> Connecti
     )
 
 
-def _required(fields: dict[str, str], name: str) -> str:
-    value = fields.get(name)
+def _port(fields: dict[str, str]) -> int:
+    value = fields.get("DPT")
     if not value:
-        raise BadLine(f"no {name}= in the firewall message")
-    return value
+        raise BadLine("no DPT= in the firewall message")
+    if not value.isdigit():
+        raise BadLine(f"DPT={value} is not a port number (0-65535)")
+    return parse_port(value)
+
+
+def _address(fields: dict[str, str], name: str) -> IPAddress:
+    try:
+        return parse_ip(fields[name])
+    except ValueError:
+        raise BadLine(f"{name}={fields[name]} is not an IPv4 or IPv6 address") from None

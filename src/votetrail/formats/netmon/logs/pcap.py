@@ -20,6 +20,11 @@ a conversation is an initiator:
   (9, 10, 13; ICMPv6 code 1) quoting an attempt marks it BLOCKED, not accepted.
 
 Everything else (replies, data, ARP, mid-stream packets) is counted as ignored.
+Later IP fragments (IPv4 offset, or an IPv6 fragment header anywhere in the
+extension chain with a non-zero offset) carry no transport header: they are
+ignored and counted in ``report.fragments``. A first fragment is read when it
+holds the whole transport header; one that cuts it is a bad packet, named as a
+tiny-fragment evasion. Link-layer headers are peeled in :mod:`pcap_links`.
 ``accepted`` is True: a capture sees what passed. Attempts are kept in memory
 and yielded when the capture ends, since an answer can come at any later
 packet; this is meant for small captures (thousands to a few million packets),
@@ -40,15 +45,12 @@ import dpkt
 from votetrail.core.netmon.events import ConnectionEvent, Outcome
 from votetrail.errors import InvalidInput
 from votetrail.formats.netmon.logs.common import IPAddress, ReadReport, from_epoch
+from votetrail.formats.netmon.logs.pcap_links import SUPPORTED, network_layer
 
 PCAP_MAGICS = (b"\xd4\xc3\xb2\xa1", b"\xa1\xb2\xc3\xd4", b"\x4d\x3c\xb2\xa1", b"\xa1\xb2\x3c\x4d")
 PCAPNG_MAGIC = b"\x0a\x0d\x0d\x0a"
 _PROHIBITED = frozenset({9, 10, 13})
 _ADDRESSES: dict[bytes, IPAddress] = {}
-_RAW_LINKS = frozenset({dpkt.pcap.DLT_RAW, 101, 228, 229})
-"""Raw IP: DLT_RAW as pcap writes it (12 or 14 by platform), LINKTYPE_RAW, IPv4, IPv6."""
-_LINKS = frozenset({dpkt.pcap.DLT_EN10MB, dpkt.pcap.DLT_LINUX_SLL, dpkt.pcap.DLT_NULL})
-_LINKS |= {dpkt.pcap.DLT_LOOP} | _RAW_LINKS
 _TRANSPORTS = {6: "TCP", 17: "UDP", 1: "ICMP", 58: "ICMPv6"}
 Key = tuple[str, IPAddress, int, IPAddress, int]
 """protocol, initiator, initiator port (ICMP: echo id), target, target port."""
@@ -111,8 +113,11 @@ class _Watched:
 def _packets(reader: Any, watched: _Watched, report: ReadReport) -> Iterator[tuple[float, Any]]:
     """Decoded IP packets; undecodable ones are problems, a cut-off capture ends the loop."""
     link = reader.datalink()
-    if link not in _LINKS:
-        raise InvalidInput(f"link type {link} is not supported", where=watched.name)
+    if link not in SUPPORTED:
+        raise InvalidInput(
+            f"link type {link} is not supported (docs/netmon-formats.md lists those read)",
+            where=watched.name,
+        )
     records = iter(reader)
     while True:
         number = report.lines + 1
@@ -129,41 +134,57 @@ def _packets(reader: Any, watched: _Watched, report: ReadReport) -> Iterator[tup
             report.problem(number, "the capture is cut off inside this packet")
             return
         try:
-            packet = _network_layer(link, buf)
-        except (dpkt.UnpackError, ValueError, struct.error) as exc:
+            packet = network_layer(link, buf)
+        except ValueError as exc:  # pcap_links says what is wrong in words
             report.problem(number, f"undecodable packet: {exc}")
             continue
-        if packet is None or _fragment(packet):
+        except (dpkt.UnpackError, struct.error):
+            report.problem(number, "undecodable packet: its IP header is cut short or malformed")
+            continue
+        if packet is None:
             report.ignored += 1
+            continue
+        if _fragment(packet):
+            report.ignored += 1
+            report.fragments += 1
             continue
         if packet.p in _TRANSPORTS and isinstance(packet.data, bytes):
             name = _TRANSPORTS[packet.p]
-            report.problem(number, f"the {name} header is cut short or malformed")
+            if _first_fragment(packet):
+                report.problem(
+                    number,
+                    f"the first fragment does not hold the whole {name} header "
+                    "(a tiny-fragment evasion, RFC 1858 and RFC 7112); not read",
+                )
+            else:
+                report.problem(number, f"the {name} header is cut short or malformed")
             continue
         yield float(ts), packet
 
 
 def _fragment(packet: Any) -> bool:
-    """A later IPv4 fragment: its payload has no transport header to read."""
-    return isinstance(packet, dpkt.ip.IP) and packet.offset != 0
+    """A later fragment (offset not 0): its payload continues a transport header sent before.
+
+    For IPv6 the fragment header may follow other extension headers
+    (hop-by-hop, routing, destination options), so the whole chain dpkt
+    walked is searched, not only the first header.
+    """
+    if isinstance(packet, dpkt.ip.IP):
+        return bool(packet.offset)
+    return any(
+        isinstance(ext, dpkt.ip6.IP6FragmentHeader) and ext.frag_off
+        for ext in getattr(packet, "all_extension_headers", ())
+    )
 
 
-def _network_layer(link: int, buf: bytes) -> Any:
-    """The IPv4/IPv6 packet inside a frame, or None for other traffic (ARP, LLDP...)."""
-    frame: Any
-    if link == dpkt.pcap.DLT_EN10MB:
-        frame = dpkt.ethernet.Ethernet(buf)
-    elif link == dpkt.pcap.DLT_LINUX_SLL:
-        frame = dpkt.sll.SLL(buf)
-    elif link in (dpkt.pcap.DLT_NULL, dpkt.pcap.DLT_LOOP):
-        frame = dpkt.loopback.Loopback(buf)
-    elif link in _RAW_LINKS:
-        frame = dpkt.ip.IP(buf) if buf[:1] and buf[0] >> 4 == 4 else dpkt.ip6.IP6(buf)
-        return frame
-    else:
-        raise AssertionError(f"link type {link} passed the check in _packets")
-    inner = frame.data
-    return inner if isinstance(inner, dpkt.ip.IP | dpkt.ip6.IP6) else None
+def _first_fragment(packet: Any) -> bool:
+    """The first of several fragments: more follow, and this one is at offset 0."""
+    if isinstance(packet, dpkt.ip.IP):
+        return bool(packet.mf)
+    return any(
+        isinstance(ext, dpkt.ip6.IP6FragmentHeader) and ext.m_flag
+        for ext in getattr(packet, "all_extension_headers", ())
+    )
 
 
 class _Tracker:

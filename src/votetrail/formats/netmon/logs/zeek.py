@@ -26,7 +26,11 @@ ESTABLISHED.
 
 TSV files carry their layout in ``#separator``, ``#fields`` and ``#types``
 headers (a later ``#fields`` line, as after log rotation in a concatenated
-file, applies from there on); ``-`` is unset. JSON lines use the same field
+file, applies from there on); ``-`` is unset. A header without ``#fields``
+is taken to mean Zeek's default 21 conn.log columns (:data:`CONN_LOG_FIELDS`,
+plus ``ip_proto`` as a 22nd in Zeek 7) when the data lines have that many. Rows whose ``proto`` is
+``unknown_transport`` (neither TCP, UDP nor ICMP) are ignored, and a bad line's
+problem names the field, its value and what was expected. JSON lines use the same field
 names, with ``ts`` as epoch seconds or ISO 8601 text.
 
 One parser (:func:`_scan`) has two outputs: :func:`parse_zeek` yields
@@ -125,7 +129,12 @@ CONN_LOG_TYPES = (
     "count",
     "set[string]",
 )
+_HISTORY_AT = CONN_LOG_FIELDS.index("history")
+_RESP_PKTS_AT = CONN_LOG_FIELDS.index("resp_pkts")
 _PROTOCOLS = frozenset({"tcp", "udp", "icmp"})
+UNKNOWN_TRANSPORT = "unknown_transport"
+"""Zeek's ``proto`` for IP packets of another protocol (GRE, ESP, SCTP...): no port, no
+attempt to judge, so such rows are ignored rather than bad."""
 _NEEDED = ("ts", "id.orig_h", "id.resp_h", "id.resp_p", "proto", "conn_state")
 
 _SPECIAL = frozenset({"#", "{", "\n", "\r", ""})
@@ -248,7 +257,10 @@ def _scan(
                     continue
                 seconds, orig, resp, port_value, proto, state, history, resp_pkts = fields
                 if proto not in _PROTOCOLS:
-                    raise BadLine(f"protocol {proto!r} is not tcp, udp or icmp")
+                    if proto == UNKNOWN_TRANSPORT:
+                        report.ignored += 1
+                        continue
+                    raise BadLine(f"proto {proto!r} is not tcp, udp or icmp")
                 if not _EARLIEST <= seconds < _LATEST:
                     _check_time(seconds)
                 source = cache.get(orig) or miss(orig)
@@ -260,6 +272,11 @@ def _scan(
                 if len(values) != zeek.width:
                     raise BadLine(f"{len(values)} fields where #fields names {zeek.width}")
                 ts, orig, resp, port_text, proto, state = pick(values)
+                if proto not in _PROTOCOLS:
+                    if proto == UNKNOWN_TRANSPORT:
+                        report.ignored += 1
+                        continue
+                    raise BadLine(f"proto {proto!r} is not tcp, udp or icmp")
                 known = STATES.get(state)
                 if known is None or state in ("RSTR", "OTH"):
                     hist_at, pkts_at = zeek.extra
@@ -271,8 +288,8 @@ def _scan(
                 else:
                     found = known
                 port = int(port_text)
-                if port < 0 or port > 65535 or proto not in _PROTOCOLS:
-                    raise BadLine(f"port {port_text!r} or protocol {proto!r} is out of range")
+                if port < 0 or port > 65535:
+                    raise BadLine(f"id.resp_p {port_text!r} is not a port number (0-65535)")
                 source = cache.get(orig) or miss(orig)
                 target = cache.get(resp) or miss(resp)
                 seconds = float(ts)
@@ -293,7 +310,9 @@ def _scan(
                     True,
                 )
         except LINE_ERRORS as exc:
-            record_failure(report, number, raw, exc)
+            record_failure(
+                report, number, raw, exc if isinstance(exc, BadLine) else _explain(raw, zeek)
+            )
             continue
         report.events += 1
         yield item
@@ -322,6 +341,9 @@ class _ZeekLines:
         self.pick: Callable[[list[str]], tuple[str, ...]] | None = None
         self.extra: tuple[int | None, int | None] = (None, None)
         self.width = 0
+        self.names: list[str] = []
+        self.headed = False
+        self.path: str | None = None
 
     def parse(self, line: str) -> _Fields | None:
         """A header (None), JSON record or data line before any header (raises)."""
@@ -333,25 +355,117 @@ class _ZeekLines:
             return None
         if first == "{":
             return _json_fields(line)
-        raise BadLine("a data line before the #fields header")
+        return self._unnamed(line)
+
+    def _unnamed(self, line: str) -> _Fields:
+        """A data line before any ``#fields``: read as the default conn.log columns if it can be.
+
+        Some exporters keep ``#separator``, ``#path`` and the like but drop
+        ``#fields``. After such a header (whose ``#path``, if any, is ``conn``)
+        a line of exactly the 21 columns of Zeek's default conn.log
+        (:data:`CONN_LOG_FIELDS`), or 22 with Zeek 7's ``ip_proto`` last,
+        fixes that layout for the rest of the stream; its fields are then
+        checked like any other line's.
+        """
+        values = line.split(self.separator)
+        if not self.headed or self.path not in (None, "conn"):
+            raise BadLine("a data line before the #fields header")
+        width = len(CONN_LOG_FIELDS)
+        if len(values) not in (width, width + 1):
+            raise BadLine(
+                f"a data line before the #fields header, and its {len(values)} columns are "
+                f"not the {width} (or {width + 1} with ip_proto) of a default conn.log"
+            )
+        self._columns([*CONN_LOG_FIELDS, "ip_proto"][: len(values)])
+        assert self.pick is not None
+        ts, orig, resp, port_text, proto, state = self.pick(values)
+        history, resp_pkts = values[_HISTORY_AT], values[_RESP_PKTS_AT]
+        return (float(ts), orig, resp, port_text, proto, state, history, resp_pkts)
 
     def _header(self, line: str) -> None:
+        self.headed = True
+        if line.startswith("#path"):
+            self.path = line[5:].strip(self.separator + " ") or None
+            return
         if line.startswith("#separator"):
             escaped = line.partition(" ")[2].strip()
             self.separator = escaped.encode().decode("unicode_escape") if escaped else "\t"
             return
         if not line.startswith("#fields"):
             return
-        names = line.split(self.separator)[1:]
+        self._columns(line.split(self.separator)[1:])
+
+    def _columns(self, names: list[str]) -> None:
+        """Take ``names`` as the stream's columns from here on."""
         missing = [name for name in _NEEDED if name not in names]
         if missing:
             self.pick = None
+            self.names = []
             raise BadLine(f"#fields lacks {', '.join(missing)}")
+        self.names = names
         self.pick = itemgetter(*(names.index(name) for name in _NEEDED))
         hist_at = names.index("history") if "history" in names else None
         pkts_at = names.index("resp_pkts") if "resp_pkts" in names else None
         self.extra = (hist_at, pkts_at)
         self.width = len(names)
+
+
+def _check_ts(value: object) -> None:
+    if isinstance(value, int | float):
+        from_epoch(value)
+        return
+    try:
+        from_epoch(float(str(value)))
+    except ValueError:
+        from_iso(str(value))
+
+
+def _check_ip(value: object) -> None:
+    parse_ip(str(value))
+
+
+def _check_port(value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise BadLine("not a number")
+    parse_port(value)
+
+
+_CHECKS: tuple[tuple[str, Callable[[object], None], str], ...] = (
+    ("ts", _check_ts, "a time (Unix seconds or ISO 8601)"),
+    ("id.orig_h", _check_ip, "an IPv4 or IPv6 address"),
+    ("id.resp_h", _check_ip, "an IPv4 or IPv6 address"),
+    ("id.resp_p", _check_port, "a port number (0-65535)"),
+)
+"""Fields :func:`_scan` converts, each with what it must be, to explain a failed line."""
+
+
+def _explain(raw: str, zeek: _ZeekLines) -> BadLine:
+    """Which field of a line that failed to convert is wrong, in words.
+
+    The parser converts fields without stopping to name them, which keeps the
+    common line fast; only a failed line is checked again here, field by
+    field, so its message names the field, its value and what was expected
+    instead of Python's exception text.
+    """
+    line = raw.rstrip("\r\n")
+    values: dict[str, object] = {}
+    if line.startswith("{"):
+        try:
+            record: Any = json.loads(line)
+        except ValueError:
+            record = None
+        if isinstance(record, dict):
+            values = record
+    elif zeek.names:
+        values = dict(zip(zeek.names, line.split(zeek.separator), strict=False))
+    for name, check, expected in _CHECKS:
+        if name not in values:
+            continue
+        try:
+            check(values[name])
+        except (*LINE_ERRORS, OverflowError):
+            return BadLine(f"{name} {values[name]!r} is not {expected}")
+    return BadLine("a field has a value of the wrong kind")
 
 
 def _json_fields(line: str) -> _Fields:
