@@ -200,8 +200,13 @@ def synthetic_day(seed: int) -> tuple[list[ConnectionEvent], set[str], set[str]]
     scanners = {IPv4Address(n) for n in rng.sample(range(0x01000000, 0x60000000), 5_000)}
     events: list[ConnectionEvent] = []
 
-    def add(t: float, src: IPv4Address, dst: IPv4Address, port: int, ok: bool) -> None:
-        outcome = Outcome.ESTABLISHED if ok else rng.choice(FAILURES)
+    def add(
+        t: float, src: IPv4Address, dst: IPv4Address, port: int, ok: bool, scan: bool = True
+    ) -> None:
+        # A scanner's answered attempt is a probe (reset before any data, as
+        # SYN and connect scans do); a client's is a completed connection.
+        answered = Outcome.PROBED if scan else Outcome.ESTABLISHED
+        outcome = answered if ok else rng.choice(FAILURES)
         at = START + timedelta(seconds=t)
         accepted = outcome is not Outcome.BLOCKED
         events.append(ConnectionEvent(at, src, dst, port, "tcp", outcome, accepted))
@@ -224,7 +229,7 @@ def synthetic_day(seed: int) -> tuple[list[ConnectionEvent], set[str], set[str]]
         favourites = rng.sample(services, rng.randint(1, 4))
         for _ in range(12):
             dst, port = rng.choice(favourites)
-            add(rng.uniform(0, day), client, dst, port, rng.random() > 0.03)
+            add(rng.uniform(0, day), client, dst, port, rng.random() > 0.03, scan=False)
     events.sort(key=lambda e: e.time)
     return events, {str(s) for s in scanners}, {str(c) for c in clients}
 

@@ -31,12 +31,14 @@ the hour that ended. Only an attempt that arrives after its hour was rolled
 is counted on its own, in its own hour.
 
 Time is the events' own: the detector never reads a clock. Events may arrive
-slightly out of order. A source idle for ``idle_timeout`` is dropped at the
-next sweep, which runs each half timeout of event time (or at
-:meth:`Detector.expire`): sweeping walks every held source, so sweeping less
-often is cheaper, and at worst a source is held one and a half timeouts. If
-it was scanning, its finding is kept for :meth:`Detector.incidents`, so memory
-follows the active sources plus the findings.
+out of order by up to ``idle_timeout``: the fan-out windows give the same
+answer in any order (:mod:`~votetrail.core.netmon.fanout`). A source idle
+for ``idle_timeout`` is dropped at the next sweep, which runs each half
+timeout of event time (or at :meth:`Detector.expire`): sweeping walks every
+held source, so sweeping less often is cheaper, and at worst a source is held
+one and a half timeouts. If it was scanning, its finding is kept for
+:meth:`Detector.incidents`, so memory follows the active sources plus the
+findings.
 """
 
 from __future__ import annotations
@@ -47,7 +49,7 @@ from datetime import UTC, datetime, timedelta
 from ipaddress import IPv4Address, IPv6Address
 
 from votetrail.core.netmon.events import ConnectionEvent, Outcome
-from votetrail.core.netmon.fanout import FanoutThresholds, reaches
+from votetrail.core.netmon.fanout import FanoutThresholds, note, reaches
 from votetrail.core.netmon.grouping import GroupingRules, Network, group_findings
 from votetrail.core.netmon.incidents import (
     Incident,
@@ -138,10 +140,10 @@ class _Source(TrwWalk):
         self.connections = 0
         self.accepted = 0
         self.got_through = 0
-        self.by_port: dict[int, dict[int, float]] = {}
-        """Destination port → {host: last seen}: the horizontal count."""
-        self.by_host: dict[int, dict[int, float]] = {}
-        """Host → {port: last seen}: the vertical count; its keys are every host contacted."""
+        self.by_port: dict[int, dict[int, list[float]]] = {}
+        """Destination port → {host: times seen}: the horizontal count."""
+        self.by_host: dict[int, dict[int, list[float]]] = {}
+        """Host → {port: times seen}: the vertical count; its keys are every host contacted."""
         self.horizontal = False
         self.vertical = False
         self.probes = 0
@@ -263,19 +265,24 @@ class Detector:
                 state.got_through += 1
         ports = state.by_host.get(target)
         if ports is None:
-            ports = state.by_host[target] = {port: seconds}
+            ports = state.by_host[target] = {}
             state.observe(established)
-        else:
-            ports[port] = seconds
-            if not state.vertical and len(ports) >= self._ports_per_host:
-                state.vertical = reaches(ports, seconds, self._window, self._ports_per_host)
         hosts = state.by_port.get(port)
         if hosts is None:
-            state.by_port[port] = {target: seconds}
-        else:
-            hosts[target] = seconds
+            hosts = state.by_port[port] = {}
+        if half_open or not established:
+            # Fan-out counts only attempts that got no real answer: a probe,
+            # a refusal, silence or a firewall's drop. A completed connection
+            # keeps its host and port keys (for the walk and the report) but
+            # adds nothing to the counts, so a busy client is not a scanner.
+            window = self._window
+            oldest = state.last - self._idle - window
+            note(ports, port, seconds, window)
+            if not state.vertical and len(ports) >= self._ports_per_host:
+                state.vertical = reaches(ports, seconds, window, self._ports_per_host, oldest)
+            note(hosts, target, seconds, window)
             if not state.horizontal and len(hosts) >= self._hosts_per_port:
-                state.horizontal = reaches(hosts, seconds, self._window, self._hosts_per_port)
+                state.horizontal = reaches(hosts, seconds, window, self._hosts_per_port, oldest)
 
     def expire(self, now: datetime) -> None:
         """Forget every source idle for the idle timeout at ``now`` (aware); keep findings."""
