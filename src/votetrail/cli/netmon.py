@@ -15,6 +15,7 @@ import typer
 from votetrail.cli.options import DatabaseUrl, DataDir, write_text
 from votetrail.errors import InvalidInput
 from votetrail.formats.csv_out import CsvWriter
+from votetrail.formats.netmon.home_networks import Network, load_home_networks, parse_networks
 from votetrail.formats.netmon.logs.iptables_prefixes import (
     DEFAULT_PREFIXES,
     Prefixes,
@@ -37,8 +38,17 @@ Config = Annotated[
     Path | None,
     typer.Option(
         "--config",
-        help="Netmon settings (TOML); its [iptables] table sets the prefix rules. "
-        "See docs/netmon-formats.md.",
+        help="Netmon settings (TOML); its [iptables] table sets the prefix rules, "
+        "[netmon] home_net the office's networks. See docs/netmon-formats.md.",
+    ),
+]
+HomeNet = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--home-net",
+        help="One of the office's own networks, CIDR (repeat; adds to the settings file's). "
+        "Scans are traffic into them; an inside host that sweeps is reported as internal. "
+        "[default: none: direction unknown, every source judged]",
     ),
 ]
 BlockedPrefix = Annotated[
@@ -71,6 +81,13 @@ def _prefixes(
     )
 
 
+def _home_networks(config: Path | None, home_net: list[str] | None) -> tuple[Network, ...]:
+    """The office's networks: the settings file's ``home_net``, then ``--home-net`` options."""
+    base = load_home_networks(config) if config is not None else ()
+    extra = parse_networks(home_net or (), "--home-net")
+    return tuple(dict.fromkeys(base + extra))
+
+
 @netmon_cli.command("ingest")
 def ingest_command(
     files: Annotated[list[Path], typer.Argument(help="Logs: pcap, Zeek, iptables, Suricata, ...")],
@@ -88,6 +105,7 @@ def ingest_command(
         str | None, typer.Option(help="URL to POST each high-severity incident to, as JSON.")
     ] = None,
     config: Config = None,
+    home_net: HomeNet = None,
     blocked_prefix: BlockedPrefix = None,
     allowed_prefix: AllowedPrefix = None,
     unprefixed: Unprefixed = None,
@@ -97,8 +115,9 @@ def ingest_command(
 ) -> None:
     """Read logs, store the scans found and log each file's read; unreadable lines are reported."""
     prefixes = _prefixes(config, blocked_prefix, allowed_prefix, unprefixed)
+    home = _home_networks(config, home_net)
     app = open_app(data_dir, database_url)
-    result = netmon.ingest(app, actor, files, year=year, prefixes=prefixes)
+    result = netmon.ingest(app, actor, files, year=year, prefixes=prefixes, home_networks=home)
     for f in result.files:
         if not f.created:
             typer.echo(f"{f.name}: already ingested as {f.id}; nothing changed.")
@@ -132,6 +151,7 @@ def watch_command(
     poll: Annotated[float, typer.Option(help="Seconds between reads.")] = 1.0,
     year: Year = None,
     config: Config = None,
+    home_net: HomeNet = None,
     blocked_prefix: BlockedPrefix = None,
     allowed_prefix: AllowedPrefix = None,
     unprefixed: Unprefixed = None,
@@ -141,6 +161,7 @@ def watch_command(
 ) -> None:
     """Follow a log like ``tail -F`` and store new incidents as they appear; Ctrl-C stops."""
     prefixes = _prefixes(config, blocked_prefix, allowed_prefix, unprefixed)
+    home = _home_networks(config, home_net)
     app = open_app(data_dir, database_url)
 
     def told(ingest_id: str, found: list[dict[str, Any]]) -> None:
@@ -160,6 +181,7 @@ def watch_command(
             stop=lambda: False,
             on_ingest=told,
             prefixes=prefixes,
+            home_networks=home,
         )
     except KeyboardInterrupt:
         typer.echo("stopped")

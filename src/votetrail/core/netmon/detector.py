@@ -88,6 +88,15 @@ class DetectorConfig:
     local_networks: tuple[Network, ...] = ()
     """The site's own subnets (CIDRs): their directed broadcasts are not targets
     (:mod:`~votetrail.core.netmon.nontargets`), whatever the port."""
+    home_networks: tuple[Network, ...] = ()
+    """The office's own networks (CIDRs). Empty: direction unknown, every source judged.
+
+    Set, a source outside may only scan targets inside (traffic between two
+    outside hosts is not the office's and is dropped); a source inside that
+    scans, outward or inward, is found as an internal host behaving like a
+    scanner (:attr:`~votetrail.core.netmon.incidents.IncidentKind.INTERNAL`),
+    never as an inbound scan. Their directed broadcasts are not targets.
+    """
     half_open_probes: int = 2
     """Probes (connections the initiator reset before sending a byte) that make a
     source a scanner on their own.
@@ -172,7 +181,13 @@ class Detector:
         self._ports_per_host = self._config.fanout.ports_per_host
         self._window = self._config.fanout.window.total_seconds()
         self._probes = self._config.half_open_probes
-        self._directed = directed_broadcasts(self._config.local_networks)
+        self._directed = directed_broadcasts(
+            self._config.local_networks + self._config.home_networks
+        )
+        self._home = tuple(
+            (address_key(n.network_address), address_key(n.broadcast_address))
+            for n in self._config.home_networks
+        )
         self._idle = self._config.idle_timeout.total_seconds()
         self._sweep_every = self._idle / 2
         self._sources: dict[int, _Source] = {}
@@ -242,6 +257,8 @@ class Detector:
             target >= FIRST_GROUP_V4 or port in DISCOVERY_PORTS or target in self._directed
         ) and not_a_target(target, port, self._directed):
             return
+        if self._home and not (self.inside(target) or self.inside(source)):
+            return
         if seconds > self._now:
             self._now = seconds
             if seconds >= self._next_tick:
@@ -284,6 +301,10 @@ class Detector:
             if not state.horizontal and len(hosts) >= self._hosts_per_port:
                 state.horizontal = reaches(hosts, seconds, window, self._hosts_per_port, oldest)
 
+    def inside(self, key: int) -> bool:
+        """Whether an address key is in one of the home networks."""
+        return any(low <= key <= high for low, high in self._home)
+
     def expire(self, now: datetime) -> None:
         """Forget every source idle for the idle timeout at ``now`` (aware); keep findings."""
         if now.tzinfo is None:
@@ -294,14 +315,18 @@ class Detector:
         """Every scan found so far, oldest first (then by id), distributed scans grouped."""
         findings = list(self._findings)
         findings.extend(
-            _finding(key, state, self._hour_counts(state))
+            self._finding(key, state)
             for key, state in self._sources.items()
             if state.scanning(self._probes)
         )
-        grouped = group_findings(findings, self._config.grouping)
+        # An internal host is judged alone: grouping it with outside sources of
+        # its network would hide a likely compromised machine in a crowd.
+        internal = [f for f in findings if f.internal]
+        grouped = group_findings([f for f in findings if not f.internal], self._config.grouping)
         research = self._config.research
         incidents = [make_incident(g, IncidentKind.DISTRIBUTED, research) for g in grouped.groups]
         incidents.extend(make_incident([f], f.kind, research) for f in grouped.singles)
+        incidents.extend(make_incident([f], f.kind, research) for f in internal)
         incidents.sort(key=lambda incident: (incident.first_seen, incident.id))
         return incidents
 
@@ -351,12 +376,18 @@ class Detector:
         for key in idle:
             state = self._sources.pop(key)
             if state.scanning(self._probes):
-                self._findings.append(_finding(key, state, self._hour_counts(state)))
+                self._findings.append(self._finding(key, state))
         self._next_sweep = now + self._sweep_every
         self._next_tick = min(self._next_sweep, self._hour_end)
 
+    def _finding(self, key: int, state: _Source) -> SourceFinding:
+        """A scanning source's finding, marked internal when it is inside a home network."""
+        return _finding(key, state, self._hour_counts(state), internal=self.inside(key))
 
-def _finding(key: int, state: _Source, hours: tuple[tuple[datetime, int], ...]) -> SourceFinding:
+
+def _finding(
+    key: int, state: _Source, hours: tuple[tuple[datetime, int], ...], *, internal: bool = False
+) -> SourceFinding:
     """Freeze a scanning source's state into a finding (addresses as text)."""
     hosts = sorted(state.by_host)
     return SourceFinding(
@@ -373,4 +404,5 @@ def _finding(key: int, state: _Source, hours: tuple[tuple[datetime, int], ...]) 
         trw=state.is_scanner,
         probe=state.probes > 0,
         hours=hours,
+        internal=internal,
     )

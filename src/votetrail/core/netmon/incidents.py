@@ -14,6 +14,9 @@ Kinds (:class:`IncidentKind`):
 * ``probe`` – the source sent scanner probes (connections it reset before
   sending a byte: SYN or connect scans) but too few to reach the other rules,
   e.g. ``nmap -p 80``;
+* ``internal`` – an internal host behaving like a scanner (likely compromised):
+  a source inside the configured home networks that one of the rules above
+  caught, sweeping outward or inward; never grouped, always ``high``;
 * ``distributed`` – several scanning sources from one network with the same
   ports at about the same time (:mod:`votetrail.core.netmon.grouping`).
 
@@ -45,6 +48,8 @@ class IncidentKind(StrEnum):
     MIXED = "mixed"
     TRW = "trw"
     PROBE = "probe"
+    INTERNAL = "internal"
+    """An internal host behaving like a scanner (likely compromised)."""
     DISTRIBUTED = "distributed"
 
 
@@ -78,10 +83,14 @@ class SourceFinding:
     """It sent at least one probe (a connection reset before any data)."""
     hours: tuple[tuple[datetime, int], ...] = ()
     """(start of a UTC hour, attempts in it), ascending, hours without attempts left out."""
+    internal: bool = False
+    """The source is inside the office's home networks."""
 
     @property
     def kind(self) -> IncidentKind:
         """The incident kind of this source on its own."""
+        if self.internal:
+            return IncidentKind.INTERNAL
         if self.vertical and self.horizontal:
             return IncidentKind.MIXED
         if self.vertical:
@@ -156,7 +165,7 @@ def make_incident(
             hours[hour] = hours.get(hour, 0) + count
     connections = sum(f.connections for f in ordered)
     accepted = sum(f.accepted for f in ordered)
-    if any(f.got_through for f in ordered):
+    if kind is IncidentKind.INTERNAL or any(f.got_through for f in ordered):
         severity = Severity.HIGH
     elif accepted:
         severity = Severity.MEDIUM

@@ -37,6 +37,7 @@ from sqlalchemy import Connection, and_, func, select
 from votetrail.core.ledger.canonical import canonical_bytes, iso_utc
 from votetrail.core.netmon.detector import Detector, DetectorConfig
 from votetrail.core.netmon.events import ConnectionEvent
+from votetrail.core.netmon.grouping import Network
 from votetrail.core.netmon.incidents import (
     Incident,
     IncidentKind,
@@ -179,12 +180,14 @@ def ingest(
     year: int | None = None,
     jurisdiction: str | None = None,
     prefixes: Prefixes = DEFAULT_PREFIXES,
+    home_networks: Sequence[Network] = (),
 ) -> IngestResult:
     """Read each log with its own detector and store its incidents, one event per file.
 
     Formats are detected for every file before anything is written, so a file
     that is no log refuses the whole command instead of half-doing it.
-    ``prefixes`` are the site's rules for what iptables log prefixes mean.
+    ``prefixes`` are the site's rules for what iptables log prefixes mean;
+    ``home_networks`` the office's own networks, which give scans a direction.
     """
     if not paths:
         raise InvalidInput("give at least one log file")
@@ -202,7 +205,7 @@ def ingest(
                 results.append(_earlier(earlier))
                 continue
             report = ReadReport(str(path))
-            detector = Detector(DetectorConfig())
+            detector = Detector(_config(home_networks))
             detector.feed_many(read_netlog(path, report, year=year, prefixes=prefixes))
             found_incidents = detector.incidents()
             ingest_id = _store(uow, "file", path.name, digest, fmt, report, found_incidents, where)
@@ -222,6 +225,12 @@ def ingest(
                 )
             )
     return IngestResult(results)
+
+
+def _config(home_networks: Sequence[Network]) -> DetectorConfig:
+    """The detector's settings for a site whose own networks are ``home_networks``."""
+    home = tuple(home_networks)
+    return DetectorConfig(home_networks=home, local_networks=home)
 
 
 def _earlier(row: Any) -> FileIngest:
@@ -477,6 +486,7 @@ def watch(
     jurisdiction: str | None = None,
     on_ingest: Callable[[str, list[dict[str, Any]]], None] | None = None,
     prefixes: Prefixes = DEFAULT_PREFIXES,
+    home_networks: Sequence[Network] = (),
 ) -> WatchResult:
     """Follow ``path`` until ``stop()`` is true, storing new or changed incidents as they appear.
 
@@ -487,7 +497,7 @@ def watch(
     """
     follower = _Follower(path)
     result = WatchResult()
-    detector = Detector(DetectorConfig())
+    detector = Detector(_config(home_networks))
     stored: dict[str, bytes] = {}
     raw: list[bytes] = []
     batcher: _Batcher | None = None

@@ -23,13 +23,13 @@ given to ``votetrail netmon ingest|watch --config``, or with that command's
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
 from votetrail.errors import InvalidInput
 from votetrail.formats.netmon.logs.common import BadLine
+from votetrail.formats.netmon.settings_file import settings_table
 
 UNPREFIXED_CHOICES = ("blocked", "allowed", "ignored", "bad")
 _LABEL = re.compile(r"\[[^\]\s]+-(?:\d+|default)-([A-Za-z])\]")
@@ -117,15 +117,7 @@ def load_prefixes(path: Path) -> Prefixes:
     :data:`UNPREFIXED_CHOICES`). An unknown key or a value of the wrong type
     refuses the file, naming it and the key.
     """
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
-    except OSError as exc:
-        raise InvalidInput(f"cannot read the settings: {exc.strerror}", where=str(path)) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise InvalidInput(f"is not valid TOML: {exc}", where=str(path)) from None
-    table: Any = data.get("iptables", {})
-    if not isinstance(table, dict):
-        raise InvalidInput("[iptables] must be a table", where=str(path))
+    table = settings_table(path, "iptables")
     known = {f.name for f in fields(Prefixes)}
     chosen: dict[str, Any] = {}
     for key, value in table.items():
