@@ -399,8 +399,8 @@ def test_every_api_route_is_in_the_openapi_document(api: httpx.Client, election_
             assert operation["summary"]
             assert any(code.startswith("2") for code in operation["responses"])
             named = {p["name"] for p in operation.get("parameters", []) if p["in"] == "path"}
-            assert named == set(_placeholders(path)), path
+            assert named == set(_path_parameters(path)), path
 
 
-def _placeholders(path: str) -> list[str]:
+def _path_parameters(path: str) -> list[str]:
     return [part[1:-1] for part in path.split("/") if part.startswith("{")]
