@@ -23,7 +23,6 @@ from starlette.routing import BaseRoute, Route
 
 from votetrail.core.access import Principal, Role
 from votetrail.errors import InvalidInput, NotFound
-from votetrail.services import directory
 from votetrail.services.audit import batch_rounds, batch_tallies
 from votetrail.services.audit.batch_tallies import SampledBatch
 from votetrail.services.audit.draw import offered_sizes
@@ -31,7 +30,7 @@ from votetrail.services.context import App
 from votetrail.services.directory import JurisdictionView
 from votetrail.web.audit.state import require_auditor
 from votetrail.web.auth import check_csrf, require
-from votetrail.web.state import app_of
+from votetrail.web.state import app_of, county_in_url
 from votetrail.web.templating import render
 
 FLASH = "audit_batch_flash"
@@ -50,13 +49,6 @@ class Failed:
 def _text(form: FormData, name: str) -> str:
     value = form.get(name)
     return value.strip() if isinstance(value, str) else ""
-
-
-def _county(app: App, request: Request) -> JurisdictionView:
-    target = directory.jurisdiction(app, str(request.path_params["slug"]))
-    if target.kind != "county":
-        raise NotFound(f"{target.name} counts no batches; each of its counties does")
-    return target
 
 
 def _county_url(county: str, audit_id: str) -> str:
@@ -94,7 +86,7 @@ def _county_response(
 def county_page(request: Request) -> Response:
     """The county's sampled batches with a tally form each, and the round's sign-off."""
     app = app_of(request)
-    county = _county(app, request)
+    county = county_in_url(app, request, "batch counts")
     principal = require(request)
     audit_id = str(request.path_params["audit_id"])
     return _county_response(request, app, county, audit_id, principal)
@@ -140,7 +132,7 @@ def _sampled(
 async def county_post(request: Request) -> Response:
     """A batch's hand tally (action ``tally`` or ``not_found``) or the round's sign-off."""
     app = app_of(request)
-    county = _county(app, request)
+    county = county_in_url(app, request, "batch counts")
     require(request)
     await check_csrf(request)
     principal = require(request)

@@ -36,7 +36,7 @@ from votetrail.services.context import App
 from votetrail.services.directory import JurisdictionView
 from votetrail.web.auth import check_csrf, require, require_allowed
 from votetrail.web.lat.common import download
-from votetrail.web.state import app_of
+from votetrail.web.state import app_of, county_in_url
 from votetrail.web.templating import render
 
 FLASH = "audit_county_flash"
@@ -67,13 +67,6 @@ class IssuedLink:
 def _text(form: FormData, name: str) -> str:
     value = form.get(name)
     return " ".join(value.split()) if isinstance(value, str) else ""
-
-
-def _county(app: App, request: Request) -> JurisdictionView:
-    target = directory.jurisdiction(app, str(request.path_params["slug"]))
-    if target.kind != "county":
-        raise NotFound(f"{target.name} runs no audit boards; each of its counties does")
-    return target
 
 
 def _require_county_official(request: Request, app: App, county: str) -> Principal:
@@ -144,7 +137,7 @@ def _audits_of(app: App, principal: Principal, county: str) -> list[dict[str, An
 def audits_page(request: Request) -> Response:
     """Every audit the county is in, with where its own part stands."""
     app = app_of(request)
-    county = _county(app, request)
+    county = county_in_url(app, request, "audit boards")
     principal = _require_county_official(request, app, county.id)
     context = {"jurisdiction": county, "audits": _audits_of(app, principal, county.id)}
     return render(request, "audit_county_list.html", context)
@@ -188,7 +181,7 @@ def _audit_response(
 def audit_page(request: Request) -> Response:
     """The county's progress, its retrieval lists, and its boards with their forms."""
     app = app_of(request)
-    county = _county(app, request)
+    county = county_in_url(app, request, "audit boards")
     principal = _require_county_official(request, app, county.id)
     return _audit_response(request, app, principal, county, str(request.path_params["audit_id"]))
 
@@ -197,7 +190,7 @@ def _retrieval_rows(
     request: Request,
 ) -> tuple[JurisdictionView, str, int | None, list[RetrievalRow]]:
     app = app_of(request)
-    county = _county(app, request)
+    county = county_in_url(app, request, "audit boards")
     principal = _require_county_official(request, app, county.id)
     audit_id = str(request.path_params["audit_id"])
     asked = request.query_params.get("round")
@@ -238,7 +231,7 @@ def retrieval_pdf_file(request: Request) -> Response:
 async def _post(request: Request) -> tuple[App, JurisdictionView, Principal, str, FormData]:
     """CSRF first (a forged post fills no log), then the county's permission, then the audit."""
     app = app_of(request)
-    county = _county(app, request)
+    county = county_in_url(app, request, "audit boards")
     require(request)
     await check_csrf(request)
     principal = _require_county_official(request, app, county.id)

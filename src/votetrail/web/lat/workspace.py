@@ -36,7 +36,7 @@ from votetrail.services.lat.sessions import PHASES
 from votetrail.services.unit_of_work import deny
 from votetrail.web.auth import check_csrf, require
 from votetrail.web.lat.common import download
-from votetrail.web.state import app_of
+from votetrail.web.state import app_of, county_in_url
 from votetrail.web.templating import render
 from votetrail.web.uploaded import with_saved_files
 
@@ -99,14 +99,6 @@ def _one(paths: Sequence[Path], what: str) -> Path:
     return paths[0]
 
 
-def _county(app: App, request: Request) -> JurisdictionView:
-    """The county named in the URL; a state or city runs no L&A tests of its own."""
-    target = directory.jurisdiction(app, str(request.path_params["slug"]))
-    if target.kind != "county":
-        raise NotFound(f"{target.name} runs no L&A tests; each of its counties does")
-    return target
-
-
 def _require_tester(request: Request, app: App, county: str) -> Principal:
     """Allow or refuse; a refusal is written to the log and the application log."""
     principal = require(request)
@@ -158,7 +150,7 @@ def _county_response(
 def county_page(request: Request) -> Response:
     """The county's tests, newest first, and the form that opens a new one."""
     app = app_of(request)
-    county = _county(app, request)
+    county = county_in_url(app, request, "L&A tests")
     _require_tester(request, app, county.id)
     return _county_response(request, app, county)
 
@@ -194,7 +186,7 @@ def _open(
 async def open_test(request: Request) -> Response:
     """Load the uploaded definition and open a test on it; then go to the test's page."""
     app = app_of(request)
-    county = _county(app, request)
+    county = county_in_url(app, request, "L&A tests")
     require(request)
     await check_csrf(request)
     principal = _require_tester(request, app, county.id)
@@ -240,7 +232,7 @@ def _session_response(
 def session_page(request: Request) -> Response:
     """The test's record with a form for each step while it is open."""
     app = app_of(request)
-    county = _county(app, request)
+    county = county_in_url(app, request, "L&A tests")
     _require_tester(request, app, county.id)
     return _session_response(request, app, county, str(request.path_params["session_id"]))
 
@@ -248,7 +240,7 @@ def session_page(request: Request) -> Response:
 async def _post(request: Request) -> tuple[App, JurisdictionView, Principal, str, FormData]:
     """What every form of a test starts with: CSRF, then permission, then the test itself."""
     app = app_of(request)
-    county = _county(app, request)
+    county = county_in_url(app, request, "L&A tests")
     require(request)
     await check_csrf(request)
     principal = _require_tester(request, app, county.id)
@@ -394,7 +386,7 @@ def expected_cvrs(request: Request) -> Response:
     is not evidence that any device counted anything.
     """
     app = app_of(request)
-    county = _county(app, request)
+    county = county_in_url(app, request, "L&A tests")
     _require_tester(request, app, county.id)
     view = _session_of(app, county.id, str(request.path_params["session_id"]))
     device = _device_of(view, str(request.path_params["serial"]))
