@@ -27,6 +27,8 @@ TABLES = {
     "upload_replacements",
     "netmon_ingests",
     "netmon_incidents",
+    "netmon_source_days",
+    "netmon_day_totals",
     "voters",
     "voter_versions",
     "voter_buckets",

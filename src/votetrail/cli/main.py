@@ -21,7 +21,10 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from votetrail.cli import audit_workflow  # noqa: F401 - adds audit create/seed/draw/retrieval
+from votetrail.cli import (
+    audit_workflow,  # noqa: F401 - adds audit create/seed/draw/retrieval
+    netmon_totals,  # noqa: F401 - adds netmon totals
+)
 from votetrail.cli.audit_batch import audit_cli
 from votetrail.cli.counting import (
     accounting_cli,

@@ -194,6 +194,9 @@ class NetmonIngest(Base):
     jurisdiction_id: Mapped[str | None] = mapped_column(
         ForeignKey("jurisdictions.id"), nullable=True
     )
+    # SHA-256 of the ingest's day counts as stored (services/netmon/counts.py); NULL in
+    # ingests logged before migration 0015, whose logged hash leaves it out (records.py).
+    counts_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class NetmonIncident(Base):
@@ -213,6 +216,47 @@ class NetmonIncident(Base):
     first_seen: Mapped[str] = mapped_column(String(32), index=True)
     last_seen: Mapped[str] = mapped_column(String(32))
     data: Mapped[str] = mapped_column(Text)
+
+
+class NetmonSourceDay(Base):
+    """One source's unsolicited attempts on one UTC day, as one ingest counted them.
+
+    ``network`` is the source's /24 or /64 (CIDR text), for the day's view by
+    block; ``ports`` and ``hosts`` are distinct counts (an estimate past 256).
+    The ingest's ledgered ``counts_sha256`` covers these rows.
+    """
+
+    __tablename__ = "netmon_source_days"
+    __table_args__ = (
+        Index("ix_netmon_source_days_day_source", "day", "source"),
+        Index("ix_netmon_source_days_day_network", "day", "network"),
+        Index("ix_netmon_source_days_source_day", "source", "day"),
+    )
+    ingest_id: Mapped[str] = mapped_column(ForeignKey("netmon_ingests.id"), primary_key=True)
+    day: Mapped[str] = mapped_column(String(10), primary_key=True)
+    source: Mapped[str] = mapped_column(String(45), primary_key=True)
+    network: Mapped[str] = mapped_column(String(50))
+    attempts: Mapped[int] = mapped_column(BigInteger)
+    answered: Mapped[int] = mapped_column(BigInteger)
+    unexpected: Mapped[int] = mapped_column(BigInteger)
+    ports: Mapped[int] = mapped_column(BigInteger)
+    hosts: Mapped[int] = mapped_column(BigInteger)
+    first_seen: Mapped[str] = mapped_column(String(32))
+    last_seen: Mapped[str] = mapped_column(String(32))
+
+
+class NetmonDayTotal(Base):
+    """One UTC day's unsolicited attempts as one ingest counted them (covered like the above)."""
+
+    __tablename__ = "netmon_day_totals"
+    ingest_id: Mapped[str] = mapped_column(ForeignKey("netmon_ingests.id"), primary_key=True)
+    day: Mapped[str] = mapped_column(String(10), primary_key=True, index=True)
+    sources: Mapped[int] = mapped_column(BigInteger)
+    attempts: Mapped[int] = mapped_column(BigInteger)
+    answered: Mapped[int] = mapped_column(BigInteger)
+    unexpected: Mapped[int] = mapped_column(BigInteger)
+    ports: Mapped[int] = mapped_column(BigInteger)
+    hosts: Mapped[int] = mapped_column(BigInteger)
 
 
 class Voter(Base):
@@ -777,6 +821,8 @@ UPLOAD_ROWS = _table(CountRow)
 UPLOAD_REPLACEMENTS = _table(UploadReplacement)
 NETMON_INGESTS = _table(NetmonIngest)
 NETMON_INCIDENTS = _table(NetmonIncident)
+NETMON_SOURCE_DAYS = _table(NetmonSourceDay)
+NETMON_DAY_TOTALS = _table(NetmonDayTotal)
 VOTERS = _table(Voter)
 VOTER_VERSIONS = _table(VoterVersion)
 VOTER_BUCKETS = _table(VoterBucket)

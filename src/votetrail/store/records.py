@@ -52,9 +52,18 @@ from votetrail.store.models import (
 
 @dataclass(frozen=True)
 class RecordType:
+    """A ledgered table; ``added`` names its nullable columns added after rows were logged.
+
+    A NULL in an ``added`` column is left out of the payload, so a row logged
+    before the column existed hashes as it did; a value there is hashed like
+    any column, and a row logged with one cannot lose it unnoticed (its
+    payload then lacks a key the logged one had).
+    """
+
     name: str
     table: Table
     key: str
+    added: frozenset[str] = frozenset()
 
     @property
     def key_column(self) -> Column[Any]:
@@ -69,7 +78,7 @@ RECORD_TYPES: dict[str, RecordType] = {
         RecordType("user", USERS, "username"),
         RecordType("upload", UPLOADS, "id"),
         RecordType("upload_replacement", UPLOAD_REPLACEMENTS, "replaced_id"),
-        RecordType("netmon_ingest", NETMON_INGESTS, "id"),
+        RecordType("netmon_ingest", NETMON_INGESTS, "id", frozenset({"counts_sha256"})),
         RecordType("voter_import", VOTER_IMPORTS, "id"),
         RecordType("voter_map", VOTER_MAP, "id"),
         RecordType("voter_review", VOTER_REVIEWS, "id"),
@@ -138,8 +147,11 @@ def _stored_value(value: Any) -> Any:
     return f"not a whole number: {value!r}" if isinstance(value, float) else value
 
 
-def row_payload(row: Row[Any]) -> dict[str, Any]:
-    payload = {k: _stored_value(v) for k, v in row._mapping.items()}
+def row_payload(row: Row[Any], added: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """Every column as stored, minus ``added`` columns that hold NULL (``RecordType``)."""
+    payload = {
+        k: _stored_value(v) for k, v in row._mapping.items() if not (v is None and k in added)
+    }
     for name in [k for k in payload if k.startswith(_RAW)]:
         payload[name.removeprefix(_RAW)] = _stored_flag(payload.pop(name))
     return payload
@@ -149,10 +161,10 @@ def record_hash(conn: Connection, record_type: str, record_id: str) -> str | Non
     """The canonical hash of the record as stored now, or None if it is gone."""
     rtype = RECORD_TYPES[record_type]
     row = conn.execute(_select_row(rtype.table).where(rtype.key_column == record_id)).first()
-    return None if row is None else canonical_hash(row_payload(row))
+    return None if row is None else canonical_hash(row_payload(row, rtype.added))
 
 
 def all_record_hashes(conn: Connection, record_type: str) -> Iterator[tuple[str, str]]:
     rtype = RECORD_TYPES[record_type]
     for row in conn.execute(_select_row(rtype.table).order_by(rtype.key_column)):
-        yield str(row._mapping[rtype.key]), canonical_hash(row_payload(row))
+        yield str(row._mapping[rtype.key]), canonical_hash(row_payload(row, rtype.added))

@@ -25,6 +25,7 @@ from votetrail.errors import InvalidInput, PermissionDenied
 from votetrail.services import directory
 from votetrail.services.context import App
 from votetrail.services.netmon import ingest as netmon
+from votetrail.services.netmon import totals
 from votetrail.services.netmon.ingest import FileIngest, IngestResult
 from votetrail.services.unit_of_work import deny
 from votetrail.web.auth import check_csrf, require
@@ -42,6 +43,10 @@ BLOCKLIST_FORMATS = ("nftables", "ipset", "pfsense", "cidr")
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 SHOWN_PROBLEMS = 3
 """Problems quoted per file in the message; the page says how many lines were unreadable."""
+TOP = 10
+"""Sources and networks listed for the day, most attempts first."""
+MAX_LIMIT = 1_000_000
+"""The most rows ``totals.json`` is asked for (a bounded number in a URL)."""
 
 
 def _require_monitor(request: Request, app: App) -> Principal:
@@ -76,8 +81,11 @@ def _parse_day(text: str) -> date:
 
 
 def _latest_day(app: App) -> date:
-    """The last day any stored incident was active; today when there are none."""
+    """The last day any stored incident was active or any probe counted; else today."""
     seen = [datetime.fromisoformat(i["last_seen"]).date() for i in netmon.incidents(app)]
+    counted = totals.latest_day(app)
+    if counted is not None:
+        seen.append(counted)
     return max(seen) if seen else app.clock().date()
 
 
@@ -94,6 +102,9 @@ def page(request: Request) -> Response:
     found = _ranked(netmon.incidents(app, day))
     context: dict[str, object] = {
         "day": day.isoformat(),
+        "counted": totals.day_counts(app, day),
+        "top_sources": totals.by_source(app, day, TOP),
+        "top_networks": totals.by_network(app, day, TOP),
         "incidents": found,
         "got_through": sum(1 for i in found if i["severity"] == "high"),
         "formats": BLOCKLIST_FORMATS,
@@ -133,6 +144,27 @@ def incidents_json(request: Request) -> Response:
     return JSONResponse(netmon.incidents(app, _parse_day(asked) if asked else None))
 
 
+def totals_json(request: Request) -> Response:
+    """A day's counted probes as JSON: ``?by=day`` (default), ``source`` or ``network``;
+    ``?day=`` (default the latest day with counts), ``?limit=`` rows, most attempts first."""
+    app = app_of(request)
+    _require_monitor(request, app)
+    asked = request.query_params.get("day")
+    day = _parse_day(asked) if asked else totals.latest_day(app)
+    by = request.query_params.get("by", "day")
+    limit = _parse_limit(request.query_params.get("limit"))
+    found = totals.rows(app, day, by, limit) if day is not None else []
+    return JSONResponse({"day": day.isoformat() if day else None, "by": by, "rows": found})
+
+
+def _parse_limit(text: str | None) -> int | None:
+    if text is None:
+        return None
+    if not text.isdigit() or not 1 <= int(text) <= MAX_LIMIT:
+        raise InvalidInput(f"must be a whole number from 1 to {MAX_LIMIT:,}", where="limit")
+    return int(text)
+
+
 def _ingest(app: App, actor: str, files: Sequence[UploadFile]) -> IngestResult:
     """Save, read, delete; errors name the file as the analyst knows it, not the temp folder."""
     return with_saved_files(files, lambda paths: netmon.ingest(app, actor, paths))
@@ -168,4 +200,5 @@ ROUTES = [
     Route("/netmon/report/{day}", report, methods=["GET"]),
     Route("/netmon/blocklist.{fmt}", blocklist, methods=["GET"]),
     Route("/netmon/incidents.json", incidents_json, methods=["GET"]),
+    Route("/netmon/totals.json", totals_json, methods=["GET"]),
 ]

@@ -16,13 +16,17 @@ from hypothesis import strategies as st
 from tests.core.netmon.test_fanout import attempt
 from votetrail.core.netmon.detector import Detector, DetectorConfig
 from votetrail.core.netmon.events import ConnectionEvent
-from votetrail.core.netmon.incidents import Incident
+from votetrail.core.netmon.incidents import Incident, IncidentKind
+from votetrail.core.netmon.slow import SlowThresholds
 
 SWEEPER = IPv4Address("203.0.113.9")
 TRICKLE = IPv4Address("198.51.100.7")
 PORTSCAN = IPv4Address("192.0.2.44")
-CONFIG = DetectorConfig(idle_timeout=timedelta(hours=6))
-"""Idle timeout above the events' span, so lateness of hours keeps a source's state."""
+CONFIG = DetectorConfig(
+    idle_timeout=timedelta(hours=6), slow=SlowThresholds(ports_per_host=1000, hosts=1000)
+)
+"""Idle timeout above the events' span, so lateness of hours keeps a source's state;
+the slow rule out of reach, so these tests see the 15-minute windows alone."""
 
 
 def day() -> list[ConnectionEvent]:
@@ -44,6 +48,18 @@ IN_ORDER = run(sorted(day(), key=lambda event: event.time))
 
 def test_in_order_the_sweep_and_the_port_scan_are_found_and_the_trickle_is_not() -> None:
     assert sorted(str(i.sources[0]) for i in IN_ORDER) == sorted([str(SWEEPER), str(PORTSCAN)])
+
+
+def test_the_trickle_is_a_slow_scan_in_any_order() -> None:
+    """80 ports of one host in 2 h 13 min, never 20 in 15 minutes: the slow rule's case."""
+    events = [event for event in day() if event.source == TRICKLE]
+    for order in (events, events[::-1], events[1::2] + events[::2]):
+        detector = Detector()
+        detector.feed_many(order)
+        found = detector.incidents()
+        assert [(i.kind, i.sources, i.port_count) for i in found] == [
+            (IncidentKind.SLOW, (str(TRICKLE),), 80)
+        ]
 
 
 def test_a_late_line_does_not_stretch_the_window() -> None:

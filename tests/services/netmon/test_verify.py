@@ -123,6 +123,8 @@ def test_every_ingest_column_edited_is_named(
 def test_deleted_ingest_is_named(capsys: pytest.CaptureFixture[str], scanned: App) -> None:
     row = _incident(scanned)
     _sql(scanned, "DELETE FROM netmon_incidents")
+    _sql(scanned, "DELETE FROM netmon_source_days")
+    _sql(scanned, "DELETE FROM netmon_day_totals")
     _sql(scanned, "DELETE FROM netmon_ingests")
     code, output = _verify(capsys, scanned)
     assert code == 1

@@ -50,7 +50,12 @@ from ipaddress import IPv4Address, IPv6Address
 
 from votetrail.core.netmon.events import ConnectionEvent, Outcome
 from votetrail.core.netmon.fanout import FanoutThresholds, note, reaches
-from votetrail.core.netmon.grouping import GroupingRules, Network, group_findings
+from votetrail.core.netmon.grouping import (
+    GroupingRules,
+    Network,
+    group_by_network,
+    group_findings,
+)
 from votetrail.core.netmon.incidents import (
     Incident,
     IncidentKind,
@@ -63,12 +68,15 @@ from votetrail.core.netmon.nontargets import (
     directed_broadcasts,
     not_a_target,
 )
+from votetrail.core.netmon.slow import SlowSource, SlowThresholds
+from votetrail.core.netmon.tally import ClosedDays, DayTally
 from votetrail.core.netmon.trw import TrwFactors, TrwParams, TrwWalk, Verdict
 from votetrail.errors import InvalidInput
 
 _V6 = 1 << 128
 _HOUR = 3600.0
 _PROBED = Outcome.PROBED
+_SCANNER = Verdict.SCANNER
 _ANSWERED = frozenset({Outcome.ESTABLISHED, Outcome.PROBED})
 
 
@@ -79,8 +87,14 @@ class DetectorConfig:
     trw: TrwParams = field(default_factory=TrwParams)
     fanout: FanoutThresholds = field(default_factory=FanoutThresholds)
     grouping: GroupingRules = field(default_factory=GroupingRules)
+    slow: SlowThresholds = field(default_factory=SlowThresholds)
     idle_timeout: timedelta = timedelta(hours=1)
     """A source quiet this long is forgotten (its finding kept if it was scanning)."""
+    lateness: timedelta = timedelta(hours=6)
+    """How late a line may arrive and still count in its day (:mod:`~votetrail.core.netmon.tally`)
+    and in a slow scan's window. Zeek writes a connection when it ends, so a
+    long one is hours late; six hours covers Zeek's default inactivity
+    timeouts many times over."""
     public_ports: frozenset[int] = frozenset({80, 443})
     """Ports meant to be reachable; an established attempt elsewhere means a scan got through."""
     research: tuple[Network, ...] = ()
@@ -110,6 +124,8 @@ class DetectorConfig:
     def __post_init__(self) -> None:
         if self.idle_timeout <= timedelta(0):
             raise InvalidInput("the idle timeout must be positive")
+        if self.lateness < timedelta(0):
+            raise InvalidInput("the lateness allowed must not be negative")
         if self.half_open_probes < 1:
             raise InvalidInput("half_open_probes must be at least 1")
 
@@ -192,6 +208,13 @@ class Detector:
         self._sweep_every = self._idle / 2
         self._sources: dict[int, _Source] = {}
         self._findings: list[SourceFinding] = []
+        self._slow_rules = self._config.slow
+        self._slow_limits = self._config.slow.limits(self._config.lateness.total_seconds())
+        self._lateness = self._config.lateness.total_seconds()
+        self._slow_idle = self._config.slow.window.total_seconds() + self._lateness
+        self._slow: dict[int, SlowSource] = {}
+        self._slow_findings: list[SourceFinding] = []
+        self._tally = DayTally(self._lateness)
         self._now = float("-inf")
         self._next_sweep = float("-inf")
         self._hour_start = float("-inf")
@@ -204,6 +227,24 @@ class Detector:
     def active_sources(self) -> int:
         """How many sources the detector holds state for (bounded by expiry)."""
         return len(self._sources)
+
+    @property
+    def held(self) -> tuple[int, int, int]:
+        """Fast-rule sources, slow-rule sources and tally source-days held: the state's size."""
+        return len(self._sources), len(self._slow), self._tally.open_sources
+
+    @property
+    def late_attempts(self) -> int:
+        """Attempts that came after their day was handed over (not in any day's counts)."""
+        return self._tally.late
+
+    def close_days(self, *, final: bool = False) -> ClosedDays:
+        """Hand over the counts of every UTC day event time left more than ``lateness`` ago.
+
+        ``final`` hands over every day (the end of a file, or of a watch).
+        A day is handed over once; its later lines count in :attr:`late_attempts`.
+        """
+        return self._tally.close(self._now, final=final)
 
     def feed(self, event: ConnectionEvent) -> None:
         """Account for one attempt."""
@@ -257,8 +298,14 @@ class Detector:
             target >= FIRST_GROUP_V4 or port in DISCOVERY_PORTS or target in self._directed
         ) and not_a_target(target, port, self._directed):
             return
-        if self._home and not (self.inside(target) or self.inside(source)):
-            return
+        public = port in self._public
+        if self._home:
+            inbound = not self.inside(source)
+            if inbound and not self.inside(target):
+                return
+            counted = inbound and not (established and not half_open and public)
+        else:
+            counted = half_open or not established
         if seconds > self._now:
             self._now = seconds
             if seconds >= self._next_tick:
@@ -276,10 +323,28 @@ class Detector:
         state.connections += 1
         if half_open:
             state.probes += 1
+        got_through = accepted and established and not public
         if accepted:
             state.accepted += 1
-            if established and port not in self._public:
+            if got_through:
                 state.got_through += 1
+        if counted:
+            self._tally.add(source, target, port, seconds, established, got_through)
+            # A source a fast rule caught is never reported as slow (see incidents()),
+            # so the slow rule need not follow it while the fast state holds it.
+            if not (state.vertical or state.horizontal or state.verdict is _SCANNER):
+                slow = self._slow.get(source)
+                if slow is None:
+                    slow = self._slow[source] = SlowSource(seconds)
+                slow.add(
+                    target,
+                    port,
+                    seconds,
+                    half_open or not established,
+                    accepted,
+                    got_through,
+                    self._slow_limits,
+                )
         ports = state.by_host.get(target)
         if ports is None:
             ports = state.by_host[target] = {}
@@ -327,6 +392,20 @@ class Detector:
         incidents = [make_incident(g, IncidentKind.DISTRIBUTED, research) for g in grouped.groups]
         incidents.extend(make_incident([f], f.kind, research) for f in grouped.singles)
         incidents.extend(make_incident([f], f.kind, research) for f in internal)
+        # A source a fast rule reported is not reported again as slow: its
+        # incident already names it, and two incidents for one actor read as two.
+        fast = {f.source for f in findings}
+        slow = [f for f in self._slow_findings if f.source not in fast]
+        slow.extend(
+            _slow_finding(key, state)
+            for key, state in self._slow.items()
+            if state.flagged and key_address(key) not in fast
+        )
+        together = group_by_network(slow, self._config.grouping.announced, self._slow_rules.window)
+        incidents.extend(
+            make_incident(g, IncidentKind.SLOW, research)
+            for g in (*together.groups, *((f,) for f in together.singles))
+        )
         incidents.sort(key=lambda incident: (incident.first_seen, incident.id))
         return incidents
 
@@ -377,6 +456,12 @@ class Detector:
             state = self._sources.pop(key)
             if state.scanning(self._probes):
                 self._findings.append(self._finding(key, state))
+        slow_cutoff = now - self._slow_idle
+        quiet = [key for key, slow in self._slow.items() if slow.last < slow_cutoff]
+        for key in quiet:
+            slow = self._slow.pop(key)
+            if slow.flagged:
+                self._slow_findings.append(_slow_finding(key, slow))
         self._next_sweep = now + self._sweep_every
         self._next_tick = min(self._next_sweep, self._hour_end)
 
@@ -405,4 +490,26 @@ def _finding(
         probe=state.probes > 0,
         hours=hours,
         internal=internal,
+    )
+
+
+def _slow_finding(key: int, state: SlowSource) -> SourceFinding:
+    """Freeze a slow scanner's state into a finding."""
+    return SourceFinding(
+        source=key_address(key),
+        targets=tuple(str(key_address(host)) for host in sorted(state.target_list)),
+        ports=tuple(sorted(state.port_list)),
+        first_seen=datetime.fromtimestamp(state.first, UTC),
+        last_seen=datetime.fromtimestamp(state.last, UTC),
+        connections=state.connections,
+        accepted=state.accepted,
+        got_through=state.got_through,
+        vertical=state.vertical,
+        horizontal=not state.vertical,
+        trw=False,
+        hours=tuple(
+            (datetime.fromtimestamp(hour, UTC), count)
+            for hour, count in sorted(state.hours.items())
+        ),
+        slow=True,
     )

@@ -88,6 +88,29 @@ def group_findings(findings: Iterable[SourceFinding], rules: GroupingRules) -> G
     return Grouped(groups=tuple(groups), singles=tuple(singles))
 
 
+def group_by_network(
+    findings: Iterable[SourceFinding], announced: Sequence[Network], gap: timedelta
+) -> Grouped:
+    """Slow scanners of one network (announced, else /24 or /64) active within ``gap``.
+
+    Unlike :func:`group_findings` the ports need not match: patient scanners
+    from one block share the work, each trying other ports, and two of them
+    already say more together than apart.
+    """
+    buckets: dict[Network, list[SourceFinding]] = defaultdict(list)
+    for finding in findings:
+        buckets[network_of(finding.source, announced)].append(finding)
+    groups: list[tuple[SourceFinding, ...]] = []
+    singles: list[SourceFinding] = []
+    for members in buckets.values():
+        for cluster in _close_in_time(members, gap):
+            if len(cluster) >= 2:
+                groups.append(tuple(cluster))
+            else:
+                singles.extend(cluster)
+    return Grouped(groups=tuple(groups), singles=tuple(singles))
+
+
 def _close_in_time(members: list[SourceFinding], gap: timedelta) -> list[list[SourceFinding]]:
     """Chain sources whose activity overlaps or follows within ``gap``."""
     ordered = sorted(members, key=lambda f: (f.first_seen, f.source.version, int(f.source)))

@@ -17,8 +17,15 @@ Kinds (:class:`IncidentKind`):
 * ``internal`` – an internal host behaving like a scanner (likely compromised):
   a source inside the configured home networks that one of the rules above
   caught, sweeping outward or inward; never grouped, always ``high``;
+* ``slow`` – an outside source that reached 20 ports of one host or 20 hosts
+  without answers within 24 hours, never fast enough for the other rules
+  (:mod:`votetrail.core.netmon.slow`); sources of one /24 or /64 doing it
+  together are one ``slow`` incident with several sources;
 * ``distributed`` – several scanning sources from one network with the same
   ports at about the same time (:mod:`votetrail.core.netmon.grouping`).
+
+An incident one of whose sources was already seen probing on an earlier day
+carries the label ``returning`` (:func:`mark_returning`).
 
 Severity (:class:`Severity`): ``high`` when any attempt from the scanning
 source(s) was let in by the firewall *and* established on a port that is not
@@ -30,14 +37,16 @@ in but nothing non-public answered; ``low`` when the firewall blocked all.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network, ip_address
 
 RESEARCH_SCANNER = "research scanner"
 """Label of a source on the user's list of known research scanners (still reported)."""
+RETURNING = "returning"
+"""Label of an incident with a source seen probing on an earlier day."""
 
 
 class IncidentKind(StrEnum):
@@ -50,6 +59,8 @@ class IncidentKind(StrEnum):
     PROBE = "probe"
     INTERNAL = "internal"
     """An internal host behaving like a scanner (likely compromised)."""
+    SLOW = "slow"
+    """Patient probing: 20 ports of a host or 20 hosts within 24 hours."""
     DISTRIBUTED = "distributed"
 
 
@@ -85,12 +96,16 @@ class SourceFinding:
     """(start of a UTC hour, attempts in it), ascending, hours without attempts left out."""
     internal: bool = False
     """The source is inside the office's home networks."""
+    slow: bool = False
+    """Found by the slow rule (:mod:`votetrail.core.netmon.slow`), not the fast ones."""
 
     @property
     def kind(self) -> IncidentKind:
         """The incident kind of this source on its own."""
         if self.internal:
             return IncidentKind.INTERNAL
+        if self.slow:
+            return IncidentKind.SLOW
         if self.vertical and self.horizontal:
             return IncidentKind.MIXED
         if self.vertical:
@@ -192,6 +207,26 @@ def make_incident(
         labels=(RESEARCH_SCANNER,) if labelled else (),
         hours=tuple(sorted(hours.items())),
     )
+
+
+def mark_returning(incidents: Sequence[Incident], first_days: Mapping[str, date]) -> list[Incident]:
+    """Label ``returning`` each incident with a source first seen probing before its first day.
+
+    ``first_days`` maps a source (address text) to the first UTC day it was
+    counted probing, from every ingest so far; a source that comes back day
+    after day is the one an analyst blocks first.
+    """
+    marked = []
+    for incident in incidents:
+        day = incident.first_seen.astimezone(UTC).date()
+        back = any(
+            (first := first_days.get(source)) is not None and first < day
+            for source in incident.sources
+        )
+        if back and RETURNING not in incident.labels:
+            incident = replace(incident, labels=(*incident.labels, RETURNING))
+        marked.append(incident)
+    return marked
 
 
 def attempts_per_hour(incident: Incident, day: date) -> list[int]:

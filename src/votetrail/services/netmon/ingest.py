@@ -16,6 +16,10 @@ names it.
 
 Incidents carry their attempts per UTC hour (``hours`` in the data), so a day's
 report counts only that day's attempts of a scan that crosses midnight.
+
+Every unsolicited attempt is also counted, per UTC day and source, whether or
+not it belongs to an incident: an ingest stores the days its detector closed
+(:mod:`votetrail.services.netmon.counts`), and the daily report leads with them.
 """
 
 from __future__ import annotations
@@ -44,7 +48,9 @@ from votetrail.core.netmon.incidents import (
     Severity,
     attempts_on,
     attempts_per_hour,
+    mark_returning,
 )
+from votetrail.core.netmon.tally import ClosedDays
 from votetrail.errors import InvalidInput
 from votetrail.formats.netmon.logs import filterlog, iptables, pfirewall, suricata, vpc_flow, zeek
 from votetrail.formats.netmon.logs.common import ReadReport
@@ -67,6 +73,8 @@ from votetrail.formats.netmon.outputs.report import DailyReport, render_report
 from votetrail.services.context import App
 from votetrail.services.digests import sha256_file
 from votetrail.services.directory import state_id
+from votetrail.services.netmon.counts import first_days, store_counts
+from votetrail.services.netmon.totals import day_counts
 from votetrail.services.unit_of_work import UnitOfWork, unit_of_work
 from votetrail.store.models import NETMON_INCIDENTS, NETMON_INGESTS
 
@@ -111,7 +119,7 @@ def incident_from_data(data: dict[str, Any]) -> Incident:
 
 
 def daily_report(app: App, day: date) -> str:
-    """The day's HTML report from the stored incidents, counting that day's attempts only.
+    """The day's HTML report: every probe counted that day, then the stored incidents.
 
     The chart adds up the incidents' stored per-hour counts (estimated only
     for incidents stored before those were kept; see
@@ -122,7 +130,17 @@ def daily_report(app: App, day: date) -> str:
     for incident in found:
         for hour, count in enumerate(attempts_per_hour(incident, day)):
             counts[hour] += count
-    return render_report(DailyReport(day, found, counts, site=app.origin))
+    counted = day_counts(app, day)
+    return render_report(
+        DailyReport(
+            day,
+            found,
+            counts,
+            site=app.origin,
+            counted=None if counted is None else counted.total,
+            distinct_at_least=counted is not None and counted.lower_bound,
+        )
+    )
 
 
 def blocklist_text(
@@ -207,8 +225,11 @@ def ingest(
             report = ReadReport(str(path))
             detector = Detector(_config(home_networks))
             detector.feed_many(read_netlog(path, report, year=year, prefixes=prefixes))
+            closed = detector.close_days(final=True)
             found_incidents = detector.incidents()
-            ingest_id = _store(uow, "file", path.name, digest, fmt, report, found_incidents, where)
+            ingest_id = _store(
+                uow, "file", path.name, digest, fmt, report, found_incidents, closed, where
+            )
             results.append(
                 FileIngest(
                     ingest_id,
@@ -261,16 +282,20 @@ def _store(
     fmt: NetlogFormat,
     report: ReadReport,
     found: Sequence[Incident],
+    closed: ClosedDays,
     jurisdiction: str | None,
 ) -> str:
-    """Write one ingest row and upsert its incidents (delete, then insert), then log it.
+    """Write one ingest row, its day counts, and upsert its incidents (delete, insert); log it.
 
     The ingest row's ``incident_ids`` maps each incident id to the SHA-256 of
-    the data stored for it, so the one logged ingest row covers every incident
-    row it wrote: ``verify`` re-hashes the data and checks the other columns
-    against it, without a log entry per incident.
+    the data stored for it, and its ``counts_sha256`` is the SHA-256 of the
+    day counts it stored, so the one logged ingest row covers every incident
+    and count row it wrote: ``verify`` re-hashes them, without a log entry
+    per incident. Incidents are marked ``returning`` against the first day
+    each source was counted, in earlier ingests or this one.
     """
     conn = uow.conn
+    found = mark_returning(found, first_days(conn, (s for i in found for s in i.sources), closed))
     stored = {i.id: canonical_bytes(incident_data(i)).decode("utf-8") for i in found}
     count = conn.execute(select(func.count()).select_from(NETMON_INGESTS)).scalar() or 0
     ingest_id = f"netmon-{count + 1}"
@@ -295,6 +320,11 @@ def _store(
             ingested_at=iso_utc(uow.app.clock()),
             jurisdiction_id=jurisdiction,
         )
+    )
+    conn.execute(
+        NETMON_INGESTS.update()
+        .where(NETMON_INGESTS.c.id == ingest_id)
+        .values(counts_sha256=store_counts(conn, ingest_id, closed))
     )
     if found:
         conn.execute(
@@ -491,9 +521,12 @@ def watch(
     """Follow ``path`` until ``stop()`` is true, storing new or changed incidents as they appear.
 
     Every ``flush_seconds`` or ``flush_lines`` lines the detector is asked for
-    its incidents; those new or changed since the last store are written with
-    an ingest row covering the lines read since the previous one (its hash is
-    of those bytes), and ``on_ingest`` hears of them. On stop the rest is stored.
+    its incidents and the days it has closed; incidents new or changed since
+    the last store and those days' counts are written with an ingest row
+    covering the lines read since the previous one (its hash is of those
+    bytes), and ``on_ingest`` hears of the incidents. A day closing writes an
+    ingest row even when no incident changed. On stop the rest is stored,
+    with the counts of the days still open.
     """
     follower = _Follower(path)
     result = WatchResult()
@@ -522,8 +555,9 @@ def watch(
             if batcher is not None:
                 unlogged = batcher.total.lines - since.lines
                 due = time.monotonic() - last_flush >= flush_seconds or unlogged >= flush_lines
+                closed = detector.close_days(final=stopping) if due or stopping else ClosedDays()
                 changed = _changed(detector.incidents(), stored) if due or stopping else []
-                if unlogged and (changed or stopping):
+                if (unlogged and (changed or stopping)) or closed.days:
                     counts = _difference(batcher.total, since)
                     with unit_of_work(app, actor) as uow:
                         where = _jurisdiction(uow.conn, jurisdiction)
@@ -535,6 +569,7 @@ def watch(
                             batcher.fmt,
                             counts,
                             changed,
+                            closed,
                             where,
                         )
                     result.ingests.append(ingest_id)

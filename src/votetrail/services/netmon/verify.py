@@ -18,6 +18,9 @@ logged, and then holds each row to it:
 Ingests written before migration 0010 listed ids without hashes: their
 incidents' rows are checked for presence, ``ingest_id`` and consistency with
 ``data``, but ``data`` itself cannot be compared with anything.
+
+Each ingest's day counts (since migration 0015) answer to its logged
+``counts_sha256`` the same way (:func:`~votetrail.services.netmon.counts.check_counts`).
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from votetrail.services.netmon.counts import check_counts
 from votetrail.store.models import LEDGER_ENTRIES, NETMON_INCIDENTS, NETMON_INGESTS
 
 COPIED_COLUMNS = ("kind", "severity", "first_seen", "last_seen")
@@ -38,7 +42,10 @@ _SHOWN = 60
 
 
 def check_netmon(conn: Connection, problem: Callable[[str], None]) -> int:
-    """Report every incident row that differs from what its ingest logged; returns rows checked."""
+    """Report every incident and count row that differs from what its ingest logged.
+
+    Returns the rows checked.
+    """
     logged = _logged_incidents(conn)
     checked = 0
     for row in conn.execute(select(NETMON_INCIDENTS).order_by(NETMON_INCIDENTS.c.id)):
@@ -61,7 +68,7 @@ def check_netmon(conn: Connection, problem: Callable[[str], None]) -> int:
             f"netmon incident {incident_id!r} was deleted "
             f"(ingest {ingest_id!r} stored it and no later ingest replaced it)"
         )
-    return checked
+    return checked + check_counts(conn, problem)
 
 
 def _logged_incidents(conn: Connection) -> dict[str, tuple[str, str | None]]:

@@ -15,8 +15,9 @@ import pytest
 
 from votetrail.core.netmon.detector import Detector
 from votetrail.core.netmon.incidents import IncidentKind
+from votetrail.formats.netmon.logs.common import ReadReport
 from votetrail.formats.netmon.logs.detect import read_netlog
-from votetrail.formats.netmon.logs.zeek import CONN_LOG_FIELDS
+from votetrail.formats.netmon.logs.zeek import CONN_LOG_FIELDS, iter_zeek_keys
 
 CLIENT = "10.20.1.15"
 
@@ -46,7 +47,7 @@ def test_a_client_completing_40_https_connections_is_a_client(tmp_path: Path) ->
     [
         (("S0", "S", "0"),),
         (("REJ", "Sr", "1"),),
-        (("S0", "S", "0"), ("REJ", "Sr", "1"), ("RSTOS0", "SR", "0"), ("OTH", "D", "0")),
+        (("S0", "S", "0"), ("REJ", "Sr", "1"), ("RSTOS0", "SR", "0"), ("OTH", "F", "0")),
     ],
     ids=["S0", "REJ", "mixed"],
 )
@@ -61,3 +62,24 @@ def test_the_same_attempts_unanswered_are_a_horizontal_scan(
     assert incident.sources == (CLIENT,)
     assert incident.ports == (443,)
     assert len(incident.targets) == 40
+
+
+@pytest.mark.parametrize("history", ["DFa", "HdDaAfR", "DdAaFf", "HadADF", "Da"])
+def test_a_connection_s_end_seen_mid_stream_is_no_attempt(tmp_path: Path, history: str) -> None:
+    """A server's side of the office's own connection, joined late by Zeek and named backwards."""
+    log = _conn_log(tmp_path / "conn.log", (("SH", history, "4"), ("OTH", history, "0")))
+    report = ReadReport(str(log))
+    assert list(read_netlog(log, report)) == []
+    assert (report.events, report.ignored) == (0, 44)  # 40 ends, 3 header lines and #close
+    keys = ReadReport(str(log))
+    assert list(iter_zeek_keys(log.read_text(encoding="utf-8").splitlines(), keys)) == []
+
+
+@pytest.mark.parametrize("history", ["F", "Fr", "A", "R", "FPU"])
+def test_syn_less_probes_without_data_are_still_attempts(tmp_path: Path, history: str) -> None:
+    """nmap's FIN, ACK, NULL and Xmas scans send no SYN and no data: a horizontal scan."""
+    log = _conn_log(tmp_path / "conn.log", (("OTH", history, "0"),))
+    detector = Detector()
+    detector.feed_many(read_netlog(log))
+    [incident] = detector.incidents()
+    assert incident.kind is IncidentKind.HORIZONTAL

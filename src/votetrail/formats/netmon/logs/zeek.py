@@ -19,6 +19,16 @@ Zeek already reduces packets to connections and names the originator
                                                      UNANSWERED when ``resp_pkts`` is 0
 ======================================  ===========  =========================================
 
+A TCP connection whose originator sent no SYN but did send data or a SYN-ACK
+(``history`` without ``S``, with ``D`` or ``H``) is not an attempt at all: Zeek
+joined it mid-stream (a capture that started late, a long connection past
+Zeek's inactivity timeout) and named as originator the side it saw first, so
+the "source" is usually a server answering the office's own client (on the
+CTU-Normal captures, 1.1.1.2 port 853 ending a desktop's DNS-over-TLS
+connections: 63 lines that otherwise look like a slow scan of the desktop).
+Such lines are ignored (:func:`mid_stream`). A SYN-less probe *without* data
+(nmap's FIN, NULL, Xmas and ACK scans: ``F``, ``A``, ``R`` …) is still an attempt.
+
 UDP and ICMP "connections" use ``S0`` (one way only), ``SF`` (both ways) and
 ``OTH``. ``accepted`` is always True: Zeek sees traffic that was let through.
 A missing state (``-``) counts as UNANSWERED if ``resp_pkts`` is 0, else
@@ -261,6 +271,9 @@ def _scan(
                         report.ignored += 1
                         continue
                     raise BadLine(f"proto {proto!r} is not tcp, udp or icmp")
+                if proto == "tcp" and mid_stream(history):
+                    report.ignored += 1
+                    continue
                 if not _EARLIEST <= seconds < _LATEST:
                     _check_time(seconds)
                 source = cache.get(orig) or miss(orig)
@@ -277,9 +290,12 @@ def _scan(
                         report.ignored += 1
                         continue
                     raise BadLine(f"proto {proto!r} is not tcp, udp or icmp")
+                hist_at, pkts_at = zeek.extra
+                if proto == "tcp" and hist_at is not None and mid_stream(values[hist_at]):
+                    report.ignored += 1
+                    continue
                 known = STATES.get(state)
                 if known is None or state in ("RSTR", "OTH"):
-                    hist_at, pkts_at = zeek.extra
                     found = outcome(
                         state,
                         values[hist_at] if hist_at is not None else "",
@@ -316,6 +332,16 @@ def _scan(
             continue
         report.events += 1
         yield item
+
+
+def mid_stream(history: str) -> bool:
+    """Whether a TCP ``history`` is a connection's tail seen mid-stream, not an attempt.
+
+    The originator sent no SYN (``S``) but sent data (``D``) or a SYN-ACK
+    (``H``): it is answering, not trying. Cheap for the common case, where
+    the history starts with the originator's ``S``.
+    """
+    return history[:1] != "S" and "S" not in history and ("D" in history or "H" in history)
 
 
 def outcome(state: str, history: str, resp_pkts: str | int | None) -> Outcome:

@@ -6,9 +6,9 @@ no scripts and loads nothing: styles are inline, the charts are inline SVG
 value that came from logs or configuration (addresses, labels) is escaped,
 since a scanner chooses what it sends and a label is typed by a person.
 
-The order of the page follows what a reader must act on first: the
-headline count, then the incidents that got through, then the charts and
-the full list.
+The order of the page follows what a reader must act on first: the day's
+unsolicited attempts in words (every probe counted, scan or not), then the
+count of scans, the incidents that got through, the charts and the full list.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from datetime import date, datetime
 from html import escape
 
 from votetrail.core.netmon.incidents import Incident, Severity, attempts_on
+from votetrail.core.netmon.tally import DayTotal
 from votetrail.errors import InvalidInput
 from votetrail.formats.netmon.outputs.charts import hourly_bars, ranked_bars
 
@@ -33,7 +34,7 @@ _STYLE = (
     "th,td{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top}"
     "th{background:#eee}tr.high td{background:#fde2e2}"
     "svg text{font-size:12px;fill:#222}svg text.axis{font-size:10px;fill:#555}"
-    ".headline{font-size:2em;margin:0}.empty{color:#555}"
+    ".headline{font-size:2em;margin:0}.empty{color:#555}.counted{font-size:1.4em}"
 )
 
 
@@ -53,6 +54,10 @@ class DailyReport:
     incidents: Sequence[Incident]
     attempts_per_hour: Sequence[int]
     site: str = "votetrail"
+    counted: DayTotal | None = None
+    """Every unsolicited attempt of the day; None when none were counted (older data)."""
+    distinct_at_least: bool = False
+    """``counted``'s ports and hosts are a lower bound (several files counted the day)."""
 
     def __post_init__(self) -> None:
         """Reject a chart that would silently mislabel hours."""
@@ -71,6 +76,7 @@ def render_report(report: DailyReport) -> str:
     title = f"{report.site} network report, {report.day.isoformat()}"
     body = [
         f"<h1>{escape(title)}</h1>",
+        _counted(report.counted, report.distinct_at_least),
         _headline(report.incidents),
         "<h2>Got through</h2>",
         "<p>Scans the firewall let in that reached a port other than the public "
@@ -117,6 +123,43 @@ def top_ports(incidents: Sequence[Incident], limit: int = TOP) -> list[tuple[str
         scans.update(incident.ports)
     ranked = sorted(scans.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
     return [(str(port), count) for port, count in ranked]
+
+
+def counted_sentence(counted: DayTotal, distinct_at_least: bool = False) -> str:
+    """The day's unsolicited attempts in words, e.g. "Probed 11,402 times from 6,236 addresses
+    on 1,204 ports; 3 attempts got an answer on a port that should be closed."
+    """
+    least = "at least " if distinct_at_least else ""
+    text = (
+        f"Probed {_count(counted.attempts, 'time')} from {_count(counted.sources, 'address')} "
+        f"on {least}{_count(counted.ports, 'port')}; "
+    )
+    if counted.unexpected == 0:
+        return text + "none got an answer on a port that should be closed."
+    verb = "attempt" if counted.unexpected == 1 else "attempts"
+    return text + f"{counted.unexpected:,} {verb} got an answer on a port that should be closed."
+
+
+def _count(number: int, noun: str) -> str:
+    plural = noun + ("es" if noun.endswith("ss") else "s")
+    return f"{number:,} {noun if number == 1 else plural}"
+
+
+def _counted(counted: DayTotal | None, distinct_at_least: bool) -> str:
+    """The lead: every unsolicited attempt of the day, or plainly that none were counted."""
+    if counted is None:
+        return (
+            '<p class="counted empty">No count of every probe is stored for this day: its '
+            "logs were read before votetrail counted each unsolicited attempt, or none were "
+            "read. The scans below are all that is known of it.</p>"
+        )
+    answered = _count(counted.answered, "attempt")
+    return (
+        f'<p class="counted">{escape(counted_sentence(counted, distinct_at_least))}</p>'
+        "<p>Every unsolicited attempt is counted (into the office's networks, when they are "
+        f"configured), whether or not it was part of a scan below; {answered} got an answer "
+        "in all.</p>"
+    )
 
 
 def _headline(incidents: Sequence[Incident]) -> str:
