@@ -68,5 +68,19 @@ class VerificationFailed(VotetrailError):
     """A proof, signature or the log itself did not check out."""
 
 
+class LogAlarm(VerificationFailed):
+    """The log forked, rewound or was signed by someone else: ``votetrail monitor`` exits 1."""
+
+
+class ServerUnreachable(VotetrailError):
+    """The log's server did not answer or answered nonsense: not proof of a rewrite.
+
+    A monitor run from cron must tell "the office's site is down" (retry later)
+    from "the office's log was rewritten" (raise the alarm), hence its own code.
+    """
+
+    exit_code = 3
+
+
 class AlertDeliveryFailed(VotetrailError):
     """An alert could not be delivered (mail relay or webhook refused or unreachable)."""

@@ -44,10 +44,13 @@ from tests.cli.helpers import votetrail_on
 from tests.services.voters.fixtures import load as load_voters
 from tests.services.voters.fixtures import who
 from votetrail.core.lat.deck import generate_deck
+from votetrail.core.ledger.cosignature import CosignerKey
+from votetrail.core.ledger.note import parse_signed_note
 from votetrail.core.voters.record import Address
 from votetrail.core.voters.transactions import Change, Kind
 from votetrail.formats.election.yaml import write_yaml
 from votetrail.formats.lat.deck_files import write_deck_cvrs
+from votetrail.services import log_view, witnesses
 from votetrail.services.audit import batch_rounds, batch_tallies
 from votetrail.services.audit import boards as audit_boards
 from votetrail.services.audit.boards import Member
@@ -66,6 +69,7 @@ from votetrail.services.demo.lat import demo_definition
 from votetrail.services.lat import definitions as lat_definitions
 from votetrail.services.lat import sessions as lat_sessions
 from votetrail.services.netmon import ingest as netmon
+from votetrail.services.publications.publish import Document, publish, withdraw
 from votetrail.services.setup import load_demo
 from votetrail.services.verify import verify, verify_on
 from votetrail.services.voters import files as voter_files
@@ -81,6 +85,8 @@ NOT_RECORDS: dict[str, str] = {
     "with it",
     "refusal_counts": "a counter of repeated refusals; the refusals themselves are logged "
     "(access.denied, access.denied_repeated)",
+    "cosignatures": "witnesses' signed lines, checked by whoever reads them against the witness "
+    "keys; logging them would sign a new checkpoint to cosign, forever (docs/monitor.md)",
 }
 """Tables verify does not cover at all (``alembic_version`` is not in the models either)."""
 
@@ -206,6 +212,25 @@ def _batch_audit(app: App) -> None:
     batch_rounds.measure_round(app, state, audit_id)
 
 
+def _publications(app: App) -> None:
+    """A statement published, then corrected, and the correction withdrawn."""
+    admin = who(app, "adams-admin")
+    text = Document("statement.txt", text="Polls open at 7.")
+    first = publish(app, admin, "adams", text, "Polling hours", "notice")
+    fixed = Document("statement.txt", text="Polls open at 7 a.m.")
+    second = publish(app, admin, "adams", fixed, "Polling hours", "notice", supersedes=first)
+    withdraw(app, admin, second, "posted in error")
+
+
+def _witness(app: App) -> None:
+    """A witness configured (logged) and its cosignature of the current checkpoint."""
+    key = CosignerKey("witness.example.org/w1", bytes([9]) * 32)
+    witnesses.add_witness(app, "state-admin", key.verifier.encode())
+    note = log_view.checkpoint(app)
+    body = parse_signed_note(note)[0]
+    witnesses.accept_cosignature(app, note + key.cosign(body, int(app.clock().timestamp())))
+
+
 def _build_state(app: App, folder: Path) -> None:
     """At least one row in every table, each made by the service an official would use."""
     cvrs = folder / "adams-cvrs.csv"
@@ -233,6 +258,8 @@ def _build_state(app: App, folder: Path) -> None:
     log.write_text("".join(line.format(s=n, port=1000 + n) for n in range(30)))
     netmon.ingest(app, "analyst", [log])
     _lat_test(app, folder)
+    _publications(app)
+    _witness(app)
     load_voters(app, "adams", 6)
     voted = folder / "voted.csv"
     voted.write_text("voter_id,method\nADAMS000001,in-person\n", encoding="utf-8")

@@ -61,6 +61,10 @@ TABLES = {
     "audit_batch_tallies",
     "audit_batch_signoffs",
     "audit_batch_results",
+    "publications",
+    "publication_withdrawals",
+    "witnesses",
+    "cosignatures",
 }
 
 

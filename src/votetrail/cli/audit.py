@@ -108,6 +108,10 @@ def verify_command(
         f"with seed {found.seed}; risk of {_count(len(found.contests), 'contest')} "
         f"recomputed in every round; {decisions or 'no rounds yet'}."
     )
+    for contest, risks in result.assertion_risk.items():
+        typer.echo(f"IRV contest {contest}: {_count(len(risks), 'RAIRE assertion')} recomputed")
+        for assertion, risk in risks.items():
+            typer.echo(f"  {assertion}: risk {risk:.6g}")
 
 
 def _count(number: int, noun: str) -> str:

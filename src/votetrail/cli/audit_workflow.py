@@ -34,7 +34,11 @@ def create_command(
     election: Annotated[str, typer.Option(help="The election audited.")],
     method: Annotated[AuditMethod, typer.Option(help="How ballots are checked.")],
     targeted: Annotated[
-        list[str], typer.Option(help="A contest that must be confirmed; repeat for each.")
+        list[str],
+        typer.Option(
+            help="A contest that must be confirmed; repeat for each. A ranked-choice (IRV) "
+            "contest is audited by its RAIRE assertions, in a ballot-comparison audit only."
+        ),
     ],
     county: Annotated[list[str], typer.Option(help="A county in the audit; repeat for each.")],
     user: User,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from datetime import date
 from enum import StrEnum
@@ -15,9 +14,8 @@ from votetrail.cli.options import DatabaseUrl, DataDir, write_text
 from votetrail.errors import InvalidInput
 from votetrail.formats.accounting.report import render_html, write_csv
 from votetrail.formats.csv_out import CsvWriter
-from votetrail.formats.tally.results import ReportHeader, contract_json, nist_err_json
-from votetrail.formats.tally.results import write_csv as write_results_csv
 from votetrail.services.context import open_app
+from votetrail.services.counting.published import ResultsFormat, results_text
 from votetrail.services.counting.results import accounting, results
 from votetrail.services.counting.uploads import (
     UploadResult,
@@ -62,13 +60,16 @@ def _report(result: UploadResult) -> None:
     )
     if result.replaced is not None:
         typer.echo(f"{result.id} replaces {result.replaced}, which no longer counts.")
-    for notice in result.notices:  # ranked-choice contests the files hold but do not import
-        typer.echo(f"Left out: {notice}.", err=True)
 
 
 @cvr_cli.command("import")
 def cvr_import(
-    files: Annotated[list[Path], typer.Argument(help="CVR export files (Dominion CSV, NIST).")],
+    files: Annotated[
+        list[Path],
+        typer.Argument(
+            help="CVR export files (Dominion, Hart, Clear Ballot, ES&S CSV or .xlsx, NIST)."
+        ),
+    ],
     jurisdiction: Jurisdiction,
     data_dir: DataDir = None,
     database_url: DatabaseUrl = None,
@@ -134,12 +135,6 @@ def counts_import(
     _report(import_counts(app, actor, jurisdiction, kind.value, file, replace))
 
 
-class ResultsFormat(StrEnum):
-    JSON = "json"
-    NIST = "nist"
-    CSV = "csv"
-
-
 def results_command(
     jurisdiction: Annotated[
         str | None, typer.Option(help="One county; statewide when omitted.")
@@ -158,34 +153,19 @@ def results_command(
     """Results per contest from the uploaded CVRs (JSON, NIST SP 1500-100 JSON or CSV)."""
     app = open_app(data_dir, database_url)
     found = results(app, jurisdiction)
-    if fmt is ResultsFormat.CSV:
-        if output is None:
-            write_results_csv(found, sys.stdout)
-        else:
-            with output.open("w", encoding="utf-8", newline="") as handle:
-                write_results_csv(found, handle)
-        return
-    if fmt is ResultsFormat.JSON:
-        document = contract_json(found)
-    else:
-        now = app.clock()
-        try:
-            day = date.fromisoformat(election_date) if election_date else now.date()
-        except ValueError:
-            raise InvalidInput(
-                "must be YYYY-MM-DD", where=f"--election-date {election_date}"
-            ) from None
-        header = ReportHeader(
-            election_name=election_name,
-            election_date=day,
-            generated=now,
-            issuer=app.origin,
-            issuer_abbreviation=app.origin.split("/")[0],
-            scope_name=jurisdiction or "statewide",
-            scope_type="county" if jurisdiction else "state",
-        )
-        document = nist_err_json(found, header)
-    write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", output)
+    try:
+        day = date.fromisoformat(election_date) if election_date else None
+    except ValueError:
+        raise InvalidInput("must be YYYY-MM-DD", where=f"--election-date {election_date}") from None
+    text = results_text(
+        app,
+        found,
+        fmt,
+        jurisdiction=jurisdiction,
+        election_name=election_name,
+        election_date=day,
+    )
+    write_text(text, output)
 
 
 class ReportFormat(StrEnum):

@@ -28,6 +28,7 @@ from votetrail.formats.lat.deck_files import (
     write_deck_cvrs,
     write_deck_json,
     write_expected_csv,
+    write_round_tables,
 )
 from votetrail.formats.lat.results import read_tabulator_report
 from votetrail.services.context import open_app
@@ -67,6 +68,7 @@ class DeckFormat(StrEnum):
     expected_csv = "expected-csv"
     cvr = "cvr"
     pdf = "pdf"
+    rounds = "rounds"
 
 
 class ReportFormat(StrEnum):
@@ -89,7 +91,8 @@ def deck_command(
     json is the documented deck contract (ballots and expected totals); csv
     lists each ballot's marking instructions; expected-csv the expected totals;
     cvr the deck as NIST SP 1500-103 JSON cast vote records; pdf the printable
-    deck with instructions and expected totals (needs --output).
+    deck with instructions and expected totals (needs --output); rounds each
+    ranked-choice contest's expected round table.
     """
     definition = read_definition(definition_file)
     deck = generate_deck(definition, precinct or None)
@@ -122,6 +125,8 @@ def deck_command(
         write_deck_json(deck, buffer)
     elif deck_format is DeckFormat.csv:
         write_deck_csv(deck, buffer)
+    elif deck_format is DeckFormat.rounds:
+        write_round_tables(deck, buffer, precinct or None)
     else:
         write_expected_csv(deck, buffer, precinct or None)
     write_text(buffer.getvalue(), output)
@@ -160,7 +165,7 @@ def compare_command(
     found = identity_discrepancies(definition, serial, precinct or None, report.about)
     found.extend(
         compare_device(
-            deck, precinct or None, report.overall, report.by_style, report.cards
+            deck, precinct or None, report.overall, report.by_style, report.cards, report.rankings
         ).discrepancies
     )
     sentences = [d.sentence for d in found] + list(report.unmatched)

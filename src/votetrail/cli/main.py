@@ -22,6 +22,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from votetrail.cli import (
+    audit_irv,  # noqa: F401 - adds audit irv-assertions/irv-risk
     audit_workflow,  # noqa: F401 - adds audit create/seed/draw/retrieval
     netmon_totals,  # noqa: F401 - adds netmon totals
 )
@@ -34,8 +35,15 @@ from votetrail.cli.counting import (
     results_command,
 )
 from votetrail.cli.lat import lat_cli
+from votetrail.cli.monitor import monitor_command, witness_cli
 from votetrail.cli.netmon import netmon_cli
 from votetrail.cli.options import DatabaseUrl, DataDir
+from votetrail.cli.publications import (
+    publication_cli,
+    publish_command,
+    verify_document_command,
+)
+from votetrail.cli.rcv import rcv_cli
 from votetrail.cli.voters import voters_cli
 from votetrail.errors import InvalidInput, VotetrailError
 from votetrail.services import log_view
@@ -78,7 +86,13 @@ cli.add_typer(accounting_cli, name="accounting")
 cli.add_typer(netmon_cli, name="netmon")
 cli.add_typer(voters_cli, name="voters")
 cli.add_typer(lat_cli, name="lat")
+cli.add_typer(rcv_cli, name="rcv")
 cli.command("results")(results_command)
+cli.add_typer(publication_cli, name="publication")
+cli.command("publish")(publish_command)
+cli.command("verify-document")(verify_document_command)
+cli.command("monitor")(monitor_command)
+cli.add_typer(witness_cli, name="witness")
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)

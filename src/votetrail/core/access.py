@@ -125,3 +125,15 @@ def may_manage_audit_boards(principal: Principal, county: str, state_id: str) ->
     not: a board it controlled could read or enter another county's ballots.
     """
     return may_upload(principal, county, state_id)
+
+
+def may_publish(principal: Principal, jurisdiction: str, state_id: str) -> bool:
+    """An office's publications are issued by its own administrator, or the state administrator.
+
+    A publication speaks for the office (a county's polling-place change, the
+    state's results), so it is the person who answers for the office's records
+    (see :func:`may_upload`); the state administrator also publishes for the
+    state itself. Audit boards and analysts do not speak for the office, and
+    one county must never publish in another's name.
+    """
+    return may_upload(principal, jurisdiction, state_id)

@@ -24,6 +24,7 @@ from votetrail.errors import VerificationFailed
 from votetrail.services.context import App
 from votetrail.services.counting.uploads import stored_records
 from votetrail.services.netmon.verify import check_netmon
+from votetrail.services.publications.verify import check_publication_files
 from votetrail.services.verify_columns import check_checkpoint_rows, check_cvr_columns
 from votetrail.services.voters.verify import check_voters
 from votetrail.store import ledger
@@ -115,6 +116,7 @@ class _Verifier:
         check_cvr_columns(self.conn, self.problem)
         self.report.records += check_voters(self.conn, self.problem)
         self.report.records += check_netmon(self.conn, self.problem)
+        check_publication_files(self.conn, self.app.data_dir, self.problem)
         return self.report
 
     def _check_uploads(self) -> None:

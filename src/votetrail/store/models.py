@@ -801,6 +801,74 @@ class AuditBatchResult(Base):
     measured_by: Mapped[str] = mapped_column(String(64))
 
 
+class Publication(Base):
+    """A document an office published (issue 18): its bytes' SHA-256 and what it is.
+
+    Never changed once written, so its logged hash holds for good and a proof
+    bundle made at any time carries exactly the row the log entry commits to.
+    A correction is a new row naming the one it ``supersedes`` (at most one
+    correction each); a withdrawal is a ``publication_withdrawals`` row. The
+    bytes themselves are kept in the data directory under their SHA-256
+    (``services/publications/files.py``).
+    """
+
+    __tablename__ = "publications"
+    __table_args__ = (Index("ix_publications_supersedes", "supersedes", unique=True),)
+    id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    jurisdiction_id: Mapped[str] = mapped_column(ForeignKey("jurisdictions.id"), index=True)
+    office: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(String(300))
+    file_name: Mapped[str] = mapped_column(String(200))
+    media_type: Mapped[str] = mapped_column(String(100))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    supersedes: Mapped[str | None] = mapped_column(ForeignKey("publications.id"), nullable=True)
+    published_by: Mapped[str] = mapped_column(String(64))
+    published_at: Mapped[str] = mapped_column(String(32))
+
+
+class PublicationWithdrawal(Base):
+    """A publication withdrawn, with the reason: it stays listed, marked withdrawn."""
+
+    __tablename__ = "publication_withdrawals"
+    publication_id: Mapped[str] = mapped_column(ForeignKey("publications.id"), primary_key=True)
+    reason: Mapped[str] = mapped_column(String(2000))
+    withdrawn_by: Mapped[str] = mapped_column(String(64))
+    withdrawn_at: Mapped[str] = mapped_column(String(32))
+
+
+class Witness(Base):
+    """A witness the office accepts cosignatures from (``votetrail witness add``).
+
+    Ledgered: adding or removing one is logged, so nobody can quietly swap in a
+    witness of their own to vouch for a rewritten log.
+    """
+
+    __tablename__ = "witnesses"
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    verifier_key: Mapped[str] = mapped_column(String(400))
+    added_by: Mapped[str] = mapped_column(String(64))
+    added_at: Mapped[str] = mapped_column(String(32))
+
+
+class Cosignature(Base):
+    """A witness's C2SP cosignature of one signed checkpoint, the newest it sent.
+
+    Not logged: the line is itself signed evidence about the log, and logging
+    it would make a new checkpoint for the witnesses to cosign, forever.
+    """
+
+    __tablename__ = "cosignatures"
+    checkpoint_size: Mapped[int] = mapped_column(
+        ForeignKey("checkpoints.size"), primary_key=True, autoincrement=False
+    )
+    witness_name: Mapped[str] = mapped_column(ForeignKey("witnesses.name"), primary_key=True)
+    timestamp: Mapped[int] = mapped_column(BigInteger)
+    line: Mapped[str] = mapped_column(String(600))
+    received_at: Mapped[str] = mapped_column(String(32))
+
+
 def _table(model: type[Base]) -> Table:
     """The Core table behind a model, typed as such for Core queries."""
     table = model.__table__
@@ -828,6 +896,10 @@ VOTER_VERSIONS = _table(VoterVersion)
 VOTER_BUCKETS = _table(VoterBucket)
 VOTER_MAP = _table(VoterMapState)
 VOTER_IMPORTS = _table(VoterImport)
+PUBLICATIONS = _table(Publication)
+PUBLICATION_WITHDRAWALS = _table(PublicationWithdrawal)
+WITNESSES = _table(Witness)
+COSIGNATURES = _table(Cosignature)
 VOTER_PARTICIPATION = _table(VoterParticipation)
 VOTER_REVIEWS = _table(VoterReview)
 VOTER_ALERTS = _table(VoterAlert)

@@ -39,6 +39,8 @@ from votetrail.store.models import (
     LAT_SESSIONS,
     LAT_UNSEALED_DEVICES,
     NETMON_INGESTS,
+    PUBLICATION_WITHDRAWALS,
+    PUBLICATIONS,
     SETTINGS,
     UPLOAD_REPLACEMENTS,
     UPLOADS,
@@ -47,6 +49,7 @@ from votetrail.store.models import (
     VOTER_IMPORTS,
     VOTER_MAP,
     VOTER_REVIEWS,
+    WITNESSES,
 )
 
 
@@ -104,6 +107,9 @@ RECORD_TYPES: dict[str, RecordType] = {
         RecordType("audit_batch_tally", AUDIT_BATCH_TALLIES, "id"),
         RecordType("audit_batch_signoff", AUDIT_BATCH_SIGNOFFS, "id"),
         RecordType("audit_batch_result", AUDIT_BATCH_RESULTS, "id"),
+        RecordType("witness", WITNESSES, "name"),
+        RecordType("publication", PUBLICATIONS, "id"),
+        RecordType("publication_withdrawal", PUBLICATION_WITHDRAWALS, "publication_id"),
     )
 }
 

@@ -23,7 +23,20 @@ from starlette.staticfiles import StaticFiles
 from votetrail.errors import NotFound, VotetrailError
 from votetrail.services.context import App
 from votetrail.services.keys import session_secret
-from votetrail.web import accounts, audit, county, lat, netmon, public, voters, workspace
+from votetrail.web import (
+    accounts,
+    audit,
+    county,
+    lat,
+    netmon,
+    public,
+    publications,
+    results,
+    rumors,
+    voters,
+    witness,
+    workspace,
+)
 from votetrail.web.auth import load_principal
 from votetrail.web.cookies import SecureCookiesOverHttps
 from votetrail.web.errors import handle_not_found, handle_unexpected, handle_votetrail_error
@@ -58,6 +71,9 @@ def create_app(app: App, *, limits: BodyLimits | None = None) -> Starlette:
     web = Starlette(
         routes=[
             *public.ROUTES,
+            *witness.ROUTES,
+            *results.ROUTES,
+            *rumors.ROUTES,
             *county.ROUTES,  # first: its /j/{slug} adds a county's uploads to the page
             *workspace.ROUTES,
             *accounts.ROUTES,
@@ -65,6 +81,7 @@ def create_app(app: App, *, limits: BodyLimits | None = None) -> Starlette:
             *voters.ROUTES,
             *lat.ROUTES,
             *audit.ROUTES,
+            *publications.ROUTES,
             Mount("/static", StaticFiles(directory=str(STATIC)), name="static"),
         ],
         middleware=[

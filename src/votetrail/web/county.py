@@ -45,6 +45,7 @@ from votetrail.services.directory import JurisdictionView
 from votetrail.services.unit_of_work import deny
 from votetrail.web.auth import check_csrf, require, require_view
 from votetrail.web.headers import REPORT_POLICY
+from votetrail.web.ranked import ranked_section
 from votetrail.web.state import app_of
 from votetrail.web.templating import render
 from votetrail.web.uploaded import with_saved_files
@@ -70,10 +71,11 @@ FORMS = (
     UploadForm(
         "cvrs",
         "Cast vote records",
-        "Dominion Democracy Suite CSV, or NIST SP 1500-103 XML or JSON. "
+        "Dominion Democracy Suite CSV or JSON (ZIP), Hart, Clear Ballot, ES&S CSV or Excel "
+        "workbook (.xlsx), or NIST SP 1500-103 XML or JSON. "
         "Files add up: send one tabulator's export at a time if you like; a ballot "
         "already uploaded is refused.",
-        ".csv,.xml,.json",
+        ".csv,.xml,.json,.zip,.xlsx",
         multiple=True,
     ),
     UploadForm(
@@ -131,6 +133,7 @@ def jurisdiction_page(request: Request) -> Response:
     }
     if target.kind == "county":
         context["county"] = county_view(app, slug)
+        context["ranked"] = ranked_section(app, slug)
         context["forms"] = FORMS if may_upload(principal, slug, state) else ()
     return render(request, "jurisdiction.html", context)
 
@@ -171,16 +174,15 @@ def import_upload(
 
 
 def _message(result: UploadResult) -> str:
-    """What happened, then any ranked-choice contest the files hold but the import left out."""
-    left_out = "".join(f" Left out: {notice}." for notice in result.notices)
+    """What happened: every contest of the files is imported, ranked ones too, or none is."""
     if not result.created:
-        return f"Already imported as {result.id}; nothing changed.{left_out}"
+        return f"Already imported as {result.id}; nothing changed."
     if result.replaced is not None:
         return (
             f"Imported {result.records:,} records as {result.id}, "
-            f"replacing {result.replaced} (which no longer counts).{left_out}"
+            f"replacing {result.replaced} (which no longer counts)."
         )
-    return f"Imported {result.records:,} records as {result.id}.{left_out}"
+    return f"Imported {result.records:,} records as {result.id}."
 
 
 CONFIRM = "confirm_replace"

@@ -49,6 +49,7 @@ def wants_json(request: Request) -> bool:
         path.startswith("/api/")
         or path.startswith("/log/proof")
         or path.startswith("/log/entries")
+        or path.startswith(("/checkpoint/", "/checkpoints/"))
         or path.endswith(".json")
         or request.query_params.get("format") == "json"
     )

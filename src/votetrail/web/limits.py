@@ -14,7 +14,13 @@ upload there (``core/access.py``): an anonymous request, or an official of
 another county posting to this county's route, is never allowed more than a
 small form, because the form (and its files) is read before the handler
 refuses. The large caps
-are configurable (``VOTETRAIL_MAX_UPLOAD_MB``, ``VOTETRAIL_MAX_LAT_UPLOAD_MB``).
+are configurable (``VOTETRAIL_MAX_UPLOAD_MB``, ``VOTETRAIL_MAX_LAT_UPLOAD_MB``,
+``VOTETRAIL_MAX_PUBLISH_MB`` for an office's publications).
+
+One route takes a file from anyone: ``/verify-document``, where the public
+checks a document it was sent. It gets its own, smaller cap
+(``VOTETRAIL_MAX_VERIFY_MB``, default 64) whoever sends it; the file is
+hashed as it streams and deleted with the request.
 """
 
 from __future__ import annotations
@@ -30,7 +36,13 @@ from starlette.responses import PlainTextResponse
 from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from votetrail.core.access import Principal, may_monitor, may_test_equipment, may_upload
+from votetrail.core.access import (
+    Principal,
+    may_monitor,
+    may_publish,
+    may_test_equipment,
+    may_upload,
+)
 from votetrail.errors import ConfigurationError, NotFound
 from votetrail.services import directory
 from votetrail.services.context import App
@@ -49,6 +61,12 @@ UPLOAD_LIMIT = 1024 * MiB
 LAT_UPLOAD_LIMIT = 64 * MiB
 """An election definition or one device's results report."""
 
+PUBLISH_LIMIT = 256 * MiB
+"""A publication: a results PDF or file, a scanned notice, an image."""
+
+VERIFY_LIMIT = 64 * MiB
+"""A document anyone may send to /verify-document, signed in or not (hashed, then deleted)."""
+
 
 @dataclass(frozen=True)
 class BodyLimits:
@@ -57,6 +75,8 @@ class BodyLimits:
     form: int = FORM_LIMIT
     upload: int = UPLOAD_LIMIT
     lat_upload: int = LAT_UPLOAD_LIMIT
+    publish: int = PUBLISH_LIMIT
+    verify: int = VERIFY_LIMIT
 
     @classmethod
     def from_env(cls) -> BodyLimits:
@@ -64,6 +84,8 @@ class BodyLimits:
         return cls(
             upload=_megabytes("VOTETRAIL_MAX_UPLOAD_MB", UPLOAD_LIMIT),
             lat_upload=_megabytes("VOTETRAIL_MAX_LAT_UPLOAD_MB", LAT_UPLOAD_LIMIT),
+            publish=_megabytes("VOTETRAIL_MAX_PUBLISH_MB", PUBLISH_LIMIT),
+            verify=_megabytes("VOTETRAIL_MAX_VERIFY_MB", VERIFY_LIMIT),
         )
 
 
@@ -105,17 +127,26 @@ def _tests(p: Principal, params: dict[str, str], state: str) -> bool:
     return may_test_equipment(p, params["slug"], state)
 
 
+def _publishes(p: Principal, params: dict[str, str], state: str) -> bool:
+    return may_publish(p, params["slug"], state)
+
+
 UPLOAD_ROUTES: tuple[tuple[re.Pattern[str], str, Allowed], ...] = (
     (_route("/j/{slug}/upload/{kind}"), "upload", _uploads),
     (_route("/api/counties/{county}/uploads/{kind}"), "upload", _api_uploads),
     (_route("/netmon/upload"), "upload", _monitors),
     (_route("/j/{slug}/lat"), "lat_upload", _tests),
     (_route("/j/{slug}/lat/{session_id}/devices/{serial:path}/results"), "lat_upload", _tests),
+    (_route("/j/{slug}/publications"), "publish", _publishes),
 )
 """POST routes that take files, which cap applies to them and who may post there
 (the same rule the handler applies: ``web/county.py``, ``web/audit/api.py``,
 ``web/netmon.py``, ``web/lat/workspace.py``). Under /api/ the principal comes from the
 bearer token (``web/auth.py``), so a script gets the same cap as the county's form."""
+
+
+PUBLIC_UPLOAD = _route("/verify-document")
+"""The one route anyone may send a file to: the document they want checked."""
 
 
 def limit_for(limits: BodyLimits, scope: Scope, votetrail: App | None = None) -> int:
@@ -126,9 +157,11 @@ def limit_for(limits: BodyLimits, scope: Scope, votetrail: App | None = None) ->
     county's administrator, an audit board) gets the small cap, not the large.
     """
     principal = _principal(scope)
+    path = str(scope.get("path", ""))
+    if scope.get("method") == "POST" and PUBLIC_UPLOAD.match(path):
+        return limits.verify
     if scope.get("method") != "POST" or principal is None:
         return limits.form
-    path = str(scope.get("path", ""))
     for pattern, cap, allowed in UPLOAD_ROUTES:
         found = pattern.match(path)
         if found is None:

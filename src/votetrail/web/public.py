@@ -11,7 +11,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from votetrail.errors import InvalidInput
-from votetrail.services import directory, log_view
+from votetrail.services import directory, log_view, witnesses
 from votetrail.web.state import app_of
 from votetrail.web.templating import render
 
@@ -37,21 +37,28 @@ def _int(request: Request, name: str, default: int | None = None) -> int | None:
 
 
 def home(request: Request) -> Response:
+    """The portal's front page: one short section per thing a voter or reporter checks.
+
+    Every link on it goes to a page open to anyone (``tests/web/portal``
+    follows them signed out); a county's workspace (``/j/...``) is not one.
+    """
     app = app_of(request)
+    places = directory.jurisdictions(app)
     return render(
         request,
         "home.html",
         {
-            "jurisdictions": directory.jurisdictions(app),
+            "counties": [j for j in places if j.kind == "county"],
+            "state_name": next((j.name for j in places if j.kind == "state"), "state"),
             "origin": app.origin,
             "size": log_view.size(app),
-            "verifier_key": log_view.verifier_key(app),
         },
     )
 
 
 def checkpoint(request: Request) -> Response:
-    return PlainTextResponse(log_view.checkpoint(app_of(request)))
+    """The latest signed checkpoint, with the witnesses' cosignature lines kept for it."""
+    return PlainTextResponse(witnesses.cosigned_checkpoint(app_of(request)))
 
 
 def verifier_key(request: Request) -> Response:
@@ -76,6 +83,8 @@ def log_page(request: Request) -> Response:
             "start": start,
             "previous": max(start - PAGE, 0) if start > 0 else None,
             "next": start + PAGE if start + PAGE < size else None,
+            "origin": app.origin,
+            "verifier_key": log_view.verifier_key(app),
         },
     )
 

@@ -130,15 +130,18 @@ def test_number_of_winners_gives_the_vote_limit() -> None:
             2,
             ("Lee Ortiz", "Mo Tran", "Write-in-43"),
             frozenset({"Write-in-43"}),
-        )
+        ),
+        ContestDefinition("Mayor", 1, ("Ann Bell", "Raj Sen"), ranks=2),  # issue 17: read
     ]
-    assert opened.left_out == (
-        "contest 'Mayor' is ranked-choice (its headings give 2 ranks); votetrail does not "
-        "count ranked-choice contests yet, so it is left out of this import",
-    )
-    assert [r.marks for r in opened.records()] == [
+    records = list(opened.records())
+    assert [r.marks for r in records] == [
         {"Parks Board, At Large": ("Lee Ortiz", "Mo Tran")},
         {"Parks Board, At Large": ("Write-in-43",)},
+        {},
+    ]
+    assert [r.ranks for r in records] == [
+        {"Mayor": (("Ann Bell",), ("Raj Sen",))},
+        {"Mayor": (("Raj Sen",), ("Ann Bell",))},
         {},
     ]
 
@@ -154,9 +157,10 @@ def test_a_rank_before_vote_for_is_a_rank_not_part_of_the_contest(tmp_path: Path
     )
     path = write(tmp_path, heading + "1,B,1,B+1,p,s,ps,T,0,0,1,0,1,0,0,1\r\n", "cvrs.csv")
     opened = open_clearballot_cvr(path)
-    assert [c.name for c in opened.contests] == ["Measure A"]
-    assert "contest 'Mayor' is ranked-choice (its headings give 2 ranks)" in opened.left_out[0]
-    assert [r.marks for r in opened.records()] == [{"Measure A": ("Yes",)}]
+    assert [(c.name, c.ranks) for c in opened.contests] == [("Measure A", None), ("Mayor", 2)]
+    (record,) = opened.records()
+    assert record.marks == {"Measure A": ("Yes",)}
+    assert record.ranks == {"Mayor": (("Ann",), ("Raj",))}
 
 
 def test_a_heading_in_neither_form_is_quoted(tmp_path: Path) -> None:

@@ -341,8 +341,11 @@ def test_ranked_layout_with_one_rank_is_vote_for_positions(tmp_path: Path) -> No
     assert [r.marks for r in opened.records()] == [{"Board": ("Ann", "Cy")}]
 
 
-def test_a_ranked_only_file_names_the_ranked_contest(tmp_path: Path) -> None:
-    """The layout democracydevelopers' colorado-rla generates for IRV tests (trailing commas)."""
+def test_a_ranked_only_file_reads_its_ranks(tmp_path: Path) -> None:
+    """The layout democracydevelopers' colorado-rla generates for IRV tests (trailing commas).
+
+    Until issue 17 the file was refused (no plurality contest); now its ranks are read.
+    """
     heading = "Tiny (Number of positions=1, Number of ranks=2)"
     rows = [
         ["2024 Tiny", "5.10.11.24", "", "", "", "", "", ""],
@@ -351,10 +354,8 @@ def test_a_ranked_only_file_names_the_ranked_contest(tmp_path: Path) -> None:
         ["TabulatorNum", "BatchId", "RecordId", "", "", "", "", ""],
         ["1", "1", "1", "1", "0", "0", "1", ""],
     ]
-    with pytest.raises(InvalidInput) as caught:
-        open_cvr_file(write_rows(tmp_path / "cvrs.csv", rows))
-    assert str(caught.value).endswith(
-        "contest 'Tiny' (its heading gives Number of ranks=2) is ranked-choice; votetrail "
-        "does not count ranked-choice contests yet, and the file has no plurality contest "
-        "to import"
-    )
+    opened = open_cvr_file(write_rows(tmp_path / "cvrs.csv", rows))
+    assert opened.contests == [ContestDefinition("Tiny", 1, ("Ann", "Bo"), ranks=2)]
+    (record,) = opened.records()
+    assert record.marks == {}
+    assert record.ranks == {"Tiny": (("Ann",), ("Bo",))}

@@ -24,8 +24,9 @@ def what_the_cvr_shows(app: App, county: str, ballot: BoardBallot) -> dict[str, 
     if ballot.phantom:
         return dict.fromkeys(vote_for, "not_found")
     place = Place(ballot.ballot_id, ballot.tabulator, ballot.batch, ballot.position, False)
+    ranked = {c.contest_id for c in ballot.contests if c.ranks is not None}
     with app.engine.connect() as conn:
-        return cvr_readings(conn, county, [place], vote_for)[ballot.ballot_id]
+        return cvr_readings(conn, county, [place], vote_for, ranked)[ballot.ballot_id]
 
 
 def board_principal(app: App, county: str, board_id: str) -> Principal:

@@ -235,7 +235,7 @@ def test_a_county_runs_a_test_that_the_public_can_read(
     assert "none: Sent to the vendor for repair" in page.text
     for form in ("/devices", "/results", "/seal", "/unsealed", "/sign"):
         assert f'action="{base}{form}"' not in page.text
-    assert "<form" not in page.text.split("<main>", 1)[1]
+    assert "<form" not in page.text.split("<main", 1)[1]
 
     with httpx.Client(base_url=base_url, timeout=10) as public:
         listing = public.get("/lat")
@@ -255,7 +255,7 @@ def test_a_county_runs_a_test_that_the_public_can_read(
         assert _outcome_cell(record.text, "ICP-1") == "passed"
         assert _outcome_cell(record.text, "ICP-2") == "failed"
         assert SWAP in _article(record.text, "ICP-2")
-        assert "<form" not in record.text.split("<main>", 1)[1]
+        assert "<form" not in record.text.split("<main", 1)[1]
         assert "expected-cvrs" not in record.text
         entries = [int(n) for n in re.findall(r'href="/log\?start=(\d+)"', record.text)]
         assert len(entries) == 3  # the sign-off and the two runs

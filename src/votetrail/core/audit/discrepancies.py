@@ -3,10 +3,11 @@
 A discrepancy is a sampled ballot and contest whose audited reading differs
 from its CVR. Its size is scored exactly as the risk is (``evidence_check``):
 the overstatement of the winner's margin in votes, the largest over the
-contest's winner-loser pairs, so the number printed in the report is the one
-that moved the risk. A reading that differs but moves no margin (say a blank
-read as an overvote) is still listed, with overstatement 0: the report names
-every disagreement, not only the ones that count.
+contest's winner-loser pairs (an IRV contest's: over its RAIRE assertions),
+so the number printed in the report is the one that moved the risk. A
+reading that differs but moves no margin (say a blank read as an overvote) is
+still listed, with overstatement 0: the report names every disagreement, not
+only the ones that count.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from votetrail.core.audit import comparison
 from votetrail.core.audit.assertions import assertions
 from votetrail.core.audit.evidence import Evidence
 from votetrail.core.audit.evidence_check import card_votes, contests_of
+from votetrail.core.audit.ranked_reading import reading_preferences
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,23 @@ def find_discrepancies(evidence: Evidence) -> list[Discrepancy]:
             out.append(
                 Discrepancy(
                     number, ballot, contest.id, str(found.cvr), str(found.audited), overstatement
+                )
+            )
+        for record in evidence.contests:
+            found = readings.get((ballot, record.id))
+            if record.irv_assertions is None or found is None or found.cvr is None:
+                continue
+            if str(found.cvr) == str(found.audited):
+                continue
+            cvr_prefs = reading_preferences(found.cvr)
+            paper_prefs = reading_preferences(found.audited)
+            overstatement = max(
+                (a.overstatement(cvr_prefs, paper_prefs) for a in record.irv_assertions),
+                default=0,
+            )
+            out.append(
+                Discrepancy(
+                    number, ballot, record.id, str(found.cvr), str(found.audited), overstatement
                 )
             )
     return out

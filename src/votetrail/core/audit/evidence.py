@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from votetrail.core.rcv.raire_assertions import IrvAssertion
+
 
 class AuditMethod(StrEnum):
     """How the audit compares paper with the count (the contract's ``method``)."""
@@ -44,12 +46,18 @@ class Reading:
 
 @dataclass(frozen=True, slots=True)
 class EvidenceContest:
+    """A contest as reported. An IRV contest (``irv_assertions`` not None) is audited by
+    its RAIRE assertions: ``winners`` is the reported winner, ``reported`` the first
+    preferences the CVRs give each candidate, and its readings are ranked
+    (``core/audit/ranked_reading``)."""
+
     id: str
     name: str
     vote_for: int
     winners: tuple[str, ...]
     reported: Mapping[str, int] = field(hash=False)
     ballots: int
+    irv_assertions: tuple[IrvAssertion, ...] | None = field(default=None, hash=False)
 
 
 @dataclass(frozen=True, slots=True)

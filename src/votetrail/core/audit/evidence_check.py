@@ -23,9 +23,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from votetrail.core.audit import comparison, polling
+from votetrail.core.audit import comparison, irv_check, polling
 from votetrail.core.audit.assertions import Assertion, Contest, ContestKind, assertions
 from votetrail.core.audit.batch_evidence import recheck_batches
 from votetrail.core.audit.evidence import (
@@ -57,6 +57,8 @@ class CheckResult:
     rounds: int
     final_risk: dict[str, float]
     final_decision: dict[str, str]
+    assertion_risk: dict[str, dict[str, float]] = field(default_factory=dict)
+    """IRV contest -> each RAIRE assertion's recomputed risk after the last round."""
 
 
 def check_evidence(evidence: Evidence) -> CheckResult:
@@ -71,6 +73,9 @@ def check_evidence(evidence: Evidence) -> CheckResult:
     differences += coverage
     contests, contest_problems = contests_of(evidence.contests)
     differences += contest_problems
+    for published in evidence.contests:
+        if published.irv_assertions is not None:
+            differences += irv_check.proof_gaps(published)
     if not evidence.contests:
         differences.append("audit.json lists no contests, so there is no outcome to confirm")
     final_risk: dict[str, float] = {}
@@ -85,7 +90,18 @@ def check_evidence(evidence: Evidence) -> CheckResult:
                 f"round {record.round}: audit.json gives a risk for contest {extra!r}, "
                 "which is not among the audit's contests"
             )
-    return CheckResult(differences, len(evidence.sample), len(rounds), final_risk, final_decision)
+    assertion_risk: dict[str, dict[str, float]] = {}
+    if rounds:
+        last = rounds[-1].round
+        for published in evidence.contests:
+            if published.irv_assertions is not None:
+                readings = irv_readings(evidence, published.id, lookup, last)
+                assertion_risk[published.id] = irv_check.assertion_risks(
+                    evidence.method, published, readings
+                )
+    return CheckResult(
+        differences, len(evidence.sample), len(rounds), final_risk, final_decision, assertion_risk
+    )
 
 
 _missing = Interpretation("", "", _WORST, _WORST)
@@ -125,7 +141,25 @@ def round_measures(
         readings = [lookup.get((d.ballot_id, contest.id), _missing) for d in drawn]
         risk = contest_risk(evidence.method, contest, readings)
         out[contest.id] = (risk, decide(risk, evidence, drawn))
+    for record in evidence.contests:
+        if record.irv_assertions is not None:
+            risk = irv_check.contest_risk(
+                evidence.method, record, irv_readings(evidence, record.id, lookup, number)
+            )
+            out[record.id] = (risk, decide(risk, evidence, drawn))
     return out
+
+
+def irv_readings(
+    evidence: Evidence,
+    contest_id: str,
+    lookup: dict[tuple[str, str], Interpretation],
+    number: int,
+) -> list[Interpretation]:
+    """An IRV contest's interpretations of every draw through round ``number``, in draw order
+    (a missing one is ``not_found``, the worst case)."""
+    drawn = [d for d in evidence.sample if d.round <= number]
+    return [lookup.get((d.ballot_id, contest_id), _missing) for d in drawn]
 
 
 def _check_round_numbers(evidence: Evidence) -> list[str]:
@@ -212,9 +246,12 @@ def _index_interpretations(
 
 
 def contests_of(records: Sequence[EvidenceContest]) -> tuple[list[Contest], list[str]]:
+    """The plurality-style contests (IRV ones are measured by ``irv_check``), and problems."""
     contests: list[Contest] = []
     out: list[str] = []
     for record in records:
+        if record.irv_assertions is not None:
+            continue  # audited by its RAIRE assertions (irv_check), not as plurality
         try:
             contests.append(
                 Contest(

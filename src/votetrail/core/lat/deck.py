@@ -5,6 +5,10 @@ swapped, a column read one position off. So in every section (one precinct's
 ballots of one style) the i-th choice of each contest gets i votes, which keeps
 the totals distinct per section, per style, per tabulator and overall.
 
+A ranked-choice contest gets a block of ranked ballots in every section
+instead (:mod:`votetrail.core.lat.ranked_deck`), whose expected result is a
+round table.
+
 Equal sections hide another fault: a tabulator programmed for the wrong
 precinct. So precincts whose ballots carry the same contests each get a few
 extra votes of their own (:func:`precinct_extras`), and no two of them have
@@ -18,10 +22,13 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from votetrail.core.lat.definition import BallotStyle, Contest, ElectionDefinition
+from votetrail.core.lat.ranked_deck import Ranking, count_rounds, overvote_ranking, ranked_block
 from votetrail.core.lat.totals import MarkedBallot, Totals, count
+from votetrail.core.rcv.rules import Tabulation
 from votetrail.errors import InvalidInput
 
 Purpose = Literal["votes", "blank", "overvote"]
+_Layout = tuple[Purpose, dict[str, tuple[str, ...]], dict[str, Ranking]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,18 +64,51 @@ class Deck:
             if any(ballot.ballot_style == style.id for ballot in chosen)
         }
 
+    def ranked_contests(self) -> list[Contest]:
+        """The ranked contests the deck carries, in definition order."""
+        carried = {contest for ballot in self.ballots for contest in ballot.rankings}
+        return [c for c in self.definition.contests if c.ranked and c.id in carried]
+
+    def expected_rounds(self, precincts: Collection[str] | None = None) -> dict[str, Tabulation]:
+        """Each ranked contest's round table for the ballots of ``precincts``."""
+        chosen = self.for_precincts(precincts)
+        return {
+            contest.id: count_rounds(
+                contest,
+                (
+                    (str(ballot.number), ballot.rankings[contest.id])
+                    for ballot in chosen
+                    if contest.id in ballot.rankings
+                ),
+            )
+            for contest in self.ranked_contests()
+        }
+
     def contract(self) -> dict[str, Any]:
         """The documented deck JSON.
 
         ``{"ballots": [...], "expected": {contest: {choice: votes}}}``: other
-        tools recount the ballots and must arrive at ``expected``.
+        tools recount the ballots and must arrive at ``expected``. A ranked
+        contest is in a ballot's ``rankings`` (per rank, the choices marked)
+        and its expected result in ``expected_rounds``: per round, the
+        ``tally`` and who was ``elected`` or ``eliminated``.
         """
-        return {
+        contract: dict[str, Any] = {
             "ballots": [
                 {
                     "ballot_style": ballot.ballot_style,
                     "precinct": ballot.precinct,
                     "votes": {contest: list(marks) for contest, marks in ballot.votes.items()},
+                    **(
+                        {
+                            "rankings": {
+                                contest: [list(rank) for rank in ranking]
+                                for contest, ranking in ballot.rankings.items()
+                            }
+                        }
+                        if ballot.rankings
+                        else {}
+                    ),
                 }
                 for ballot in self.ballots
             ],
@@ -76,6 +116,21 @@ class Deck:
                 contest: dict(totals.votes) for contest, totals in self.expected().items()
             },
         }
+        rounds = self.expected_rounds()
+        if rounds:
+            contract["expected_rounds"] = {
+                contest: [
+                    {
+                        "round": result.round,
+                        "tally": {name: str(votes) for name, votes in result.tally.items()},
+                        "elected": list(result.elected),
+                        "eliminated": list(result.eliminated),
+                    }
+                    for result in tabulation.rounds
+                ]
+                for contest, tabulation in rounds.items()
+            }
+        return contract
 
 
 def generate_deck(definition: ElectionDefinition, precincts: Collection[str] | None = None) -> Deck:
@@ -92,7 +147,7 @@ def generate_deck(definition: ElectionDefinition, precincts: Collection[str] | N
             "not in the election definition: " + ", ".join(repr(p) for p in unknown),
             where="precincts",
         )
-    layouts: dict[tuple[str, int], list[tuple[Purpose, dict[str, tuple[str, ...]]]]] = {}
+    layouts: dict[tuple[str, int], list[_Layout]] = {}
     ranks = precinct_ranks(definition)
     ballots: list[DeckBallot] = []
     for precinct in definition.precincts:
@@ -102,9 +157,13 @@ def generate_deck(definition: ElectionDefinition, precincts: Collection[str] | N
             rank = ranks[precinct.id, style.id]
             if (style.id, rank) not in layouts:
                 layouts[style.id, rank] = _section(definition, style, rank)
-            for purpose, votes in layouts[style.id, rank]:
+            for purpose, votes, rankings in layouts[style.id, rank]:
                 number = len(ballots) + 1
-                ballots.append(DeckBallot(style.id, precinct.id, dict(votes), number, purpose))
+                ballots.append(
+                    DeckBallot(
+                        style.id, precinct.id, dict(votes), number, purpose, rankings=rankings
+                    )
+                )
     return Deck(definition, tuple(ballots))
 
 
@@ -148,7 +207,7 @@ def _precinct_votes(
     """Each contest's choice totals over a precinct's sections, at the given places."""
     sums: dict[str, list[int]] = {}
     for style in styles:
-        contests = [definition.contest(contest_id) for contest_id in dict.fromkeys(style.contests)]
+        contests = _plurality(definition, style)
         extras = precinct_extras(contests, ranks[frozenset(style.contests)])
         for contest in contests:
             targets = _targets(contest, extras[contest.id])
@@ -203,19 +262,36 @@ def _targets(contest: Contest, extra: Sequence[int] | None) -> list[int]:
     return [i + 1 + (extra[i] if extra else 0) for i in range(len(contest.choices))]
 
 
-def _section(
-    definition: ElectionDefinition, style: BallotStyle, rank: int
-) -> list[tuple[Purpose, dict[str, tuple[str, ...]]]]:
+def _plurality(definition: ElectionDefinition, style: BallotStyle) -> list[Contest]:
+    """The style's plurality contests: ranked ones get a block of their own, not 1, 2, …, n."""
+    contests = [definition.contest(contest_id) for contest_id in dict.fromkeys(style.contests)]
+    return [contest for contest in contests if not contest.ranked]
+
+
+def _sections_carrying(definition: ElectionDefinition, contest_id: str) -> int:
+    """How many sections (a style in a precinct) carry the contest: most blocks in a share."""
+    return sum(
+        len(style.precincts) for style in definition.ballot_styles if contest_id in style.contests
+    )
+
+
+def _section(definition: ElectionDefinition, style: BallotStyle, rank: int) -> list[_Layout]:
     """The ballots of one style's section in the ``rank``-th precinct of its contests.
 
     A style that carries no contest gives no section: such ballots would
     test nothing and no report could show whether they were counted.
     """
-    contests = [definition.contest(contest_id) for contest_id in dict.fromkeys(style.contests)]
-    if not contests:
+    everything = [definition.contest(contest_id) for contest_id in dict.fromkeys(style.contests)]
+    if not everything:
         return []
+    contests = [contest for contest in everything if not contest.ranked]
+    blocks = {
+        contest.id: ranked_block(contest, _sections_carrying(definition, contest.id))
+        for contest in everything
+        if contest.ranked
+    }
     extras = precinct_extras(contests, rank)
-    size = section_size(contests, extras)
+    size = max([section_size(contests, extras), *(len(block) for block in blocks.values())])
     marks: list[dict[str, list[str]]] = [{c.id: [] for c in contests} for _ in range(size)]
     for contest in contests:
         # McNaughton's wrap-around rule: the marks are laid in one stream over
@@ -233,12 +309,20 @@ def _section(
             # Cannot happen while section_size holds; an overvoted "votes" ballot
             # would break the 1, 2, …, n totals, so such a deck is never handed out.
             raise RuntimeError(f"deck layout overvotes contest {contest.id!r}")
-    section: list[tuple[Purpose, dict[str, tuple[str, ...]]]] = [
-        ("votes", {contest: tuple(choices) for contest, choices in ballot.items()})
-        for ballot in marks
+    section: list[_Layout] = [
+        (
+            "votes",
+            {contest: tuple(choices) for contest, choices in ballot.items()},
+            # A ballot past a block's end leaves that ranked contest blank.
+            {c: block[index] if index < len(block) else () for c, block in blocks.items()},
+        )
+        for index, ballot in enumerate(marks)
     ]
-    section.append(("blank", {contest.id: () for contest in contests}))
-    if any(len(contest.choices) > contest.votes_allowed for contest in contests):
+    ranked = [contest for contest in everything if contest.ranked]
+    section.append(("blank", {contest.id: () for contest in contests}, {c.id: () for c in ranked}))
+    if any(len(contest.choices) > contest.votes_allowed for contest in contests) or any(
+        len(contest.choices) > 1 for contest in ranked
+    ):
         overvoted = {
             contest.id: (
                 tuple(choice.id for choice in contest.choices[: contest.votes_allowed + 1])
@@ -247,5 +331,11 @@ def _section(
             )
             for contest in contests
         }
-        section.append(("overvote", overvoted))
+        section.append(
+            (
+                "overvote",
+                overvoted,
+                {c.id: overvote_ranking(c) if len(c.choices) > 1 else () for c in ranked},
+            )
+        )
     return section

@@ -42,6 +42,16 @@ class Contest:
     district: str | None = None
     party: str | None = None
     """Set for a primary contest that only one party's ballots carry."""
+    ranks: int | None = None
+    """``None`` for a plurality contest; for a ranked-choice one, the ranks the ballot offers.
+
+    Only a definition that says so makes a contest ranked (NIST ``VoteVariation``
+    ``rcv``, YAML ``ranks:``); ``votes_allowed`` is then the number of seats.
+    """
+
+    @property
+    def ranked(self) -> bool:
+        return self.ranks is not None
 
     def choice(self, choice_id: str) -> Choice:
         for choice in self.choices:
@@ -125,6 +135,11 @@ def check(definition: ElectionDefinition, where: str) -> ElectionDefinition:
             raise InvalidInput("must allow at least one vote", where=at)
         if not contest.choices:
             raise InvalidInput("has no choices", where=at)
+        if contest.ranks is not None:
+            if contest.ranks < 1:
+                raise InvalidInput("must offer at least one rank", where=at)
+            if contest.kind != "candidate":
+                raise InvalidInput("is a ballot measure and cannot be ranked-choice", where=at)
         seen: set[str] = set()
         for choice in contest.choices:
             if choice.id in seen:
@@ -169,6 +184,9 @@ def to_data(definition: ElectionDefinition) -> dict[str, Any]:
                 "votes_allowed": contest.votes_allowed,
                 "district": contest.district,
                 "party": contest.party,
+                # Only ranked contests carry the key, so a plurality definition's
+                # canonical form (and its logged hash) is what it always was.
+                **({"ranks": contest.ranks} if contest.ranks is not None else {}),
                 "choices": [
                     {
                         "id": choice.id,
@@ -210,6 +228,7 @@ def from_data(data: dict[str, Any]) -> ElectionDefinition:
                 votes_allowed=c["votes_allowed"],
                 district=c["district"],
                 party=c["party"],
+                ranks=c.get("ranks"),
                 choices=tuple(
                     Choice(ch["id"], ch["name"], ch["party"], ch["write_in"]) for ch in c["choices"]
                 ),

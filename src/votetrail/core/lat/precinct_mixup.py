@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 
 from votetrail.core.lat.compare import Comparison, compare, compare_report
 from votetrail.core.lat.deck import Deck
+from votetrail.core.lat.ranked_compare import ReportedRankings, compare_ranked
 from votetrail.core.lat.totals import Totals, count
 from votetrail.core.lat.wording import Discrepancy
 
@@ -27,16 +28,33 @@ def compare_device(
     reported: Totals,
     reported_by_style: Mapping[str, Totals] | None = None,
     cards: int | None = None,
+    rankings: ReportedRankings | None = None,
 ) -> Comparison:
-    """Compare a device's report with its precincts' deck; a precinct mix-up is named as such."""
+    """Compare a device's report with its precincts' deck; a precinct mix-up is named as such.
+
+    Ranked contests are compared round by round from ``rankings`` (the CVRs'
+    rankings; ``None`` for a report of totals only, which cannot show rounds).
+    """
     definition = deck.definition
+    ranked = {contest.id for contest in definition.contests if contest.ranked}
+    if ranked:
+        # A totals report may list a ranked contest's first choices; they are not its result.
+        reported = _plurality(reported, ranked)
+        if reported_by_style is not None:
+            reported_by_style = {s: _plurality(t, ranked) for s, t in reported_by_style.items()}
+    rounds = compare_ranked(deck, precincts, rankings) if ranked else []
     comparison = compare_report(
         definition, deck.for_precincts(precincts), reported, reported_by_style, cards
     )
     if comparison.passed or precincts is None:
-        return comparison
+        return Comparison((*comparison.discrepancies, *rounds))
     mixup = _matching_precincts(deck, list(precincts), reported, cards)
-    return comparison if mixup is None else Comparison((mixup,))
+    found = comparison.discrepancies if mixup is None else (mixup,)
+    return Comparison((*found, *rounds))
+
+
+def _plurality(totals: Totals, ranked: set[str]) -> Totals:
+    return {contest: figures for contest, figures in totals.items() if contest not in ranked}
 
 
 def _matching_precincts(

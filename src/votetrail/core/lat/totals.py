@@ -38,10 +38,16 @@ class MarkedBallot:
     ballot_style: str
     precinct: str
     votes: Mapping[str, Sequence[str]] = field(hash=False)
+    """Plurality contests only: a ranked contest's marks are in ``rankings``."""
+    rankings: Mapping[str, tuple[tuple[str, ...], ...]] = field(
+        default_factory=dict, hash=False, kw_only=True
+    )
+    """Ranked contests on the ballot: per rank, the choice ids marked (``RankedBallot.ranks``)."""
 
 
 def count(ballots: Iterable[MarkedBallot], definition: ElectionDefinition) -> Totals:
-    """Count ``ballots``; every contest the definition's styles carry appears, even at zero.
+    """Count ``ballots``; every plurality contest the definition's styles carry appears, even at
+    zero. Ranked contests are counted round by round instead (``core.lat.ranked_deck``).
 
     The counting is ``core.tally.tabulate``'s, the canvass rule every other
     count in votetrail uses, applied with the definition's ids as names.
@@ -50,7 +56,7 @@ def count(ballots: Iterable[MarkedBallot], definition: ElectionDefinition) -> To
     contests = [
         ContestDefinition(contest.id, contest.votes_allowed, tuple(c.id for c in contest.choices))
         for contest in definition.contests
-        if contest.id in carried
+        if contest.id in carried and not contest.ranked
     ]
     records = (
         CastVoteRecord(

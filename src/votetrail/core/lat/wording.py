@@ -34,10 +34,13 @@ DiscrepancyKind = Literal[
     "wrong_device",
     "wrong_precinct",
     "wrong_election",
+    "rounds",
+    "ranked_report",
 ]
 """``no_baseline``, ``baseline_failed`` and ``seal`` are the post-election session's own
 findings (``services.lat.sessions``); the ``wrong_`` kinds say a report is not of the device,
-precinct or election under test (``core.lat.report_identity``, ``core.lat.precinct_mixup``)."""
+precinct or election under test (``core.lat.report_identity``, ``core.lat.precinct_mixup``);
+``rounds`` and ``ranked_report`` are a ranked contest's (``core.lat.ranked_compare``)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -326,6 +326,35 @@ _DECLARED = (
         "decision, logged for every contest in one transaction.",
     ),
     EventType(
+        "publication.published",
+        "publication",
+        "An office published a document (results, a notice, a polling-place change, a press "
+        "release or a rumor response): the record holds its title, kind, office and the "
+        "SHA-256 of its bytes (of a statement: of its normalised text).",
+    ),
+    EventType(
+        "publication.corrected",
+        "publication",
+        "An office published a correction: a new publication whose record names the one it "
+        "supersedes; the earlier one stays listed, marked as corrected.",
+    ),
+    EventType(
+        "publication.withdrawn",
+        "publication_withdrawal",
+        "An office withdrew a publication, giving the reason; it stays listed as withdrawn.",
+    ),
+    EventType(
+        "witness.added",
+        "witness",
+        "The office began accepting C2SP cosignatures from a witness: its name and key.",
+    ),
+    EventType(
+        "witness.removed",
+        "witness",
+        "The office stopped accepting cosignatures from a witness.",
+        removes_record=True,
+    ),
+    EventType(
         "log.annotation",
         None,
         "An official's remark entered into the log, such as the start of a canvass.",

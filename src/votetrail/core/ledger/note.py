@@ -33,9 +33,14 @@ __all__ = [
     "NoteSigner",
     "NoteVerifier",
     "Signature",
+    "check_seed",
+    "encode_key",
     "key_id",
     "open_note",
+    "parse_private_key",
+    "parse_public_key",
     "parse_signed_note",
+    "public_key_of",
     "sign_note",
 ]
 
@@ -45,11 +50,64 @@ def _check_name(name: str) -> None:
         raise SigningKeyError(f"key name {name!r} must be non-empty with no spaces or '+'")
 
 
-def key_id(name: str, public_key: bytes) -> int:
-    """SHA-256(name || 0x0A || 0x01 || public key)[:4], big-endian."""
-    digest = hashlib.sha256(name.encode() + b"\n" + bytes([ED25519]) + public_key).digest()
+def key_id(name: str, public_key: bytes, signature_type: int = ED25519) -> int:
+    """SHA-256(name || 0x0A || type || public key)[:4], big-endian (0x04 for cosigners)."""
+    digest = hashlib.sha256(name.encode() + b"\n" + bytes([signature_type]) + public_key).digest()
     value: int = struct.unpack(">I", digest[:4])[0]
     return value
+
+
+def public_key_of(seed: bytes) -> bytes:
+    """The raw Ed25519 public key of a 32-byte private key."""
+    public = Ed25519PrivateKey.from_private_bytes(seed).public_key()
+    return public.public_bytes(Encoding.Raw, PublicFormat.Raw)
+
+
+def encode_key(name: str, key_id: int, signature_type: int, key: bytes) -> str:
+    """``name+hexkeyid+base64(type||key)``: a verifier key, or a private key after PRIVATE+KEY+."""
+    blob = base64.b64encode(bytes([signature_type]) + key).decode()
+    return f"{name}+{key_id:08x}+{blob}"
+
+
+def _decode(name: str, hex_id: str, blob: str, signature_type: int, what: str) -> tuple[bytes, int]:
+    _check_name(name)
+    try:
+        raw = base64.b64decode(blob, validate=True)
+        wanted_id = int(hex_id, 16)
+    except (binascii.Error, ValueError) as exc:
+        raise SigningKeyError(f"{what} is not valid base64/hex") from exc
+    if not _HEX_ID.fullmatch(hex_id) or len(raw) != 33 or raw[0] != signature_type:
+        raise SigningKeyError(f"{what} is not an Ed25519 key of type 0x{signature_type:02x}")
+    return raw[1:], wanted_id
+
+
+def parse_public_key(text: str, signature_type: int, what: str) -> tuple[str, bytes]:
+    """Name and public key of ``name+keyid+base64(type||key)``, the key ID checked.
+
+    Shared by the log's own key (type 0x01) and witness keys (type 0x04),
+    which differ only in that byte.
+    """
+    # base64 may itself contain '+', so only the first two separate fields.
+    parts = text.strip().split("+", 2)
+    if len(parts) != 3:
+        raise SigningKeyError(f"{what} must look like name+keyid+base64key")
+    name, hex_id, blob = parts
+    public_key, wanted_id = _decode(name, hex_id, blob, signature_type, what)
+    if key_id(name, public_key, signature_type) != wanted_id:
+        raise SigningKeyError(f"{what} ID does not match its name and key")
+    return name, public_key
+
+
+def parse_private_key(text: str, signature_type: int, what: str) -> tuple[str, bytes]:
+    """Name and seed of ``PRIVATE+KEY+name+keyid+base64(type||seed)``, the key ID checked."""
+    parts = text.strip().split("+", 4)
+    if len(parts) != 5 or parts[:2] != ["PRIVATE", "KEY"]:
+        raise SigningKeyError(f"{what} must look like PRIVATE+KEY+name+keyid+base64key")
+    _, _, name, hex_id, blob = parts
+    seed, wanted_id = _decode(name, hex_id, blob, signature_type, what)
+    if key_id(name, public_key_of(seed), signature_type) != wanted_id:
+        raise SigningKeyError(f"{what} ID does not match its name and key")
+    return name, seed
 
 
 @dataclass(frozen=True)
@@ -65,28 +123,11 @@ class NoteVerifier:
 
     def encode(self) -> str:
         """The verifier-key string: ``name+hexkeyid+base64(0x01||pubkey)``."""
-        blob = base64.b64encode(bytes([ED25519]) + self.public_key).decode()
-        return f"{self.name}+{self.key_id:08x}+{blob}"
+        return encode_key(self.name, self.key_id, ED25519, self.public_key)
 
     @classmethod
     def parse(cls, text: str) -> NoteVerifier:
-        # base64 may itself contain '+', so only the first two separate fields.
-        parts = text.strip().split("+", 2)
-        if len(parts) != 3:
-            raise SigningKeyError("verifier key must look like name+keyid+base64key")
-        name, hex_id, blob = parts
-        _check_name(name)
-        try:
-            raw = base64.b64decode(blob, validate=True)
-            wanted_id = int(hex_id, 16)
-        except (binascii.Error, ValueError) as exc:
-            raise SigningKeyError("verifier key is not valid base64/hex") from exc
-        if not _HEX_ID.fullmatch(hex_id) or len(raw) != 33 or raw[0] != ED25519:
-            raise SigningKeyError("verifier key is not an Ed25519 signed-note key")
-        verifier = cls(name, raw[1:])
-        if verifier.key_id != wanted_id:
-            raise SigningKeyError("verifier key ID does not match its name and key")
-        return verifier
+        return cls(*parse_public_key(text, ED25519, "verifier key"))
 
     def verify(self, message: bytes, signature: bytes) -> bool:
         try:
@@ -104,40 +145,29 @@ class NoteSigner:
     seed: bytes
 
     def __post_init__(self) -> None:
-        _check_name(self.name)
-        if len(self.seed) != 32:
-            raise SigningKeyError("an Ed25519 private key is 32 bytes")
+        check_seed(self.name, self.seed)
 
     @property
     def verifier(self) -> NoteVerifier:
-        public = Ed25519PrivateKey.from_private_bytes(self.seed).public_key()
-        return NoteVerifier(self.name, public.public_bytes(Encoding.Raw, PublicFormat.Raw))
+        return NoteVerifier(self.name, public_key_of(self.seed))
 
     def sign(self, message: bytes) -> bytes:
         return Ed25519PrivateKey.from_private_bytes(self.seed).sign(message)
 
     def encode(self) -> str:
         """``PRIVATE+KEY+name+hexkeyid+base64(0x01||seed)``, as Go's note package writes."""
-        blob = base64.b64encode(bytes([ED25519]) + self.seed).decode()
-        return f"PRIVATE+KEY+{self.name}+{self.verifier.key_id:08x}+{blob}"
+        return "PRIVATE+KEY+" + encode_key(self.name, self.verifier.key_id, ED25519, self.seed)
 
     @classmethod
     def parse(cls, text: str) -> NoteSigner:
-        parts = text.strip().split("+", 4)
-        if len(parts) != 5 or parts[:2] != ["PRIVATE", "KEY"]:
-            raise SigningKeyError("signing key must look like PRIVATE+KEY+name+keyid+base64key")
-        _, _, name, hex_id, blob = parts
-        try:
-            raw = base64.b64decode(blob, validate=True)
-            wanted_id = int(hex_id, 16)
-        except (binascii.Error, ValueError) as exc:
-            raise SigningKeyError("signing key is not valid base64/hex") from exc
-        if not _HEX_ID.fullmatch(hex_id) or len(raw) != 33 or raw[0] != ED25519:
-            raise SigningKeyError("signing key is not an Ed25519 signed-note key")
-        signer = cls(name, raw[1:])
-        if signer.verifier.key_id != wanted_id:
-            raise SigningKeyError("signing key ID does not match its name and key")
-        return signer
+        return cls(*parse_private_key(text, ED25519, "signing key"))
+
+
+def check_seed(name: str, seed: bytes) -> None:
+    """A key name signed notes can carry, and a private key of the right length."""
+    _check_name(name)
+    if len(seed) != 32:
+        raise SigningKeyError("an Ed25519 private key is 32 bytes")
 
 
 @dataclass(frozen=True)
@@ -147,6 +177,11 @@ class Signature:
     name: str
     key_id: int
     signature: bytes
+
+    def line(self) -> str:
+        """The signature line as it appears in a note: ``— name base64(keyid||sig)``."""
+        blob = struct.pack(">I", self.key_id) + self.signature
+        return f"{EM_DASH} {self.name} {base64.b64encode(blob).decode()}\n"
 
 
 def _check_text(text: str) -> None:
@@ -159,10 +194,10 @@ def _check_text(text: str) -> None:
 def sign_note(text: str, signers: Sequence[NoteSigner]) -> str:
     """Append one signature line per signer to the note text."""
     _check_text(text)
-    lines = []
-    for signer in signers:
-        blob = struct.pack(">I", signer.verifier.key_id) + signer.sign(text.encode())
-        lines.append(f"{EM_DASH} {signer.name} {base64.b64encode(blob).decode()}\n")
+    lines = [
+        Signature(signer.name, signer.verifier.key_id, signer.sign(text.encode())).line()
+        for signer in signers
+    ]
     return text + "\n" + "".join(lines)
 
 

@@ -21,6 +21,19 @@ class ContestDefinition:
     choices: tuple[str, ...]
     write_ins: frozenset[str] = frozenset()
     """Choices that stand for write-in candidates (e.g. Dominion's "Write-In")."""
+    ranks: int | None = None
+    """None for a plurality contest; for a ranked-choice one, the ranks the file gives a voter.
+
+    Always from the file (a manifest's ``NumOfRanks``, a heading's ``Number of
+    ranks=N``, Hart's digits per ``Value``, the highest rank a file uses), never
+    guessed from how many positions a contest has. ``votes_allowed`` is then
+    the number of seats.
+    """
+
+    @property
+    def ranked(self) -> bool:
+        """Whether the contest is ranked-choice (its records carry ``ranks``, not ``marks``)."""
+        return self.ranks is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +44,12 @@ class CastVoteRecord:
     export's order, overvotes included as marked (tabulation decides that an
     overvoted contest counts for no one). A contest on the card with no marks
     maps to an empty tuple; a contest not on the card is absent.
+
+    ``ranks`` does the same for the card's ranked-choice contests, in the shape
+    of :attr:`votetrail.core.rcv.ballots.RankedBallot.ranks`: per rank, the
+    choices marked at it (``()`` a skipped rank, two or more an overvote), ranks
+    after the last marked one left off. A contest is in ``marks`` or in
+    ``ranks``, never both, so plurality tabulation never sees a ranking.
     """
 
     id: str
@@ -42,3 +61,4 @@ class CastVoteRecord:
     ballot_type: str | None = None
     counting_group: str | None = None
     marks: Mapping[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
+    ranks: Mapping[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict, hash=False)

@@ -10,7 +10,9 @@ written down in ``docs/cvr.md``:
   ``votes_allowed - marks``, are added to ``undervotes``.
 
 So for every contest ``sum(tally) + undervotes == (ballots - overvotes) *
-votes_allowed``, an identity the tests check. Counting is one pass with plain
+votes_allowed``, an identity the tests check. Ranked-choice contests are not
+plurality contests: they are not counted here (their records' ``ranks`` go to
+round-by-round tabulation), and a plurality mark in one is refused. Counting is one pass with plain
 dictionaries, so a state's three million cards cost seconds, not minutes.
 """
 
@@ -72,9 +74,13 @@ def tabulate(
 ) -> list[ContestResult]:
     """Count ``records`` in one pass; a mark outside ``contests`` is refused, never dropped."""
     counts: dict[str, _Count] = {}
+    ranked: set[str] = set()
     for definition in contests:
-        if definition.name in counts:
+        if definition.name in counts or definition.name in ranked:
             raise InvalidInput("is defined twice", where=f"contest {definition.name!r}")
+        if definition.ranked:
+            ranked.add(definition.name)
+            continue
         if definition.votes_allowed < 1:
             raise InvalidInput("must allow at least one vote", where=f"contest {definition.name!r}")
         counts[definition.name] = _Count(definition)
@@ -82,6 +88,12 @@ def tabulate(
         for contest, chosen in record.marks.items():
             count = counts.get(contest)
             if count is None:
+                if contest in ranked:
+                    raise InvalidInput(
+                        f"has plurality marks in ranked-choice contest {contest!r}, which are "
+                        "never counted as plurality votes",
+                        where=f"record {record.id!r}",
+                    )
                 raise InvalidInput(
                     f"names contest {contest!r}, which the election does not define",
                     where=f"record {record.id!r}",

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from votetrail.core.audit.evidence import (
+    BLANK,
     MARKS,
     NOT_FOUND,
     AuditMethod,
@@ -40,7 +41,9 @@ from votetrail.core.audit.evidence import (
     Interpretation,
     Reading,
 )
+from votetrail.core.audit.ranked_reading import parse_ranks
 from votetrail.core.audit.types import Seed
+from votetrail.core.rcv.raire_assertions import IrvAssertion, Kind
 from votetrail.errors import InvalidInput
 from votetrail.formats.archives import MiB, read_member
 from votetrail.formats.csv_out import CsvWriter, restore_cell
@@ -109,6 +112,32 @@ def _batch_cells(row: BatchRow) -> list[object]:
     return [row.batch_id, row.contest_id, row.choice_id, row.reported, audited, row.cards]
 
 
+def _contest_json(contest: EvidenceContest) -> dict[str, Any]:
+    """A contest of ``audit.json``; an IRV contest adds ``irv_assertions`` (docs/rcv.md)."""
+    out: dict[str, Any] = {
+        "id": contest.id,
+        "name": contest.name,
+        "vote_for": contest.vote_for,
+        "winners": list(contest.winners),
+        "reported": dict(contest.reported),
+        "ballots": contest.ballots,
+    }
+    if contest.irv_assertions is not None:
+        out["irv_assertions"] = [
+            {
+                "kind": a.kind.value,
+                "winner": a.winner,
+                "loser": a.loser,
+                "continuing": sorted(a.continuing),
+                "winner_tally": a.winner_tally,
+                "loser_tally": a.loser_tally,
+                "difficulty": a.difficulty,
+            }
+            for a in contest.irv_assertions
+        ]
+    return out
+
+
 def _audit_json(evidence: Evidence) -> bytes:
     document = {
         "audit_id": evidence.audit_id,
@@ -117,17 +146,7 @@ def _audit_json(evidence: Evidence) -> bytes:
         "risk_limit": evidence.risk_limit,
         "seed": evidence.seed,
         "with_replacement": evidence.with_replacement,
-        "contests": [
-            {
-                "id": c.id,
-                "name": c.name,
-                "vote_for": c.vote_for,
-                "winners": list(c.winners),
-                "reported": dict(c.reported),
-                "ballots": c.ballots,
-            }
-            for c in evidence.contests
-        ],
+        "contests": [_contest_json(c) for c in evidence.contests],
         "rounds": [
             {
                 "round": r.round,
@@ -314,6 +333,16 @@ def _reading(raw: str, choices: Sequence[str], vote_for: int, where: str) -> Rea
     return Reading(frozenset(named))
 
 
+def _ranked_reading(raw: str, choices: Sequence[str], vote_for: int, where: str) -> Reading:
+    """An IRV contest's reading: ``R:choice`` entries, or ``blank`` or ``not_found``."""
+    text = raw.strip()
+    if text == NOT_FOUND:
+        return Reading(mark=text)
+    if parse_ranks(text, choices, None, where) == ():
+        return Reading(mark=BLANK)
+    return Reading(frozenset(part.strip() for part in text.split(";")))
+
+
 def _read_interpretations(
     text: str, where: str, header: Mapping[str, Any]
 ) -> tuple[Interpretation, ...]:
@@ -338,6 +367,7 @@ def _read_interpretations(
             )
         seen.add((ballot, contest_id))
         choices = list(contest.reported)
+        read = _reading if contest.irv_assertions is None else _ranked_reading
         cvr: Reading | None = None
         if polling:
             if row["cvr"].strip():
@@ -345,8 +375,8 @@ def _read_interpretations(
                     "must be empty in a ballot-polling audit", where=f"{place}, field 'cvr'"
                 )
         else:
-            cvr = _reading(row["cvr"], choices, contest.vote_for, f"{place}, field 'cvr'")
-        audited = _reading(row["audited"], choices, contest.vote_for, f"{place}, field 'audited'")
+            cvr = read(row["cvr"], choices, contest.vote_for, f"{place}, field 'cvr'")
+        audited = read(row["audited"], choices, contest.vote_for, f"{place}, field 'audited'")
         out.append(Interpretation(ballot, contest_id, cvr, audited))
     return tuple(out)
 
@@ -465,13 +495,44 @@ def _contest(item: Any, where: str) -> EvidenceContest:
     for winner in winners:
         if winner not in reported:
             raise InvalidInput(f"{winner!r} is not a choice in 'reported'", doc.at("winners"))
+    contest_id, ballots = doc.text("id"), doc.whole("ballots")
+    irv = None
+    if "irv_assertions" in doc.data:
+        irv = tuple(
+            _assertion(item, contest_id, ballots, f"{doc.at('irv_assertions')}[{n}]")
+            for n, item in enumerate(doc.items("irv_assertions"))
+        )
     return EvidenceContest(
-        id=doc.text("id"),
+        id=contest_id,
         name=doc.text("name"),
         vote_for=doc.whole("vote_for"),
         winners=tuple(winners),
         reported=dict(reported),
-        ballots=doc.whole("ballots"),
+        ballots=ballots,
+        irv_assertions=irv,
+    )
+
+
+def _assertion(item: Any, contest_id: str, ballots: int, where: str) -> IrvAssertion:
+    """One published RAIRE assertion; its id and margin follow from these fields."""
+    member, path = where.rsplit(", field ", 1)
+    doc = _Fields(item, member, path.strip("'"))
+    kind_text = doc.text("kind")
+    if kind_text not in (Kind.NEB.value, Kind.NEN.value):
+        raise InvalidInput(f"{kind_text!r} is not NEB or NEN", doc.at("kind"))
+    continuing = doc.items("continuing")
+    if not all(isinstance(name, str) and name for name in continuing):
+        raise InvalidInput("must be a list of candidate names", doc.at("continuing"))
+    return IrvAssertion(
+        contest_id=contest_id,
+        kind=Kind(kind_text),
+        winner=doc.text("winner"),
+        loser=doc.text("loser"),
+        continuing=frozenset(continuing),
+        winner_tally=doc.whole("winner_tally"),
+        loser_tally=doc.whole("loser_tally"),
+        ballots=max(ballots, 1),
+        difficulty=doc.number("difficulty") if doc.data.get("difficulty") is not None else 0.0,
     )
 
 

@@ -19,11 +19,11 @@ rule", and ClearCount writes ``Number of Winners`` where a contest elects
 several. Either way N is the vote limit. The rank is read first, so
 ``Mayor:2:Vote For 1`` is rank 2 of ``Mayor``, never a contest named
 ``Mayor:2`` counted as plurality.
-A contest whose headings give a rank above 1 is ranked-choice, which votetrail
-does not count yet: it is left out with a notice, or the file refused when it
-has no other contest (:mod:`votetrail.formats.cvr.ranked_contests`). Headings in
-the ranked layout with rank 1 only are a single choice per voter, read as
-plurality with ``Number of Winners`` as the limit.
+A contest whose headings give a rank above 1 is ranked-choice: its number of
+ranks is its highest heading rank, and a ``1`` in a choice's rank-``r`` column
+ranks that choice ``r`` (the record's ``ranks``). Headings in the ranked layout
+with rank 1 only are a single choice per voter, read as plurality with
+``Number of Winners`` as the limit.
 
 A ballot's id is its ``BallotID`` (the id ClearCount prints on the ballot) when
 exported, otherwise ``ScanComputerName-BoxID-BoxPosition``. Rows are streamed:
@@ -41,7 +41,7 @@ from pathlib import Path
 from votetrail.core.tally.records import CastVoteRecord, ContestDefinition
 from votetrail.errors import InvalidInput
 from votetrail.formats.cvr.csv_lines import csv_rows
-from votetrail.formats.cvr.ranked_contests import check_ranked
+from votetrail.formats.cvr.ranked_contests import ranking
 
 BALLOT_ID = "BallotID"
 TABULATOR = "ScanComputerName"
@@ -64,8 +64,8 @@ class ClearBallotExport:
     _columns: dict[str, tuple[int, ...]]
     """Contest name -> its choice columns, in the order of ``ContestDefinition.choices``."""
     _width: int
-    left_out: tuple[str, ...] = ()
-    """One notice per ranked-choice contest left out (see ``ranked_contests``)."""
+    _ranked: dict[str, tuple[tuple[int, str, int], ...]]
+    """Ranked contest -> its (column, choice, rank) cells, in file order."""
 
     def records(self) -> Iterator[CastVoteRecord]:
         """Every ballot in file order; a bad row stops the stream naming its line and field."""
@@ -103,7 +103,13 @@ class ClearBallotExport:
                 )
             ballot_id = f"{tabulator}-{batch}-{position}"
         marks: dict[str, tuple[str, ...]] = {}
+        ranks: dict[str, tuple[tuple[str, ...], ...]] = {}
         for contest in self.contests:
+            if contest.ranked:
+                found = self._ranking(contest.name, row, where)
+                if found is not None:
+                    ranks[contest.name] = found
+                continue
             columns = self._columns[contest.name]
             cells = [row[index].strip() for index in columns]
             if not any(cells):
@@ -128,7 +134,29 @@ class ClearBallotExport:
             precinct=detail("PrecinctID"),
             ballot_type=detail("BallotStyleID"),
             marks=marks,
+            ranks=ranks,
         )
+
+    def _ranking(
+        self, contest: str, row: list[str], where: str
+    ) -> tuple[tuple[str, ...], ...] | None:
+        """A ranked contest's rankings on this ballot; None when it is not on the ballot."""
+        cells = self._ranked[contest]
+        if not any(row[index].strip() for index, _, _ in cells):
+            return None
+        marked: list[tuple[int, str]] = []
+        for index, choice, rank in cells:
+            cell = row[index].strip()
+            if cell == "1":
+                marked.append((rank, choice))
+            elif cell != "0":
+                described = repr(cell) if cell else "an empty cell"
+                raise InvalidInput(
+                    f"{described} is not a mark; expected 1 (marked) or 0 (not marked), "
+                    f"or every cell of the contest empty when it is not on the ballot",
+                    f"{where}, field {contest!r} / {choice!r} / rank {rank}",
+                )
+        return ranking(marked)
 
 
 def open_clearballot_cvr(path: Path) -> ClearBallotExport:
@@ -147,8 +175,7 @@ def open_clearballot_cvr(path: Path) -> ClearBallotExport:
             "to give each ballot an id",
             where=f"{path}, line 1",
         )
-    votes: dict[str, int] = {}
-    choices: dict[str, dict[str, int]] = {}
+    parsed: list[tuple[int, str, int, int, str]] = []  # column, contest, rank, votes, choice
     ranks: dict[str, int] = {}
     for index in range(start, len(heading)):
         where = f"{path}, line 1, field {index + 1}"
@@ -164,14 +191,27 @@ def open_clearballot_cvr(path: Path) -> ClearBallotExport:
             )
         contest, choice = match["contest"].strip(), match["choice"].strip()
         ranks[contest] = max(ranks.get(contest, 1), rank)
-        if rank > 1:
-            continue  # a later rank of a ranked-choice contest: left out below
-        if votes.setdefault(contest, int(match["votes"])) != int(match["votes"]):
+        parsed.append((index, contest, rank, int(match["votes"]), choice))
+    votes: dict[str, int] = {}
+    choices: dict[str, dict[str, int]] = {}
+    ranked: dict[str, dict[tuple[str, int], int]] = {}
+    for index, contest, rank, limit, choice in parsed:
+        where = f"{path}, line 1, field {index + 1}"
+        if votes.setdefault(contest, limit) != limit:
             raise InvalidInput(
                 f"contest {contest!r} has two different vote limits ('Vote For' or "
                 f"'Number of Winners')",
                 where,
             )
+        if ranks[contest] > 1:
+            slots = ranked.setdefault(contest, {})
+            if (choice, rank) in slots:
+                raise InvalidInput(
+                    f"choice {choice!r} appears twice at rank {rank} in contest {contest!r}", where
+                )
+            slots[choice, rank] = index
+            choices.setdefault(contest, {}).setdefault(choice, index)
+            continue
         if choice in choices.setdefault(contest, {}):
             raise InvalidInput(f"choice {choice!r} appears twice in contest {contest!r}", where)
         choices[contest][choice] = index
@@ -181,14 +221,18 @@ def open_clearballot_cvr(path: Path) -> ClearBallotExport:
             votes_allowed=votes[name],
             choices=tuple(columns),
             write_ins=frozenset(c for c in columns if _WRITE_IN.match(c)),
+            ranks=ranks[name] if ranks[name] > 1 else None,
         )
         for name, columns in choices.items()
-        if ranks[name] == 1
     ]
-    ranked = {name: f"its headings give {n} ranks" for name, n in ranks.items() if n > 1}
-    left_out = check_ranked(path, contests, ranked)
-    columns = {name: tuple(by_choice.values()) for name, by_choice in choices.items()}
-    return ClearBallotExport(path, contests, details, columns, len(heading), left_out)
+    columns = {
+        name: tuple(by_choice.values()) for name, by_choice in choices.items() if ranks[name] == 1
+    }
+    cells = {
+        name: tuple((index, choice, rank) for (choice, rank), index in by_cell.items())
+        for name, by_cell in ranked.items()
+    }
+    return ClearBallotExport(path, contests, details, columns, len(heading), cells)
 
 
 def detect(path: Path) -> bool:

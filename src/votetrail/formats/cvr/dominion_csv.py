@@ -29,10 +29,12 @@ card gets the same id whichever columns a county exported.
 
 A ranked-choice contest is headed ``Mayor (Number of positions=1, Number of
 ranks=4)`` (Boulder's 2023 export, as rlauxe reads it), one column per choice
-and rank. The same heading with ``Number of ranks=1`` is one choice per voter,
-read as vote-for-N with N the number of positions. votetrail does not count
-ranked contests yet: such a contest's columns are left out with a notice, or
-the file refused when it has no other contest (:mod:`votetrail.formats.cvr.ranked_contests`).
+and rank, each choice heading carrying its rank: ``Ada(1)``, ``Ada(2)``. A
+``1`` there ranks the choice (the records' ``ranks``); N is the number of
+ranks and the number of positions the seats. A choice heading without a rank,
+or a rank outside 1 to N, is a layout votetrail cannot read: refused, naming
+the contest. The same heading with ``Number of ranks=1`` is one choice per
+voter, read as vote-for-N with N the number of positions.
 
 Rows are streamed: :meth:`DominionCsvExport.records` reopens the file and keeps
 only the ids seen (to refuse duplicates), so a later import can consume it
@@ -52,7 +54,7 @@ from pathlib import Path
 from votetrail.core.tally.records import CastVoteRecord, ContestDefinition
 from votetrail.errors import InvalidInput
 from votetrail.formats.cvr.csv_lines import decoded, open_export
-from votetrail.formats.cvr.ranked_contests import check_ranked
+from votetrail.formats.cvr.ranked_contests import ranking, refuse_ranked
 
 HEADER_ROWS = 4
 IMPRINTED_ID = "ImprintedId"
@@ -86,6 +88,8 @@ _RANKED = re.compile(
 _HEADING_HINT = re.compile(r"\((?:Vote For|Number of positions)\s*=")
 """A row-2 cell that only a Dominion contest heading carries, even a malformed one."""
 _WRITE_IN = re.compile(r"write[- ]?in", re.IGNORECASE)
+_RANKED_CHOICE = re.compile(r"(?P<choice>.*?)\s*\((?P<rank>[0-9]+)\)")
+"""A ranked contest's choice heading: the choice and, in brackets, the rank of its column."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +100,8 @@ class _Span:
     start: int
     stop: int
     choices: tuple[str, ...]
+    ranks: tuple[int, ...] = ()
+    """A ranked contest's rank of each column (empty for a plurality contest)."""
 
 
 @dataclass(frozen=True)
@@ -109,8 +115,6 @@ class DominionCsvExport:
     _details: dict[str, int]
     _spans: tuple[_Span, ...]
     _width: int
-    left_out: tuple[str, ...] = ()
-    """One notice per ranked-choice contest left out (see ``ranked_contests``)."""
 
     def records(self) -> Iterator[CastVoteRecord]:
         """Every card in file order; a bad row stops the stream with its line and field."""
@@ -175,10 +179,19 @@ class DominionCsvExport:
                 )
             card_id = f"{tabulator}-{batch}-{record}"
         marks: dict[str, tuple[str, ...]] = {}
+        ranks: dict[str, tuple[tuple[str, ...], ...]] = {}
         for span in self._spans:
             cells = row[span.start : span.stop]
             if not any(cells):
                 continue  # the contest is not on this card
+            if span.ranks:
+                _chosen(span, cells, f"{source}, line {line}")  # refuses a cell not 1 or 0
+                ranks[span.contest] = ranking(
+                    (rank, choice)
+                    for rank, choice, cell in zip(span.ranks, span.choices, cells, strict=True)
+                    if cell == "1"
+                )
+                continue
             if cells.count("1") + cells.count("0") == len(cells):  # the usual case: all valid
                 marks[span.contest] = tuple(
                     [
@@ -198,6 +211,7 @@ class DominionCsvExport:
             ballot_type=ballot_type,
             counting_group=group,
             marks=marks,
+            ranks=ranks,
         )
 
 
@@ -249,12 +263,11 @@ def open_dominion_csv(path: Path) -> DominionCsvExport:
             )
     choice_row = _without_empty_tail(choice_row, width, f"{source}, line 3")
     columns = _without_empty_tail(columns, width, f"{source}, line 4")
-    spans, contests, ranked = _contests(contest_row, choice_row, source)
+    spans, contests = _contests(contest_row, choice_row, source)
     first_choice = next((i for i, label in enumerate(contest_row) if label.strip()), width)
     details = _details(columns[:first_choice], source)
-    left_out = check_ranked(path, contests, ranked)
     return DominionCsvExport(
-        path, first[0].strip(), first[1].strip(), contests, details, tuple(spans), width, left_out
+        path, first[0].strip(), first[1].strip(), contests, details, tuple(spans), width
     )
 
 
@@ -310,21 +323,57 @@ def _ranked(label: str) -> re.Match[str] | None:
     return match if match is not None and int(match["ranks"]) > 1 else None
 
 
+def _ranked_span(
+    heading: re.Match[str], start: int, stop: int, choice_row: list[str], source: str
+) -> tuple[_Span, ContestDefinition]:
+    """A ranked contest's columns: each choice heading names its choice and rank."""
+    name, count = heading["name"], int(heading["ranks"])
+    evidence = f"its heading gives Number of ranks={count}"
+    choices: list[str] = []
+    ranks: list[int] = []
+    for index in range(start, stop):
+        where = f"{source}, line 3, field {index + 1}"
+        found = _RANKED_CHOICE.fullmatch(choice_row[index].strip())
+        if found is None or not found["choice"]:
+            raise refuse_ranked(
+                name,
+                evidence,
+                f"choice heading {choice_row[index].strip()!r} does not end with its rank, "
+                "e.g. 'Ada(2)'",
+                where,
+            )
+        rank = int(found["rank"])
+        if not 1 <= rank <= count:
+            raise refuse_ranked(name, evidence, f"a choice heading gives rank {rank}", where)
+        if (found["choice"], rank) in zip(choices, ranks, strict=True):
+            raise InvalidInput(
+                f"choice {found['choice']!r} appears twice at rank {rank} in contest {name!r}",
+                where,
+            )
+        choices.append(found["choice"])
+        ranks.append(rank)
+    unique = tuple(dict.fromkeys(choices))
+    definition = ContestDefinition(
+        name=name,
+        votes_allowed=int(heading["n"]),
+        choices=unique,
+        write_ins=frozenset(c for c in unique if _WRITE_IN.match(c)),
+        ranks=count,
+    )
+    return _Span(name, start, stop, tuple(choices), tuple(ranks)), definition
+
+
 def _contests(
     contest_row: list[str], choice_row: list[str], source: str
-) -> tuple[list[_Span], list[ContestDefinition], dict[str, str]]:
-    """Group the choice columns by contest; each contest's columns must be side by side.
-
-    Ranked-choice contests are not spans: they are returned apart, name -> why.
-    """
+) -> tuple[list[_Span], list[ContestDefinition]]:
+    """Group the choice columns by contest; each contest's columns must be side by side."""
     spans: list[_Span] = []
     contests: list[ContestDefinition] = []
-    ranked: dict[str, str] = {}
     index = 0
     while index < len(contest_row):
         label = contest_row[index].strip()
         if not label:
-            if spans or ranked:
+            if spans:
                 raise InvalidInput(
                     "a choice column has no contest above it",
                     where=f"{source}, line 2, field {index + 1}",
@@ -336,7 +385,14 @@ def _contests(
             stop += 1
         ranks = _ranked(label)
         if ranks is not None:
-            ranked[ranks["name"]] = f"its heading gives Number of ranks={ranks['ranks']}"
+            span, definition = _ranked_span(ranks, index, stop, choice_row, source)
+            if any(other.contest == span.contest for other in spans):
+                raise InvalidInput(
+                    "the contest's columns are not side by side",
+                    f"{source}, line 2, field {label!r}",
+                )
+            spans.append(span)
+            contests.append(definition)
             index = stop
             continue
         match = _CONTEST.fullmatch(label) or _RANKED.fullmatch(label)
@@ -363,7 +419,7 @@ def _contests(
             )
         )
         index = stop
-    return spans, contests, ranked
+    return spans, contests
 
 
 def _check_choices(choices: tuple[str, ...], contest: str, source: str) -> None:

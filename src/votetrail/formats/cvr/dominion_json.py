@@ -16,12 +16,13 @@ with ``Marks``; a mark with ``IsVote`` true is a vote. Dominion sets
 overvote, not a blank contest.
 
 A contest the contest manifest gives more than one rank (``NumOfRanks`` > 1)
-is ranked-choice, which votetrail does not count yet: it is left out with a
-notice, or the file refused when it has no other contest
-(:mod:`votetrail.formats.cvr.ranked_contests`). Plurality marks carry ``Rank`` 1;
-a mark ranked above 1 in a contest the manifest does not rank is refused
-naming the contest, as the stream cannot leave out a contest it has already
-handed on.
+is ranked-choice: its marks become the record's ``ranks`` (each mark's
+``Rank``, 1 to ``NumOfRanks``), as RCTab's Dominion reader reads them. Every
+mark not ``IsAmbiguous`` is a ranking whatever its ``IsVote``: Dominion sets
+``IsVote`` false on every rank after the first (Alaska's 2020 export), so
+``IsVote`` cannot say whether a ranking was marked. Plurality marks carry
+``Rank`` 1; a mark ranked above 1 in a contest the manifest does not rank is
+refused naming the contest, as its number of ranks is then unknown.
 
 Streaming is per export file: the standard library has no streaming JSON
 reader, so one ``CvrExport_N.json`` at a time is held in memory (a lone
@@ -43,7 +44,7 @@ from typing import Any
 from votetrail.core.tally.records import CastVoteRecord, ContestDefinition
 from votetrail.errors import InvalidInput
 from votetrail.formats.archives import MiB, check_size, read_member
-from votetrail.formats.cvr.ranked_contests import NOT_COUNTED, check_ranked
+from votetrail.formats.cvr.ranked_contests import check_rank, ranking
 
 CONTEST_MANIFEST = "ContestManifest.json"
 CANDIDATE_MANIFEST = "CandidateManifest.json"
@@ -62,7 +63,7 @@ class _Contest:
     choices: dict[int, str]
     """Candidate id -> choice name."""
     ranks: int = 0
-    """``NumOfRanks``: above 1 the contest is ranked-choice and left out of the records."""
+    """``NumOfRanks``: above 1 the contest is ranked-choice, read into the records' ``ranks``."""
 
 
 @dataclass(frozen=True)
@@ -74,8 +75,6 @@ class DominionJsonExport:
     contests: list[ContestDefinition]
     _exports: tuple[str, ...]
     _by_id: dict[int, _Contest]
-    left_out: tuple[str, ...] = ()
-    """One notice per ranked-choice contest left out (see ``ranked_contests``)."""
 
     def records(self) -> Iterator[CastVoteRecord]:
         """Every card, export file by export file; a bad session stops the stream naming it."""
@@ -118,6 +117,7 @@ class DominionJsonExport:
             card_where = f"{where}, card {number}"
             if not isinstance(card, dict):
                 raise InvalidInput("is not a JSON object", card_where)
+            marks, ranks = self._marks(card, card_where)
             yield CastVoteRecord(
                 id=base if len(cards) == 1 else f"{base}/{number}",
                 tabulator=tabulator,
@@ -126,14 +126,19 @@ class DominionJsonExport:
                 precinct=_optional(reading.get("PrecinctPortionId")),
                 ballot_type=_optional(reading.get("BallotTypeId")),
                 counting_group=_optional(group),
-                marks=self._marks(card, card_where),
+                marks=marks,
+                ranks=ranks,
             )
 
-    def _marks(self, card: Obj, where: str) -> dict[str, tuple[str, ...]]:
+    def _marks(
+        self, card: Obj, where: str
+    ) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[tuple[str, ...], ...]]]:
+        """The card's plurality marks and its ranked contests' rankings."""
         contests = card.get("Contests", [])
         if not isinstance(contests, list):
             raise InvalidInput("is not a list", where=f"{where}, field 'Contests'")
         marks: dict[str, tuple[str, ...]] = {}
+        ranks: dict[str, tuple[tuple[str, ...], ...]] = {}
         for entry in contests:
             if not isinstance(entry, dict):
                 raise InvalidInput("a contest is not a JSON object", f"{where}, field 'Contests'")
@@ -143,14 +148,13 @@ class DominionJsonExport:
                 raise InvalidInput(
                     f"contest {contest_id} is not in {CONTEST_MANIFEST}", f"{where}, field 'Id'"
                 )
-            if contest.ranks > 1:
-                continue  # ranked-choice: left out, and named when the file was opened
             here = f"{where}, contest {contest.name!r}"
             overvoted = isinstance(entry.get("Overvotes"), int) and entry["Overvotes"] > 0
             raw = entry.get("Marks", [])
             if not isinstance(raw, list):
                 raise InvalidInput("is not a list", f"{here}, field 'Marks'")
             chosen: list[str] = []
+            ranked: list[tuple[int, str]] = []
             for mark in raw:
                 if not isinstance(mark, dict):
                     raise InvalidInput("a mark is not a JSON object", f"{here}, field 'Marks'")
@@ -163,10 +167,20 @@ class DominionJsonExport:
                     )
                 # A Rank that is not a whole number ("2", 2.0) could hide a ranking: refused.
                 rank = None if mark.get("Rank") is None else _integer(mark, "Rank", here)
+                if contest.ranks > 1:
+                    if rank is None:
+                        raise InvalidInput(
+                            "is missing in a ranked contest", f"{here}, field 'Rank'"
+                        )
+                    check_rank(rank, contest.ranks, contest.name, here, "Rank")
+                    if mark.get("IsAmbiguous") is not True:  # as RCTab: ambiguous is no ranking
+                        ranked.append((rank, choice))
+                    continue
                 if rank is not None and rank > 1:
                     raise InvalidInput(
                         f"a mark has Rank {rank}, so contest {contest.name!r} is ranked-choice "
-                        f"though {CONTEST_MANIFEST} gives it no NumOfRanks; {NOT_COUNTED}",
+                        f"though {CONTEST_MANIFEST} gives it no NumOfRanks, so its number of "
+                        "ranks is unknown",
                         f"{here}, field 'Rank'",
                     )
                 is_vote = mark.get("IsVote")
@@ -175,8 +189,11 @@ class DominionJsonExport:
                 counted = is_vote or (overvoted and mark.get("IsAmbiguous") is not True)
                 if counted and choice not in chosen:
                     chosen.append(choice)
-            marks[contest.name] = tuple(chosen)
-        return marks
+            if contest.ranks > 1:
+                ranks[contest.name] = ranking(ranked)
+            else:
+                marks[contest.name] = tuple(chosen)
+        return marks, ranks
 
 
 def open_dominion_json(path: Path) -> DominionJsonExport:
@@ -192,18 +209,12 @@ def open_dominion_json(path: Path) -> DominionJsonExport:
             votes_allowed=votes,
             choices=tuple(contest.choices.values()),
             write_ins=frozenset(writes),
+            ranks=contest.ranks if contest.ranks > 1 else None,
         )
         for contest, votes, writes in by_id.values()
-        if contest.ranks <= 1
     ]
-    ranked = {
-        contest.name: f"NumOfRanks {contest.ranks} in {CONTEST_MANIFEST}"
-        for contest, _, _ in by_id.values()
-        if contest.ranks > 1
-    }
-    left_out = check_ranked(path, contests, ranked)
     plain = {key: contest for key, (contest, _, _) in by_id.items()}
-    return DominionJsonExport(path, str(version), contests, tuple(exports), plain, left_out)
+    return DominionJsonExport(path, str(version), contests, tuple(exports), plain)
 
 
 def detect(path: Path) -> bool:

@@ -20,24 +20,27 @@ bomb, is refused naming the ZIP and the member (``formats.archives``).
 
 A ranked-choice contest writes each option's ``Value`` as one digit per rank
 (``010``: ranked second, as RCTab's Hart reader reads it). A ``Value`` of two
-or more 0/1 digits therefore marks the contest as ranked, which votetrail does
-not count yet: it is left out with a notice, or the file refused when it has
-no other contest (:mod:`votetrail.formats.cvr.ranked_contests`). A one-digit
-``Value`` cannot be told from a plurality mark and is read as one.
+or more 0/1 digits anywhere in the export therefore makes the contest ranked:
+its number of ranks is its longest ``Value``, and each ``1`` digit ranks the
+option's choice (the records' ``ranks``). A one-digit ``Value`` cannot be told
+from a plurality mark and is read as one, unless the caller knows from another
+file that the contest is ranked (an RCTab contest configuration naming it,
+``open_hart_cvr(path, ranked=...)``): then it is rank 1. In a ranked contest a
+``Value`` that is not 0/1 digits is refused naming the contest.
 """
 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from votetrail.core.tally.records import CastVoteRecord, ContestDefinition
 from votetrail.errors import InvalidInput
 from votetrail.formats.archives import MiB, check_size, extracted, read_member
-from votetrail.formats.cvr.ranked_contests import check_ranked
+from votetrail.formats.cvr.ranked_contests import ranking, refuse_ranked
 
 NAMESPACE = "http://tempuri.org/CVRDesign.xsd"
 WRITE_IN = "Write-In"
@@ -60,6 +63,8 @@ class _Sheet:
     contests: dict[str, tuple[tuple[str, ...], int]]
     ranked: dict[str, str]
     """Contest -> a rank-string ``Value`` found in it (the contest is ranked-choice)."""
+    options: dict[str, tuple[tuple[str, str], ...]]
+    """Contest -> its options' (choice, ``Value``), for reading a ranked contest."""
 
 
 @dataclass(frozen=True)
@@ -68,8 +73,6 @@ class HartCvrExport:
 
     path: Path
     contests: list[ContestDefinition]
-    left_out: tuple[str, ...] = ()
-    """One notice per ranked-choice contest left out (see ``ranked_contests``)."""
     _ranked: frozenset[str] = frozenset()
 
     def records(self) -> Iterator[CastVoteRecord]:
@@ -94,14 +97,25 @@ class HartCvrExport:
                     for name, (marks, _) in sheet.contests.items()
                     if name not in self._ranked
                 },
+                ranks={
+                    name: _ranking(name, sheet.options[name], where)
+                    for name in sheet.contests
+                    if name in self._ranked
+                },
             )
 
 
-def open_hart_cvr(path: Path) -> HartCvrExport:
-    """Read every document once for the contests; see the module docstring for the limits."""
+def open_hart_cvr(path: Path, ranked_contests: Collection[str] = ()) -> HartCvrExport:
+    """Read every document once for the contests; see the module docstring for the limits.
+
+    ``ranked_contests`` names contests known to be ranked from another file
+    (an RCTab configuration), for exports whose ``Value`` has one digit per rank.
+    """
     choices: dict[str, set[str]] = {}
     limits: dict[str, tuple[int, str]] = {}
-    ranked: dict[str, str] = {}
+    ranked: dict[str, str] = dict.fromkeys(ranked_contests, "named ranked by the caller")
+    ranks: dict[str, int] = {}
+    ranked_choices: dict[str, set[str]] = {}
     clashes: dict[str, InvalidInput] = {}  # raised after the pass: a ranked contest has none
     count = 0
     for where, _, data in _documents(path):
@@ -109,6 +123,11 @@ def open_hart_cvr(path: Path) -> HartCvrExport:
         sheet = _sheet(data, where)
         for name, value in sheet.ranked.items():
             ranked.setdefault(name, f"an option's Value is {value!r}, one digit per rank")
+        for name, options in sheet.options.items():
+            for choice, value in options:
+                ranks[name] = max(ranks.get(name, 1), len(value))
+                if "1" in value:
+                    ranked_choices.setdefault(name, set()).add(choice)
         for name, (marks, undervotes) in sheet.contests.items():
             choices.setdefault(name, set()).update(marks)
             if undervotes:
@@ -128,18 +147,29 @@ def open_hart_cvr(path: Path) -> HartCvrExport:
     for name, clash in clashes.items():
         if name not in ranked:
             raise clash
-    contests = [
-        ContestDefinition(
-            name=name,
-            votes_allowed=limits.get(name, (1, ""))[0],
-            choices=tuple(sorted(names)),
-            write_ins=frozenset(names & {WRITE_IN}),
+    contests = []
+    for name, names in choices.items():
+        if name in ranked:
+            marked = ranked_choices.get(name, set())
+            contests.append(
+                ContestDefinition(
+                    name=name,
+                    votes_allowed=1,
+                    choices=tuple(sorted(marked)),
+                    write_ins=frozenset(marked & {WRITE_IN}),
+                    ranks=ranks.get(name, 1),
+                )
+            )
+            continue
+        contests.append(
+            ContestDefinition(
+                name=name,
+                votes_allowed=limits.get(name, (1, ""))[0],
+                choices=tuple(sorted(names)),
+                write_ins=frozenset(names & {WRITE_IN}),
+            )
         )
-        for name, names in choices.items()
-        if name not in ranked
-    ]
-    left_out = check_ranked(path, contests, ranked)
-    return HartCvrExport(path, contests, left_out, frozenset(ranked))
+    return HartCvrExport(path, contests, frozenset(ranked))
 
 
 def detect(path: Path) -> bool:
@@ -202,6 +232,7 @@ def _sheet(data: bytes, where: str) -> _Sheet:
         raise InvalidInput("is missing or empty", f"{where}, field 'CvrGuid'")
     contests: dict[str, tuple[tuple[str, ...], int]] = {}
     ranked: dict[str, str] = {}
+    options: dict[str, tuple[tuple[str, str], ...]] = {}
     for contest in root.iterfind(f"{{{NAMESPACE}}}Contests/{{{NAMESPACE}}}Contest"):
         name = _text(contest, "Name")
         if name is None:
@@ -210,17 +241,20 @@ def _sheet(data: bytes, where: str) -> _Sheet:
         if name in contests:
             raise InvalidInput("appears twice on the sheet", here)
         marks: list[str] = []
+        values: list[tuple[str, str]] = []
         for option in contest.iterfind(f"{{{NAMESPACE}}}Options/{{{NAMESPACE}}}Option"):
             written = option.find(f"{{{NAMESPACE}}}WriteInData") is not None
             choice = WRITE_IN if written else _text(option, "Name")
             if choice is None:
                 raise InvalidInput("an option has no Name", f"{here}, field 'Option/Name'")
             value = _text(option, "Value") or ""
+            values.append((choice, value))
             if len(value) > 1 and set(value) <= _RANK_DIGITS:
                 ranked.setdefault(name, value)
             if _number(option, "Value", here, default=1) > 0 and choice not in marks:
                 marks.append(choice)
         contests[name] = (tuple(marks), _number(contest, "Undervotes", here, default=0))
+        options[name] = tuple(values)
     precinct = root.find(f"{{{NAMESPACE}}}PrecinctSplit")
     return _Sheet(
         guid=guid,
@@ -229,7 +263,25 @@ def _sheet(data: bytes, where: str) -> _Sheet:
         precinct=_text(precinct, "Name") if precinct is not None else None,
         contests=contests,
         ranked=ranked,
+        options=options,
     )
+
+
+def _ranking(
+    contest: str, options: tuple[tuple[str, str], ...], where: str
+) -> tuple[tuple[str, ...], ...]:
+    """A ranked contest's options as rankings: digit ``r`` of a ``Value`` set ranks it ``r``."""
+    marked: list[tuple[int, str]] = []
+    for choice, value in options:
+        if not value or not set(value) <= _RANK_DIGITS:
+            raise refuse_ranked(
+                contest,
+                "its options' Values give one digit per rank",
+                f"option {choice!r} has Value {value!r}, not one 0 or 1 per rank",
+                f"{where}, contest {contest!r}, field 'Value'",
+            )
+        marked += [(rank, choice) for rank, digit in enumerate(value, start=1) if digit == "1"]
+    return ranking(marked)
 
 
 def _text(element: ET.Element, tag: str) -> str | None:

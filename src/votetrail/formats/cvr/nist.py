@@ -12,10 +12,13 @@ Dominion's CSV. The mapping, and what is not mapped, is in ``docs/cvr.md``:
   sees the overvote (even one recorded as two positions of one selection);
 * a record's id is its ``UniqueId``, else its ``CurrentSnapshotId``;
 * a contest whose ``VoteVariation`` is ``rcv``, or with a ``SelectionPosition``
-  of ``Rank`` above 1 in any CVR, is ranked-choice, which votetrail does not
-  count yet: it is left out with a notice, or the report refused when it has
-  no other contest (:mod:`votetrail.formats.cvr.ranked_contests`). ``Rank`` 1
-  alone, as some writers put on every plurality position, changes nothing.
+  of ``Rank`` above 1 in any CVR, is ranked-choice, read into the records'
+  ``ranks``: each position not ``HasIndication`` no and not ``IsAllocable``
+  no ranks its selection's choice at its ``Rank`` (or its
+  ``CVRContestSelection``'s, as older writers put it), as RCTab's CDF reader
+  does. The CDF has no number of ranks, so it is the highest ``Rank`` the
+  report uses for the contest. ``Rank`` 1 alone, as some writers put on every
+  plurality position, changes nothing.
 
 In XML the election's definitions come *after* the CVRs (the schema orders
 elements by name), so :func:`open_nist_cvr` reads the file once for the
@@ -29,15 +32,17 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from votetrail.core.tally.records import CastVoteRecord, ContestDefinition
 from votetrail.errors import InvalidInput
-from votetrail.formats.cvr.ranked_contests import check_ranked
+from votetrail.formats.cvr.ranked_contests import ranking
 
 NAMESPACE = "http://itl.nist.gov/ns/voting/1500-103/v1"
+DRAFT_NAMESPACE = "NIST_V0_cast_vote_records.xsd"
+"""The draft schema's namespace, which Unisyn's RCV exports still carry (RCTab reads them)."""
 ROOT = "CastVoteRecordReport"
 WRITE_IN = "Write-In"
 _SNAPSHOT_PREFERENCE = ("modified", "interpreted", "original")
@@ -57,8 +62,6 @@ class NistCvrReport:
     _contest_names: dict[str, str]
     _choices: dict[str, dict[str, str]]
     """Contest id -> ContestSelection id -> choice name; ``""`` keys the write-in slot."""
-    left_out: tuple[str, ...] = ()
-    """One notice per ranked-choice contest left out (see ``ranked_contests``)."""
     _ranked_ids: frozenset[str] = frozenset()
 
     def records(self) -> Iterator[CastVoteRecord]:
@@ -80,6 +83,7 @@ class NistCvrReport:
             raise InvalidInput("has neither UniqueId nor CurrentSnapshotId", where=where)
         where = f"{where} ({card_id})"
         marks: dict[str, tuple[str, ...]] = {}
+        ranks: dict[str, tuple[tuple[str, ...], ...]] = {}
         for contest in _many(_snapshot(cvr, where), "CVRContest"):
             contest_id = str(_one(contest, "ContestId") or "")
             name = self._contest_names.get(contest_id)
@@ -88,10 +92,11 @@ class NistCvrReport:
                     f"names contest {contest_id!r}, which no Election defines",
                     where=f"{where}, field 'ContestId'",
                 )
-            if name in marks:
+            if name in marks or name in ranks:
                 raise InvalidInput(f"lists contest {contest_id!r} twice", where=where)
             if contest_id in self._ranked_ids:
-                continue  # ranked-choice: left out, and named when the report was opened
+                ranks[name] = self._ranking(contest_id, contest, where)
+                continue
             overvoted = int(_one(contest, "Overvotes") or 0) > 0 or "overvoted" in _many(
                 contest, "Status"
             )
@@ -110,7 +115,27 @@ class NistCvrReport:
             precinct=_one(cvr, "BallotStyleUnitId"),
             ballot_type=_one(cvr, "BallotStyleId"),
             marks=marks,
+            ranks=ranks,
         )
+
+    def _ranking(self, contest_id: str, contest: Obj, where: str) -> tuple[tuple[str, ...], ...]:
+        """One ranked contest's rankings: every indicated, allocable position at its Rank."""
+        here = f"{where}, contest {contest_id!r}"
+        marked: list[tuple[int, str]] = []
+        for selection in _many(contest, "CVRContestSelection"):
+            for position in _many(selection, "SelectionPosition"):
+                if "no" in (_one(position, "HasIndication"), _one(position, "IsAllocable")):
+                    continue
+                rank = _one(position, "Rank")
+                rank = _one(selection, "Rank") if rank is None else rank
+                number = _whole(rank, here)
+                if number is None or number < 1:
+                    raise InvalidInput(
+                        "a position of a ranked contest has no Rank of 1 or more",
+                        where=f"{here}, field 'Rank'",
+                    )
+                marked.append((number, self._choice(contest_id, selection, position, where)))
+        return ranking(marked)
 
     def _choice(self, contest_id: str, selection: Obj, position: Obj, where: str) -> str:
         selection_id = _one(selection, "ContestSelectionId")
@@ -131,6 +156,7 @@ def open_nist_cvr(path: Path) -> NistCvrReport:
     report: Obj = {"Election": [], "Party": []}
     write_in_contests: set[str] = set()
     ranked_ids: dict[str, str] = {}
+    highest: dict[str, int] = {}
     number = 0
     for tag, value in _top_level(path, form):
         if tag == "CVR":
@@ -144,6 +170,7 @@ def open_nist_cvr(path: Path) -> NistCvrReport:
                     if any(_one(s, "ContestSelectionId") is None for s in selections):
                         write_in_contests.add(contest_id)
                     rank = _highest_rank(selections, f"{path}, CVR {number}")
+                    highest[contest_id] = max(highest.get(contest_id, 1), rank)
                     if rank > 1:
                         ranked_ids.setdefault(contest_id, f"a SelectionPosition has Rank {rank}")
         elif tag in ("Election", "Party"):
@@ -156,7 +183,6 @@ def open_nist_cvr(path: Path) -> NistCvrReport:
     names: dict[str, str] = {}
     choices: dict[str, dict[str, str]] = {}
     contests = []
-    ranked: dict[str, str] = {}
     for election in report["Election"]:
         candidates = {
             c.get("@id"): _name(_one(c, "Name"), c.get("@id")) for c in _many(election, "Candidate")
@@ -169,9 +195,8 @@ def open_nist_cvr(path: Path) -> NistCvrReport:
             if str(_one(contest, "VoteVariation") or "").lower() == "rcv":
                 ranked_ids.setdefault(contest_id, "its VoteVariation is rcv")
             if contest_id in ranked_ids:
-                ranked[definition.name] = ranked_ids[contest_id]
-            else:
-                contests.append(definition)
+                definition = replace(definition, ranks=highest.get(contest_id, 1))
+            contests.append(definition)
     first = report["Election"][0]
     return NistCvrReport(
         path,
@@ -181,26 +206,31 @@ def open_nist_cvr(path: Path) -> NistCvrReport:
         contests,
         names,
         choices,
-        check_ranked(path, contests, ranked),
         frozenset(i for i in ranked_ids if i in names),
     )
 
 
 def _highest_rank(selections: list[Any], where: str) -> int:
-    """The highest ``Rank`` of a CVR contest's positions (0 when none is given)."""
+    """The highest ``Rank`` of a CVR contest's selections and positions (0 when none is given)."""
     highest = 0
     for selection in selections:
-        for position in _many(selection, "SelectionPosition"):
-            rank = _one(position, "Rank")
-            if rank is None:
-                continue
-            try:
-                highest = max(highest, int(str(rank)))
-            except ValueError:
-                raise InvalidInput(
-                    f"{rank!r} is not a whole number", where=f"{where}, field 'Rank'"
-                ) from None
+        ranks = [_one(selection, "Rank")]
+        ranks += [_one(position, "Rank") for position in _many(selection, "SelectionPosition")]
+        for rank in ranks:
+            highest = max(highest, _whole(rank, where) or 0)
     return highest
+
+
+def _whole(rank: Any, where: str) -> int | None:
+    """A ``Rank`` as a number (None when absent); anything else is refused, never read as 1."""
+    if rank is None:
+        return None
+    try:
+        return int(str(rank))
+    except ValueError:
+        raise InvalidInput(
+            f"{rank!r} is not a whole number", where=f"{where}, field 'Rank'"
+        ) from None
 
 
 def _definition(
@@ -326,7 +356,10 @@ def _top_level(path: Path, form: str) -> Iterator[tuple[str, Any]]:
                 depth += 1
                 if root is None:
                     root = element
-                    if element.tag != f"{{{NAMESPACE}}}{ROOT}":
+                    if element.tag not in (
+                        f"{{{NAMESPACE}}}{ROOT}",
+                        f"{{{DRAFT_NAMESPACE}}}{ROOT}",
+                    ):
                         raise InvalidInput(
                             f"the root element is not a 1500-103 {ROOT}", where=f"{path}, line 1"
                         )

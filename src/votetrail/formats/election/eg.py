@@ -29,7 +29,13 @@ from votetrail.core.lat.definition import (
     Precinct,
     check,
 )
-from votetrail.formats.election.fields import Node, date_part, international_text, read_json
+from votetrail.formats.election.fields import (
+    Node,
+    date_part,
+    international_text,
+    read_json,
+    refuse_vote_variation,
+)
 
 SOURCE_FORMAT = "ElectionGuard manifest"
 PRECINCT_TYPE = "precinct"
@@ -136,6 +142,14 @@ def _contest(node: Node, candidates: dict[str, _Candidate]) -> Contest:
     ):
         kind = "yesno"
     primary = node.texts("primary_party_ids", required=False)
+    refuse_vote_variation(node, "vote_variation")
+    if node.opt_text("vote_variation") == "rcv":
+        raise node.fail(
+            "is ranked-choice, but an ElectionGuard manifest cannot say how many ranks the "
+            "ballot offers; give the definition as NIST SP 1500-100 or votetrail YAML "
+            "with the number of ranks",
+            "vote_variation",
+        )
     votes = node.integer("votes_allowed", default=node.integer("number_elected", default=1))
     return Contest(
         contest_id,

@@ -242,3 +242,19 @@ def international_text(
             return text
         first = first or text
     return first
+
+
+COUNTED_OTHERWISE = frozenset(["borda", "cumulative", "range"])
+"""Vote variations (NIST ``VoteVariation``, ElectionGuard ``vote_variation``) whose marks are
+not one vote each: a deck counted as plurality would expect wrong totals, so they are refused."""
+
+
+def refuse_vote_variation(node: Node, key: str) -> None:
+    """Refuse a contest whose vote variation a plurality or ranked deck cannot test."""
+    value = node.opt_text(key)
+    if value in COUNTED_OTHERWISE:
+        raise node.fail(
+            f"is a {value} contest; votetrail's decks test plurality and ranked-choice "
+            "contests only, and counting this one as either would expect wrong totals",
+            key,
+        )

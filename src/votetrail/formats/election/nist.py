@@ -32,7 +32,13 @@ from votetrail.core.lat.definition import (
     Precinct,
     check,
 )
-from votetrail.formats.election.fields import Node, date_part, international_text, read_json
+from votetrail.formats.election.fields import (
+    Node,
+    date_part,
+    international_text,
+    read_json,
+    refuse_vote_variation,
+)
 
 SOURCE_FORMAT = "NIST SP 1500-100 election report"
 REPORT_TYPE = "ElectionResults.ElectionReport"
@@ -42,6 +48,11 @@ STYLE_ID_TYPES = ("local-level", "other")
 _CANDIDATE_CONTEST = "CandidateContest"
 _MEASURE_CONTESTS = frozenset(["BallotMeasureContest", "RetentionContest"])
 _PARTY_CONTEST = "PartyContest"
+RANKED = "rcv"
+RANKS_TYPE = "number-of-ranks"
+"""The ``OtherType`` of the ``ExternalIdentifier`` that gives a ranked contest's number of ranks:
+SP 1500-100 says a contest is ranked (``VoteVariation`` ``rcv``) but has no field for how many
+ranks the ballot offers."""
 
 
 def is_nist(document: object) -> bool:
@@ -159,14 +170,42 @@ def _contest(
     else:
         raise node.fail(f"{kind_name!r} is not a contest type read here", "@type")
     primary = node.texts("PrimaryPartyIds", required=False)
+    refuse_vote_variation(node, "VoteVariation")
+    ranked = node.opt_text("VoteVariation") == RANKED
     return Contest(
         contest_id,
         _text(node, "Name") or _text(node, "BallotTitle") or contest_id,
         kind,
-        node.integer("VotesAllowed", default=1),
+        # A ranked contest's VotesAllowed may count ranks, not seats: NumberElected says the seats.
+        node.integer("NumberElected", default=1)
+        if ranked
+        else node.integer("VotesAllowed", default=1),
         tuple(choices),
         node.opt_text("ElectionDistrictId"),
         primary[0] if len(primary) == 1 else None,
+        _ranks(node) if ranked else None,
+    )
+
+
+def _ranks(node: Node) -> int:
+    """A ranked contest's number of ranks, from its ``number-of-ranks`` external identifier.
+
+    Never guessed from the number of candidates: a deck ranking past the
+    ballot's last rank could not be marked, and one ranking fewer would leave
+    ranks untested.
+    """
+    for identifier in node.children("ExternalIdentifier", required=False):
+        if identifier.opt_text("OtherType") == RANKS_TYPE:
+            value = identifier.text("Value")
+            if not value.isdigit() or int(value) < 1:
+                raise identifier.fail(f"must be a whole number of ranks from 1, not {value!r}")
+            return int(value)
+    raise node.fail(
+        'is ranked-choice (VoteVariation "rcv"), but SP 1500-100 has no field for how many '
+        'ranks the ballot offers; add an ExternalIdentifier with Type "other", OtherType '
+        f'"{RANKS_TYPE}" and the number as its Value, or give the definition as votetrail '
+        "YAML with ranks: N",
+        "VoteVariation",
     )
 
 

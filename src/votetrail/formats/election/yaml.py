@@ -43,7 +43,8 @@ _SEQ = "tag:yaml.org,2002:seq"
 _KEEP_TAGS = frozenset(["tag:yaml.org,2002:null", "tag:yaml.org,2002:merge"])
 TOP_FIELDS = ("election", "date", "place", "parties", "precincts", "contests", "ballot_styles")
 CONTEST_FIELDS = (
-    "id", "title", "type", "vote_for", "write_in", "district", "party", "candidates", "options"
+    "id", "title", "type", "vote_for", "ranks", "write_in", "district", "party", "candidates",
+    "options",
 )  # fmt: skip
 CHOICE_FIELDS = ("id", "name", "party", "write_in")
 STYLE_FIELDS = ("id", "precincts", "contests", "party")
@@ -211,6 +212,7 @@ def _contest(node: Node) -> Contest:
         choices=tuple(choices),
         district=node.opt_text("district"),
         party=node.opt_text("party"),
+        ranks=node.integer("ranks") if node.has("ranks") else None,
     )
 
 
@@ -305,6 +307,8 @@ def _contest_data(contest: Contest) -> dict[str, Any]:
     if contest.kind == "yesno":
         data["type"] = "yesno"
     data["vote_for"] = contest.votes_allowed
+    if contest.ranks is not None:
+        data["ranks"] = contest.ranks
     if contest.district is not None:
         data["district"] = contest.district
     if contest.party is not None:

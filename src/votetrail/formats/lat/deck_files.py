@@ -7,7 +7,9 @@
   :mod:`votetrail.formats.lat.results` reads as a tabulator's totals CSV, so
   expected totals can be fed back and compared (and pass);
 * ``write_deck_cvrs``: the deck as NIST SP 1500-103 JSON cast vote records,
-  the "expected CVRs": what a correctly programmed tabulator would export.
+  the "expected CVRs": what a correctly programmed tabulator would export
+  (a ranked contest's selections carry their ``Rank``);
+* ``write_round_tables``: each ranked contest's expected rounds as a text table.
 
 Every writer is deterministic, since the deck itself is never stored: the same
 definition must give the same files for anyone who regenerates them.
@@ -22,6 +24,7 @@ from typing import Any, TextIO
 
 from votetrail.core.lat.deck import Deck, DeckBallot
 from votetrail.core.lat.definition import Contest, ElectionDefinition
+from votetrail.core.lat.ranked_deck import Ranking, round_table
 from votetrail.errors import InvalidInput
 from votetrail.formats.csv_out import CsvWriter
 from votetrail.formats.lat.names import Resolver
@@ -68,6 +71,23 @@ def marking_instruction(contest: Contest, marks: Sequence[str]) -> str:
     return text[0].upper() + text[1:]
 
 
+def ranking_instruction(contest: Contest, ranking: Ranking) -> str:
+    """A ranked contest's marks in words: "Rank 1: Ada; rank 2: Bo" (two at a rank: overvote)."""
+    if not ranking:
+        return "Leave blank"
+    parts = []
+    for rank, marks in enumerate(ranking, start=1):
+        names = [
+            f"write in {TEST_WRITE_IN}" if contest.choice(c).write_in else contest.choice(c).name
+            for c in marks
+        ]
+        parts.append(f"rank {rank}: {' and '.join(names) if names else 'leave blank'}")
+    text = "; ".join(parts)
+    if any(len(marks) > 1 for marks in ranking):
+        return f"Overvote: {text}"
+    return text[0].upper() + text[1:]
+
+
 def write_deck_csv(deck: Deck, out: TextIO) -> None:
     """One row per ballot and contest, ballots in deck order, contests in the style's order.
 
@@ -77,8 +97,7 @@ def write_deck_csv(deck: Deck, out: TextIO) -> None:
     writer = CsvWriter(out)
     writer.writerow(DECK_CSV_COLUMNS)
     for ballot in deck.ballots:
-        for contest_id, marks in ballot.votes.items():
-            contest = deck.definition.contest(contest_id)
+        for contest, marks, names, instruction in ballot_instructions(deck.definition, ballot):
             writer.writerow(
                 (
                     ballot.number,
@@ -87,11 +106,32 @@ def write_deck_csv(deck: Deck, out: TextIO) -> None:
                     ballot.purpose,
                     contest.id,
                     contest.title,
-                    "|".join(marks),
-                    "; ".join(contest.choice(choice).name for choice in marks),
-                    marking_instruction(contest, marks),
+                    marks,
+                    names,
+                    instruction,
                 )
             )
+
+
+def ballot_instructions(
+    definition: ElectionDefinition, ballot: DeckBallot
+) -> list[tuple[Contest, str, str, str]]:
+    """Each contest of a ballot: its marks by id, by name, and the marking instruction.
+
+    Plurality contests first, then ranked ones, whose marks list the ranks in
+    order, ``|`` between ranks and ``+`` between choices at one rank.
+    """
+    rows = []
+    for contest_id, marks in ballot.votes.items():
+        contest = definition.contest(contest_id)
+        names = "; ".join(contest.choice(choice).name for choice in marks)
+        rows.append((contest, "|".join(marks), names, marking_instruction(contest, marks)))
+    for contest_id, ranking in ballot.rankings.items():
+        contest = definition.contest(contest_id)
+        names = "; ".join(" and ".join(contest.choice(c).name for c in at) for at in ranking)
+        ids = "|".join("+".join(at) for at in ranking)
+        rows.append((contest, ids, names, ranking_instruction(contest, ranking)))
+    return rows
 
 
 def write_expected_csv(
@@ -124,6 +164,30 @@ def write_expected_csv(
             writer.writerow((style, contest_id, "overvotes", totals.overvotes))
             writer.writerow((style, contest_id, "undervotes", totals.undervotes))
             writer.writerow((style, contest_id, "ballots", totals.ballots))
+
+
+def write_round_tables(deck: Deck, out: TextIO, precincts: Collection[str] | None = None) -> None:
+    """Each ranked contest's expected rounds: a row per candidate, a column per round."""
+    rounds = deck.expected_rounds(precincts)
+    if not rounds:
+        out.write("The deck has no ranked-choice contest.\n")
+        return
+    for contest_id, tabulation in rounds.items():
+        table = round_table(deck.definition.contest(contest_id), tabulation)
+        rows = [
+            ["", *(f"Round {n}" for n in range(1, len(table.outcomes) + 1))],
+            *([row.name, *(v if v is not None else "-" for v in row.votes)] for row in table.rows),
+            ["Inactive ballots", *table.exhausted],
+        ]
+        widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+        out.write(f"{table.title} (ranked choice)\n")
+        for row in rows:
+            cells = [row[0].ljust(widths[0])]
+            cells += [c.rjust(w) for c, w in zip(row[1:], widths[1:], strict=True)]
+            out.write("  ".join(cells).rstrip() + "\n")
+        for number, outcome in enumerate(table.outcomes, start=1):
+            out.write(f"Round {number}: {outcome or 'no decision'}\n")
+        out.write(f"Elected: {', '.join(table.winners) or 'nobody'}\n\n")
 
 
 def write_deck_cvrs(
@@ -242,6 +306,44 @@ def deck_cvr_report(
     }
 
 
+def _position(contest: Contest, choice_id: str, *, allocable: bool) -> dict[str, Any]:
+    """One marked position; a write-in's carries the text written on the test ballot."""
+    position: dict[str, Any] = {
+        "@type": "CVR.SelectionPosition",
+        "HasIndication": "yes",
+        "IsAllocable": "yes" if allocable else "no",
+        "NumberVotes": 1,
+        "Position": 1,
+    }
+    if contest.choice(choice_id).write_in:
+        position["CVRWriteIn"] = {"@type": "CVR.CVRWriteIn", "Text": TEST_WRITE_IN}
+    return position
+
+
+def _ranked_contest(contest: Contest, number: int, ranking: Ranking) -> dict[str, Any]:
+    """A ranked contest of one ballot: each marked choice's position carries its ``Rank``."""
+    selections = []
+    for rank, marks in enumerate(ranking, start=1):
+        for choice_id in marks:
+            place = next(i for i, c in enumerate(contest.choices, 1) if c.id == choice_id)
+            position = _position(contest, choice_id, allocable=True)
+            position["Rank"] = rank
+            selections.append(
+                {
+                    "@type": "CVR.CVRContestSelection",
+                    "ContestSelectionId": f"contest-{number}-choice-{place}",
+                    "OptionPosition": place,
+                    "SelectionPosition": [position],
+                }
+            )
+    entry: dict[str, Any] = {"@type": "CVR.CVRContest", "ContestId": f"contest-{number}"}
+    if selections:
+        entry["CVRContestSelection"] = selections
+    else:
+        entry["Status"] = ["undervoted"]
+    return entry
+
+
 def _report_names(definition: ElectionDefinition) -> dict[str, tuple[str, dict[str, str]]]:
     """Contest id to (its name in the report, choice id to the choice's name in the report)."""
     resolver = Resolver(definition)
@@ -281,15 +383,7 @@ def _cvr(
         selections = []
         for choice_id in marks:
             place = next(i for i, c in enumerate(contest.choices, 1) if c.id == choice_id)
-            position: dict[str, Any] = {
-                "@type": "CVR.SelectionPosition",
-                "HasIndication": "yes",
-                "IsAllocable": "no" if over else "yes",
-                "NumberVotes": 1,
-                "Position": 1,
-            }
-            if contest.choice(choice_id).write_in:
-                position["CVRWriteIn"] = {"@type": "CVR.CVRWriteIn", "Text": TEST_WRITE_IN}
+            position = _position(contest, choice_id, allocable=not over)
             selections.append(
                 {
                     "@type": "CVR.CVRContestSelection",
@@ -304,6 +398,10 @@ def _cvr(
         else:
             entry["Status"] = ["undervoted"]
         contests.append(entry)
+    contests.extend(
+        _ranked_contest(definition.contest(contest_id), positions[contest_id], ranking)
+        for contest_id, ranking in ballot.rankings.items()
+    )
     return {
         "@type": "CVR.CVR",
         "UniqueId": f"{tabulator}-{ballot.number}",

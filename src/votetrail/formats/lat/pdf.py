@@ -14,9 +14,10 @@ from fpdf.enums import XPos, YPos
 
 from votetrail.core.lat.deck import Deck
 from votetrail.core.lat.definition import ElectionDefinition
+from votetrail.core.lat.ranked_deck import RoundTable, round_table
 from votetrail.core.lat.totals import Totals
 from votetrail.formats.lat.certificate import Certificate
-from votetrail.formats.lat.deck_files import TEST_WRITE_IN, marking_instruction
+from votetrail.formats.lat.deck_files import TEST_WRITE_IN, ballot_instructions
 from votetrail.formats.printed import FONT, Document, clip, latin1
 
 __all__ = ["FIXED_DATE", "FONT", "certificate_pdf", "deck_pdf", "latin1"]
@@ -72,25 +73,18 @@ def deck_pdf(deck: Deck, *, heading: str, precincts: Collection[str] | None = No
     pdf.add_page()
     pdf.heading("Marking instructions")
     for ballot in ballots:
-        pdf.room(9 + 5.5 * len(ballot.votes))
+        pdf.room(9 + 5.5 * (len(ballot.votes) + len(ballot.rankings)))
         pdf.para(
             f"Ballot {ballot.number} — style {ballot.ballot_style}, precinct "
             f"{_precinct(definition, ballot.precinct)} ({ballot.purpose})",
             bold=True,
         )
-        for contest_id, marks in ballot.votes.items():
-            contest = definition.contest(contest_id)
+        for contest, _, _, instruction in ballot_instructions(definition, ballot):
             pdf.set_x(pdf.l_margin + 6)
             pdf.set_font(FONT, "B", 9)
             pdf.cell(55, 5.5, latin1(clip(pdf, contest.title, 54)))
             pdf.set_font(FONT, size=9)
-            pdf.multi_cell(
-                0,
-                5.5,
-                latin1(marking_instruction(contest, marks)),
-                new_x=XPos.LMARGIN,
-                new_y=YPos.NEXT,
-            )
+            pdf.multi_cell(0, 5.5, latin1(instruction), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         pdf.ln(2)
     pdf.add_page()
     pdf.heading("Expected totals")
@@ -102,7 +96,34 @@ def deck_pdf(deck: Deck, *, heading: str, precincts: Collection[str] | None = No
     _totals_tables(pdf, definition, deck.expected(precincts), "All ballots")
     for style, totals in deck.expected_by_style(precincts).items():
         _totals_tables(pdf, definition, totals, f"Ballot style {style}")
+    rounds = deck.expected_rounds(precincts)
+    if rounds:
+        pdf.add_page()
+        pdf.heading("Expected rounds (ranked-choice contests)")
+        pdf.para(
+            "Each ranked contest counted round by round from these ballots. Every candidate has "
+            "a different first-round total and the first elimination moves votes to the "
+            "ballots' next choices, so a tabulator that misreads a rank shows here."
+        )
+        pdf.ln(2)
+        for contest_id, tabulation in rounds.items():
+            _round_table(pdf, round_table(definition.contest(contest_id), tabulation))
     return bytes(pdf.output())
+
+
+def _round_table(pdf: Document, table: RoundTable) -> None:
+    count = len(table.outcomes)
+    width = min(30.0, 120.0 / max(count, 1))
+    header = (table.title, *(f"Round {n}" for n in range(1, count + 1)))
+    rows = [(row.name, *(votes or "-" for votes in row.votes)) for row in table.rows]
+    rows.append(("Inactive ballots", *table.exhausted))
+    pdf.room(12 + 5 * (len(rows) + count + 1))
+    pdf.grid(header, rows, (54, *([width] * count)), numeric=set(range(1, count + 1)))
+    for number, outcome in enumerate(table.outcomes, start=1):
+        if outcome:
+            pdf.para(f"Round {number}: {outcome}.")
+    pdf.para(f"Elected: {', '.join(table.winners) or 'nobody'}.", bold=True)
+    pdf.ln(2)
 
 
 _HOW_TO = (

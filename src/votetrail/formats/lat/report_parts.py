@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from votetrail.core.lat.definition import ElectionDefinition
+from votetrail.core.lat.ranked_compare import ReportedRankings
 from votetrail.core.lat.report_identity import SelfDescription
 from votetrail.core.lat.totals import ContestTotals, Totals
 
@@ -41,6 +42,9 @@ class TabulatorReport:
     """Sentences naming contests, choices and styles of the report the definition lacks."""
     about: SelfDescription = field(default_factory=SelfDescription)
     """What the report says about itself: device, precincts, election (what its format carries)."""
+    rankings: ReportedRankings | None = None
+    """Ranked contests' rankings by card, in the definition's ids; ``None`` for a report
+    of totals only, from which no round can be checked."""
 
 
 class Unmatched:

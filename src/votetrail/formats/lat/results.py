@@ -20,8 +20,10 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from votetrail.core.lat.definition import Contest, ElectionDefinition
+from votetrail.core.lat.ranked_deck import Ranking
 from votetrail.core.lat.report_identity import SelfDescription
 from votetrail.core.lat.totals import MarkedBallot, Totals, count
+from votetrail.core.rcv.ballots import OVERVOTE
 from votetrail.errors import InvalidInput
 from votetrail.formats.cvr.read import open_cvr_file
 from votetrail.formats.election.fields import read_json
@@ -102,6 +104,11 @@ def _read_cvrs(path: Path, definition: ElectionDefinition, data: Obj | None) -> 
     unmatched = Unmatched()
     carried = {contest for style in definition.ballot_styles for contest in style.contests}
     ballots: list[MarkedBallot] = []
+    rankings: dict[str, list[tuple[str, Ranking]]] = {
+        contest.id: []
+        for contest in definition.contests
+        if contest.ranked and contest.id in carried
+    }
     styles_known = True
     tabulators: dict[str, None] = {}
     precincts: dict[str, None] = {}
@@ -131,7 +138,25 @@ def _read_cvrs(path: Path, definition: ElectionDefinition, data: Obj | None) -> 
                     "election definition carries"
                 )
                 continue
+            if contest.ranked:
+                unmatched.add(
+                    f"The report counts contest {contest_name!r} as one vote per choice, but the "
+                    f"election definition makes it ranked-choice with {contest.ranks} ranks"
+                )
+                continue
             votes.setdefault(contest.id, []).extend(_marks(resolver, contest, marks, unmatched))
+        for contest_name, ranks in record.ranks.items():
+            contest = resolver.contest(contest_name)
+            if contest is None:
+                unmatched.add(resolver.contest_problem(contest_name))
+            elif contest.id not in rankings:
+                unmatched.add(
+                    f"The report ranks contest {contest_name!r}, which the election definition "
+                    "does not have as a ranked-choice contest on any ballot style"
+                )
+            else:
+                ranking = _ranking(resolver, contest, ranks, unmatched)
+                rankings[contest.id].append((record.id, ranking))
         ballots.append(MarkedBallot(style or "", record.precinct or "", votes))
     overall = count(_fit(ballots, definition), definition)
     by_style: dict[str, Totals] | None = None
@@ -145,7 +170,7 @@ def _read_cvrs(path: Path, definition: ElectionDefinition, data: Obj | None) -> 
         }
     about = _cvr_self_description(cvr_file.format, data, list(tabulators), list(precincts))
     return TabulatorReport(
-        path, cvr_file.format, overall, by_style, len(ballots), unmatched(), about
+        path, cvr_file.format, overall, by_style, len(ballots), unmatched(), about, rankings
     )
 
 
@@ -190,6 +215,29 @@ def _marks(
         else:
             ids.append(choice.id)
     return ids + unknown
+
+
+def _ranking(
+    resolver: Resolver,
+    contest: Contest,
+    ranks: tuple[tuple[str, ...], ...],
+    unmatched: Unmatched,
+) -> Ranking:
+    """The card's ranks by choice ids; an unknown name is left out of its rank and reported."""
+    ranking: list[tuple[str, ...]] = []
+    for marks in ranks:
+        ids: list[str] = []
+        for mark in marks:
+            if mark == OVERVOTE:
+                ids.append(mark)
+                continue
+            choice = resolver.choice(contest, mark)
+            if choice is None:
+                unmatched.add(resolver.choice_problem(contest, mark))
+            else:
+                ids.append(choice.id)
+        ranking.append(tuple(ids))
+    return tuple(ranking)
 
 
 def _fit(ballots: Iterable[MarkedBallot], definition: ElectionDefinition) -> Iterable[MarkedBallot]:

@@ -25,6 +25,7 @@ from sqlalchemy import Connection, bindparam, func, insert, select, update
 
 from votetrail.core.access import Principal, Role, may_manage_audit_boards
 from votetrail.core.audit.evidence import MARKS, NOT_FOUND, OVERVOTE
+from votetrail.core.audit.ranked_reading import parse_ranks, ranked_text
 from votetrail.core.ledger.canonical import iso_utc
 from votetrail.errors import AuthenticationFailed, InvalidInput, NotFound
 from votetrail.services.audit.access import Refused, audit_row, guarded
@@ -93,6 +94,7 @@ class ContestToEnter:
     entered: (
         str | None
     )  # None: not yet; else a reading text: "a;b", "blank", "overvote", "not_found"
+    ranks: int | None = None  # a ranked-choice contest: entered rank by rank ("1:a;2:b")
 
 
 @dataclass(frozen=True)
@@ -591,6 +593,7 @@ def board_ballots(app: App, principal: Principal, board_id: str) -> list[BoardBa
                         s.vote_for,
                         s.choices,
                         None if s.id not in readings else str(readings[s.id].reading),
+                        s.ranks,
                     )
                     for s in shapes
                 ),
@@ -670,7 +673,9 @@ def entry_form(app: App, principal: Principal, audit_id: str | None = None) -> E
         round=int(current.number),
         signed_off=bool(current.signed_off),
         ballot_ids=tuple(_in_retrieval_order(assigned, draws)),
-        contests=tuple(ContestToEnter(s.id, s.id, s.vote_for, s.choices, None) for s in shapes),
+        contests=tuple(
+            ContestToEnter(s.id, s.id, s.vote_for, s.choices, None, s.ranks) for s in shapes
+        ),
     )
 
 
@@ -679,6 +684,8 @@ def reading_text(raw: str, contest: ContestShape, phantom: bool = False) -> str:
 
     Choice ids must be the contest's; more marks than it allows must be
     entered as ``overvote``; a phantom (no paper exists) can only be ``not_found``.
+    A ranked-choice contest is entered rank by rank (``rank:choice`` entries,
+    ``R:overvote``, or ``blank``; ``core/audit/ranked_reading``).
     """
     where = f"contest {contest.id!r}"
     text = raw.strip()
@@ -688,6 +695,8 @@ def reading_text(raw: str, contest: ContestShape, phantom: bool = False) -> str:
         raise InvalidInput(
             "this ballot is a phantom (no paper exists): enter not_found", where=where
         )
+    if contest.ranks is not None and text != NOT_FOUND:
+        return ranked_text(parse_ranks(text, contest.choices, contest.ranks, where))
     if text in MARKS:
         return text
     picked = [p.strip() for p in text.split(";")]

@@ -17,12 +17,13 @@ in it); more marks than the contest allows read ``overvote``.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, select
 
 from votetrail.core.audit.evidence import BLANK, NOT_FOUND, OVERVOTE
+from votetrail.core.audit.ranked_reading import ranked_text
 from votetrail.services.counting.current_uploads import current_uploads
 from votetrail.store.models import CVRS
 
@@ -51,12 +52,17 @@ def reading_of(marks: Iterable[str], vote_for: int) -> str:
 
 
 def cvr_readings(
-    conn: Connection, county: str, places: Iterable[Place], vote_for: Mapping[str, int]
+    conn: Connection,
+    county: str,
+    places: Iterable[Place],
+    vote_for: Mapping[str, int],
+    ranked: Collection[str] = (),
 ) -> dict[str, dict[str, str]]:
     """Ballot id -> contest -> the CVR's reading, for each of ``places`` in one county.
 
     Every contest of ``vote_for`` gets a reading; a phantom or a ballot without
-    a CVR reads ``not_found`` in every contest.
+    a CVR reads ``not_found`` in every contest. A contest of ``ranked`` reads
+    the CVR's ranks (``rank:choice`` entries, ``core/audit/ranked_reading``).
     """
     wanted = {(p.tabulator or "", p.batch, p.position): p for p in places}
     out = {p.ballot_id: dict.fromkeys(vote_for, NOT_FOUND) for p in wanted.values()}
@@ -77,8 +83,15 @@ def cvr_readings(
             if place is None or place.phantom:
                 continue
             marks: Mapping[str, list[str]] = data.get("marks", {})
+            ranks: Mapping[str, list[list[str]]] = data.get("ranks", {})
             out[place.ballot_id] = {
-                contest: reading_of(marks[contest], allowed) if contest in marks else BLANK
+                contest: (
+                    ranked_text(ranks.get(contest, []))
+                    if contest in ranked
+                    else reading_of(marks[contest], allowed)
+                    if contest in marks
+                    else BLANK
+                )
                 for contest, allowed in vote_for.items()
             }
     return out

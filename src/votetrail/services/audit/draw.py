@@ -28,16 +28,20 @@ from sqlalchemy import insert, select, update
 
 from votetrail.core.access import Principal
 from votetrail.core.audit.assertions import Contest, ContestKind
-from votetrail.core.audit.evidence import NOT_FOUND, Reading
+from votetrail.core.audit.comparison import ABSENT, CardVotes, votes_for
+from votetrail.core.audit.evidence import NOT_FOUND, Interpretation, Reading
 from votetrail.core.audit.evidence_check import card_votes, valid_choices
+from votetrail.core.audit.ranked_reading import reading_preferences
 from votetrail.core.audit.sampler import Ticket, sample
 from votetrail.core.audit.types import Decision
 from votetrail.core.ledger.canonical import iso_utc
+from votetrail.core.rcv.raire_assertions import IrvAssertion
 from votetrail.core.tally.tabulate import merge
 from votetrail.errors import InvalidInput
 from votetrail.formats.audit.inputs import ComparedCard, PolledBallot
 from votetrail.formats.cvr.manifest import locate
 from votetrail.services.audit.access import Refused, audit_row, guarded, require_state_admin
+from votetrail.services.audit.irv import irv_assertions, irv_contest, ranked_definitions
 from votetrail.services.audit.launch import launch_problems
 from votetrail.services.audit.reads import current_round, round_closed
 from votetrail.services.audit.rounds import Method, sample_sizes
@@ -123,6 +127,9 @@ def offered_sizes(app: App, audit_id: str) -> list[SizeOffer]:
         ).scalars()
         any_closed = any(round_closed(conn, str(r)) for r in closed)
     frame = frame_of(app, counties)
+    ranked = ranked_definitions(app, counties)
+    irv = [name for name in targeted if name in ranked]
+    targeted = [name for name in targeted if name not in ranked]
     totals = {r.name: r for r in merge({c: results(app, c) for c in counties})}
     contests = [
         Contest(
@@ -136,8 +143,10 @@ def offered_sizes(app: App, audit_id: str) -> list[SizeOffer]:
         )
         for name in targeted
     ]
+    assertions = _irv_assertions(app, counties, irv, len(frame.ballot_ids))
+    contests += [assertion_contest(a) for a in assertions]
     limit = float(audit.risk_limit)
-    seen = _seen_so_far(app, audit_id, contests) if any_closed else _Seen((), ())
+    seen = _seen_so_far(app, audit_id, contests, assertions) if any_closed else _Seen((), ())
     if audit.method == AuditMethod.BALLOT_POLLING:
         return [
             SizeOffer(
@@ -176,7 +185,43 @@ class _Seen:
     polled: tuple[PolledBallot, ...]
 
 
-def _seen_so_far(app: App, audit_id: str, contests: list[Contest]) -> _Seen:
+def _irv_assertions(
+    app: App, counties: list[str], contests: list[str], frame_size: int
+) -> list[IrvAssertion]:
+    with app.engine.connect() as conn:
+        found = [irv_contest(app, conn, counties, name) for name in contests]
+    return [a for c in found for a in irv_assertions(c, frame_size).assertions]
+
+
+def assertion_contest(assertion: IrvAssertion) -> Contest:
+    """A RAIRE assertion sized as the two-candidate plurality contest with its tallies.
+
+    Its diluted margin is the assertion's, and a card's pair overstatement
+    (winner, loser) equals the assertion's overstatement when the card counts
+    for the winner, the loser or neither as the assorter scores it (1, 0, 1/2),
+    so the plurality size formulas size the assertion unchanged.
+    """
+    return Contest(
+        id=assertion.id,
+        votes={assertion.winner: assertion.winner_tally, assertion.loser: assertion.loser_tally},
+        ballots=assertion.ballots,
+        vote_for=1,
+        kind=ContestKind.PLURALITY,
+    )
+
+
+def _assorted(assertion: IrvAssertion, prefs: Sequence[str] | None) -> CardVotes:
+    if prefs is None:
+        return ABSENT
+    value = assertion.assort(prefs)
+    if value == 1.0:
+        return votes_for(assertion.winner)
+    return votes_for(assertion.loser) if value == 0.0 else votes_for()
+
+
+def _seen_so_far(
+    app: App, audit_id: str, contests: list[Contest], assertions: Sequence[IrvAssertion] = ()
+) -> _Seen:
     """Round 2 onwards: what the boards found in the closed rounds, read from the evidence.
 
     The evidence is the published package (``public.evidence_of``), so the
@@ -186,15 +231,15 @@ def _seen_so_far(app: App, audit_id: str, contests: list[Contest]) -> _Seen:
 
     evidence = evidence_of(app, audit_id)
     lookup = {(i.ballot_id, i.contest_id): i for i in evidence.interpretations}
-    worst = Reading(mark=NOT_FOUND)
+    sized = {a.id for a in assertions}
     compared: list[ComparedCard] = []
     polled: list[PolledBallot] = []
     for draw in evidence.sample:
         votes: dict[str, frozenset[str]] = {}
         for contest in contests:
-            found = lookup.get((draw.ballot_id, contest.id))
-            cvr = worst if found is None or found.cvr is None else found.cvr
-            paper = worst if found is None else found.audited
+            if contest.id in sized:
+                continue  # an assertion's stand-in: its cards follow
+            cvr, paper = _pair(lookup.get((draw.ballot_id, contest.id)))
             compared.append(
                 ComparedCard(
                     draw.ballot_id,
@@ -204,8 +249,25 @@ def _seen_so_far(app: App, audit_id: str, contests: list[Contest]) -> _Seen:
                 )
             )
             votes[contest.id] = valid_choices(paper, contest.vote_for)
+        for assertion in assertions:
+            cvr, paper = _pair(lookup.get((draw.ballot_id, assertion.contest_id)))
+            compared.append(
+                ComparedCard(
+                    draw.ballot_id,
+                    assertion.id,
+                    _assorted(assertion, reading_preferences(cvr)),
+                    _assorted(assertion, reading_preferences(paper)),
+                )
+            )
         polled.append(PolledBallot(draw.ballot_id, votes))
     return _Seen(tuple(compared), tuple(polled))
+
+
+def _pair(found: Interpretation | None) -> tuple[Reading, Reading]:
+    """A card's CVR and paper readings; ``not_found`` (the worst case) where there is none."""
+    worst = Reading(mark=NOT_FOUND)
+    cvr = worst if found is None or found.cvr is None else found.cvr
+    return cvr, worst if found is None else found.audited
 
 
 def _largest(

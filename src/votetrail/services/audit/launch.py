@@ -20,7 +20,10 @@ if the CVRs count exactly what was reported, so the check is:
   CVR id more than once (a file uploaded again instead of replacing the old
   one) has totals that disagree with its own ballots;
 * the totals must name the winners: a tie for the last seat leaves no
-  reported outcome to confirm.
+  reported outcome to confirm;
+* an IRV (ranked-choice) targeted contest is checked by its winner instead
+  (``services/audit/irv.py``): the counties' reported results must name one
+  winner, and RAIRE over the audit counties' CVRs must prove it.
 
 Each problem is one sentence the state's page shows; the seed ceremony and
 the draw are refused while any remains. Counties outside the audit are not
@@ -39,6 +42,7 @@ from votetrail.core.audit.assertions import Contest, ContestKind
 from votetrail.core.tally.tabulate import ContestResult
 from votetrail.errors import InvalidInput, NotFound
 from votetrail.services.audit.access import audit_row
+from votetrail.services.audit.irv import irv_assertions, irv_contest, ranked_definitions
 from votetrail.services.audit.setup import AuditMethod, audit_contests, audit_counties
 from votetrail.services.context import App
 from votetrail.services.counting.current_uploads import current_document, current_uploads
@@ -106,7 +110,12 @@ def reported_status(app: App, conn: Connection, audit_id: str, county: str) -> s
     except NotFound:
         return "in"
     name = _county_name(conn, county)
+    ranked = ranked_definitions(app, [county])
     for contest in audit_contests(conn, audit_id, "targeted"):
+        if contest in ranked:
+            if contest not in reported:
+                return "differ"
+            continue  # its reported winner is checked against all counties' CVRs at launch
         if reported_mismatch(contest, name, counted.get(contest), reported.get(contest)):
             return "differ"
     return "match"
@@ -118,6 +127,10 @@ def launch_problems(app: App, audit_id: str) -> list[str]:
         audit = audit_row(conn, audit_id)
         counties = audit_counties(conn, audit_id)
         targeted = audit_contests(conn, audit_id, "targeted")
+        ranked = ranked_definitions(app, counties)
+        irv = [c for c in targeted if c in ranked]
+        targeted = [c for c in targeted if c not in ranked]
+        irv_problems = _irv_problems(app, conn, counties, irv)
         names = {county: _county_name(conn, county) for county in counties}
         reported = {county: reported_results(conn, county) for county in counties}
         problems: list[str] = []
@@ -163,6 +176,28 @@ def launch_problems(app: App, audit_id: str) -> list[str]:
                 problems.append(found)
     for contest in targeted:
         problems += _contest_problems(contest, per_county)
+    return problems + irv_problems
+
+
+def _irv_problems(
+    app: App, conn: Connection, counties: list[str], contests: list[str]
+) -> list[str]:
+    """An IRV contest needs one reported winner, and RAIRE assertions proving it from the CVRs.
+
+    The frame's size is N only for the draw; here the ballots counted stand
+    for it (a larger N dilutes margins but never changes whether RAIRE can
+    prove the winner).
+    """
+    problems: list[str] = []
+    for contest in contests:
+        found = irv_contest(app, conn, counties, contest)
+        if found.problems:
+            problems += found.problems
+            continue
+        try:
+            irv_assertions(found, found.votes.ballots)
+        except InvalidInput as exc:
+            problems.append(f"IRV contest {contest!r}: {exc}")
     return problems
 
 

@@ -9,7 +9,8 @@ off; then each contest's risk and decision (confirmed, continue,
 full_hand_count) is stored and logged in one transaction. The audit is
 ``confirmed`` when every targeted contest is; ``full_hand_count`` when a
 targeted contest needs one. Opportunistic contests are measured the same way
-but decide nothing.
+but decide nothing. An IRV contest's risk is its largest RAIRE assertion risk
+(``core/audit/irv_check``), so it is confirmed when every assertion is.
 """
 
 from __future__ import annotations
@@ -73,7 +74,9 @@ def close_round(app: App, principal: Principal, audit_id: str) -> RoundView:
         targeted = audit_contests(conn, audit_id, "targeted")
         evidence = public.working_evidence(app, audit_id)
         contests, problems = contests_of(evidence.contests)
-        built = {c.id for c in contests}
+        built = {c.id for c in contests} | {
+            c.id for c in evidence.contests if c.irv_assertions is not None
+        }
         blocking = [t for t in targeted if t not in built]
         if blocking:
             raise InvalidInput(

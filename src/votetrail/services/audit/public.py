@@ -50,6 +50,7 @@ from votetrail.formats.audit.report import (
 from votetrail.services.audit.access import audit_row
 from votetrail.services.audit.cvr_lookup import Place, cvr_readings
 from votetrail.services.audit.draw import Frame, frame_of
+from votetrail.services.audit.irv import irv_assertions, irv_contest, ranked_definitions
 from votetrail.services.audit.seed import seed_row
 from votetrail.services.audit.setup import audit_counties
 from votetrail.services.context import App
@@ -68,6 +69,7 @@ __all__ = [
     "evidence_of",
     "evidence_package",
     "evidence_zip",
+    "irv_contests",
     "report_csv",
     "report_pdf",
     "working_evidence",
@@ -98,6 +100,7 @@ class _Stored:
     cvrs: dict[str, dict[str, str]]
     totals: dict[str, ContestResult]
     frame: Frame
+    irv: dict[str, EvidenceContest]
 
     @property
     def comparison(self) -> bool:
@@ -161,6 +164,13 @@ def _read(app: App, audit_id: str) -> _Stored:
             )
         }
         totals = {r.name: r for r in merge({c: results(app, c) for c in counties})}
+        frame = frame_of(app, counties)
+        ranked = ranked_definitions(app, counties)
+        irv = {
+            name: _irv_contest(app, conn, counties, name, len(frame.ballot_ids))
+            for name, _ in contests
+            if name in ranked
+        }
         vote_for = {name: _vote_for(totals, name) for name, _ in contests}
         cvrs: dict[str, dict[str, str]] = {}
         if str(audit.method) == AuditMethod.BALLOT_COMPARISON.value:
@@ -176,11 +186,31 @@ def _read(app: App, audit_id: str) -> _Stored:
                     for d in draws
                     if d.jurisdiction_id == county
                 }
-                cvrs.update(cvr_readings(conn, county, places.values(), vote_for))
+                cvrs.update(cvr_readings(conn, county, places.values(), vote_for, set(irv)))
     return _Stored(
-        audit, seed, contests, counties, rounds, list(draws), audited, cvrs, totals,
-        frame_of(app, counties),
-    )  # fmt: skip
+        audit, seed, contests, counties, rounds, list(draws), audited, cvrs, totals, frame, irv
+    )
+
+
+def _irv_contest(
+    app: App, conn: Connection, counties: list[str], name: str, frame_size: int
+) -> EvidenceContest:
+    """An IRV contest with the RAIRE assertions for its reported winner over the frame.
+
+    While the launch check still fails (no single reported winner, or one its
+    CVRs do not elect) it has no assertions and names whatever winner was
+    reported: pages can show it, no draw is allowed, and ``verify`` would say
+    the assertions prove nothing.
+    """
+    found = irv_contest(app, conn, counties, name)
+    winners = () if found.winner is None else (found.winner,)
+    try:
+        assertions = irv_assertions(found, frame_size).assertions
+    except InvalidInput:
+        assertions = ()
+    return EvidenceContest(
+        name, name, 1, winners, found.first_preferences, frame_size, irv_assertions=assertions
+    )
 
 
 def _vote_for(totals: Mapping[str, ContestResult], name: str) -> int:
@@ -190,6 +220,8 @@ def _vote_for(totals: Mapping[str, ContestResult], name: str) -> int:
 
 def _contest(stored: _Stored, name: str) -> EvidenceContest:
     """The contest as the counties reported it, statewide; ballots: the frame's size."""
+    if name in stored.irv:
+        return stored.irv[name]
     found = stored.totals.get(name)
     if found is None:
         raise InvalidInput("no county in the audit reports it any more", where=f"contest {name!r}")
@@ -284,6 +316,13 @@ def evidence_of(app: App, audit_id: str) -> Evidence:
     if _batch_audit(app, audit_id):
         return batch_package.batch_evidence(app, audit_id)
     return _evidence(_read(app, audit_id), closed_only=True)
+
+
+def irv_contests(app: App, audit_id: str) -> list[EvidenceContest]:
+    """The audit's IRV contests as the evidence publishes them, with their assertions
+    (also before the seed, for the set-up and status pages)."""
+    stored = _read(app, audit_id)
+    return [stored.irv[name] for name, _ in stored.contests if name in stored.irv]
 
 
 def working_evidence(app: App, audit_id: str) -> Evidence:

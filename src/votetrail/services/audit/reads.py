@@ -29,12 +29,17 @@ from votetrail.store.models import (
 
 @dataclass(frozen=True)
 class ContestShape:
-    """A contest as boards enter it: its id (the name), vote-for and choice ids."""
+    """A contest as boards enter it: its id (the name), vote-for and choice ids.
+
+    ``ranks`` is None for a plurality contest; for a ranked-choice one, the
+    ranks its ballots have (a board enters it rank by rank).
+    """
 
     id: str
     vote_for: int
     choices: tuple[str, ...]
     role: str
+    ranks: int | None = None
 
 
 def current_round(conn: Connection, audit_id: str) -> Any:
@@ -132,6 +137,7 @@ def _shapes_of(
     if found is not None:
         return found
     vote_for: dict[str, int] = {}
+    ranks: dict[str, int] = {}
     choices: dict[str, dict[str, None]] = {}
     ids = [u[0] for u in uploads]
     texts = dict(
@@ -143,10 +149,14 @@ def _shapes_of(
         for contest in json.loads(texts[upload]):
             name = str(contest["name"])
             vote_for.setdefault(name, int(contest["votes_allowed"]))
+            if contest.get("ranks") is not None:
+                ranks[name] = max(ranks.get(name, 0), int(contest["ranks"]))
             known = choices.setdefault(name, {})
             known.update(dict.fromkeys(str(c) for c in contest["choices"]))
     shapes = tuple(
-        ContestShape(name, vote_for.get(name, 1), tuple(choices.get(name, {})), role)
+        ContestShape(
+            name, vote_for.get(name, 1), tuple(choices.get(name, {})), role, ranks.get(name)
+        )
         for name, role in roles
     )
     with _SHAPES_LOCK:

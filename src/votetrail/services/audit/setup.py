@@ -21,6 +21,7 @@ from votetrail.core.audit.types import RiskLimit
 from votetrail.core.ledger.canonical import iso_utc
 from votetrail.errors import InvalidInput, NotFound
 from votetrail.services.audit.access import guarded, require_state_admin
+from votetrail.services.audit.irv import ranked_definitions
 from votetrail.services.context import App
 from votetrail.services.counting.results import results
 from votetrail.services.unit_of_work import unit_of_work
@@ -98,10 +99,35 @@ def _require_counties(conn: Connection, counties: Sequence[str]) -> None:
 
 
 def _counted_contests(app: App, counties: Sequence[str]) -> set[str]:
+    """The contests the counties' CVRs count: plurality totals and ranked-choice contests."""
     known: set[str] = set()
     for county in counties:
         known.update(r.name for r in results(app, county))
-    return known
+    return known | set(ranked_definitions(app, counties))
+
+
+def _check_ranked(
+    app: App, method: AuditMethod, counties: Sequence[str], contests: list[str]
+) -> None:
+    """An IRV contest is audited by comparing paper rankings with CVR rankings, single-winner."""
+    ranked = ranked_definitions(app, counties)
+    for contest in contests:
+        definition = ranked.get(contest)
+        if definition is None:
+            continue
+        where = f"contest {contest!r}"
+        if method is not AuditMethod.BALLOT_COMPARISON:
+            raise InvalidInput(
+                "is a ranked-choice contest; it can be audited in a ballot-comparison audit only "
+                "(its RAIRE assertions compare each paper's rankings with its CVR's)",
+                where=where,
+            )
+        if definition.votes_allowed != 1:
+            raise InvalidInput(
+                f"elects {definition.votes_allowed} candidates; only single-winner IRV contests "
+                "can be audited",
+                where=where,
+            )
 
 
 def create_audit(app: App, principal: Principal, setup: AuditSetup) -> str:
@@ -116,6 +142,7 @@ def create_audit(app: App, principal: Principal, setup: AuditSetup) -> str:
         election, targeted, opportunistic, counties = _checked(
             setup, _counted_contests(app, counties)
         )
+        _check_ranked(app, method, counties, [*targeted, *opportunistic])
         ledger.head(conn, lock=True)  # one writer numbers audits at a time (PostgreSQL)
         number = conn.execute(select(func.count()).select_from(AUDITS)).scalar_one() + 1
         audit_id = f"audit-{number}"

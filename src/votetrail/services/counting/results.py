@@ -36,7 +36,8 @@ from votetrail.services.counting.uploads import stored_records
 from votetrail.store.models import JURISDICTIONS, UPLOAD_REPLACEMENTS, UPLOADS
 
 
-def _records(conn: Connection, upload_id: str) -> Iterator[CastVoteRecord]:
+def stored_cvrs(conn: Connection, upload_id: str) -> Iterator[CastVoteRecord]:
+    """An upload's CVRs as stored (the rows its Merkle root covers), ranks included."""
     for _, text in stored_records(conn, upload_id, cvrs=True):
         data = json.loads(text)
         yield CastVoteRecord(
@@ -48,25 +49,35 @@ def _records(conn: Connection, upload_id: str) -> Iterator[CastVoteRecord]:
             ballot_type=data["ballot_type"],
             counting_group=data["counting_group"],
             marks={contest: tuple(choices) for contest, choices in data["marks"].items()},
+            ranks={
+                contest: tuple(tuple(rank) for rank in ranks)
+                for contest, ranks in data.get("ranks", {}).items()
+            },
         )
 
 
 def _union(conn: Connection, uploads: Sequence[Any]) -> Iterator[CastVoteRecord]:
     """Every CVR of the given uploads, upload by upload in the order they came."""
     for upload in uploads:
-        yield from _records(conn, upload.id)
+        yield from stored_cvrs(conn, upload.id)
 
 
-def _definitions(upload: Any) -> list[ContestDefinition]:
+def stored_contests(upload: Any) -> list[ContestDefinition]:
+    """The upload's contests, ranked-choice ones (``ranks``) too: tabulation leaves those out."""
     return [
         ContestDefinition(
-            c["name"], c["votes_allowed"], tuple(c["choices"]), frozenset(c["write_ins"])
+            c["name"],
+            c["votes_allowed"],
+            tuple(c["choices"]),
+            frozenset(c["write_ins"]),
+            c.get("ranks"),
         )
         for c in json.loads(upload.contests)
     ]
 
 
-def _counties(conn: Connection) -> list[str]:
+def county_ids(conn: Connection) -> list[str]:
+    """Every county, in id order (the statewide results add them up in this order)."""
     rows = conn.execute(
         select(JURISDICTIONS.c.id)
         .where(JURISDICTIONS.c.kind == "county")
@@ -78,7 +89,7 @@ def _counties(conn: Connection) -> list[str]:
 def results(app: App, jurisdiction: str | None = None) -> list[ContestResult]:
     """Per contest totals for one county, or statewide (every county's current CVRs) if None."""
     with app.engine.connect() as conn:
-        counties = _counties(conn) if jurisdiction is None else [jurisdiction]
+        counties = county_ids(conn) if jurisdiction is None else [jurisdiction]
         per_county: dict[str, list[ContestResult]] = {}
         for county in counties:
             uploads = current_uploads(conn, county, "cvrs")
@@ -88,7 +99,7 @@ def results(app: App, jurisdiction: str | None = None) -> list[ContestResult]:
             # contest or a choice no one marked): count each, then add them up.
             per_county[county] = merge(
                 {
-                    f"{county} upload {u.id}": tabulate(_records(conn, u.id), _definitions(u))
+                    f"{county} upload {u.id}": tabulate(stored_cvrs(conn, u.id), stored_contests(u))
                     for u in uploads
                 }
             )
@@ -114,9 +125,9 @@ def batch_results(app: App, jurisdiction: str) -> dict[BatchKey, list[ContestRes
         parts: dict[BatchKey, dict[str, list[ContestResult]]] = {}
         for upload in uploads:
             groups: dict[BatchKey, list[CastVoteRecord]] = {}
-            for record in _records(conn, upload.id):
+            for record in stored_cvrs(conn, upload.id):
                 groups.setdefault((record.tabulator, record.batch), []).append(record)
-            definitions = _definitions(upload)
+            definitions = stored_contests(upload)
             for key, records in groups.items():
                 parts.setdefault(key, {})[f"upload {upload.id}"] = tabulate(records, definitions)
     return {key: merge(counted) for key, counted in parts.items()}

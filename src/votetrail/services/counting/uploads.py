@@ -63,22 +63,15 @@ class UploadResult:
     replaced: str | None = None
     """The upload this one replaced (logged as ``upload.replaced``), if any."""
 
-    @property
-    def notices(self) -> list[str]:
-        """What the clerk must know although the import succeeded: ranked contests left out.
-
-        They come from the files' descriptions, which are stored with the
-        upload and so covered by its log entry.
-        """
-        return [
-            f"{described['name']}: {notice}"
-            for described in self.files
-            for notice in described.get("left_out", ())
-        ]
-
 
 def cvr_record(record: CastVoteRecord) -> dict[str, Any]:
-    """The canonical form of a CVR: what the upload's Merkle root commits to."""
+    """The canonical form of a CVR: what the upload's Merkle root commits to.
+
+    ``ranks`` (ranked-choice contests, rank by rank) is there only when the
+    card has a ranked contest, so a plurality CVR's form, and every Merkle root
+    logged before ranked contests were read, stay as they were.
+    """
+    ranked = {contest: [list(rank) for rank in ranks] for contest, ranks in record.ranks.items()}
     return {
         "id": record.id,
         "tabulator": record.tabulator,
@@ -88,7 +81,7 @@ def cvr_record(record: CastVoteRecord) -> dict[str, Any]:
         "ballot_type": record.ballot_type,
         "counting_group": record.counting_group,
         "marks": {contest: list(choices) for contest, choices in record.marks.items()},
-    }
+    } | ({"ranks": ranked} if ranked else {})
 
 
 _MARKS_CACHE: dict[tuple[tuple[str, tuple[str, ...]], ...], str] = {}
@@ -117,6 +110,20 @@ def _encode_marks(marks: Mapping[str, Sequence[str]]) -> str:
     )
 
 
+def _ranks_text(ranks: Mapping[str, Sequence[Sequence[str]]]) -> str:
+    """The canonical ``ranks`` object without its braces: per contest, a list per rank."""
+    q = encode_basestring
+    return ",".join(
+        [
+            q(contest)
+            + ":["
+            + ",".join(["[" + ",".join(map(q, rank)) + "]" for rank in ranks[contest]])
+            + "]"
+            for contest in sorted(ranks)
+        ]
+    )
+
+
 def cvr_text(record: CastVoteRecord) -> str:
     """``canonical_bytes(cvr_record(record))`` as text, written out for speed.
 
@@ -139,6 +146,7 @@ def cvr_text(record: CastVoteRecord) -> str:
         + _marks_text(r.marks)
         + '},"precinct":'
         + ("null" if r.precinct is None else q(r.precinct))
+        + (',"ranks":{' + _ranks_text(r.ranks) + "}" if r.ranks else "")
         + ',"record":'
         + ("null" if r.record is None else q(r.record))
         + ',"tabulator":'
@@ -342,7 +350,7 @@ def _definitions(all_contests: Iterable[ContestDefinition]) -> list[dict[str, An
             "votes_allowed": c.votes_allowed,
             "choices": list(c.choices),
             "write_ins": sorted(c.write_ins),
-        }
+        } | ({"ranks": c.ranks} if c.ranked else {})  # plurality contests stored as before
         if out.setdefault(c.name, shape) != shape:
             raise InvalidInput("is defined differently in two files", where=f"contest {c.name!r}")
     return list(out.values())
@@ -424,8 +432,6 @@ def import_cvrs(
                     "records": writer.tree.size - before,
                 }
             )
-            if opened.left_out:  # ranked-choice contests not imported: stored, logged, shown
-                described[-1]["left_out"] = list(opened.left_out)
         contests = _definitions(definitions)
         _check_limits(contests, ", ".join(p.name for p in files), others)
         return described, contests

@@ -16,6 +16,7 @@ from sqlalchemy import Connection, insert, select
 from votetrail.core.access import Principal
 from votetrail.core.lat.deck import Deck, generate_deck
 from votetrail.core.lat.definition import ElectionDefinition, from_data, to_data
+from votetrail.core.lat.ranked_deck import RoundTable, round_table
 from votetrail.core.ledger.canonical import canonical_bytes, canonical_hash, iso_utc
 from votetrail.errors import NotFound
 from votetrail.formats.election.read import read_definition
@@ -99,3 +100,19 @@ def definition_of(app: App, definition_id: str) -> ElectionDefinition:
 def deck_of(app: App, definition_id: str) -> Deck:
     """The deck of a stored definition: regenerated, never stored, since it is deterministic."""
     return generate_deck(definition_of(app, definition_id))
+
+
+def round_tables(app: App, definition_id: str) -> list[RoundTable]:
+    """The expected round table of each ranked contest in the whole deck, for the test's pages.
+
+    Only a definition with a ranked contest costs a deck: pages of plurality
+    tests stay as fast as before.
+    """
+    definition = definition_of(app, definition_id)
+    if not any(contest.ranked for contest in definition.contests):
+        return []
+    deck = generate_deck(definition)
+    return [
+        round_table(definition.contest(contest_id), tabulation)
+        for contest_id, tabulation in deck.expected_rounds().items()
+    ]

@@ -295,7 +295,9 @@ def _record_result(
     report = read_tabulator_report(path, definition)
     precincts = None if device.precincts is None else json.loads(device.precincts)
     deck = generate_deck(definition)
-    comparison = compare_device(deck, precincts, report.overall, report.by_style, report.cards)
+    comparison = compare_device(
+        deck, precincts, report.overall, report.by_style, report.cards, report.rankings
+    )
     checked = identity_discrepancies(definition, device.serial, precincts, report.about)
     checked.extend(comparison.discrepancies)
     checked.extend(Discrepancy("unexpected_contest", sentence) for sentence in report.unmatched)

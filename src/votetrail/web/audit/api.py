@@ -370,7 +370,6 @@ async def upload(request: Request) -> Response:
             "records": result.records,
             "created": result.created,
             "replaced": result.replaced,
-            "notices": result.notices,
         },
         status_code=201 if result.created else 200,
     )
@@ -643,7 +642,8 @@ OPERATIONS: tuple[Operation, ...] = (
         "What the board read on one ballot, contest by contest",
         "board",
         description="A reading is the choice ids marked, joined by `;`, or `blank`, "
-        "`overvote` or `not_found`.",
+        "`overvote` or `not_found`; a ranked-choice contest's is `rank:choice` entries "
+        "joined by `;` (`1:Ada;3:Cy`, `R:overvote` for an overvoted rank), or `blank`.",
         body=obj(
             ["ballot_id", "readings"],
             ballot_id=TEXT,

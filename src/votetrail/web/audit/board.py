@@ -45,6 +45,7 @@ SPECIAL = ("blank", "overvote")
 """Readings of one contest other than the choices ticked; "not found" is the whole ballot's."""
 
 NOT_FOUND = "not_found"
+BLANK, OVERVOTE = SPECIAL
 
 
 @dataclass(frozen=True)
@@ -203,6 +204,9 @@ def _entered_values(ballot: BoardBallot) -> dict[str, object]:
         values[NOT_FOUND] = True
         return values
     for i, contest in enumerate(ballot.contests):
+        if contest.ranks is not None:
+            values.update(_ranked_values(i, contest.entered or ""))
+            continue
         if contest.entered in SPECIAL:
             values[f"kind{i}"] = contest.entered
         elif contest.entered:
@@ -216,7 +220,9 @@ def _form_values(form: FormData, contests: Sequence[ContestToEnter]) -> dict[str
         "comment": str(form.get("comment") or "").strip(),
         NOT_FOUND: form.get(NOT_FOUND) == "yes",
     }
-    for i in range(len(contests)):
+    for i, contest in enumerate(contests):
+        for rank in range(1, (contest.ranks or 0) + 1):
+            values[f"r{i}-{rank}"] = str(form.get(f"r{i}-{rank}") or "")
         values[f"kind{i}"] = str(form.get(f"kind{i}") or "")
         values[f"c{i}"] = [v for v in form.getlist(f"c{i}") if isinstance(v, str)]
     return values
@@ -233,6 +239,9 @@ def readings_of(values: Mapping[str, object], contests: Sequence[ContestToEnter]
         return {c.contest_id: NOT_FOUND for c in contests}
     readings: dict[str, str] = {}
     for i, contest in enumerate(contests):
+        if contest.ranks is not None:
+            readings[contest.contest_id] = _ranked_reading(values, i, contest)
+            continue
         kind = str(values.get(f"kind{i}") or "")
         raw = values.get(f"c{i}")
         ticked = sorted({t for t in raw if t in contest.choices}) if isinstance(raw, list) else []
@@ -258,6 +267,33 @@ def readings_of(values: Mapping[str, object], contests: Sequence[ContestToEnter]
             )
         readings[contest.contest_id] = ";".join(ticked)
     return readings
+
+
+def _ranked_values(i: int, entered: str) -> dict[str, object]:
+    """The rank selects of contest ``i`` from a stored ranked reading (``1:Ada;2:Bo``)."""
+    by_rank: dict[str, list[str]] = {}
+    if entered not in SPECIAL and entered:
+        for entry in entered.split(";"):
+            rank, _, choice = entry.partition(":")
+            by_rank.setdefault(rank, []).append(choice)
+    return {
+        f"r{i}-{rank}": choices[0] if len(choices) == 1 else OVERVOTE
+        for rank, choices in by_rank.items()
+    }
+
+
+def _ranked_reading(values: Mapping[str, object], i: int, contest: ContestToEnter) -> str:
+    """A ranked contest's reading from its one select per rank: ``rank:choice`` entries.
+
+    An empty select is a skipped rank; every select empty is a blank contest.
+    The service checks the names and ranks (``boards.reading_text``).
+    """
+    entries = []
+    for rank in range(1, (contest.ranks or 0) + 1):
+        picked = str(values.get(f"r{i}-{rank}") or "")
+        if picked:
+            entries.append(f"{rank}:{picked}")
+    return ";".join(entries) if entries else BLANK
 
 
 async def save_ballot(request: Request) -> Response:

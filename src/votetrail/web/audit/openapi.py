@@ -231,6 +231,7 @@ SCHEMAS: dict[str, Schema] = {
         vote_for=INT,
         choices=TEXTS,
         entered=nullable(TEXT),
+        ranks=nullable(INT),  # a ranked-choice contest: its ranks, entered rank by rank
     ),
     "BoardBallot": obj(
         ballot_id=TEXT,
@@ -246,7 +247,6 @@ SCHEMAS: dict[str, Schema] = {
         records=INT,
         created={"type": "boolean", "description": "False: the same files were already in."},
         replaced=nullable(TEXT),
-        notices=TEXTS,
     ),
 }
 

@@ -31,7 +31,7 @@ from votetrail.core.audit.discrepancies import find_discrepancies
 from votetrail.core.audit.evidence import Draw, Evidence
 from votetrail.errors import VotetrailError
 from votetrail.services import log_view
-from votetrail.services.audit import progress
+from votetrail.services.audit import irv_progress, progress
 from votetrail.services.audit import public as audit_public
 from votetrail.services.audit.progress import AuditOverview
 from votetrail.services.audit.seed import ceremony
@@ -216,8 +216,14 @@ def audit_page(request: Request) -> Response:
         "statuses": STATUSES,
         "decisions": DECISIONS,
         "risk_limit_percent": f"{limit * 100:g}%",
+        "irv": irv_progress.assertion_risks(app, audit_id),
+        "risk_text": _risk_text,
     }
     return render(request, "audit_public_audit.html", context)
+
+
+def _risk_text(risk: float) -> str:
+    return f"{risk:.4g}"
 
 
 def evidence_zip(request: Request) -> Response:

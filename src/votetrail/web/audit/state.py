@@ -31,9 +31,10 @@ from votetrail.core.access import Principal, may_run_audits
 from votetrail.errors import InvalidInput, NotFound, PermissionDenied
 from votetrail.services import directory
 from votetrail.services.audit import draw as audit_draw
-from votetrail.services.audit import measure, progress
+from votetrail.services.audit import irv_progress, measure, progress
 from votetrail.services.audit import seed as audit_seed
 from votetrail.services.audit.draw import SizeOffer
+from votetrail.services.audit.irv import ranked_definitions
 from votetrail.services.audit.progress import AuditOverview, RoundView
 from votetrail.services.audit.setup import AuditMethod, AuditSetup, create_audit
 from votetrail.services.context import App
@@ -111,19 +112,23 @@ def chance_text(offer: SizeOffer) -> str:
     return f"{offer.chance:.0%} chance of finishing in this round"
 
 
-def _counted_contests(app: App) -> list[tuple[str, list[str]]]:
-    """Each contest some county counted, with the counties that counted it, by name."""
+def _counted_contests(app: App) -> tuple[list[tuple[str, list[str]]], set[str]]:
+    """Each contest some county counted, with the counties that counted it, by name; and
+    which of them are ranked-choice (IRV) contests, audited by their RAIRE assertions."""
     counted: dict[str, list[str]] = {}
+    ranked: set[str] = set()
     for county in directory.jurisdictions(app):
         if county.kind != "county":
             continue
         try:
-            contests = counting.results(app, county.id)
+            names = [contest.name for contest in counting.results(app, county.id)]
         except NotFound:  # no CVRs uploaded yet
-            continue
-        for contest in contests:
-            counted.setdefault(contest.name, []).append(county.id)
-    return sorted(counted.items())
+            names = []
+        irv = list(ranked_definitions(app, [county.id]))
+        ranked.update(irv)
+        for name in [*names, *irv]:
+            counted.setdefault(name, []).append(county.id)
+    return sorted(counted.items()), ranked
 
 
 # ---------------------------------------------------------------- every audit, and set-up
@@ -131,11 +136,13 @@ def _counted_contests(app: App) -> list[tuple[str, list[str]]]:
 
 def _list_response(request: Request, app: App, failed: Failed | None = None) -> Response:
     values: Mapping[str, Any] = failed.values if failed else {"risk_limit": "0.05"}
+    contests, ranked = _counted_contests(app)
     context: dict[str, object] = {
         "audits": progress.audits(app),
         "methods": METHODS,
         "statuses": STATUSES,
-        "contests": _counted_contests(app),
+        "contests": contests,
+        "ranked": ranked,
         "counties": [j for j in directory.jurisdictions(app) if j.kind == "county"],
         "failed": failed,
         "values": values,
@@ -252,6 +259,7 @@ def _audit_response(
         "risk_text": risk_text,
         "chance_text": chance_text,
         "contests": [*overview.targeted, *overview.opportunistic],
+        "irv": irv_progress.assertion_risks(app, audit_id),
         "failed": failed,
         "values": failed.values if failed else {},
         "flash": request.session.pop(FLASH, None),

@@ -38,6 +38,7 @@ def public_session(request: Request) -> Response:
     context: dict[str, object] = {
         "session": view,
         "untested": definition.untested_contests(),
+        "round_tables": lat_definitions.round_tables(app, view.definition_id),
     }
     return render(request, "lat_public_session.html", context)
 

@@ -220,6 +220,7 @@ def _session_response(
         "session": view,
         "precincts": definition.precincts,
         "untested": definition.untested_contests(),
+        "round_tables": lat_definitions.round_tables(app, view.definition_id),
         "device_kinds": DEVICE_KINDS,
         "statement": STATEMENT,
         "failed": failed,

@@ -1,0 +1,1 @@
+"""Ranked-choice voting: ballots, RCTab's tabulation rules, and RAIRE audits of IRV."""

@@ -1,0 +1,1 @@
+"""Ranked-choice contests: their stored ballots, round-by-round tabulation and audits."""
