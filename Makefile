@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test check lint typecheck contracts docs-check pytest bench clean
+.PHONY: demo test check lint typecheck contracts docs-check pytest bench fuzz clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -45,8 +45,14 @@ docs-check:
 pytest:
 	$(BIN)/pytest -q
 
+## make fuzz: every reader of outside input under atheris for FUZZ_SECONDS each (default 60)
+FUZZ_SECONDS ?= 60
+fuzz: $(STAMP)
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[fuzz]'
+	FUZZ_SECONDS=$(FUZZ_SECONDS) $(BIN)/python -m tests.fuzz.fuzz_all
+
 bench: $(STAMP)
 	$(BIN)/python bench/bench_ledger.py
 
 clean:
-	rm -rf $(VENV) demo-data .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) demo-data .pytest_cache .mypy_cache .ruff_cache .fuzz

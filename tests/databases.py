@@ -155,8 +155,14 @@ def database_url(request: pytest.FixtureRequest) -> Iterator[str | None]:
     if request.param == "sqlite":
         yield None
         return
-    server: str = request.getfixturevalue("postgres_server")
-    name = "t_" + uuid.uuid4().hex[:16]
+    with new_database(request.getfixturevalue("postgres_server")) as url:
+        yield url
+
+
+@contextmanager
+def new_database(server: str, prefix: str = "t_") -> Iterator[str]:
+    """A fresh, empty database on the test server, dropped afterwards; yields its URL."""
+    name = prefix + uuid.uuid4().hex[:16]
     with _admin(server) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     yield f"{server}/{name}"

@@ -38,6 +38,15 @@ class InvalidInput(VotetrailError):
         self.where = where
 
 
+class StorageFailed(ConfigurationError):
+    """The database could not be written: its disk is full, a file size limit was reached
+    or the disk failed.
+
+    The transaction was rolled back, so the log and the records are as they
+    were; the person at the keyboard needs one sentence saying so, not a trace.
+    """
+
+
 class NotFound(VotetrailError):
     """The thing asked for does not exist."""
 

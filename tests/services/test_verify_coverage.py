@@ -50,7 +50,8 @@ from votetrail.core.voters.record import Address
 from votetrail.core.voters.transactions import Change, Kind
 from votetrail.formats.election.yaml import write_yaml
 from votetrail.formats.lat.deck_files import write_deck_cvrs
-from votetrail.services import log_view, witnesses
+from votetrail.services import directory, log_view, witnesses
+from votetrail.services.accounts import security as account_security
 from votetrail.services.audit import batch_rounds, batch_tallies
 from votetrail.services.audit import boards as audit_boards
 from votetrail.services.audit.boards import Member
@@ -71,6 +72,7 @@ from votetrail.services.lat import sessions as lat_sessions
 from votetrail.services.netmon import ingest as netmon
 from votetrail.services.publications.publish import Document, publish, withdraw
 from votetrail.services.setup import load_demo
+from votetrail.services.unit_of_work import unit_of_work
 from votetrail.services.verify import verify, verify_on
 from votetrail.services.voters import files as voter_files
 from votetrail.services.voters import records as voters
@@ -85,6 +87,8 @@ NOT_RECORDS: dict[str, str] = {
     "with it",
     "refusal_counts": "a counter of repeated refusals; the refusals themselves are logged "
     "(access.denied, access.denied_repeated)",
+    "totp_used": "the last second-factor step used per account, only to refuse a code twice; "
+    "it changes at every such sign-in",
     "cosignatures": "witnesses' signed lines, checked by whoever reads them against the witness "
     "keys; logging them would sign a new checkpoint to cosign, forever (docs/monitor.md)",
 }
@@ -259,6 +263,9 @@ def _build_state(app: App, folder: Path) -> None:
     netmon.ingest(app, "analyst", [log])
     _lat_test(app, folder)
     _publications(app)
+    with unit_of_work(app, "state-admin") as uow:  # an account_security row
+        state_id = directory.the_state(app)
+        account_security.reset_password(uow, who(app, "state-admin"), "baker-admin", state_id)
     _witness(app)
     load_voters(app, "adams", 6)
     voted = folder / "voted.csv"

@@ -65,6 +65,8 @@ TABLES = {
     "publication_withdrawals",
     "witnesses",
     "cosignatures",
+    "account_security",
+    "totp_used",
 }
 
 

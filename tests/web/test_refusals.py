@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import httpx
+import pytest
 from sqlalchemy import select
 
 from tests.web.server import login
@@ -26,8 +27,10 @@ def _next_hour_at(minute: int) -> datetime:
 
 
 def test_fifty_identical_refusals_add_one_entry_and_then_their_count(
-    client: httpx.Client, demo_app: App
+    client: httpx.Client, demo_app: App, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # The clock jumps an hour below; the session must not end as idle meanwhile.
+    monkeypatch.setenv("VOTETRAIL_SESSION_IDLE_MINUTES", "180")
     moment = _next_hour_at(10)
     _fix_clock(demo_app, moment)
     login(client, "baker-admin", DEMO_PASSWORD)

@@ -27,6 +27,7 @@ from votetrail.cli import (
     netmon_totals,  # noqa: F401 - adds netmon totals
 )
 from votetrail.cli.audit_batch import audit_cli
+from votetrail.cli.backup import backup_command, restore_command
 from votetrail.cli.counting import (
     accounting_cli,
     counts_cli,
@@ -34,11 +35,13 @@ from votetrail.cli.counting import (
     manifest_cli,
     results_command,
 )
+from votetrail.cli.keys import key_cli
 from votetrail.cli.lat import lat_cli
 from votetrail.cli.monitor import monitor_command, witness_cli
 from votetrail.cli.netmon import netmon_cli
 from votetrail.cli.options import DatabaseUrl, DataDir
 from votetrail.cli.publications import (
+    fetch_text,
     publication_cli,
     publish_command,
     verify_document_command,
@@ -93,6 +96,9 @@ cli.command("publish")(publish_command)
 cli.command("verify-document")(verify_document_command)
 cli.command("monitor")(monitor_command)
 cli.add_typer(witness_cli, name="witness")
+cli.command("backup")(backup_command)
+cli.add_typer(key_cli, name="key")
+cli.command("restore")(restore_command)
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -139,6 +145,11 @@ def demo_command(
     from votetrail.services.demo.audit import load_demo_audits
 
     audits = load_demo_audits(app)
+    from votetrail.services.demo.netmon import load_demo_netmon
+    from votetrail.services.demo.publications import load_demo_publications
+
+    load_demo_publications(app)
+    load_demo_netmon(app)
     out.print(f"Demo state loaded in {app.data_dir}. Accounts (password {DEMO_PASSWORD}):")
     for username, display, role, where in DEMO_USERS:
         out.print(f"  {username:<12} {role:<17} {where:<6} {display}")
@@ -176,13 +187,21 @@ def verify_command(
     data_dir: DataDir = None,
     database_url: DatabaseUrl = None,
     against: Annotated[
-        list[Path] | None,
-        typer.Option(help="A published signed checkpoint the log must still be consistent with."),
+        list[str] | None,
+        typer.Option(
+            help="A published signed checkpoint (a file, or a URL such as the office's "
+            "/checkpoint) the log must still be consistent with; a log behind it is a rollback."
+        ),
     ] = None,
 ) -> None:
     """Recompute the log and every ledgered record; exit 1 naming each discrepancy."""
     app = open_app(data_dir, database_url)
-    published = [_read_text(path) for path in against or []]
+    published = [
+        fetch_text(source)
+        if source.startswith(("https://", "http://"))
+        else _read_text(Path(source))
+        for source in against or []
+    ]
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),

@@ -112,6 +112,10 @@ def _fetch(url: str) -> str:
         raise InvalidInput(f"could not be fetched ({exc})", where=url) from None
 
 
+fetch_text = _fetch
+"""A checkpoint (or other text) from an office's site, for ``verify --against URL`` too."""
+
+
 def _newer(source: str, size: int) -> tuple[str, list[bytes]]:
     """The checkpoint given and, fetched from its site, the proof it extends the bundle's."""
     url = source.startswith(("https://", "http://"))

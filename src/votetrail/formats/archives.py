@@ -114,7 +114,11 @@ def open_member(archive: zipfile.ZipFile, name: str, where: str, limit: int) -> 
     size = _archive_size(archive)
     if size is not None:
         compressed = min(compressed, size)
-    return ExpansionGuard(archive.open(info), where, compressed=compressed, limit=limit)
+    try:
+        stream = archive.open(info)
+    except NOT_A_ZIP as exc:
+        raise InvalidInput(f"is damaged in the ZIP: {exc}", where) from None
+    return ExpansionGuard(stream, where, compressed=compressed, limit=limit)
 
 
 def _archive_size(archive: zipfile.ZipFile) -> int | None:
@@ -124,8 +128,17 @@ def _archive_size(archive: zipfile.ZipFile) -> int | None:
         return None
 
 
-DAMAGE = (zipfile.BadZipFile, EOFError, zlib.error)
-"""What a damaged member raises while it is read."""
+DAMAGE = (zipfile.BadZipFile, EOFError, zlib.error, NotImplementedError, RuntimeError, OSError)
+"""What a damaged member raises while it is opened or read.
+
+Besides the ZIP and zlib errors: ``NotImplementedError`` for a compression
+method Python lacks, ``RuntimeError`` for an encrypted member and ``OSError``
+for a header whose offsets point outside the file (found by fuzzing).
+"""
+
+NOT_A_ZIP = (*DAMAGE, UnicodeDecodeError, ValueError)
+"""What ``zipfile.ZipFile(path)`` raises for a damaged directory: besides the
+above, a name flagged UTF-8 that is not, or a negative size (fuzzing)."""
 
 
 def read_all(stream: ExpansionGuard, where: str) -> bytes:

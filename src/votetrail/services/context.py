@@ -18,7 +18,7 @@ from sqlalchemy import Engine, select
 
 from votetrail.core.ledger.note import NoteSigner
 from votetrail.errors import ConfigurationError, SigningKeyError
-from votetrail.services.keys import load_key
+from votetrail.services.keys import load_key, require_key_in_force
 from votetrail.store import db, migrate
 from votetrail.store.models import Setting
 
@@ -109,6 +109,8 @@ def open_app(data_dir: str | Path | None = None, database_url: str | None = None
             f"the signing key in {folder} is for {signer.name!r}, but this database's log "
             f"is {origin!r}; the key and the database do not belong together"
         )
+    with engine.connect() as conn:
+        require_key_in_force(conn, signer, folder)
     return App(
         engine=engine,
         signer=signer,

@@ -11,13 +11,13 @@ from votetrail.core.access import Principal, Role
 from votetrail.errors import AuthenticationFailed, InvalidInput, NotFound
 from votetrail.services.accounts import sessions as web_sessions
 from votetrail.services.accounts.passwords import check_nothing, check_password, hash_password
+from votetrail.services.accounts.security import check_new_password
 from votetrail.services.context import App
 from votetrail.services.unit_of_work import UnitOfWork
 from votetrail.store.models import JURISDICTIONS as _JURISDICTIONS
 from votetrail.store.models import USERS as _USERS
 
 _SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
-MIN_PASSWORD = 12
 
 
 @dataclass(frozen=True)
@@ -93,8 +93,7 @@ def add_user(
     except ValueError:
         choices = ", ".join(r.value for r in Role)
         raise InvalidInput(f"must be one of {choices}", where=f"role {role!r}") from None
-    if len(password) < MIN_PASSWORD:
-        raise InvalidInput(f"must be at least {MIN_PASSWORD} characters", where="password")
+    check_new_password(password, username, where="password")
     target = _get_jurisdiction(uow.conn, jurisdiction_id)
     if target is None:
         raise InvalidInput("no such jurisdiction", where=f"jurisdiction {jurisdiction_id!r}")
@@ -123,8 +122,7 @@ def set_password(uow: UnitOfWork, username: str, password: str) -> int:
     Whoever held a session (perhaps the person whose knowledge of the old
     password is the reason for the change) must sign in again with the new one.
     """
-    if len(password) < MIN_PASSWORD:
-        raise InvalidInput(f"must be at least {MIN_PASSWORD} characters", where="password")
+    check_new_password(password, username, where="password")
     row = uow.conn.execute(select(_USERS).where(_USERS.c.username == username)).first()
     if row is None:
         raise NotFound(f"no user {username!r}")

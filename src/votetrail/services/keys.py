@@ -10,8 +10,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from sqlalchemy import Connection, select
+
 from votetrail.core.ledger.note import NoteSigner
-from votetrail.errors import SigningKeyError
+from votetrail.core.ledger.rotation import Rotation, open_rotation
+from votetrail.errors import SigningKeyError, VerificationFailed
+from votetrail.store.models import SETTINGS
 
 KEY_FILE = "signing-key.txt"
 
@@ -48,6 +52,42 @@ def load_key(data_dir: Path) -> NoteSigner:
         return NoteSigner.parse(text)
     except SigningKeyError as exc:
         raise SigningKeyError(f"the signing key {path} is corrupt: {exc}") from None
+
+
+ROTATION_PREFIX = "key_rotation."
+"""Settings rows ``key_rotation.0001``… hold the rotation statements, oldest first."""
+
+
+def rotation_notes(conn: Connection) -> list[tuple[str, str]]:
+    """(settings key, statement) of every key rotation, oldest first."""
+    rows = conn.execute(
+        select(SETTINGS.c.key, SETTINGS.c.value)
+        .where(SETTINGS.c.key.startswith(ROTATION_PREFIX))
+        .order_by(SETTINGS.c.key)
+    )
+    return [(str(key), str(value)) for key, value in rows]
+
+
+def rotations(conn: Connection) -> list[Rotation]:
+    found = []
+    for key, note in rotation_notes(conn):
+        try:
+            found.append(open_rotation(note))
+        except VerificationFailed as exc:
+            raise SigningKeyError(
+                f"the key rotation statement {key} does not open: {exc}"
+            ) from None
+    return found
+
+
+def require_key_in_force(conn: Connection, signer: NoteSigner, data_dir: Path) -> None:
+    """Refuse a key the log has rotated away from (say, one restored from an old backup)."""
+    done = rotations(conn)
+    if done and done[-1].new != signer.verifier:
+        raise SigningKeyError(
+            f"the signing key in {data_dir} ({signer.verifier.encode()}) is not the key in force "
+            f"since the last rotation ({done[-1].new.encode()}); put the current key in place"
+        )
 
 
 SESSION_FILE = "session-secret.txt"

@@ -10,6 +10,7 @@ from votetrail.core.ledger.events import LogEntry
 from votetrail.core.ledger.merkle import leaf_hash
 from votetrail.errors import NotFound
 from votetrail.services.context import App
+from votetrail.services.keys import rotation_notes
 from votetrail.store import ledger
 
 
@@ -27,6 +28,12 @@ def checkpoint(app: App) -> str:
 
 def verifier_key(app: App) -> str:
     return app.signer.verifier.encode()
+
+
+def key_rotations(app: App) -> list[str]:
+    """The signed key rotation statements, oldest first (docs/reliability.md)."""
+    with app.engine.connect() as conn:
+        return [note for _, note in rotation_notes(conn)]
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ from votetrail.core.ledger.checkpoint import Checkpoint
 from votetrail.core.ledger.cosignature import CosignerKey, CosignerVerifier, witnessed_by
 from votetrail.core.ledger.monitor import check_extension, needs_proof
 from votetrail.core.ledger.note import NoteVerifier, open_note, parse_signed_note
+from votetrail.core.ledger.rotation import follow, open_rotation
 from votetrail.errors import (
     ConfigurationError,
     LogAlarm,
@@ -190,6 +191,38 @@ def _remembered(state: MonitorState, key: NoteVerifier, path: Path) -> Checkpoin
         raise ConfigurationError(f"{path}: field checkpoint: {exc}") from None
 
 
+def _rotated_to(base: str, pinned: NoteVerifier, published: str) -> NoteVerifier:
+    """The published key, if rotations signed by the pinned key lead to it; else an alarm.
+
+    A new key is accepted only through the office's rotation statements
+    (``/key-rotations``): each signed by the key before it, starting from the
+    one this monitor pinned. A key that simply changed is what a server taken
+    over by someone else would show, so it is never accepted.
+    """
+    replaced = (
+        f"the server now publishes the verifier key {published[:80]!r}, not the pinned "
+        f"{pinned.encode()!r}: the log's signing key was replaced"
+    )
+    try:
+        answer: Any = json.loads(_request(f"{base}/key-rotations"))
+        notes = [note for note in answer["rotations"] if isinstance(note, str)]
+    except (ServerUnreachable, ValueError, KeyError, TypeError):
+        raise LogAlarm(f"{replaced}, and no key rotation statement could be read") from None
+    statements = []
+    for note in notes:
+        try:
+            statements.append(open_rotation(note))
+        except VerificationFailed:
+            continue  # a statement that does not open vouches for nothing
+    try:
+        reached = follow(pinned, statements)
+    except VerificationFailed as exc:
+        raise LogAlarm(f"{replaced}: {exc}") from None
+    if reached.encode() != published:
+        raise LogAlarm(f"{replaced} without a rotation signed by the pinned key")
+    return reached
+
+
 def monitor(
     url: str,
     state_path: Path,
@@ -213,14 +246,11 @@ def monitor(
             f"the server publishes the verifier key {published[:80]!r}, not the "
             f"{key.encode()!r} given: check which key the office really published"
         )
+    previous = None if state is None else _remembered(state, key, state_path)
     if published != key.encode():
-        raise LogAlarm(
-            f"the server now publishes the verifier key {published[:80]!r}, not the pinned "
-            f"{key.encode()!r}: the log's signing key was replaced"
-        )
+        key = _rotated_to(base, key, published)
     note = _text(f"{base}/checkpoint")
     current = _verified(note, key, f"{base}/checkpoint")
-    previous = None if state is None else _remembered(state, key, state_path)
     proof: list[bytes] = []
     if needs_proof(previous, current):
         assert previous is not None

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
 from votetrail.core.ledger.note import NoteSigner
 from votetrail.errors import ConfigurationError, InvalidInput, SigningKeyError
@@ -26,7 +26,7 @@ from votetrail.services.keys import KEY_FILE, key_path, load_key
 from votetrail.services.unit_of_work import unit_of_work
 from votetrail.services.voters import pii as voter_pii
 from votetrail.store import db, ledger, migrate
-from votetrail.store.models import SETTINGS
+from votetrail.store.models import SETTINGS, VOTERS
 
 DEFAULT_ORIGIN = "votetrail.localhost/log"
 SYSTEM_ACTOR = "system"
@@ -74,6 +74,7 @@ def init(
         if before is not None and before < _UPLOAD_FILES_REVISION:
             with unit_of_work(app, SYSTEM_ACTOR) as uow:
                 log_schema_replacements(uow)
+        _ensure_pii_key(app)
         return InitResult(app, created=False)
     if key_path(folder).exists():
         raise SigningKeyError(
@@ -99,6 +100,16 @@ def init(
     os.replace(pending, key_path(folder))
     voter_pii.create_key(folder)
     return InitResult(app, created=True)
+
+
+def _ensure_pii_key(app: App) -> None:
+    """An older log gets its voter-identifier key here, at ``init``, while no voter is on file."""
+    if voter_pii.key_path(app.data_dir).exists():
+        return
+    with app.engine.connect() as conn:
+        if conn.execute(select(VOTERS.c.voter_id).limit(1)).first() is not None:
+            voter_pii.load_keys(app.data_dir, create_if_missing=False)  # raises: restore it
+    voter_pii.create_key(app.data_dir)
 
 
 DEMO_PASSWORD = "votetrail-demo-2026"  # noqa: S105 - published demo credential

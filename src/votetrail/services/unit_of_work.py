@@ -14,16 +14,17 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Connection
+from sqlalchemy.exc import DBAPIError
 
 from votetrail.core.ledger.canonical import canonical_hash, iso_utc
 from votetrail.core.ledger.checkpoint import Checkpoint
 from votetrail.core.ledger.events import LogEntry, event_type
 from votetrail.core.ledger.note import sign_note
-from votetrail.errors import TooManyAttempts
+from votetrail.errors import StorageFailed, TooManyAttempts
 from votetrail.services.accounts import refusals
 from votetrail.services.context import App
 from votetrail.store import ledger
-from votetrail.store.db import WRITE_OPTION
+from votetrail.store.db import WRITE_OPTION, storage_failure
 from votetrail.store.records import record_hash
 
 
@@ -113,12 +114,25 @@ class UnitOfWork:
 
 @contextmanager
 def unit_of_work(app: App, actor: str) -> Iterator[UnitOfWork]:
-    """Open a write transaction; commit records, events and checkpoint together."""
+    """Open a write transaction; commit records, events and checkpoint together.
+
+    A disk that fills up (or a file size limit) mid-transaction rolls it all
+    back; it is reported as :class:`StorageFailed` in one sentence.
+    """
     engine = app.engine.execution_options(**{WRITE_OPTION: True})
-    with engine.begin() as conn:
-        uow = UnitOfWork(app, conn, actor)
-        yield uow
-        uow.flush()
+    try:
+        with engine.begin() as conn:
+            uow = UnitOfWork(app, conn, actor)
+            yield uow
+            uow.flush()
+    except DBAPIError as exc:
+        reason = storage_failure(exc)
+        if reason is None:
+            raise
+        raise StorageFailed(
+            f"the database could not be written ({reason}): the disk may be full, a file "
+            "size limit reached or the disk failing; nothing of this change was saved"
+        ) from None
 
 
 def deny(app: App, actor: str, jurisdiction: str | None, what: str) -> None:

@@ -19,10 +19,12 @@ from votetrail.core.ledger.checkpoint import Checkpoint
 from votetrail.core.ledger.events import EVENT_TYPES
 from votetrail.core.ledger.frontier import Frontier
 from votetrail.core.ledger.merkle import empty_root, fold_subtrees, leaf_hash, node_hash, subtrees
-from votetrail.core.ledger.note import open_note
+from votetrail.core.ledger.note import NoteVerifier, open_note
+from votetrail.core.ledger.rotation import open_rotation
 from votetrail.errors import VerificationFailed
 from votetrail.services.context import App
 from votetrail.services.counting.uploads import stored_records
+from votetrail.services.keys import rotation_notes
 from votetrail.services.netmon.verify import check_netmon
 from votetrail.services.publications.verify import check_publication_files
 from votetrail.services.verify_columns import check_checkpoint_rows, check_cvr_columns
@@ -75,6 +77,8 @@ class _Verifier:
         self.progress = progress
         self.report = VerifyReport()
         self.last_events: dict[tuple[str, str], _LastEvent] = {}
+        self.keys: list[tuple[int, NoteVerifier]] = [(0, app.signer.verifier)]
+        """(first checkpoint size it signs, key), oldest first; more than one after rotations."""
 
     def problem(self, text: str) -> None:
         self.report.problems.append(text)
@@ -92,6 +96,7 @@ class _Verifier:
         self.report.size = len(recomputed)
         self._check_nodes(stored, inner)
         levels = _levels(recomputed)
+        self._check_rotations(levels)
         if len(recomputed) == head_size and _root(levels, head_size) != head_root:
             self.problem("the log head (ledger_head) does not match the recomputed log")
         elif len(recomputed) != head_size:
@@ -211,8 +216,9 @@ class _Verifier:
         """Check one signed note against the rebuilt tree; the parsed checkpoint if it opens."""
         self.report.checkpoints += 1
         try:
-            body = open_note(note, [self.app.signer.verifier])
+            body = open_note(note, [key for _, key in self.keys])
             checkpoint = Checkpoint.parse(body)
+            open_note(note, [self._key_at(checkpoint.size)])
         except VerificationFailed as exc:
             self.problem(f"{label}: signature or format invalid ({exc})")
             return None
@@ -220,7 +226,13 @@ class _Verifier:
             self.problem(f"{label} is for log {checkpoint.origin!r}, not {self.app.origin!r}")
             return None
         have = len(levels[0]) if levels else 0
-        if checkpoint.size > have:
+        if checkpoint.size > have and label.startswith("published"):
+            self.problem(
+                f"ROLLBACK: the {label} covers {checkpoint.size} entries but this log has only "
+                f"{have}: the log is behind what was published (restored from an older backup, "
+                "or entries were removed); do not take it back into service as it is"
+            )
+        elif checkpoint.size > have:
             self.problem(
                 f"{label} covers {checkpoint.size} entries but the log now has {have}: "
                 "entries were removed"
@@ -229,8 +241,48 @@ class _Verifier:
             self.problem(
                 f"the log is not consistent with the {label}: its first {checkpoint.size} "
                 "entries were rewritten"
+                + (" (a fork or rollback of what was published)" if label[0] == "p" else "")
             )
         return checkpoint
+
+    def _key_at(self, size: int) -> NoteVerifier:
+        """The key in force for a checkpoint of ``size``: the newest handed over before it."""
+        current = self.keys[0][1]
+        for since, key in self.keys:
+            if size >= since:
+                current = key
+        return current
+
+    def _check_rotations(self, levels: list[list[bytes]]) -> None:
+        """Each rotation is signed by the key before it and names a checkpoint of this log."""
+        self.keys = [(0, self.app.signer.verifier)]
+        notes = rotation_notes(self.conn)
+        chain: list[tuple[int, NoteVerifier]] = []
+        for setting, note in notes:
+            try:
+                rotation = open_rotation(note)
+            except VerificationFailed as exc:
+                self.problem(f"key rotation {setting}: {exc}")
+                continue
+            if chain and chain[-1][1] != rotation.old:
+                self.problem(f"key rotation {setting} is not signed by the key then in force")
+            last = self.last_events.get(("setting", setting))
+            # The checkpoint that first includes the key.rotated entry is the new key's.
+            since = last.seq + 1 if last is not None else 0
+            if not chain:
+                chain.append((0, rotation.old))
+            chain.append((since, rotation.new))
+            cut = rotation.checkpoint
+            have = len(levels[0]) if levels else 0
+            if cut.size > have or _root(levels, cut.size) != cut.root_hash:
+                self.problem(
+                    f"key rotation {setting} names a checkpoint of size {cut.size} that this "
+                    "log does not contain"
+                )
+        if chain and chain[-1][1] != self.app.signer.verifier:
+            self.problem("the signing key in use is not the one the last key rotation handed to")
+        if chain:
+            self.keys = chain
 
     def _check_records(self) -> None:
         seen: set[tuple[str, str]] = set()

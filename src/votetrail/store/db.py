@@ -93,5 +93,23 @@ def _configure_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
+# SQLSTATE 53100 is PostgreSQL's disk_full; SQLite says SQLITE_FULL, or SQLITE_IOERR_WRITE
+# when a write is cut short by a file size limit (EFBIG) rather than a full disk (ENOSPC).
+_PG_DISK_FULL = "53100"
+
+
+def storage_failure(exc: DBAPIError) -> str | None:
+    """The driver's one-line reason if a write failed for want of space, else None."""
+    orig = exc.orig
+    if orig is None:
+        return None
+    name = getattr(orig, "sqlite_errorname", None)
+    full = isinstance(name, str) and (name == "SQLITE_FULL" or name.startswith("SQLITE_IOERR"))
+    if not full and getattr(orig, "sqlstate", None) != _PG_DISK_FULL:
+        return None
+    lines = str(orig).strip().splitlines()
+    return lines[0] if lines else type(orig).__name__
+
+
 def is_postgres(engine: Engine) -> bool:
     return engine.dialect.name == "postgresql"

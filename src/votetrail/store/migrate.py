@@ -13,7 +13,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from votetrail.errors import SchemaError
 
@@ -34,7 +34,11 @@ def head_revision() -> str:
 
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        return current_revision_on(conn)
+
+
+def current_revision_on(conn: Connection) -> str | None:
+    return MigrationContext.configure(conn).get_current_revision()
 
 
 def _known(revision: str) -> bool:
@@ -50,6 +54,13 @@ def upgrade(engine: Engine, target: str = "head") -> None:
     with engine.begin() as conn:
         config.attributes["connection"] = conn
         command.upgrade(config, target)
+
+
+def upgrade_on(conn: Connection) -> None:
+    """Create the schema inside the caller's transaction (a restore commits it with its rows)."""
+    config = _config()
+    config.attributes["connection"] = conn
+    command.upgrade(config, "head")
 
 
 def downgrade(engine: Engine, target: str) -> None:

@@ -501,6 +501,32 @@ class WebSession(Base):
     username: Mapped[str] = mapped_column(ForeignKey("users.username"), index=True)
     created_at: Mapped[str] = mapped_column(String(32))
     expires_at: Mapped[str] = mapped_column(String(32), index=True)
+    last_seen_at: Mapped[str | None] = mapped_column(String(32), nullable=True)
+
+
+class AccountSecurity(Base):
+    """An account's sign-in settings: a forced password change, a TOTP second factor.
+
+    Logged (record ``account_security``): an administrator's reset and an
+    enrolment are acts of the office, and a raw edit switching a second
+    factor off must show in ``verify``. Accounts without a row have neither.
+    """
+
+    __tablename__ = "account_security"
+    username: Mapped[str] = mapped_column(ForeignKey("users.username"), primary_key=True)
+    must_change_password: Mapped[bool] = mapped_column(Boolean)
+    totp_secret: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class TotpUsed(Base):
+    """The last 30-second step whose code signed an account in: no code works twice.
+
+    Operational, not ledgered: it changes at every sign-in with a second factor.
+    """
+
+    __tablename__ = "totp_used"
+    username: Mapped[str] = mapped_column(ForeignKey("users.username"), primary_key=True)
+    last_step: Mapped[int] = mapped_column(BigInteger)
 
 
 class FailedSignIn(Base):
@@ -909,6 +935,8 @@ LAT_DEVICES = _table(LatDevice)
 LAT_RESULTS = _table(LatResult)
 LAT_UNSEALED_DEVICES = _table(LatUnsealedDevice)
 WEB_SESSIONS = _table(WebSession)
+ACCOUNT_SECURITY = _table(AccountSecurity)
+TOTP_USED = _table(TotpUsed)
 FAILED_SIGN_INS = _table(FailedSignIn)
 REFUSAL_COUNTS = _table(RefusalCount)
 AUDITS = _table(Audit)

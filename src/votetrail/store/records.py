@@ -16,6 +16,7 @@ from sqlalchemy.types import NullType
 
 from votetrail.core.ledger.canonical import canonical_hash
 from votetrail.store.models import (
+    ACCOUNT_SECURITY,
     AUDIT_ASSIGNMENTS,
     AUDIT_BATCH_DRAWS,
     AUDIT_BATCH_RESULTS,
@@ -79,6 +80,7 @@ RECORD_TYPES: dict[str, RecordType] = {
         RecordType("setting", SETTINGS, "key"),
         RecordType("jurisdiction", JURISDICTIONS, "id"),
         RecordType("user", USERS, "username"),
+        RecordType("account_security", ACCOUNT_SECURITY, "username"),
         RecordType("upload", UPLOADS, "id"),
         RecordType("upload_replacement", UPLOAD_REPLACEMENTS, "replaced_id"),
         RecordType("netmon_ingest", NETMON_INGESTS, "id", frozenset({"counts_sha256"})),

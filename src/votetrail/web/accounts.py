@@ -20,8 +20,8 @@ from starlette.routing import Route
 from votetrail.core.access import Principal, may_administer_users, may_monitor
 from votetrail.errors import PermissionDenied
 from votetrail.services import directory
+from votetrail.services.accounts import security, sign_in
 from votetrail.services.accounts import sessions as web_sessions
-from votetrail.services.accounts import sign_in
 from votetrail.services.context import App
 from votetrail.services.unit_of_work import deny, unit_of_work
 from votetrail.web.auth import check_csrf, require
@@ -69,7 +69,9 @@ def accounts_page(request: Request) -> Response:
     return response
 
 
-async def sign_out_everywhere(request: Request) -> Response:
+async def _administered_target(request: Request, refusal: str) -> tuple[App, Principal, str, str]:
+    """The app, the administrator, the state and the account named in the path, once the
+    CSRF token and the administrator's right over that account are checked (else refused)."""
     await check_csrf(request)
     app = app_of(request)
     principal = require(request)
@@ -78,8 +80,13 @@ async def sign_out_everywhere(request: Request) -> Response:
     target = directory.principal(app, username)
     # An unknown account is refused exactly like one the user may not administer.
     if target is None or not may_administer_users(principal, target.jurisdiction, state):
-        _refuse(request, app, principal, state, "your account may not sign out this account")
-    assert target is not None
+        _refuse(request, app, principal, state, refusal)
+    return app, principal, state, username
+
+
+async def sign_out_everywhere(request: Request) -> Response:
+    refusal = "your account may not sign out this account"
+    app, principal, _, username = await _administered_target(request, refusal)
 
     def run() -> int:
         with unit_of_work(app, principal.username) as uow:
@@ -90,7 +97,29 @@ async def sign_out_everywhere(request: Request) -> Response:
     return RedirectResponse("/accounts", status_code=303)
 
 
+async def reset_password(request: Request) -> Response:
+    """Give an account a temporary password, shown once in this answer (``no-store``)."""
+    refusal = "your account may not reset this account"
+    app, principal, state, username = await _administered_target(request, refusal)
+
+    def run() -> str:
+        with unit_of_work(app, principal.username) as uow:
+            return security.reset_password(uow, principal, username, state)
+
+    temporary = await run_in_threadpool(run)
+    context = {
+        "accounts": _administered(app, principal, state),
+        "sessions": web_sessions.live_sessions(app),
+        "failures": None,
+        "temporary": (username, temporary),
+    }
+    response = render(request, "accounts.html", context)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 ROUTES = [
     Route("/accounts", accounts_page, methods=["GET"]),
+    Route("/accounts/{username}/reset-password", reset_password, methods=["POST"]),
     Route("/accounts/{username}/sign-out-everywhere", sign_out_everywhere, methods=["POST"]),
 ]

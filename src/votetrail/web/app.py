@@ -16,14 +16,17 @@ from starlette.middleware import Middleware
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
 from votetrail.errors import NotFound, VotetrailError
+from votetrail.services.accounts import security
+from votetrail.services.accounts.sessions import SessionPolicy
 from votetrail.services.context import App
 from votetrail.services.keys import session_secret
 from votetrail.web import (
+    account,
     accounts,
     audit,
     county,
@@ -37,7 +40,7 @@ from votetrail.web import (
     witness,
     workspace,
 )
-from votetrail.web.auth import load_principal
+from votetrail.web.auth import current, load_principal
 from votetrail.web.cookies import SecureCookiesOverHttps
 from votetrail.web.errors import handle_not_found, handle_unexpected, handle_votetrail_error
 from votetrail.web.headers import HEADERS
@@ -60,10 +63,23 @@ class _PerRequest(BaseHTTPMiddleware):
             # The session lookup is a database query: in a worker thread, so the event loop
             # goes on serving other requests while it waits.
             await run_in_threadpool(load_principal, request, self.votetrail)
-            response = await call_next(request)
+            if await run_in_threadpool(_must_change_password, request, self.votetrail):
+                # After an administrator's reset, nothing opens until the password is changed.
+                response = RedirectResponse("/account", status_code=303)
+            else:
+                response = await call_next(request)
         for name, value in HEADERS.items():
             response.headers.setdefault(name, value)
         return response
+
+
+def _must_change_password(request: Request, app: App) -> bool:
+    principal = current(request)
+    if principal is None or request.url.path in account.ALWAYS_OPEN:
+        return False
+    if request.url.path.startswith("/static/"):
+        return False
+    return security.must_change_password(app, principal.username)
 
 
 def create_app(app: App, *, limits: BodyLimits | None = None) -> Starlette:
@@ -77,6 +93,7 @@ def create_app(app: App, *, limits: BodyLimits | None = None) -> Starlette:
             *county.ROUTES,  # first: its /j/{slug} adds a county's uploads to the page
             *workspace.ROUTES,
             *accounts.ROUTES,
+            *account.ROUTES,
             *netmon.ROUTES,
             *voters.ROUTES,
             *lat.ROUTES,
@@ -91,7 +108,7 @@ def create_app(app: App, *, limits: BodyLimits | None = None) -> Starlette:
                 secret_key=session_secret(app.data_dir),
                 session_cookie="votetrail_session",
                 same_site="lax",
-                max_age=8 * 3600,
+                max_age=int(SessionPolicy.from_env().lifetime.total_seconds()),
             ),
             Middleware(_PerRequest, votetrail=app),
             # Inside _PerRequest: it needs the signed-in user, and its 413 gets the headers.

@@ -1,4 +1,4 @@
-"""Cookies that never travel over plain HTTP once the site is reached over HTTPS."""
+"""Cookies that never travel over plain HTTP once the site is reached over HTTPS, and HSTS."""
 
 from __future__ import annotations
 
@@ -6,6 +6,10 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from votetrail.services.context import App
+
+HSTS = "max-age=31536000"
+"""A year: once a browser has reached the site over HTTPS it never tries plain HTTP again.
+No ``includeSubDomains``: other hosts of the office's domain may not serve HTTPS."""
 
 
 class SecureCookiesOverHttps:
@@ -18,7 +22,8 @@ class SecureCookiesOverHttps:
     or when a proxy it trusts (uvicorn's ``FORWARDED_ALLOW_IPS`` environment
     variable, by default only 127.0.0.1) sends ``X-Forwarded-Proto: https``. A cookie set
     so is never sent back over plain HTTP; a plain-HTTP deployment without a
-    public URL (a laptop on localhost) still works.
+    public URL (a laptop on localhost) still works. Such responses also carry
+    ``Strict-Transport-Security`` (:data:`HSTS`).
     """
 
     def __init__(self, app: ASGIApp, votetrail: App) -> None:
@@ -37,6 +42,7 @@ class SecureCookiesOverHttps:
         async def send_secure(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
+                headers.setdefault("Strict-Transport-Security", HSTS)
                 cookies = headers.getlist("set-cookie")
                 if cookies:
                     del headers["set-cookie"]

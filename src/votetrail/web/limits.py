@@ -15,7 +15,11 @@ another county posting to this county's route, is never allowed more than a
 small form, because the form (and its files) is read before the handler
 refuses. The large caps
 are configurable (``VOTETRAIL_MAX_UPLOAD_MB``, ``VOTETRAIL_MAX_LAT_UPLOAD_MB``,
-``VOTETRAIL_MAX_PUBLISH_MB`` for an office's publications).
+``VOTETRAIL_MAX_PUBLISH_MB`` for an office's publications). The caps go by
+kind of file: a county's CVRs may be a gigabyte, but its manifest, paper
+counts, check-ins and reported results are small tables, capped at
+``VOTETRAIL_MAX_TABLE_MB`` (default 32, never above the upload cap). The 413
+answer names the kind, the cap and the setting that raises it.
 
 One route takes a file from anyone: ``/verify-document``, where the public
 checks a document it was sent. It gets its own, smaller cap
@@ -65,6 +69,22 @@ PUBLISH_LIMIT = 256 * MiB
 """A publication: a results PDF or file, a scanned notice, an image."""
 
 VERIFY_LIMIT = 64 * MiB
+
+TABLE_LIMIT = 32 * MiB
+"""A county's small tables (manifest, paper counts, check-ins, reported results)."""
+
+LARGE_KINDS = frozenset({"cvrs"})
+"""County upload kinds that get the whole upload cap; every other kind is a small table."""
+
+SETTINGS = {
+    "form": None,
+    "upload": "VOTETRAIL_MAX_UPLOAD_MB",
+    "table": "VOTETRAIL_MAX_TABLE_MB",
+    "lat_upload": "VOTETRAIL_MAX_LAT_UPLOAD_MB",
+    "publish": "VOTETRAIL_MAX_PUBLISH_MB",
+    "verify": "VOTETRAIL_MAX_VERIFY_MB",
+}
+"""The environment variable that sets each cap (the form cap is fixed)."""
 """A document anyone may send to /verify-document, signed in or not (hashed, then deleted)."""
 
 
@@ -77,6 +97,7 @@ class BodyLimits:
     lat_upload: int = LAT_UPLOAD_LIMIT
     publish: int = PUBLISH_LIMIT
     verify: int = VERIFY_LIMIT
+    table: int = TABLE_LIMIT
 
     @classmethod
     def from_env(cls) -> BodyLimits:
@@ -86,6 +107,7 @@ class BodyLimits:
             lat_upload=_megabytes("VOTETRAIL_MAX_LAT_UPLOAD_MB", LAT_UPLOAD_LIMIT),
             publish=_megabytes("VOTETRAIL_MAX_PUBLISH_MB", PUBLISH_LIMIT),
             verify=_megabytes("VOTETRAIL_MAX_VERIFY_MB", VERIFY_LIMIT),
+            table=_megabytes("VOTETRAIL_MAX_TABLE_MB", TABLE_LIMIT),
         )
 
 
@@ -149,7 +171,20 @@ PUBLIC_UPLOAD = _route("/verify-document")
 """The one route anyone may send a file to: the document they want checked."""
 
 
+@dataclass(frozen=True)
+class Cap:
+    """A request's cap in bytes, which kind of cap it is (a ``SETTINGS`` key) and what is sent."""
+
+    limit: int
+    name: str = "form"
+    what: str = "this page"
+
+
 def limit_for(limits: BodyLimits, scope: Scope, votetrail: App | None = None) -> int:
+    return cap_for(limits, scope, votetrail).limit
+
+
+def cap_for(limits: BodyLimits, scope: Scope, votetrail: App | None = None) -> Cap:
     """The cap of this request: an upload route's cap only for a POST by someone who may upload.
 
     Handlers check the CSRF token, which reads the whole form, before they
@@ -159,17 +194,24 @@ def limit_for(limits: BodyLimits, scope: Scope, votetrail: App | None = None) ->
     principal = _principal(scope)
     path = str(scope.get("path", ""))
     if scope.get("method") == "POST" and PUBLIC_UPLOAD.match(path):
-        return limits.verify
+        return Cap(limits.verify, "verify", "a document to verify")
     if scope.get("method") != "POST" or principal is None:
-        return limits.form
+        return Cap(limits.form)
     for pattern, cap, allowed in UPLOAD_ROUTES:
         found = pattern.match(path)
         if found is None:
             continue
-        if votetrail is not None and not allowed(principal, found.groupdict(), _state(votetrail)):
-            return limits.form
-        return int(getattr(limits, cap))
-    return limits.form
+        params = found.groupdict()
+        if votetrail is not None and not allowed(principal, params, _state(votetrail)):
+            return Cap(limits.form)
+        kind = params.get("kind")
+        if cap == "upload" and kind is not None:
+            what = f"a {kind.replace('_', ' ')} file"[:80]
+            if kind not in LARGE_KINDS:
+                return Cap(min(limits.table, limits.upload), "table", what)
+            return Cap(limits.upload, cap, what)
+        return Cap(int(getattr(limits, cap)), cap, "this upload")
+    return Cap(limits.form)
 
 
 def _principal(scope: Scope) -> Principal | None:
@@ -190,9 +232,17 @@ class BodyTooLarge(Exception):
     """Raised from ``receive`` when a streamed body passes its cap."""
 
 
-def too_large(limit: int) -> PlainTextResponse:
+def too_large(limit: int, cap: Cap | None = None) -> PlainTextResponse:
+    """413, saying what was sent, its cap and (for an upload) the setting that raises it."""
+    text = f"The request is larger than this page accepts ({_size(limit)})."
+    setting = SETTINGS.get(cap.name) if cap is not None else None
+    if cap is not None and setting is not None:
+        text = (
+            f"The request is larger than this page accepts ({_size(limit)}): that is the "
+            f"limit for {cap.what}. The site's administrator can raise it with {setting}."
+        )
     return PlainTextResponse(
-        f"The request is larger than this page accepts ({_size(limit)}).",
+        text,
         status_code=413,
         headers={"Connection": "close"},
     )
@@ -219,11 +269,12 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = limit_for(self.limits, scope, self.votetrail)
+        cap = cap_for(self.limits, scope, self.votetrail)
+        limit = cap.limit
         declared = _declared_length(scope)
         if declared is not None and declared > limit:
             _note(scope, limit)
-            await too_large(limit)(scope, receive, send)
+            await too_large(limit, cap)(scope, receive, send)
             return
         received = 0
         started = False
@@ -249,7 +300,7 @@ class BodyLimit:
             _note(scope, limit)
             if started:
                 raise
-            await too_large(limit)(scope, receive, send)
+            await too_large(limit, cap)(scope, receive, send)
 
 
 def _note(scope: Scope, limit: int) -> None:

@@ -65,6 +65,11 @@ def verifier_key(request: Request) -> Response:
     return PlainTextResponse(log_view.verifier_key(app_of(request)) + "\n")
 
 
+def key_rotations(request: Request) -> Response:
+    """Every key rotation statement, oldest first: how a monitor that pinned an old key follows."""
+    return JSONResponse({"rotations": log_view.key_rotations(app_of(request))})
+
+
 def log_page(request: Request) -> Response:
     app = app_of(request)
     size = log_view.size(app)
@@ -113,6 +118,7 @@ ROUTES = [
     Route("/", home),
     Route("/checkpoint", checkpoint),
     Route("/verifier-key", verifier_key),
+    Route("/key-rotations", key_rotations),
     Route("/log", log_page),
     Route("/log/entries/{index}", entry),
     Route("/log/proof/inclusion/{index}", inclusion),

@@ -50,11 +50,12 @@ async def login(request: Request) -> Response:
     form = await request.form()
     username = str(form.get("username", "")).strip()
     password = str(form.get("password", ""))
+    code = str(form.get("code", ""))[:16]
     client = client_network(request.client.host if request.client else None)
     app = app_of(request)
     try:
         _, token = await anyio.to_thread.run_sync(
-            partial(sign_in.sign_in_session, app, username, password, client),
+            partial(sign_in.sign_in_session, app, username, password, client, code),
             limiter=password_checks(request),
         )
     except AuthenticationFailed as exc:

@@ -19,6 +19,8 @@ from votetrail.services.demo.audit import (
     POLLING_ENTERED,
     load_demo_audits,
 )
+from votetrail.services.netmon import ingest as netmon
+from votetrail.services.publications import views
 from votetrail.services.verify import verify
 
 LIMIT = 0.05
@@ -89,7 +91,8 @@ def test_demo_audits(election_app: App) -> None:
 def test_votetrail_demo_loads_the_audits(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    """``make demo`` runs ``votetrail demo``: every loader in turn, then a clean verify."""
+    """``make demo`` runs ``votetrail demo``: every loader in turn (audits, publications, a
+    day of network monitoring), then a clean verify."""
     data = tmp_path / "demo-data"
     loaded = votetrail(capsys, "demo", "--no-serve", data_dir=data)
     assert loaded.code == 0, loaded.err
@@ -97,7 +100,13 @@ def test_votetrail_demo_loads_the_audits(
     app = open_app(data)
     try:
         assert [a[0] for a in progress.audits(app)] == ["audit-2", "audit-1"]
+        kinds = sorted(v.kind for v in views.publications(app))
+        assert kinds == ["polling_place_change"] * 2 + ["results", "rumor_response"]
+        assert netmon.incidents(app)
     finally:
         app.engine.dispose()
     checked = votetrail(capsys, "verify", data_dir=data)
     assert checked.code == 0, checked.out + checked.err
+    counted = votetrail(capsys, "netmon", "totals", data_dir=data)
+    assert counted.code == 0, counted.err
+    assert "2026-11-03" in counted.out

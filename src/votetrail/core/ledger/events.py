@@ -26,6 +26,12 @@ class EventType:
 
 _DECLARED = (
     EventType("log.created", "setting", "The log was started; records its origin name."),
+    EventType(
+        "key.rotated",
+        "setting",
+        "The log's signing key was replaced; the setting holds the rotation statement, "
+        "signed by the old and the new key, naming the old key's last checkpoint.",
+    ),
     EventType("jurisdiction.created", "jurisdiction", "A state or county was added."),
     EventType("jurisdiction.updated", "jurisdiction", "A jurisdiction's name changed."),
     EventType("user.created", "user", "An account was created with a role and jurisdiction."),
@@ -43,6 +49,28 @@ _DECLARED = (
         None,
         "The same refusal was repeated within one UTC hour; logged after that hour with the "
         "hour's total count, so repeated requests cannot grow the log one entry at a time.",
+    ),
+    EventType(
+        "account.password_changed",
+        "account_security",
+        "An account's user changed its own password, giving the current one; every other "
+        "session of the account ended. The record holds no password or hash.",
+    ),
+    EventType(
+        "account.password_reset",
+        "account_security",
+        "An administrator gave an account a temporary password; the user must change it at "
+        "the next sign-in, its sessions ended and its second factor was removed.",
+    ),
+    EventType(
+        "account.totp_enrolled",
+        "account_security",
+        "An administrator's account enrolled a TOTP second factor (the secret is never logged).",
+    ),
+    EventType(
+        "account.totp_removed",
+        "account_security",
+        "An account's TOTP second factor was removed by its user, giving the password.",
     ),
     EventType(
         "user.signed_out_everywhere",

@@ -45,7 +45,7 @@ from votetrail.core.audit.ranked_reading import parse_ranks
 from votetrail.core.audit.types import Seed
 from votetrail.core.rcv.raire_assertions import IrvAssertion, Kind
 from votetrail.errors import InvalidInput
-from votetrail.formats.archives import MiB, read_member
+from votetrail.formats.archives import NOT_A_ZIP, MiB, read_member
 from votetrail.formats.csv_out import CsvWriter, restore_cell
 
 AUDIT = "audit.json"
@@ -173,9 +173,9 @@ def read_evidence(path: Path) -> Evidence:
     """Read and validate a package; any problem names the member, line and field."""
     try:
         archive = zipfile.ZipFile(path)
-    except OSError as exc:
+    except FileNotFoundError as exc:
         raise InvalidInput(f"cannot be read: {exc.strerror}", where=str(path)) from None
-    except zipfile.BadZipFile:
+    except NOT_A_ZIP:
         raise InvalidInput("is not a ZIP archive", where=str(path)) from None
     with archive:
         names = set(archive.namelist())

@@ -43,7 +43,7 @@ from typing import Any
 
 from votetrail.core.tally.records import CastVoteRecord, ContestDefinition
 from votetrail.errors import InvalidInput
-from votetrail.formats.archives import MiB, check_size, read_member
+from votetrail.formats.archives import NOT_A_ZIP, MiB, check_size, read_member
 from votetrail.formats.cvr.ranked_contests import check_rank, ranking
 
 CONTEST_MANIFEST = "ContestManifest.json"
@@ -227,7 +227,7 @@ def detect(path: Path) -> bool:
             return False
         with path.open("rb") as handle:
             head = handle.read(65_536)
-    except (OSError, zipfile.BadZipFile):
+    except NOT_A_ZIP:
         return False
     return bool(_EXPORT.fullmatch(path.name)) or (b'"Sessions"' in head and b'"ElectionId"' in head)
 
@@ -321,7 +321,7 @@ def _load(path: Path, name: str) -> Obj:
 def _archive(path: Path) -> zipfile.ZipFile:
     try:
         return zipfile.ZipFile(path)
-    except (OSError, zipfile.BadZipFile) as exc:
+    except NOT_A_ZIP as exc:
         raise InvalidInput(f"is not a readable ZIP: {exc}", where=str(path)) from None
 
 

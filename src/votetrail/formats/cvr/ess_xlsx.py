@@ -29,6 +29,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from votetrail.errors import InvalidInput
+from votetrail.formats.archives import NOT_A_ZIP
 from votetrail.formats.cvr.ess import EssCvrExport, open_ess_rows
 from votetrail.formats.rcv.xlsx import sheet_rows
 
@@ -52,7 +53,7 @@ def detect(path: Path) -> bool:
     try:
         with zipfile.ZipFile(path) as archive:
             return "xl/workbook.xml" in archive.namelist()
-    except (zipfile.BadZipFile, OSError):
+    except NOT_A_ZIP:
         return False
 
 

@@ -39,7 +39,8 @@ from pathlib import Path, PurePosixPath
 
 from votetrail.core.tally.records import CastVoteRecord, ContestDefinition
 from votetrail.errors import InvalidInput
-from votetrail.formats.archives import MiB, check_size, extracted, read_member
+from votetrail.formats import UNKNOWN_ENCODING, XML_ENCODING_ERRORS
+from votetrail.formats.archives import NOT_A_ZIP, MiB, check_size, extracted, read_member
 from votetrail.formats.cvr.ranked_contests import ranking, refuse_ranked
 
 NAMESPACE = "http://tempuri.org/CVRDesign.xsd"
@@ -177,7 +178,7 @@ def detect(path: Path) -> bool:
     try:
         for _, _, data in _documents(path):
             return _MARKER in data[:4096]
-    except (InvalidInput, OSError, zipfile.BadZipFile, EOFError):
+    except (InvalidInput, *NOT_A_ZIP):
         return False
     return False
 
@@ -225,6 +226,10 @@ def _sheet(data: bytes, where: str) -> _Sheet:
     except ET.ParseError as exc:
         line = exc.position[0]
         raise InvalidInput(f"is not well-formed XML: {exc}", f"{where}, line {line}") from None
+    except XML_ENCODING_ERRORS as exc:
+        if isinstance(exc, ValueError) and "encoding" not in str(exc):
+            raise
+        raise InvalidInput(UNKNOWN_ENCODING, where) from None
     if root.tag != f"{{{NAMESPACE}}}Cvr":
         raise InvalidInput(f"is not a Hart CVR (root element {root.tag!r})", where)
     guid = _text(root, "CvrGuid")

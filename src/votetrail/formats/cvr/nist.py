@@ -38,6 +38,7 @@ from typing import Any
 
 from votetrail.core.tally.records import CastVoteRecord, ContestDefinition
 from votetrail.errors import InvalidInput
+from votetrail.formats import UNKNOWN_ENCODING, XML_ENCODING_ERRORS
 from votetrail.formats.cvr.ranked_contests import ranking
 
 NAMESPACE = "http://itl.nist.gov/ns/voting/1500-103/v1"
@@ -371,6 +372,10 @@ def _top_level(path: Path, form: str) -> Iterator[tuple[str, Any]]:
     except ET.ParseError as exc:
         line = exc.position[0]
         raise InvalidInput(f"is not well-formed XML: {exc}", where=f"{path}, line {line}") from None
+    except XML_ENCODING_ERRORS as exc:
+        if isinstance(exc, ValueError) and "encoding" not in str(exc):
+            raise
+        raise InvalidInput(UNKNOWN_ENCODING, where=str(path)) from None
 
 
 def _json_top_level(path: Path) -> Iterator[tuple[str, Any]]:

@@ -77,7 +77,12 @@ _TextLoader.yaml_implicit_resolvers = {
 
 def load_yaml(text: str, where: str) -> object:
     """The YAML document, every plain scalar as text; a syntax error names its line."""
-    loader = _TextLoader(text)
+    try:
+        # The reader checks the characters as it is made: a control character
+        # raises there, before any document is read (found by fuzzing).
+        loader = _TextLoader(text)
+    except yaml.YAMLError as exc:
+        raise InvalidInput(f"YAML syntax error: {exc}", where=where) from None
     try:
         return loader.get_single_data()
     except yaml.MarkedYAMLError as exc:

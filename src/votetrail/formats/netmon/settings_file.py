@@ -22,6 +22,10 @@ def settings_table(path: Path, name: str) -> dict[str, Any]:
         data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except OSError as exc:
         raise InvalidInput(f"cannot read the settings: {exc.strerror}", where=str(path)) from None
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(
+            f"is not UTF-8 text (byte {exc.start + 1} cannot be read)", where=str(path)
+        ) from None
     except tomllib.TOMLDecodeError as exc:
         raise InvalidInput(f"is not valid TOML: {exc}", where=str(path)) from None
     table: Any = data.get(name, {})

@@ -16,9 +16,9 @@ A multi-pass (sequential) count is one report per seat, as RCTab writes
 
 from __future__ import annotations
 
-import csv
 import io
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
@@ -34,6 +34,7 @@ from votetrail.core.rcv.rules import (
     WinnerElectionMode,
 )
 from votetrail.core.rcv.tiebreak import hash_set_order, java_order
+from votetrail.formats.csv_out import CsvWriter
 from votetrail.formats.rcv.config import ContestConfig
 
 GENERATED_BY = "votetrail"
@@ -207,7 +208,7 @@ def detailed_csv(
     )
     ties = any(d.by_tiebreak for one in rounds for d in one.decisions)
     out = io.StringIO()
-    rows = csv.writer(out, lineterminator="\n")
+    rows = _NumbersAsNumbers(CsvWriter(out, lineterminator="\n"))
 
     winners = [d.candidate for one in rounds for d in _decisions(one) if d.elected]
     rows.writerow(["Contest Information"])
@@ -297,3 +298,26 @@ def detailed_csv(
         rows.writerow([])
         rows.writerow([_TIE_MARK + "Tie resolved in accordance with election law"])
     return out.getvalue()
+
+
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+
+
+class _NumbersAsNumbers:
+    """The one CSV writer, with RCTab's numbers written as numbers.
+
+    RCTab prints votes as text with their decimal places ("-342.0000" for a
+    transfer away); passed as text, the formula defusing would quote the
+    minus sign. A cell that is wholly a number is handed on as a ``Decimal``,
+    which the writer leaves as it is, digits and places unchanged; names and
+    every other text cell are defused as everywhere else.
+    """
+
+    def __init__(self, writer: CsvWriter) -> None:
+        self._writer = writer
+
+    def writerow(self, row: Sequence[object]) -> None:
+        self._writer.writerow(
+            Decimal(cell) if isinstance(cell, str) and _NUMBER.fullmatch(cell) else cell
+            for cell in row
+        )

@@ -22,7 +22,14 @@ from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
 from votetrail.errors import InvalidInput
-from votetrail.formats.archives import DAMAGE, ExpansionGuard, MiB, open_member, read_member
+from votetrail.formats.archives import (
+    DAMAGE,
+    NOT_A_ZIP,
+    ExpansionGuard,
+    MiB,
+    open_member,
+    read_member,
+)
 
 MAX_PART = 2048 * MiB
 """Cap on one decompressed part (the 1,000,000-ballot Minneapolis sheet is about 150 MB)."""
@@ -50,7 +57,7 @@ def sheet_rows(path: Path) -> Iterator[Row]:
     where = str(path)
     try:
         archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError):
+    except NOT_A_ZIP:
         raise InvalidInput(
             "is not an Excel workbook (.xlsx); save the CVR export as an Excel Workbook", where
         ) from None

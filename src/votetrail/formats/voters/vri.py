@@ -34,6 +34,7 @@ from xml.parsers import expat
 
 from votetrail.core.voters.record import Address, Status, VoterInput, VoterRecord
 from votetrail.errors import InvalidInput
+from votetrail.formats import UNKNOWN_ENCODING, XML_ENCODING_ERRORS
 
 __all__ = ["VRI_NAMESPACE", "read_vri", "write_vri_json"]
 
@@ -263,6 +264,10 @@ def _xml_root(data: bytes, source: str) -> _Node:
             f"is not well-formed XML: {expat.ErrorString(exc.code)}",
             where=f"{source}:{exc.lineno}",
         ) from None
+    except XML_ENCODING_ERRORS as exc:
+        if isinstance(exc, ValueError) and "encoding" not in str(exc):
+            raise
+        raise InvalidInput(UNKNOWN_ENCODING, where=f"{source}:1") from None
     root = builder.close()
     name = _local(root.tag)
     namespace = root.tag[1:].rsplit("}", 1)[0] if root.tag.startswith("{") else ""

@@ -25,16 +25,19 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, delete, insert, select
+from sqlalchemy import ColumnElement, and_, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from votetrail.core.access import Principal, Role
+from votetrail.core.accounts import totp
 from votetrail.core.ledger.canonical import iso_utc
 from votetrail.errors import AuthenticationFailed, TooManyAttempts
 from votetrail.services.accounts import sessions
 from votetrail.services.accounts.passwords import check_nothing, check_password
+from votetrail.services.accounts.security import totp_secret
 from votetrail.services.context import App
 from votetrail.store.db import WRITE_OPTION
-from votetrail.store.models import FAILED_SIGN_INS, USERS
+from votetrail.store.models import FAILED_SIGN_INS, TOTP_USED, USERS
 
 WINDOW = timedelta(minutes=15)
 KEPT = timedelta(days=90)
@@ -54,21 +57,27 @@ class FailedSignIn:
     attempted_at: str
 
 
-def sign_in(app: App, username: str, password: str, client: str) -> Principal:
+def sign_in(app: App, username: str, password: str, client: str, code: str = "") -> Principal:
     """The account, if the password is right and the door is not throttled; else raise."""
-    return _check(app, username, password, client)[0]
+    return _check(app, username, password, client, code)[0]
 
 
-def sign_in_session(app: App, username: str, password: str, client: str) -> tuple[Principal, str]:
+def sign_in_session(
+    app: App, username: str, password: str, client: str, code: str = ""
+) -> tuple[Principal, str]:
     """:func:`sign_in`, then a session opened only if the password is still the one checked.
 
     Returns the account and the session token (``sessions.open_session``).
+    An account with a second factor also needs the current ``code`` of its app;
+    a missing or wrong code counts as a failed sign-in like a wrong password.
     """
-    principal, password_hash = _check(app, username, password, client)
+    principal, password_hash = _check(app, username, password, client, code)
     return principal, sessions.open_session(app, principal.username, password_hash)
 
 
-def _check(app: App, username: str, password: str, client: str) -> tuple[Principal, str]:
+def _check(
+    app: App, username: str, password: str, client: str, code: str = ""
+) -> tuple[Principal, str]:
     # PostgreSQL refuses NUL in text (a 500 for anyone who types one); no account has one.
     name, client = _storable(username[:FIELD]), _storable(client[:FIELD])
     now = app.clock()
@@ -88,8 +97,39 @@ def _check(app: App, username: str, password: str, client: str) -> tuple[Princip
         _record(app, FailedSignIn(name, row is not None, client, iso_utc(now)))
         log.warning("failed sign-in for %r from %s", name, client)
         raise AuthenticationFailed("wrong user name or password")
+    secret = totp_secret(app, row.username)
+    if secret is not None and not _fresh_code(app, row.username, secret, code, now):
+        _record(app, FailedSignIn(name, True, client, iso_utc(now)))
+        log.warning("wrong second-factor code for %r from %s", name, client)
+        raise AuthenticationFailed("wrong or missing code from the authenticator app")
     principal = Principal(row.username, row.display_name, Role(row.role), row.jurisdiction_id)
     return principal, str(row.password_hash)
+
+
+def _fresh_code(app: App, username: str, secret: str, code: str, now: datetime) -> bool:
+    """Whether ``code`` is the app's code for now (one step either side) and of a later step
+    than the last code that signed this account in: a code seen once never works again."""
+    step = totp.matching_step(totp.key_of(secret), code, now.timestamp())
+    if step is None:
+        return False
+    t = TOTP_USED.c
+    try:
+        with app.engine.execution_options(**{WRITE_OPTION: True}).begin() as conn:
+            moved = conn.execute(
+                update(TOTP_USED)
+                .where(t.username == username, t.last_step < step)
+                .values(last_step=step)
+            ).rowcount
+            if moved:
+                return True
+            used = conn.execute(select(t.last_step).where(t.username == username)).first()
+            if used is None:
+                conn.execute(insert(TOTP_USED).values(username=username, last_step=step))
+                return True
+    except IntegrityError:  # the same code sent twice at once: the other one signed in
+        pass
+    log.warning("a second-factor code for %s was used again", username)
+    return False
 
 
 def _storable(text: str) -> str:

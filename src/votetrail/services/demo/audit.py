@@ -31,7 +31,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from votetrail.core.access import Principal
 from votetrail.core.audit.evidence import BLANK
 from votetrail.errors import NotFound
 from votetrail.services.audit import boards, measure, progress
@@ -41,7 +40,8 @@ from votetrail.services.audit.draw import draw_round, offered_sizes
 from votetrail.services.audit.seed import set_seed
 from votetrail.services.audit.setup import AuditMethod, AuditSetup, create_audit
 from votetrail.services.context import App
-from votetrail.services.directory import principal, set_password
+from votetrail.services.demo.accounts import officer
+from votetrail.services.directory import set_password
 from votetrail.services.setup import DEMO_PASSWORD
 from votetrail.services.unit_of_work import unit_of_work
 
@@ -85,13 +85,6 @@ class DemoAudits:
     board_account: str  # audit-2's Adams board, signed in with the demo password
 
 
-def _officer(app: App, username: str) -> Principal:
-    found = principal(app, username)
-    if found is None:
-        raise NotFound(f"demo account {username!r} is missing")
-    return found
-
-
 def paper_readings(
     app: App, county: str, ballots: Sequence[BoardBallot]
 ) -> dict[str, dict[str, str]]:
@@ -109,7 +102,7 @@ def paper_readings(
 
 def _create_boards(app: App, audit_id: str) -> None:
     for county in COUNTIES:
-        admin = _officer(app, f"{county}-admin")
+        admin = officer(app, f"{county}-admin")
         boards.create_board(app, admin, audit_id, county, "Audit Board 1", BOARD_MEMBERS[county])
 
 
@@ -117,10 +110,10 @@ def _examine(app: App, audit_id: str, *, discrepancy: bool, limit: int | None = 
     """Every county assigns its round's ballots; each board enters them (up to ``limit``)."""
     wanted = discrepancy
     for county in COUNTIES:
-        admin = _officer(app, f"{county}-admin")
+        admin = officer(app, f"{county}-admin")
         boards.assign_ballots(app, admin, audit_id, county)
         for board in boards.boards_of(app, admin, audit_id, county):
-            member = _officer(app, board.username)
+            member = officer(app, board.username)
             ballots = boards.board_ballots(app, member, board.id)
             todo = [b for b in ballots if not b.done][:limit]
             shown = paper_readings(app, county, todo)
@@ -147,7 +140,7 @@ def _open_board_account(app: App, audit_id: str) -> str:
     A real board signs in with one-time links and nobody knows its password;
     a newcomer trying the demo needs an account that works more than once.
     """
-    admin = _officer(app, "adams-admin")
+    admin = officer(app, "adams-admin")
     board = boards.boards_of(app, admin, audit_id, "adams")[0]
     with unit_of_work(app, "state-admin") as uow:
         set_password(uow, board.username, DEMO_PASSWORD)
@@ -158,7 +151,7 @@ def load_demo_audits(app: App) -> DemoAudits | None:
     """Run both demo audits once (a second call finds audits and does nothing)."""
     if progress.audits(app):
         return None
-    state = _officer(app, "state-admin")
+    state = officer(app, "state-admin")
     comparison = create_audit(app, state, COMPARISON)
     set_seed(app, state, comparison, SEEDS["comparison"], WITNESSES)
     _create_boards(app, comparison)

@@ -29,12 +29,11 @@ from votetrail.core.lat.definition import (
     ElectionDefinition,
     Precinct,
 )
-from votetrail.errors import NotFound
 from votetrail.formats.csv_out import write_dicts
 from votetrail.formats.election.yaml import write_yaml
 from votetrail.formats.lat.deck_files import write_deck_cvrs, write_expected_csv
 from votetrail.services.context import App
-from votetrail.services.directory import principal
+from votetrail.services.demo.accounts import officer as demo_account
 from votetrail.services.lat import definitions as lat_definitions
 from votetrail.services.lat import sessions as lat_sessions
 
@@ -88,13 +87,6 @@ def demo_definition(county: str, name: str) -> ElectionDefinition:
     )
 
 
-def _officer(app: App, username: str) -> Principal:
-    found = principal(app, username)
-    if found is None:
-        raise NotFound(f"demo account {username!r} is missing")
-    return found
-
-
 def _swapped_report(deck: Deck, precincts: list[str], path: Path) -> None:
     """ICP-2's first report: Avery Quinn's and the write-in position's totals exchanged."""
     buffer = io.StringIO()
@@ -143,7 +135,7 @@ def load_demo_lat(app: App, counties: list[tuple[str, str]]) -> None:
     folder = app.data_dir / "demo-files"
     folder.mkdir(exist_ok=True)
     for county, name in counties:
-        officer = _officer(app, f"{county}-admin")
+        officer = demo_account(app, f"{county}-admin")
         definition = demo_definition(county, name)
         source = folder / f"{name} - election definition.yaml"
         source.write_text(write_yaml(definition), encoding="utf-8")

@@ -15,6 +15,8 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
+import threading
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, replace
@@ -47,7 +49,7 @@ from votetrail.services.voters.records import (
     today,
     version_row,
 )
-from votetrail.store import voter_rows
+from votetrail.store import ledger, voter_rows
 from votetrail.store.models import JURISDICTIONS, VOTER_IMPORTS, VOTER_VERSIONS, VOTERS
 from votetrail.store.rows import insert_many
 
@@ -216,10 +218,31 @@ def _prepared(
         yield future.result()
 
 
+def _exit_with_parent(parent: int) -> None:
+    """In the helper process: end it as soon as the command that started it is gone.
+
+    A command killed outright (SIGKILL, the out-of-memory killer) cannot shut its
+    pool down, and the helper would otherwise wait for work forever, holding the
+    PII keys in memory. Polling the parent id works on every POSIX system.
+    """
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.2)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
 def _executor(expected: int | None) -> Executor | None:
     if (expected is not None and expected < PARALLEL_FROM) or (os.cpu_count() or 1) < 2:
         return None
-    return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+    return ProcessPoolExecutor(
+        max_workers=1,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_exit_with_parent,
+        initargs=(os.getpid(),),
+    )
 
 
 def import_voters(
@@ -256,6 +279,9 @@ def import_voters(
         ).first()
         if known is not None:
             return ImportResult(known[0], known[1], known[2], sha256, created=False)
+        # One import at a time from here: two counties' first loads would otherwise both
+        # see an empty list and both drop the indexes, which PostgreSQL ends in a deadlock.
+        ledger.head(conn, lock=True)
         first_load = conn.execute(select(VOTERS.c.voter_id).limit(1)).first() is None
         if first_load:
             _drop_indexes(conn)

@@ -141,8 +141,9 @@ def load_keys(data_dir: Path, *, create_if_missing: bool) -> PiiKeys:
     if not path.exists():
         if not create_if_missing:
             raise ConfigurationError(
-                f"the voter identifier key {path} is missing but voters are on file; restore "
-                "it from backup (without it dates of birth and ID numbers cannot be matched)"
+                f"the voter identifier key {path} is missing; restore it from backup (without "
+                "it dates of birth and ID numbers cannot be matched), or run `votetrail init` "
+                "if no voter was ever loaded"
             )
         create_key(data_dir)
     try:

@@ -37,15 +37,18 @@ from votetrail.services.directory import state_id
 from votetrail.services.unit_of_work import UnitOfWork, deny, unit_of_work
 from votetrail.services.voters import alerts as voter_alerts
 from votetrail.services.voters.pii import PiiKeys, load_keys
-from votetrail.store import voter_rows
+from votetrail.store import ledger, voter_rows
 from votetrail.store.models import VOTER_VERSIONS, VOTERS
 
 
 def pii_keys(app: App) -> PiiKeys:
-    """The key for identifiers; made on first use only while no voter is on file."""
-    with app.engine.connect() as conn:
-        empty = conn.execute(select(VOTERS.c.voter_id).limit(1)).first() is None
-    return load_keys(app.data_dir, create_if_missing=empty)
+    """The key for identifiers, made only by ``votetrail init``; missing is an error, always.
+
+    A key made here on first use would be silent: a volume that failed to
+    mount (``VOTETRAIL_PII_KEY_FILE``) would get a fresh key and voters loaded
+    under it could never be matched with the real one's.
+    """
+    return load_keys(app.data_dir, create_if_missing=False)
 
 
 def today(app: App) -> date:
@@ -151,7 +154,13 @@ def facts_of(version: dict[str, Any]) -> VersionFacts:
 
 
 def publish_map(uow: UnitOfWork, buckets: Iterable[int]) -> None:
-    """Recompute the touched buckets and log the new voter-map root."""
+    """Recompute the touched buckets and log the new voter-map root.
+
+    The log's head is locked first, as every writer locks it before the map: a
+    change that took the map before the head would deadlock with an import
+    holding the head (found by ``tests/services/test_concurrent_writers.py``).
+    """
+    ledger.head(uow.conn, lock=True)
     voter_rows.refresh_buckets(uow.conn, buckets)
     uow.record("voters.map_updated", voter_rows.MAP_ID, None)
 

@@ -314,15 +314,28 @@ def read_exchange_file(path: Path) -> list[IdentityTokens]:
         raise InvalidInput(f"cannot be read: {exc.strerror}", where=str(path)) from None
     with handle:
         reader = csv.DictReader(handle)
-        missing = [c for c in EXCHANGE_COLUMNS if c not in (reader.fieldnames or [])]
-        if missing:
-            raise InvalidInput(f"missing column(s): {', '.join(missing)}", where=str(path))
-        items = []
-        for row in reader:
-            if not row["voter_id"]:
-                raise InvalidInput("voter_id is empty", where=f"{path}:{reader.line_num}")
-            tokens = {k: row[k] for k in EXCHANGE_COLUMNS[1:] if row[k]}
-            items.append(IdentityTokens(row["voter_id"], tokens))
+        try:
+            return _exchange_rows(reader, path)
+        except UnicodeDecodeError:
+            # Found by fuzzing: bytes that are not UTF-8 escaped as a crash.
+            line = reader.line_num + 1
+            raise InvalidInput("is not UTF-8 text", where=f"{path}:{line}") from None
+        except csv.Error as exc:
+            raise InvalidInput(
+                f"is not readable CSV ({exc})", where=f"{path}:{reader.line_num}"
+            ) from None
+
+
+def _exchange_rows(reader: csv.DictReader[str], path: Path) -> list[IdentityTokens]:
+    missing = [c for c in EXCHANGE_COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        raise InvalidInput(f"missing column(s): {', '.join(missing)}", where=str(path))
+    items = []
+    for row in reader:
+        if not row["voter_id"]:
+            raise InvalidInput("voter_id is empty", where=f"{path}:{reader.line_num}")
+        tokens = {k: row[k] for k in EXCHANGE_COLUMNS[1:] if row[k]}
+        items.append(IdentityTokens(row["voter_id"], tokens))
     return items
 
 

@@ -129,10 +129,11 @@ async def open_session(request: Request) -> Response:
     body = await _body(request)
     username = _text(body, "username").strip()
     password = _text(body, "password")
+    code = _text(body, "code", default="")[:16]  # only for an account with a second factor
     client = client_network(request.client.host if request.client else None)
     app = app_of(request)
     _, token = await anyio.to_thread.run_sync(
-        partial(sign_in.sign_in_session, app, username, password, client),
+        partial(sign_in.sign_in_session, app, username, password, client, code),
         limiter=password_checks(request),
     )
     await run_in_threadpool(refusals.close_hours, app)

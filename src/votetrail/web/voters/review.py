@@ -8,13 +8,14 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from votetrail.core.access import Principal, Role
+from votetrail.core.access import Principal, Role, may_manage_voters
 from votetrail.errors import InvalidInput, NotFound
+from votetrail.services import directory
 from votetrail.services.context import App
 from votetrail.services.voters import records as voters
 from votetrail.services.voters import review as voter_review
 from votetrail.services.voters.review import ReviewView
-from votetrail.web.auth import check_csrf, require
+from votetrail.web.auth import check_csrf, require, require_allowed
 from votetrail.web.state import app_of
 from votetrail.web.templating import render
 from votetrail.web.voters.common import (
@@ -136,7 +137,17 @@ async def decide(request: Request) -> Response:
     app = app_of(request)
     principal = require(request)
     await check_csrf(request)
-    county_of(app, request)
+    target = county_of(app, request)
+    # The wall before the form is read: a refused official gets 403 and a logged
+    # refusal, not a 400 about the form that tells nothing and leaves no trace.
+    state = directory.the_state(app)
+    require_allowed(
+        request,
+        app,
+        lambda who: may_manage_voters(who, target.id, state),
+        target.id,
+        "your account may not decide this county's review items",
+    )
     review_id = str(request.path_params["review_id"])
     form = await request.form()
     decision = form_text(form, "decision")

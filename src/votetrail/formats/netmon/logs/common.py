@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
@@ -145,17 +146,25 @@ class _Lines(io.TextIOWrapper):
     """Text whose iteration gives lines of at most :data:`MAX_LINE` characters.
 
     A longer line comes back cut, without its newline, and its rest is
-    skipped; :func:`drive` reports it as too long.
+    skipped; :func:`drive` reports it as too long. A gzip stream damaged
+    part-way (found by fuzzing) is refused naming ``source``, the file.
     """
+
+    source = ""
 
     def __iter__(self) -> Iterator[str]:  # type: ignore[override]  # typeshed: bytes
         # A generator, not __next__: resuming it costs about what the C iteration does.
         readline = self.readline
-        while line := readline(MAX_LINE):
-            if too_long(line):
-                while (rest := readline(MAX_LINE)) and not rest.endswith(_ENDS):
-                    pass
-            yield line
+        try:
+            while line := readline(MAX_LINE):
+                if too_long(line):
+                    while (rest := readline(MAX_LINE)) and not rest.endswith(_ENDS):
+                        pass
+                yield line
+        except (OSError, EOFError, zlib.error):
+            raise InvalidInput(
+                "is a damaged gzip file and cannot be read to its end", where=self.source
+            ) from None
 
 
 def too_long(raw: str) -> bool:
@@ -187,7 +196,9 @@ def open_text(path: Path) -> IO[str]:
             handle = path.open("rb")
     except OSError as exc:
         raise InvalidInput(f"cannot read the log: {exc.strerror}", where=str(path)) from None
-    return _Lines(handle, encoding="utf-8", errors="replace", newline="")
+    lines = _Lines(handle, encoding="utf-8", errors="replace", newline="")
+    lines.source = str(path)
+    return lines
 
 
 IP_CACHE: dict[str, IPAddress] = {}
@@ -215,7 +226,10 @@ def parse_port(text: str | int) -> int:
 
 def from_epoch(seconds: float) -> datetime:
     """An aware UTC datetime from Unix seconds."""
-    return datetime.fromtimestamp(seconds, UTC)
+    try:
+        return datetime.fromtimestamp(seconds, UTC)
+    except (OverflowError, OSError, ValueError):
+        raise BadLine(f"time {seconds} is outside the years a clock can give") from None
 
 
 def from_iso(text: str) -> datetime:

@@ -73,19 +73,27 @@ def _record(line: str) -> ConnectionEvent | None:
     if protocol is None:
         return None
     if kind == "alert":
-        if record["alert"].get("action") != "blocked":
+        if _object(record, "alert").get("action") != "blocked":
             return None
         return _event(record, protocol, record["timestamp"], Outcome.BLOCKED)
-    flow = record["flow"]
+    flow = _object(record, "flow")
     return _event(record, protocol, flow.get("start") or record["timestamp"], _flow_outcome(record))
 
 
+def _object(record: dict[str, Any], name: str, default: dict[str, Any] | None = None) -> Any:
+    """``record[name]``, which must be a JSON object (fuzzing found a string there crashing)."""
+    value = record[name] if default is None else record.get(name, default)
+    if not isinstance(value, dict):
+        raise BadLine(f"field {name!r} is not a JSON object")
+    return value
+
+
 def _flow_outcome(record: dict[str, Any]) -> Outcome:
-    flow = record["flow"]
+    flow = _object(record, "flow")
     if flow.get("action") == "drop":
         return Outcome.BLOCKED
     to_client = int(flow.get("pkts_toclient", 0))
-    tc = record.get("tcp", {}).get("tcp_flags_tc")
+    tc = _object(record, "tcp", {}).get("tcp_flags_tc")
     if tc is not None:
         flags = int(str(tc), 16)
         if flags & _SYN_ACK == _SYN_ACK:

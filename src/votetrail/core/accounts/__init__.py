@@ -1,0 +1,1 @@
+"""Pure rules of accounts: password strength and one-time codes."""
