@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test check lint typecheck contracts docs-check pytest bench fuzz clean
+.PHONY: demo demo-reset test check lint typecheck contracts docs-check pytest bench fuzz clean screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -16,10 +16,13 @@ $(STAMP): $(BIN)/python pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
-## make demo: install, load a demo state (three counties, SQLite) and serve it on :8000
+## make demo: install, load a demo state (three counties, SQLite) into demo-data unless one
+## is there already, and serve it on :8000; make demo-reset deletes it and builds it again
 demo: $(STAMP)
-	rm -rf demo-data
-	$(BIN)/votetrail demo --data-dir demo-data --host 127.0.0.1 --port 8000
+	VOTETRAIL=$(BIN)/votetrail DEMO_DATA=demo-data bash scripts/demo
+
+demo-reset: $(STAMP)
+	VOTETRAIL=$(BIN)/votetrail DEMO_DATA=demo-data bash scripts/demo --reset
 
 ## make test: lint, types, import contracts, docs, and the whole suite on SQLite and PostgreSQL
 test: $(STAMP)
@@ -54,5 +57,16 @@ fuzz: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/bench_ledger.py
 
+## make screenshots: every page of the demo as the public and each role, on a laptop and a
+## phone, in headless Chromium (tests/web/test_every_page.py); keeps a few in docs/screenshots/
+## and rewrites docs/screenshots.md; the full set goes to SCREENSHOTS (default .screenshots)
+SCREENSHOTS ?= .screenshots
+screenshots: $(STAMP)
+	scripts/ensure-test-deps
+	rm -rf $(SCREENSHOTS)
+	VOTETRAIL_SCREENSHOTS=$(abspath $(SCREENSHOTS)) $(BIN)/pytest -q -p no:cacheprovider \
+	  tests/web/test_every_page.py::test_every_page_as_every_role_fits_a_laptop_and_a_phone_and_passes_axe
+	$(BIN)/python -m tests.web.screenshots $(SCREENSHOTS) docs
+
 clean:
-	rm -rf $(VENV) demo-data .pytest_cache .mypy_cache .ruff_cache .fuzz
+	rm -rf $(VENV) demo-data .pytest_cache .mypy_cache .ruff_cache .fuzz .screenshots

@@ -4,6 +4,7 @@ Run from the project root::
 
     .venv/bin/python bench/bench_web_load.py                          # 200 clients, 300 s
     .venv/bin/python bench/bench_web_load.py --clients 50 --seconds 60
+    .venv/bin/python bench/bench_web_load.py --clients 5 --seconds 3 --state light  # smoke
     .venv/bin/python bench/bench_web_load.py --database-url postgresql+psycopg://u@h/emptydb
 
 Measure (issue 19, "Reliability"): the web app under 200 concurrent
@@ -14,7 +15,9 @@ What it sets up (not timed): a temporary PostgreSQL server started as the
 tests start one (``tests/databases.py``, through ``bench_audit_boards``)
 unless ``--database-url`` names an empty database; the whole demo state, loaded
 by the same command ``votetrail demo --no-serve`` runs (election, voters, L&A
-tests, audits, publications, network monitoring); then ``votetrail serve`` in
+tests, audits, publications, network monitoring; ``--state light`` leaves out
+the voter lists and the audits, for the smoke test in
+``tests/test_bench_web_load_smoke.py``); then ``votetrail serve`` in
 its own process (uvicorn, one worker), as ``bench_audit_boards.py`` serves.
 Every client, on its own HTTP connection and with its own session cookie,
 signs in through ``/login`` as one of the demo's officials (the three county
@@ -29,8 +32,8 @@ sessions), a voter search by a surname and a voter's page, the audits, the
 accounting report, the network monitor and its JSON for the analyst, and the
 public pages (home, log, checkpoint, publications, rumour control, public
 audits). With chance ``--upload-share`` the action is a write instead: a
-clerk replaces the county's paper-record counts through the county page's
-multipart form (the current upload chosen under "Replaces" and confirmed,
+clerk replaces the county's paper-record counts through the multipart form of
+the county's uploads page (the current upload chosen under "Replaces" and confirmed,
 counts varied by a few), or an office publishes a small notice file through
 its publications form; both carry the session's CSRF token from the page
 just read. Latency is measured at the client from sending to the full body.
@@ -67,8 +70,11 @@ from bench_audit_boards import _csrf, _database, percentile, serving, verified
 from votetrail.cli.main import demo_command
 from votetrail.services.context import open_app
 from votetrail.services.counting.current_uploads import current_uploads
+from votetrail.services.demo.lat import load_demo_lat
+from votetrail.services.demo.netmon import load_demo_netmon
+from votetrail.services.demo.publications import load_demo_publications
 from votetrail.services.demo.voters import LAST
-from votetrail.services.setup import DEMO_COUNTIES, DEMO_PASSWORD, DEMO_STATE
+from votetrail.services.setup import DEMO_COUNTIES, DEMO_PASSWORD, DEMO_STATE, load_demo
 
 STATE = DEMO_STATE[0]
 ACCOUNTS = (*(f"{slug}-admin" for slug, _ in DEMO_COUNTIES), "state-admin", "analyst")
@@ -207,9 +213,9 @@ class Official:
     # ------------------------------------------------------------ writes
 
     async def replace_paper_counts(self) -> None:
-        """The county page, then its paper-counts form naming the current upload to replace."""
+        """The county's uploads page, then its paper-counts form naming the upload to replace."""
         assert self.county is not None
-        page = await self.call("jurisdiction page", "GET", f"/j/{self.county}")
+        page = await self.call("uploads page", "GET", f"/j/{self.county}/uploads")
         if page is None:
             return
         form = page.text.split('data-kind="paper_counts"', 1)[-1].split("</form>", 1)[0]
@@ -325,10 +331,24 @@ async def drive(
 # ------------------------------------------------------------------ set-up and checks
 
 
-def load_demo_state(data_dir: Path, url: str) -> dict[str, bytes]:
-    """What ``votetrail demo --no-serve`` loads; each county's paper-counts file as uploaded."""
-    with redirect_stdout(sys.stderr):  # its list of accounts is not part of the figures
-        demo_command(data_dir=data_dir, database_url=url, no_serve=True)
+def load_demo_state(data_dir: Path, url: str, state: str = "demo") -> dict[str, bytes]:
+    """What ``votetrail demo --no-serve`` loads; each county's paper-counts file as uploaded.
+
+    ``light`` leaves out the voter lists and the audits, which take most of the
+    set-up (a minute on a busy machine), so a smoke test can afford a run; the
+    voter search and the audit pages are still browsed, and find nothing.
+    """
+    if state == "light":
+        app = load_demo(data_dir, url)
+        try:
+            load_demo_lat(app, list(DEMO_COUNTIES))
+            load_demo_publications(app)
+            load_demo_netmon(app)
+        finally:
+            app.engine.dispose()
+    else:
+        with redirect_stdout(sys.stderr):  # its list of accounts is not part of the figures
+            demo_command(data_dir=data_dir, database_url=url, no_serve=True)
     return {
         slug: (data_dir / "demo-files" / f"{name} - paper records.csv").read_bytes()
         for slug, name in DEMO_COUNTIES
@@ -399,6 +419,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--database-url", help="an empty PostgreSQL database (default: a temporary server)"
     )
+    parser.add_argument(
+        "--state",
+        choices=("demo", "light"),
+        default="demo",
+        help="demo: what `votetrail demo` loads; light: without voter lists and audits",
+    )
     parser.add_argument("--check", action="store_true", help="exit 1 on any error")
     options = parser.parse_args(argv)
     folder = Path(tempfile.mkdtemp(prefix="votetrail-bench-web-"))
@@ -407,7 +433,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         with _database(options.database_url) as url:
             data_dir = folder / "data"
             began = time.perf_counter()
-            papers = load_demo_state(data_dir, url)
+            papers = load_demo_state(data_dir, url, options.state)
             print(f"demo state loaded in {time.perf_counter() - began:.1f} s", file=sys.stderr)
             with serving(data_dir, url) as base:
                 tally, wall, loads = asyncio.run(drive(base, options, papers))

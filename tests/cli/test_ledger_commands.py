@@ -76,6 +76,10 @@ def test_admin_commands_go_through_the_log(
     bad_role = votetrail_on(capsys, demo_app, "admin", "add-user", "x-admin", "mayor", "dunn")
     assert bad_role.code == 1
     assert "role 'mayor': must be one of" in bad_role.err
+    for name in ("anonymous", "system"):  # the log's names for visitors and setup
+        reserved = votetrail_on(capsys, demo_app, "admin", "add-user", name, "county_admin", "dunn")
+        assert reserved.code == 1
+        assert "the log's name for visitors or votetrail itself" in reserved.err
     assert votetrail_on(capsys, demo_app, "verify").code == 0
     tail = votetrail_on(capsys, demo_app, "ledger", "entries", "--start", "12")
     assert "jurisdiction.created" in tail.out

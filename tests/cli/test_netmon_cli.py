@@ -51,7 +51,10 @@ def test_report_and_blocklists_from_real_scans(
     assert made.code == 0, made.err
     html = page.read_text(encoding="utf-8")
     assert "172.31.15.102" in html
-    assert '<p class="headline">2 scans today</p>' in html
+    assert '<p class="headline">2 scans on Wednesday, Aug 21, 2019</p>' in html
+    # The same scanner swept TCP and UDP: two incidents, told apart by their protocol.
+    rows = [r for r in html.split("<tr") if "172.31.15.102" in r and "<td>" in r]
+    assert sorted(r.split("<td>")[5].split("</td>")[0] for r in rows) == ["TCP", "UDP"]
     assert html.count("<rect") >= 24
     cidrs = votetrail_on(capsys, demo_app, "netmon", "blocklist")
     assert cidrs.out.split() == ["172.31.15.102/32"]

@@ -92,7 +92,7 @@ def test_the_report_leads_with_the_days_numbers(
         "1 attempt got an answer on a port that should be closed."
     )
     assert lead in report.out
-    assert report.out.index(lead) < report.out.index("0 scans today")
+    assert report.out.index(lead) < report.out.index("0 scans on")
     older = votetrail_on(capsys, demo_app, "netmon", "report", "--day", "2026-11-01")
     assert "No count of every probe is stored for this day" in older.out
 

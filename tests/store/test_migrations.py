@@ -38,6 +38,7 @@ TABLES = {
     "voter_reviews",
     "voter_alerts",
     "lat_definitions",
+    "log_remarks",
     "lat_sessions",
     "lat_devices",
     "lat_results",

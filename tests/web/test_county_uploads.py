@@ -27,6 +27,7 @@ from votetrail.services.context import App
 from votetrail.services.counting import results as counting
 from votetrail.services.counting.county_view import uploads_of
 from votetrail.services.setup import DEMO_PASSWORD
+from votetrail.web.words import when
 
 SMALL_ELECTION = Path("cvr/arlo-fixtures/small-election")
 CVRS = "Kendall Park - cvrs.csv"
@@ -56,7 +57,7 @@ def _upload(
     fields: dict[str, str] | None = None,
 ) -> httpx.Response:
     if token is None:
-        token = csrf(client.get(f"/j/{county}").text)
+        token = csrf(client.get(f"/j/{county}/uploads").text)
     return client.post(
         f"/j/{county}/upload/{kind}",
         data={"csrf_token": token, **(fields or {})},
@@ -70,18 +71,23 @@ def _row(choice: str, votes: str) -> str:
 
 
 def test_before_any_upload_the_page_says_so(client: httpx.Client) -> None:
-    page = login(client, "adams-admin", DEMO_PASSWORD)
-    assert page.status_code == 200
+    summary = login(client, "adams-admin", DEMO_PASSWORD)
+    assert summary.status_code == 200
+    assert 'href="/j/adams/uploads"' in summary.text
+    page = client.get("/j/adams/uploads")
     assert "No cast vote records uploaded yet" in page.text
     for kind in ("cvrs", "manifest", "paper_counts", "check_ins", "reported_results"):
         assert f'action="/j/adams/upload/{kind}"' in page.text
     assert 'enctype="multipart/form-data"' in page.text
     assert "may take a while" in page.text
-    assert "Ballot accounting" not in page.text
+    accounting = client.get("/j/adams/accounting").text
+    assert "nothing to account for" in accounting
+    assert 'data-testid="phantoms"' not in accounting
 
 
 def test_audit_board_sees_the_county_but_no_upload_forms(client: httpx.Client) -> None:
-    page = login(client, "adams-board", DEMO_PASSWORD)
+    login(client, "adams-board", DEMO_PASSWORD)  # lands on its board's page, not the county's
+    page = client.get("/j/adams/uploads")
     assert "No cast vote records uploaded yet" in page.text
     assert "/upload/" not in page.text
     refused = _upload(client, "cvrs", Path(__file__), token=csrf(page.text))
@@ -94,23 +100,28 @@ def test_upload_real_cvrs_shows_upload_and_results(
     login(client, "adams-admin", DEMO_PASSWORD)
     sent = _upload(client, "cvrs", arlo / CVRS)
     assert sent.status_code == 303
-    assert sent.headers["location"] == "/j/adams"
-    page = client.get("/j/adams")
+    assert sent.headers["location"] == "/j/adams/uploads"
+    page = client.get("/j/adams/uploads")
     assert "Imported 500 records as adams-cvrs-1." in page.text
     [upload] = uploads_of(demo_app, "adams")
     assert (upload.id, upload.records, upload.files[0].name) == ("adams-cvrs-1", 500, CVRS)
     for shown in ("adams-cvrs-1", upload.files[0].sha256, upload.merkle_root, "Dominion"):
         assert shown in page.text
     assert "No cast vote records uploaded yet" not in page.text
+    assert '<td data-label="Kind">Cast vote records</td>' in page.text  # words, not "cvrs"
+    counted = client.get("/j/adams/results").text
     for choice, votes in (("Denny Vargas", "450"), ("Jackie Sweet", "20")):
-        assert _row(choice, votes) in page.text
-    assert _row("Emerson Thornton", "0") in page.text
-    assert "All sources agree" not in page.text  # no manifest yet: the batches are unaccounted
-    assert client.get("/j/adams").text.count("Imported 500 records") == 0  # shown once
+        assert _row(choice, votes) in counted
+    assert _row("Emerson Thornton", "0") in counted
+    # No manifest yet: the batches are unaccounted.
+    assert "All sources agree" not in client.get("/j/adams/accounting").text
+    assert client.get("/j/adams/uploads").text.count("Imported 500 records") == 0  # shown once
 
     again = _upload(client, "cvrs", arlo / CVRS)
     assert again.status_code == 303
-    assert "Already imported as adams-cvrs-1; nothing changed." in client.get("/j/adams").text
+    assert "Already imported as adams-cvrs-1; nothing changed." in (
+        client.get("/j/adams/uploads").text
+    )
     assert len(uploads_of(demo_app, "adams")) == 1
 
 
@@ -177,8 +188,9 @@ def test_signed_out_upload_and_unknown_kind(client: httpx.Client, arlo: Path) ->
     page = login(client, "adams-admin", DEMO_PASSWORD)
     assert _upload(client, "ballots", arlo / CVRS, token=csrf(page.text)).status_code == 404
     state = login(client, "state-admin", DEMO_PASSWORD)
-    assert "Uploads" not in client.get("/j/state").text
-    assert "No cast vote records uploaded yet" in client.get("/j/baker").text
+    assert "Upload files" not in client.get("/j/state").text
+    assert client.get("/j/state/uploads").status_code == 404
+    assert "No cast vote records uploaded yet" in client.get("/j/baker/uploads").text
     assert state.status_code == 200
 
 
@@ -189,8 +201,8 @@ def test_accounting_downloads_after_cvrs_and_manifest(
     assert client.get("/j/adams/accounting.csv").status_code == 404  # nothing to account yet
     assert _upload(client, "cvrs", arlo / CVRS).status_code == 303
     assert _upload(client, "manifest", arlo / MANIFEST).status_code == 303
-    page = client.get("/j/adams")
-    assert "Imported 18 records as adams-manifest-1." in page.text
+    assert "Imported 18 records as adams-manifest-1." in client.get("/j/adams/uploads").text
+    page = client.get("/j/adams/accounting")
     assert (
         "All sources agree: 500 ballots tabulated by 3 tabulators and 500 paper ballots"
         " in the ballot manifest." in page.text
@@ -212,8 +224,10 @@ def test_accounting_downloads_after_cvrs_and_manifest(
     assert "already has a current ballot manifest, upload adams-manifest-1" in silent.text
     replacing = {"replace": "adams-manifest-1", "confirm_replace": "yes"}
     assert _upload(client, "manifest", short, fields=replacing).status_code == 303
-    page = client.get("/j/adams")
-    assert "Imported 18 records as adams-manifest-2, replacing adams-manifest-1" in page.text
+    assert "Imported 18 records as adams-manifest-2, replacing adams-manifest-1" in (
+        client.get("/j/adams/uploads").text
+    )
+    page = client.get("/j/adams/accounting")
     assert 'data-testid="phantoms">2<' in page.text
     rows = list(csv.DictReader(io.StringIO(client.get("/j/adams/accounting.csv").text)))
     assert [(r["kind"], r["tabulator"], r["batch"], r["count"]) for r in rows] == [
@@ -235,8 +249,8 @@ def test_the_results_csv_goes_back_in_as_the_reported_results(
     client: httpx.Client, demo_app: App, arlo: Path, tmp_path: Path
 ) -> None:
     """What votetrail printed (overvotes and undervotes rows too) uploads as reported results."""
-    page = login(client, "adams-admin", DEMO_PASSWORD)
-    assert "The totals the county published" in page.text
+    login(client, "adams-admin", DEMO_PASSWORD)
+    assert "The totals the county published" in client.get("/j/adams/uploads").text
     assert _upload(client, "cvrs", arlo / CVRS).status_code == 303
     printed = tmp_path / "adams results.csv"
     with printed.open("w", encoding="utf-8", newline="") as handle:
@@ -244,11 +258,11 @@ def test_the_results_csv_goes_back_in_as_the_reported_results(
     sent = _upload(client, "reported_results", printed)
     assert sent.status_code == 303
     choices = sum(len(r.tally) for r in counting.results(demo_app, "adams"))
-    page = client.get("/j/adams")
+    page = client.get("/j/adams/uploads")
     assert f"Imported {choices:,} records as adams-reported_results-1." in page.text
     again = _upload(client, "reported_results", printed)  # the very same file: nothing changes
     assert again.status_code == 303
-    assert "Already imported as adams-reported_results-1" in client.get("/j/adams").text
+    assert "Already imported as adams-reported_results-1" in (client.get("/j/adams/uploads").text)
     typed = tmp_path / "typed.csv"
     typed.write_text("contest,choice,votes\nSecretary of Treasure,Denny Vargas,4.5\n")
     refused = _upload(
@@ -266,7 +280,8 @@ def test_the_results_csv_goes_back_in_as_the_reported_results(
 def test_jammed_tape_shows_findings_and_phantoms(
     election_client: httpx.Client, election_app: App
 ) -> None:
-    page = login(election_client, "adams-admin", DEMO_PASSWORD)
+    login(election_client, "adams-admin", DEMO_PASSWORD)
+    page = election_client.get("/j/adams/accounting")
     report = counting.accounting(election_app, "adams")
     assert report.phantoms.count > 0
     assert f'data-testid="phantoms">{report.phantoms.count:,}<' in page.text
@@ -296,12 +311,13 @@ def test_tabulator_files_add_up_and_a_replacement_needs_confirmation(
     login(client, "adams-admin", DEMO_PASSWORD)
     assert _upload(client, "cvrs", first).status_code == 303
     assert _upload(client, "cvrs", second).status_code == 303
-    page = client.get("/j/adams").text
+    page = client.get("/j/adams/uploads").text
     assert "Imported 310 records as adams-cvrs-2." in page
     assert _status(page, "adams-cvrs-1") == "current"
     assert _status(page, "adams-cvrs-2") == "current"
+    counted = client.get("/j/adams/results").text
     for choice, votes in (("Denny Vargas", "450"), ("Jackie Sweet", "20")):
-        assert _row(choice, votes) in page  # both files counted
+        assert _row(choice, votes) in counted  # both files counted
     assert '<option value="adams-cvrs-2">adams-cvrs-2 (Tabulator B and Tabulator C.csv)' in page
     assert 'name="confirm_replace"' in page
 
@@ -324,11 +340,11 @@ def test_tabulator_files_add_up_and_a_replacement_needs_confirmation(
         client, "cvrs", only_b, fields={"replace": "adams-cvrs-2", "confirm_replace": "yes"}
     )
     assert confirmed.status_code == 303
-    page = client.get("/j/adams").text
+    page = client.get("/j/adams/uploads").text
     assert "replacing adams-cvrs-2 (which no longer counts)" in page
     replaced = next(u for u in uploads_of(demo_app, "adams") if u.id == "adams-cvrs-2")
-    assert _status(page, "adams-cvrs-2") == (
-        f"replaced by adams-cvrs-3 on {replaced.replaced_at} (adams-admin)"
+    assert _status(page, "adams-cvrs-2") == (  # in the office's local time, UTC in the title
+        f"replaced by adams-cvrs-3 on {when(replaced.replaced_at)} (adams-admin)"
     )
     assert _status(page, "adams-cvrs-3") == "current"
     assert '<option value="adams-cvrs-2">' not in page  # only current uploads can be replaced

@@ -44,9 +44,9 @@ def test_the_day_leads_with_every_probe_then_top_sources_and_networks(
     login(client, "analyst", DEMO_PASSWORD)
     page = client.get("/netmon")  # no scan at all: the latest day with counts is shown
     assert page.status_code == 200
-    assert "<code>2026-11-02</code>" in page.text
+    assert "0 scans on Monday, Nov 2, 2026" in page.text
     assert LEAD in page.text
-    assert page.text.index(LEAD) < page.text.index("0 scans today")
+    assert page.text.index(LEAD) < page.text.index("0 scans on")
     assert _first_cells(page.text, "top-sources") == ["203.0.113.7", "198.51.100.9", "203.0.113.8"]
     assert _first_cells(page.text, "top-networks") == ["203.0.113.0/24", "198.51.100.0/24"]
     assert page.text.index("top-networks") < page.text.index("<h2>Incidents</h2>")
@@ -55,7 +55,7 @@ def test_the_day_leads_with_every_probe_then_top_sources_and_networks(
     later = client.get("/netmon", params={"day": "2026-11-03"})
     row = later.text[later.text.index('data-source="203.0.113.7"') :]
     assert "<td>returning</td>" in row[: row.index("</tr>")]
-    assert "1 scan today" in later.text
+    assert "1 scan on" in later.text
     assert _first_cells(later.text, "top-networks") == ["203.0.113.0/24", "2001:db8:1::/64"]
 
     sources = client.get("/netmon/totals.json", params={"by": "source", "limit": "1"}).json()

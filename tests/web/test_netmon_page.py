@@ -7,6 +7,7 @@ one scanner, 172.31.15.102, sweeping TCP ports 0 to 1000 of one host on
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import httpx
@@ -46,21 +47,26 @@ def test_analyst_uploads_a_capture_and_sees_the_scan(
     assert 'href="/netmon">Network</a>' in home.text
     empty = client.get("/netmon")
     assert empty.status_code == 200
-    assert "0 scans today" in empty.text
+    assert "0 scans on" in empty.text
 
     sent = _upload(client, csrf(empty.text), masscan)
     assert sent.status_code == 303
     assert sent.headers["location"] == "/netmon"
     after = client.get("/netmon")
     assert f"from {masscan.name}: 1 incident." in after.text
-    assert "Read " in after.text
+    # A capture holds packets, and the message counts them so.
+    assert re.search(rf"Read [0-9,]+ packets from {re.escape(masscan.name)}", after.text)
+    assert " lines " not in after.text[after.text.index('data-testid="flash"') :][:400]
 
     page = client.get("/netmon", params={"day": DAY})
     assert page.status_code == 200
-    assert "1 scan today" in page.text
+    # The page names the day it shows, not "today" (the scan was in 2019).
+    assert "1 scan on Wednesday, Aug 21, 2019" in page.text
+    assert "today" not in page.text
     row = page.text[page.text.index("<tr class=", page.text.index("<tbody>")) :]
     row = row[: row.index("</tr>")]
     assert "vertical" in row
+    assert '<td data-testid="protocol">TCP</td>' in row
     assert SCANNER in row
     assert '<td class="num">1,001</td>' in row
     assert f'href="/netmon/report/{DAY}"' in page.text
@@ -68,7 +74,10 @@ def test_analyst_uploads_a_capture_and_sees_the_scan(
 
     report = client.get(f"/netmon/report/{DAY}")
     assert report.status_code == 200
-    assert "1 scan today" in report.text
+    assert "1 scan on Wednesday, Aug 21, 2019" in report.text
+    # Titled for a reader, after the office, not after the log's origin string.
+    assert "<h1>Network report, Wednesday, Aug 21, 2019 — " in report.text
+    assert demo_app.origin not in report.text
     assert report.headers["content-security-policy"] == (
         "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
     )
@@ -131,6 +140,9 @@ def test_bad_day_and_signed_out(client: httpx.Client) -> None:
     bad = client.get("/netmon", params={"day": "21/08/2019"})
     assert bad.status_code == 400
     assert "YYYY-MM-DD" in bad.text
+    # A value in the address is named, with what it must be; no file was sent.
+    assert "upload it again" not in bad.text
+    assert "The value of <code>day</code> in the page's address was not accepted (write" in bad.text
 
 
 def test_a_scan_across_midnight_shows_each_days_attempts(
@@ -141,7 +153,7 @@ def test_a_scan_across_midnight_shows_each_days_attempts(
     login(client, "analyst", DEMO_PASSWORD)
     for day, attempts in (("2026-11-03", "30"), ("2026-11-04", "20")):
         page = client.get("/netmon", params={"day": day})
-        assert "1 scan today" in page.text
+        assert "1 scan on" in page.text
         assert f'<td class="num">{attempts} <span class="muted">of 50</span></td>' in page.text
         found = client.get("/netmon/incidents.json", params={"day": day}).json()
         assert [i["day_attempts"] for i in found] == [int(attempts)]

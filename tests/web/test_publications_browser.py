@@ -82,8 +82,9 @@ def test_publish_then_verify_pdf_and_statement(
     browser.delete_all_cookies()  # the public, signed in as nobody
     said = _verify_file(browser, base_url, pdf)
     assert re.search(
-        rf"Published by Adams County on \d{{4}}-\d\d-\d\d as Polling places for November, "
-        rf"log entry {pdf_entry}; proof checked against checkpoint of size \d+\.",
+        rf"Published by Adams County on [A-Z][a-z]{{2}} \d{{1,2}}, \d{{4}}, \d{{1,2}}:\d\d [AP]M "
+        rf"\S+ as Polling places for November, "
+        rf"log entry {pdf_entry}; proof checked against the signed log of [\d,]+ entries\.",
         said,
     ), said
     changed = tmp_path / "polling-places-copy.pdf"

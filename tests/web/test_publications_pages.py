@@ -14,6 +14,7 @@ from votetrail.services import log_view
 from votetrail.services.context import App
 from votetrail.services.setup import DEMO_PASSWORD
 from votetrail.services.verify import verify
+from votetrail.web.words import local_time
 
 PDF = b"%PDF-1.4\n% Adams County notice\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
@@ -89,8 +90,8 @@ def test_publish_download_bundle_and_verify(client: httpx.Client, demo_app: App)
     )
     entry = bundle["log_entry"]["index"]
     assert (
-        f"Published by Adams County on {bundle['publication']['published_at'][:10]} as "
-        f"Polling-place change, log entry {entry}; proof checked against checkpoint of size"
+        f"Published by Adams County on {local_time(bundle['publication']['published_at'])} as "
+        f"Polling-place change, log entry {entry}; proof checked against the signed log of"
     ) in _words(good.text)
     by_hash = client.post(
         "/verify-document",

@@ -37,7 +37,8 @@ def test_the_upload_message_imports_the_ranked_contest_too(
 def test_an_ess_workbook_is_accepted_and_a_broken_one_refused_by_name(
     client: httpx.Client, tmp_path: Path
 ) -> None:
-    page = login(client, "adams-admin", DEMO_PASSWORD)
+    login(client, "adams-admin", DEMO_PASSWORD)
+    page = client.get("/j/adams/uploads")
     assert ".xlsx" in page.text  # the file chooser offers workbooks
     rows: list[Row] = [
         MINNEAPOLIS,

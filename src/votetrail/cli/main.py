@@ -1,8 +1,11 @@
 """The ``votetrail`` command.
 
 Expected errors (``VotetrailError``) become one line on stderr and a non-zero
-exit code here, in ``run`` and nowhere else; anything else is a bug and is
-allowed to crash with its traceback.
+exit code here, in ``run`` and nowhere else. So do usage errors (a mistyped
+command or option, a missing argument: one line naming the nearest real name,
+one hint, exit 2) and bugs (one line saying where the traceback was saved,
+exit 70): no traceback reaches the person at the keyboard unless they ask for
+it with ``VOTETRAIL_TRACEBACK=1``.
 """
 
 from __future__ import annotations
@@ -16,7 +19,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
 
-import click
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -24,6 +26,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from votetrail.cli import (
     audit_irv,  # noqa: F401 - adds audit irv-assertions/irv-risk
     audit_workflow,  # noqa: F401 - adds audit create/seed/draw/retrieval
+    failures,
     netmon_totals,  # noqa: F401 - adds netmon totals
 )
 from votetrail.cli.audit_batch import audit_cli
@@ -153,8 +156,18 @@ def demo_command(
     out.print(f"Demo state loaded in {app.data_dir}. Accounts (password {DEMO_PASSWORD}):")
     for username, display, role, where in DEMO_USERS:
         out.print(f"  {username:<12} {role:<17} {where:<6} {display}")
-    if audits is not None:
-        out.print(f"  {audits.board_account} is the Adams audit board of {audits.polling}.")
+    from votetrail.services.demo.guide import board_account
+    from votetrail.services.demo.voters import DEMO_VOTER
+
+    board = (audits.board_account, audits.polling) if audits else board_account(app)
+    if board is not None:
+        out.print(f"  {board[0]} is the Adams audit board of {board[1]}.")
+    voter = DEMO_VOTER
+    out.print(
+        f"To try /check-registration: voter id {voter.voter_id}, last name {voter.last_name}, "
+        f"date of birth {voter.dob.isoformat()} ({voter.first_name} {voter.last_name}).",
+        highlight=False,
+    )
     if not no_serve:
         _serve(app, host, port, public_url)
 
@@ -390,28 +403,43 @@ def docs_events_command(
 
 
 def run(argv: Sequence[str] | None = None) -> int:
-    """Run the command line and turn expected errors into one sentence and an exit code."""
+    """Run the command line; whatever goes wrong becomes a line or two and an exit code."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    args = list(argv) if argv is not None else sys.argv[1:]
     command = typer.main.get_command(cli)
     try:
         # Without standalone mode click returns the code of typer.Exit instead of raising.
-        code = command.main(
-            args=list(argv) if argv is not None else None,
-            prog_name="votetrail",
-            standalone_mode=False,
-        )
+        code = command.main(args=args, prog_name="votetrail", standalone_mode=False)
     except VotetrailError as exc:
         err.print(f"error: {exc}", highlight=False, markup=False)
         return exc.exit_code
-    except click.exceptions.Exit as exc:
+    except typer.Exit as exc:
         return exc.exit_code
-    except click.ClickException as exc:
-        exc.show()
+    except failures.UsageError as exc:
+        help_text = failures.group_help(exc)
+        if help_text is not None:  # a group given nothing to do: its help, still exit 2
+            if help_text:
+                out.print(help_text, highlight=False, markup=False)
+            return 2
+        _say(failures.usage_lines(exc, failures.command_path(command, args)))
+        return 2
+    except failures.ClickException as exc:
+        _say([failures.failure_line(exc, failures.command_path(command, args))])
         return exc.exit_code
-    except click.exceptions.Abort:
+    except typer.Abort:
         err.print("aborted")
         return 130
+    except Exception as exc:
+        if os.environ.get("VOTETRAIL_TRACEBACK") == "1":
+            raise
+        _say(failures.crash_lines(exc, failures.command_path(command, args)))
+        return failures.CRASHED
     return code if isinstance(code, int) else 0
+
+
+def _say(lines: list[str]) -> None:
+    for line in lines:
+        err.print(line, highlight=False, markup=False)
 
 
 def main() -> None:

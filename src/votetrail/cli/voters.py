@@ -31,7 +31,7 @@ from votetrail.errors import InvalidInput, VerificationFailed
 from votetrail.services.context import open_app
 from votetrail.services.voters import files as voter_files
 from votetrail.services.voters import records as voters
-from votetrail.services.voters.proofs import check_bundle, is_stale, prove
+from votetrail.services.voters.proofs import check_bundle, is_stale, proof_text, prove
 
 voters_cli = typer.Typer(
     help="Voter registration: import, change, history, proofs, duplicates.",
@@ -184,7 +184,7 @@ def prove_command(
 ) -> None:
     """A proof that the voter's current record is in the list the signed log commits to."""
     bundle = prove(open_app(data_dir, database_url), voter_id)
-    write_text(json.dumps(bundle, indent=2, default=str) + "\n", output)
+    write_text(proof_text(bundle), output)
 
 
 @voters_cli.command("check-proof")

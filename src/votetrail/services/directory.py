@@ -78,6 +78,11 @@ def jurisdiction(app: App, slug: str) -> JurisdictionView:
     return found
 
 
+RESERVED = frozenset({"anonymous", "system", "votetrail"})
+"""Actors the log already uses: visitors not signed in (``refusals.ANONYMOUS``), setup and
+votetrail's own entries. An account by one of these names would pass for them in the log."""
+
+
 def add_user(
     uow: UnitOfWork,
     username: str,
@@ -88,6 +93,8 @@ def add_user(
 ) -> Principal:
     if not _SLUG.fullmatch(username):
         raise InvalidInput("use lower-case letters, digits and dashes", where=f"user {username!r}")
+    if username in RESERVED:
+        raise InvalidInput("is the log's name for visitors or votetrail itself", where="user")
     try:
         parsed_role = Role(role)
     except ValueError:

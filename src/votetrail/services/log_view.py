@@ -11,6 +11,8 @@ from votetrail.core.ledger.merkle import leaf_hash
 from votetrail.errors import NotFound
 from votetrail.services.context import App
 from votetrail.services.keys import rotation_notes
+from votetrail.services.remarks import EVENT as REMARK_EVENT
+from votetrail.services.remarks import texts as remark_texts
 from votetrail.store import ledger
 
 
@@ -103,6 +105,17 @@ def consistency(app: App, old_size: int, new_size: int | None = None) -> dict[st
         "second_hash": b64(new_root),
         "consistency_path": [b64(h) for h in path],
     }
+
+
+def remarks(app: App, views: list[EntryView]) -> dict[int, str]:
+    """Entry index → the remark's text, for the ``log.remark`` entries among ``views``."""
+    wanted = {
+        v.seq: v.entry.record_id
+        for v in views
+        if v.entry.event_type == REMARK_EVENT and v.entry.record_id
+    }
+    found = remark_texts(app, wanted.values())
+    return {seq: found[rid] for seq, rid in wanted.items() if rid in found}
 
 
 def recent_for_jurisdiction(app: App, jurisdiction: str, limit: int = 20) -> list[EntryView]:

@@ -23,6 +23,7 @@ from votetrail.services.counting.current_uploads import log_schema_replacements
 from votetrail.services.demo.election import load_demo_election
 from votetrail.services.directory import add_jurisdiction, add_user
 from votetrail.services.keys import KEY_FILE, key_path, load_key
+from votetrail.services.remarks import add_remark
 from votetrail.services.unit_of_work import unit_of_work
 from votetrail.services.voters import pii as voter_pii
 from votetrail.store import db, ledger, migrate
@@ -150,11 +151,7 @@ def load_demo(
         for username, display, role, where in DEMO_USERS:
             add_user(uow, username, display, role, where, DEMO_PASSWORD)
     with unit_of_work(app, "state-admin") as uow:
-        uow.note(
-            "log.annotation",
-            {"text": "Demo state loaded: three counties, one account per role."},
-            DEMO_STATE[0],
-        )
+        add_remark(uow, "Demo state loaded: three counties, one account per role.", DEMO_STATE[0])
     if with_election:
         load_demo_election(app, list(DEMO_COUNTIES), SYSTEM_ACTOR)
     return app

@@ -142,11 +142,12 @@ def deny(app: App, actor: str, jurisdiction: str | None, what: str) -> None:
     repeats are only counted and logged as one ``access.denied_repeated`` with
     the hour's total once the hour is over (``services/accounts/refusals.py``). A user
     refused more than ``refusals.LIMIT_PER_HOUR`` times in an hour is answered
-    "too many refused requests" until the hour ends.
+    "too many refused requests" until the hour ends; ``refusals.ANONYMOUS``
+    never is, since every visitor not signed in shares that counter.
     """
     with unit_of_work(app, actor) as uow:
         refused = refusals.count(uow, jurisdiction, what)
-    if refused > refusals.LIMIT_PER_HOUR:
+    if refused > refusals.LIMIT_PER_HOUR and actor != refusals.ANONYMOUS:
         raise TooManyAttempts(refusals.seconds_left_in_hour(app.clock()), "refused requests")
 
 

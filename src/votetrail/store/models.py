@@ -895,6 +895,24 @@ class Cosignature(Base):
     received_at: Mapped[str] = mapped_column(String(32))
 
 
+class LogRemark(Base):
+    """An official's public remark in the log (``log.remark``), such as the start of a canvass.
+
+    Kept as a record, not only as a hash, so the public log can show what was
+    said, and ``verify`` names a remark edited or deleted behind the
+    application's back. Never changed once written.
+    """
+
+    __tablename__ = "log_remarks"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    jurisdiction_id: Mapped[str | None] = mapped_column(
+        ForeignKey("jurisdictions.id"), nullable=True
+    )
+    text: Mapped[str] = mapped_column(String(2000))
+    written_by: Mapped[str] = mapped_column(String(64))
+    written_at: Mapped[str] = mapped_column(String(32))
+
+
 def _table(model: type[Base]) -> Table:
     """The Core table behind a model, typed as such for Core queries."""
     table = model.__table__
@@ -938,6 +956,7 @@ WEB_SESSIONS = _table(WebSession)
 ACCOUNT_SECURITY = _table(AccountSecurity)
 TOTP_USED = _table(TotpUsed)
 FAILED_SIGN_INS = _table(FailedSignIn)
+LOG_REMARKS = _table(LogRemark)
 REFUSAL_COUNTS = _table(RefusalCount)
 AUDITS = _table(Audit)
 AUDIT_CONTESTS = _table(AuditContest)

@@ -39,6 +39,7 @@ from votetrail.store.models import (
     LAT_RESULTS,
     LAT_SESSIONS,
     LAT_UNSEALED_DEVICES,
+    LOG_REMARKS,
     NETMON_INGESTS,
     PUBLICATION_WITHDRAWALS,
     PUBLICATIONS,
@@ -112,6 +113,7 @@ RECORD_TYPES: dict[str, RecordType] = {
         RecordType("witness", WITNESSES, "name"),
         RecordType("publication", PUBLICATIONS, "id"),
         RecordType("publication_withdrawal", PUBLICATION_WITHDRAWALS, "publication_id"),
+        RecordType("log_remark", LOG_REMARKS, "id"),
     )
 }
 

@@ -43,6 +43,11 @@ def _administered(app: App, principal: Principal, state: str) -> list[Principal]
     ]
 
 
+def _places(app: App) -> dict[str, str]:
+    """Jurisdiction id → its name, so the table says "Adams County", not ``adams``."""
+    return {place.id: place.name for place in directory.jurisdictions(app)}
+
+
 def _refuse(request: Request, app: App, principal: Principal, state: str, message: str) -> None:
     what = f"{request.method} {request.url.path}"
     log.warning("denied %s to %s (%s)", what, principal.username, principal.jurisdiction)
@@ -63,6 +68,7 @@ def accounts_page(request: Request) -> Response:
         "sessions": web_sessions.live_sessions(app),
         "failures": sign_in.failed_sign_ins(app, SHOWN_FAILURES) if monitors else None,
         "flash": request.session.pop(FLASH, None),
+        "places": _places(app),
     }
     response = render(request, "accounts.html", context)
     response.headers["Cache-Control"] = "no-store"
@@ -112,6 +118,7 @@ async def reset_password(request: Request) -> Response:
         "sessions": web_sessions.live_sessions(app),
         "failures": None,
         "temporary": (username, temporary),
+        "places": _places(app),
     }
     response = render(request, "accounts.html", context)
     response.headers["Cache-Control"] = "no-store"

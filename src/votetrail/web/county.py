@@ -1,5 +1,10 @@
 """A jurisdiction's workspace page, and for a county its uploads, results and accounting.
 
+A county's page is a summary with tabs (uploads, results, ballot accounting,
+officials, log), each its own server-rendered page under ``/j/{slug}/``, so
+a clerk on a phone opens the part they need rather than one very long page;
+``county_tabs.py`` builds the summary, the tab bar and the state's page.
+
 Uploads are plain multipart forms, so a clerk on a locked-down county
 computer needs no JavaScript. Each upload is saved under its original file
 name in a private temporary folder (the import records the name, so the log
@@ -28,12 +33,13 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from votetrail.core.access import Principal, may_upload
+from votetrail.core.accounting.groups import group_findings
 from votetrail.errors import InvalidInput, NotFound, PermissionDenied
 from votetrail.formats.accounting.report import render_html, write_csv
 from votetrail.services import directory, log_view
 from votetrail.services.context import App
 from votetrail.services.counting import results as counting
-from votetrail.services.counting.county_view import county_view
+from votetrail.services.counting.county_view import uploads_of
 from votetrail.services.counting.uploads import (
     UploadResult,
     import_counts,
@@ -41,13 +47,14 @@ from votetrail.services.counting.uploads import (
     import_manifest,
     import_reported_results,
 )
+from votetrail.services.dashboard import county_numbers
 from votetrail.services.directory import JurisdictionView
 from votetrail.services.unit_of_work import deny
 from votetrail.web.auth import check_csrf, require, require_view
+from votetrail.web.county_tabs import county_render, county_summary, format_words, state_page
 from votetrail.web.headers import REPORT_POLICY
 from votetrail.web.ranked import ranked_section
 from votetrail.web.state import app_of
-from votetrail.web.templating import render
 from votetrail.web.uploaded import with_saved_files
 
 log = logging.getLogger("votetrail.web.county")
@@ -120,22 +127,88 @@ def _page_target(request: Request) -> tuple[App, JurisdictionView, str]:
 
 
 def jurisdiction_page(request: Request) -> Response:
-    """Any jurisdiction's page; a county's adds what it uploaded and what that counts to."""
+    """A county's summary (its other parts are tabs), or the state's dashboard page."""
     app, target, state = _page_target(request)
+    principal = require_view(request, app, target.id, state)
+    if target.kind != "county":
+        return state_page(request, app, principal, target, state)
+    return county_summary(request, app, principal, target, state)
+
+
+def _county_part(request: Request) -> tuple[App, Principal, JurisdictionView, str]:
+    """A county tab's target, refused (and logged) as ``/j/{slug}`` itself would be."""
+    app, target, state = _page_target(request)
+    principal = require_view(request, app, target.id, state)
+    if target.kind != "county":
+        raise NotFound(f"{target.name} keeps no uploads of its own; each of its counties does")
+    return app, principal, target, state
+
+
+def uploads_page(request: Request) -> Response:
+    """What the county sent, with the forms to send more (for those who may)."""
+    app, principal, target, state = _county_part(request)
     slug = target.id
-    principal = require_view(request, app, slug, state)
-    context: dict[str, object] = {
-        "jurisdiction": target,
-        "counties": [j for j in directory.jurisdictions(app) if j.parent_id == slug],
-        "users": directory.users_of(app, slug),
-        "recent": log_view.recent_for_jurisdiction(app, slug),
+    uploads = uploads_of(app, slug)
+    [numbers] = county_numbers(app, [(slug, target.name)])
+    context = {
+        "uploads": uploads,
+        "current_of": lambda kind: [u for u in uploads if u.kind == kind and u.current],
+        "has_cvrs": any(u.kind == "cvrs" and u.current for u in uploads),
+        "problem": numbers.accounting_problem,
+        "forms": FORMS if may_upload(principal, slug, state) else (),
         "flash": request.session.pop(FLASH, None),
+        "format_words": format_words,
     }
-    if target.kind == "county":
-        context["county"] = county_view(app, slug)
-        context["ranked"] = ranked_section(app, slug)
-        context["forms"] = FORMS if may_upload(principal, slug, state) else ()
-    return render(request, "jurisdiction.html", context)
+    return county_render(request, principal, target, state, "uploads", context)
+
+
+def results_page(request: Request) -> Response:
+    """The county's totals from its current CVRs, ranked contests round by round."""
+    app, principal, target, state = _county_part(request)
+    counted: list[object] = []
+    problem = None
+    has_cvrs = True
+    try:
+        counted = list(counting.results(app, target.id))
+    except NotFound:
+        has_cvrs = False
+    except InvalidInput as exc:
+        problem = str(exc)
+    context = {
+        "results": counted,
+        "has_cvrs": has_cvrs,
+        "problem": problem,
+        "ranked": ranked_section(app, target.id) if has_cvrs else None,
+    }
+    return county_render(request, principal, target, state, "results", context)
+
+
+def accounting_page(request: Request) -> Response:
+    """The accounting findings, grouped by what they say, each group's list behind a fold."""
+    app, principal, target, state = _county_part(request)
+    report = None
+    problem = None
+    try:
+        report = counting.accounting(app, target.id)
+    except NotFound:
+        pass
+    except InvalidInput as exc:
+        problem = str(exc)
+    groups = [] if report is None else group_findings(report.reconciliation.findings)
+    context = {"report": report, "groups": groups, "problem": problem}
+    return county_render(request, principal, target, state, "accounting", context)
+
+
+def officials_page(request: Request) -> Response:
+    app, principal, target, state = _county_part(request)
+    context = {"users": directory.users_of(app, target.id)}
+    return county_render(request, principal, target, state, "officials", context)
+
+
+def log_page(request: Request) -> Response:
+    app, principal, target, state = _county_part(request)
+    context = {"recent": log_view.recent_for_jurisdiction(app, target.id, 50)}
+    return county_render(request, principal, target, state, "log", context)
 
 
 def _require_upload(request: Request, app: App, slug: str, state: str) -> Principal:
@@ -222,7 +295,7 @@ async def upload(request: Request) -> Response:
         import_upload, app, principal.username, slug, kind, files, replace
     )
     request.session[FLASH] = _message(result)
-    return RedirectResponse(f"/j/{slug}", status_code=303)
+    return RedirectResponse(f"/j/{slug}/uploads", status_code=303)
 
 
 def accounting_csv(request: Request) -> Response:
@@ -252,6 +325,11 @@ def accounting_html(request: Request) -> Response:
 
 ROUTES = [
     Route("/j/{slug}", jurisdiction_page, methods=["GET"]),
+    Route("/j/{slug}/uploads", uploads_page, methods=["GET"]),
+    Route("/j/{slug}/results", results_page, methods=["GET"]),
+    Route("/j/{slug}/accounting", accounting_page, methods=["GET"]),
+    Route("/j/{slug}/officials", officials_page, methods=["GET"]),
+    Route("/j/{slug}/log", log_page, methods=["GET"]),
     Route("/j/{slug}/upload/{kind}", upload, methods=["POST"]),
     Route("/j/{slug}/accounting.csv", accounting_csv, methods=["GET"]),
     Route("/j/{slug}/accounting.html", accounting_html, methods=["GET"]),

@@ -2,13 +2,15 @@
 
 Machine-readable paths (``/log/proof``, ``/log/entries``, ``?format=json``)
 get ``{"error": ..., "status": ...}``; everything else gets the error page.
-Handlers raise; they never build error pages themselves.
+Handlers raise; they never build error pages themselves. A 401 for want of
+an account (``web.auth.NotSignedIn``) is a refusal, logged here once.
 """
 
 from __future__ import annotations
 
 import logging
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
@@ -17,11 +19,14 @@ from votetrail.errors import (
     InvalidInput,
     NotFound,
     PermissionDenied,
+    StorageFailed,
     TooManyAttempts,
     VerificationFailed,
     VotetrailError,
 )
+from votetrail.web.auth import NotSignedIn, deny_visitor, shown_path
 from votetrail.web.headers import HEADERS
+from votetrail.web.state import app_of
 from votetrail.web.templating import render
 
 log = logging.getLogger("votetrail.web")
@@ -33,6 +38,7 @@ STATUS: tuple[tuple[type[VotetrailError], int], ...] = (
     (InvalidInput, 400),
     (VerificationFailed, 409),
     (TooManyAttempts, 429),
+    (StorageFailed, 507),  # the disk is full: the sentence says nothing was saved
 )
 
 
@@ -60,6 +66,10 @@ async def handle_votetrail_error(request: Request, exc: Exception) -> Response:
     status = status_for(exc)
     if status >= 500:
         log.error("request %s failed: %s", request.url.path, exc)
+    if isinstance(exc, NotSignedIn):
+        # Here, once per answer, whichever handler (or API route) asked for the account.
+        what = f"{request.method} {shown_path(request)}"
+        await run_in_threadpool(deny_visitor, request, app_of(request), what)
     if request.url.path.startswith("/api/"):
         # The API's scripts also get the field at fault apart from the sentence.
         where = exc.where if isinstance(exc, InvalidInput) else None
@@ -70,10 +80,46 @@ async def handle_votetrail_error(request: Request, exc: Exception) -> Response:
     elif wants_json(request):
         response = JSONResponse({"error": str(exc), "status": status}, status_code=status)
     else:
-        response = render(request, "error.html", {"status": status, "message": str(exc)}, status)
+        response = render(request, "error.html", _page_context(request, exc, status), status)
     if isinstance(exc, TooManyAttempts):
         response.headers["Retry-After"] = str(exc.retry_after)
     return response
+
+
+def _page_context(request: Request, exc: VotetrailError, status: int) -> dict[str, object]:
+    """What the error page says after the message: what to correct depends on what was sent.
+
+    Only a sent file is to be corrected and uploaded again; a value in the address
+    (``?day=``, ``?start=``) is named, with what it must be, and a form's fields are
+    corrected on the form. ``cause`` picks the sentence in ``error.html``.
+    """
+    context: dict[str, object] = {"status": status, "message": str(exc), "cause": None}
+    if not isinstance(exc, InvalidInput):
+        return context
+    content_type = request.headers.get("content-type", "")
+    if request.method == "POST" and content_type.startswith("multipart/form-data"):
+        context["cause"] = "file"
+    elif request.method == "POST":
+        context["cause"] = "form"
+    else:
+        context["cause"] = "address"
+        named = _parameter(request, exc.where)
+        if named is not None:
+            text = str(exc)
+            prefix = f"{exc.where}: "
+            context["parameter"] = named
+            context["expected"] = text[len(prefix) :] if text.startswith(prefix) else text
+    return context
+
+
+def _parameter(request: Request, where: str | None) -> str | None:
+    """The query or path parameter an error's ``where`` names (``day '2026-13-01'`` names day)."""
+    if not where:
+        return None
+    name = where.split(" ", 1)[0]
+    if name in request.query_params or name in request.path_params:
+        return name
+    return None
 
 
 async def handle_not_found(request: Request, exc: Exception) -> Response:

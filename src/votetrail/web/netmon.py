@@ -102,6 +102,7 @@ def page(request: Request) -> Response:
     found = _ranked(netmon.incidents(app, day))
     context: dict[str, object] = {
         "day": day.isoformat(),
+        "day_words": day_words(day),
         "counted": totals.day_counts(app, day),
         "top_sources": totals.by_source(app, day, TOP),
         "top_networks": totals.by_network(app, day, TOP),
@@ -174,11 +175,22 @@ def _message(result: FileIngest) -> str:
     if not result.created:
         return f"{result.name} was read before as {result.id}; nothing changed."
     noun = "incident" if result.incidents == 1 else "incidents"
-    text = f"Read {result.lines:,} lines from {result.name}: {result.incidents:,} {noun}."
+    unit = _unit(result.format)
+    text = f"Read {result.lines:,} {unit} from {result.name}: {result.incidents:,} {noun}."
     if result.bad:
         quoted = "; ".join(result.problems[:SHOWN_PROBLEMS])
-        text += f" {result.bad:,} lines could not be read: {quoted}"
+        text += f" {result.bad:,} {unit} could not be read: {quoted}"
     return text
+
+
+def _unit(fmt: str) -> str:
+    """A packet capture holds packets, not lines; the analyst counts what the file holds."""
+    return "packets" if fmt == "pcap" else "lines"
+
+
+def day_words(day: date) -> str:
+    """ "Tuesday, Nov 3, 2026": the day a page shows, never "today" (it may be any day)."""
+    return day.strftime("%A, %b %-d, %Y")
 
 
 async def upload(request: Request) -> Response:

@@ -56,6 +56,11 @@ def home(request: Request) -> Response:
     )
 
 
+def glossary(request: Request) -> Response:
+    """The terms that must stay (checkpoint, CVR, risk limit...), explained once for every page."""
+    return render(request, "glossary.html")
+
+
 def checkpoint(request: Request) -> Response:
     """The latest signed checkpoint, with the witnesses' cosignature lines kept for it."""
     return PlainTextResponse(witnesses.cosigned_checkpoint(app_of(request)))
@@ -76,9 +81,9 @@ def log_page(request: Request) -> Response:
     start = _int(request, "start", max(size - PAGE, 0)) or 0
     views = log_view.entries(app, start, PAGE)
     if request.query_params.get("format") == "json":
-        return JSONResponse(
-            {"tree_size": size, "start": start, "entries": [v.as_json() for v in views]}
-        )
+        said = log_view.remarks(app, views)
+        listed = [{**v.as_json(), **_remark(said, v.seq)} for v in views]
+        return JSONResponse({"tree_size": size, "start": start, "entries": listed})
     return render(
         request,
         "log.html",
@@ -90,8 +95,14 @@ def log_page(request: Request) -> Response:
             "next": start + PAGE if start + PAGE < size else None,
             "origin": app.origin,
             "verifier_key": log_view.verifier_key(app),
+            "remarks": log_view.remarks(app, views),
+            "places": {j.id: j.name for j in directory.jurisdictions(app)},
         },
     )
+
+
+def _remark(said: dict[int, str], seq: int) -> dict[str, str]:
+    return {"remark": said[seq]} if seq in said else {}
 
 
 def entry(request: Request) -> Response:
@@ -101,7 +112,8 @@ def entry(request: Request) -> Response:
         from votetrail.errors import NotFound
 
         raise NotFound(f"entry {index} is not in the log")
-    return JSONResponse(views[0].as_json())
+    said = log_view.remarks(app_of(request), views)
+    return JSONResponse({**views[0].as_json(), **_remark(said, index)})
 
 
 def inclusion(request: Request) -> Response:
@@ -117,6 +129,7 @@ def consistency(request: Request) -> Response:
 ROUTES = [
     Route("/", home),
     Route("/checkpoint", checkpoint),
+    Route("/glossary", glossary),
     Route("/verifier-key", verifier_key),
     Route("/key-rotations", key_rotations),
     Route("/log", log_page),

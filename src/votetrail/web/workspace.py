@@ -1,9 +1,16 @@
-"""Officials' pages: sign-in and one page per jurisdiction."""
+"""Officials' pages: sign-in and one page per jurisdiction.
+
+Sign-in returns to the page that asked for it: a 401 page links to
+``/login?next=<its path>``, the form carries ``next`` and a right password
+ends there. Only a path on this site is followed (:func:`safe_next`); any
+other value goes to the workspace, so the form is no open redirect.
+"""
 
 from __future__ import annotations
 
 import os
 from functools import partial
+from urllib.parse import unquote, urlsplit
 
 import anyio.to_thread
 from anyio import CapacityLimiter
@@ -34,10 +41,46 @@ def password_checks(request: Request) -> CapacityLimiter:
     return limiter
 
 
+WORKSPACE = "/workspace"
+NEXT_LENGTH = 2000
+"""Longer than any page address here; a longer ``next`` is nobody's page."""
+
+
+def safe_next(raw: object) -> str | None:
+    """``raw`` if it is a path on this site, else None.
+
+    Browsers read ``//host`` and ``/\\host`` as another site, drop tabs and
+    newlines before reading, and some decode percent signs first; so the value
+    and every decoding of it must be a plain path: one leading slash, no
+    backslash, no control character, no scheme and no host.
+    """
+    if not isinstance(raw, str) or not raw or len(raw) > NEXT_LENGTH:
+        return None
+    value = raw
+    for _ in range(4):
+        if not _plain_path(value):
+            return None
+        decoded = unquote(value)
+        if decoded == value:
+            return raw
+        value = decoded
+    return None  # still encoded after four decodings: no page of ours looks like that
+
+
+def _plain_path(value: str) -> bool:
+    if not value.startswith("/") or value[1:2] in ("/", "\\"):
+        return False
+    if "\\" in value or any(ord(c) < 0x20 or ord(c) == 0x7F for c in value):
+        return False
+    parts = urlsplit(value)
+    return not parts.scheme and not parts.netloc
+
+
 async def login_form(request: Request) -> Response:
+    target = safe_next(request.query_params.get("next"))
     if current(request) is not None:
-        return RedirectResponse("/workspace", status_code=303)
-    return render(request, "login.html")
+        return RedirectResponse(target or WORKSPACE, status_code=303)
+    return render(request, "login.html", {"next": target})
 
 
 async def login(request: Request) -> Response:
@@ -51,6 +94,7 @@ async def login(request: Request) -> Response:
     username = str(form.get("username", "")).strip()
     password = str(form.get("password", ""))
     code = str(form.get("code", ""))[:16]
+    target = safe_next(form.get("next"))
     client = client_network(request.client.host if request.client else None)
     app = app_of(request)
     try:
@@ -59,9 +103,11 @@ async def login(request: Request) -> Response:
             limiter=password_checks(request),
         )
     except AuthenticationFailed as exc:
-        return render(request, "login.html", {"error": str(exc), "username": username}, 401)
+        context = {"error": str(exc), "username": username, "next": target}
+        return render(request, "login.html", context, 401)
     except TooManyAttempts as exc:
-        page = render(request, "login.html", {"error": str(exc), "username": username}, 429)
+        context = {"error": str(exc), "username": username, "next": target}
+        page = render(request, "login.html", context, 429)
         page.headers["Retry-After"] = str(exc.retry_after)
         return page
     await run_in_threadpool(refusals.close_hours, app)
@@ -71,7 +117,7 @@ async def login(request: Request) -> Response:
         await run_in_threadpool(web_sessions.end_session, app, previous)
     request.session.clear()  # a new session, and a new CSRF token, at every sign-in
     request.session[SESSION_KEY] = token
-    return RedirectResponse("/workspace", status_code=303)
+    return RedirectResponse(target or WORKSPACE, status_code=303)
 
 
 async def logout(request: Request) -> Response:

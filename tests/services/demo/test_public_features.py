@@ -88,6 +88,6 @@ def test_demo_netmon_day(demo_app: App) -> None:
         assert login(analyst, "analyst", DEMO_PASSWORD).status_code == 303
         page = analyst.get("/netmon")
     assert page.status_code == 200
-    assert "2 scans today" in page.text
+    assert "2 scans on" in page.text
     assert demo_netmon.FAST_SCANNER in page.text
     assert verify(demo_app).problems == []

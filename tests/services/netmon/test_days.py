@@ -57,8 +57,8 @@ def test_report_counts_each_day_its_own_attempts(
     first = votetrail_on(capsys, demo_app, "netmon", "report", "--day", DAY1.isoformat())
     second = votetrail_on(capsys, demo_app, "netmon", "report", "--day", DAY2.isoformat())
     assert first.code == second.code == 0
-    assert "1 scan today" in first.out
-    assert "1 scan today" in second.out
+    assert "1 scan on" in first.out
+    assert "1 scan on" in second.out
     assert (_attempts_cell(first.out), _attempts_cell(second.out)) == ("30", "20")
     assert (_hour_bar(first.out, 23), _hour_bar(second.out, 0)) == ("30", "20")
     assert "peak 30 per hour" in first.out

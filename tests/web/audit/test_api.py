@@ -404,3 +404,29 @@ def test_every_api_route_is_in_the_openapi_document(api: httpx.Client, election_
 
 def _path_parameters(path: str) -> list[str]:
     return [part[1:-1] for part in path.split("/") if part.startswith("{")]
+
+
+def test_a_refused_caller_is_refused_before_its_body_is_read(
+    api: httpx.Client, election_app: App
+) -> None:
+    """Not a 400 naming the field at fault: that would show an outsider the body's shape,
+    and the refusal would go unlogged."""
+    adams = _token(api, "adams-admin")
+    headers = {**adams, "content-type": "application/json"}
+    before = _denials(election_app)
+    for path in (
+        "/api/audits",
+        "/api/audits/audit-9/seed",
+        "/api/audits/audit-9/rounds",
+        "/api/audits/audit-9/counties/baker/boards",
+        "/api/boards/audit-9/baker/board-1/interpretations",
+        "/api/boards/audit-9/adams/board-1/sign-off",  # its own county's, but not its board
+    ):
+        answer = api.post(path, content=b"{not json", headers=headers)
+        assert answer.status_code == 403, (path, answer.text)
+        assert answer.json()["where"] is None
+    assert _denials(election_app) == before + 6
+    state = _token(api, "state-admin")
+    allowed = api.post("/api/audits", content=b"{not json", headers=state)
+    assert allowed.status_code == 400
+    assert allowed.json()["where"] == "body"

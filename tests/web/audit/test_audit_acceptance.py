@@ -176,7 +176,7 @@ def _fits(driver: webdriver.Chrome, width: int) -> None:
 def set_up(run: Run) -> None:
     resize(run.driver, DESKTOP)
     run.sign_in("state-admin")
-    run.click("[data-testid=audit-links] a")
+    run.click("[data-testid=state-links] a[href='/audits']")
     run.arrive(run.url + "/audits")
     assert run.driver.find_elements(By.CSS_SELECTOR, "[data-testid=no-audits]")
     form = run.driver.find_element(By.ID, "create-form")

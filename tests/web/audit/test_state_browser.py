@@ -48,7 +48,7 @@ def test_the_state_sets_up_seeds_and_draws_on_a_phone(
     wait = WebDriverWait(browser, 30, ignored_exceptions=(WebDriverException,))
     flash = (By.CSS_SELECTOR, "[data-testid=flash]")
     sign_in(browser, site, "state-admin")
-    browser.find_element(By.CSS_SELECTOR, "[data-testid=audit-links] a").click()
+    browser.find_element(By.CSS_SELECTOR, "[data-testid=state-links] a[href='/audits']").click()
     wait.until(expected_conditions.url_to_be(site + "/audits"))
     _fits(browser)
 

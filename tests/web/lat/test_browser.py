@@ -39,7 +39,7 @@ def test_clerk_opens_a_test_adds_a_device_and_its_report_passes(
     sign_in(browser, base_url)
 
     # The county page's link; the header's "L&A tests" is the public list of every county's.
-    browser.find_element(By.CSS_SELECTOR, "[data-testid=lat-links] a").click()
+    browser.find_element(By.CSS_SELECTOR, "[data-testid=work-links] a[href$='/lat']").click()
     wait.until(expected_conditions.url_contains("/j/adams/lat"))
     form = browser.find_element(By.ID, "open-form")
     form.find_element(By.NAME, "definition").send_keys(str(definition_file))

@@ -389,9 +389,12 @@ def test_another_county_is_refused_and_the_refusal_is_logged(
     assert [(v.entry.event_type, v.entry.actor, v.entry.jurisdiction) for v in denied] == [
         ("access.denied", "baker-admin", "adams")
     ] * 3
-    # A post without the form's token is refused before anyone asks whose test it is.
+    # A post without the form's token is refused before anyone asks whose test it is,
+    # and that refusal is logged once too.
     assert _add_device(client, base, "forged", "ICP-9", "X-1", P1).status_code == 403
-    assert log_view.size(demo_app) == before + 3
+    assert log_view.size(demo_app) == before + 4
+    (forged,) = log_view.entries(demo_app, before + 3, 1)
+    assert (forged.entry.event_type, forged.entry.actor) == ("access.denied", "baker-admin")
     assert [d.serial for d in lat_records.session(demo_app, session_id).devices] == ["ICP-1"]
     # Baker's own workspace does not show Adams's test at a Baker address.
     assert client.get("/j/baker/lat").status_code == 200

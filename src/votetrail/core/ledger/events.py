@@ -201,6 +201,12 @@ _DECLARED = (
         "item with the decision, who made it, when and why.",
     ),
     EventType(
+        "voters.review_closed",
+        "voter_review",
+        "A confirmed list-maintenance finding was closed by the cancellation that cites it, in "
+        "the same transaction; the hash covers the stored item.",
+    ),
+    EventType(
         "voters.exported",
         None,
         "Voter data left the system: a poll book or a cross-state token file (its SHA-256).",
@@ -385,7 +391,14 @@ _DECLARED = (
     EventType(
         "log.annotation",
         None,
-        "An official's remark entered into the log, such as the start of a canvass.",
+        "An official's remark of which the log keeps only the SHA-256, not the text "
+        "(remarks made before log.remark existed); new remarks are log.remark.",
+    ),
+    EventType(
+        "log.remark",
+        "log_remark",
+        "An official's public remark entered into the log, such as the start of a canvass: "
+        "its text, who wrote it and when, shown with its entry on the public log.",
     ),
 )
 

@@ -15,6 +15,13 @@ Now, within one UTC hour:
 * after ``LIMIT_PER_HOUR`` refusals in an hour the user is answered "too
   many refused requests" (HTTP 429) until the hour ends.
 
+Visitors who are not signed in are all one actor, ``ANONYMOUS``: the log must
+show that someone asked for an officials' page, but nobody on the internet may
+grow the permanent log by asking, so all of them share the 20 distinct entries
+(and the ``OTHER`` counter) of an hour. They are never answered 429 for it:
+the counter is everyone's, and one visitor's flood must not keep a clerk from
+the sign-in page. Their addresses go to the application log only.
+
 The rows stay after they are logged: they are where the details behind each
 entry's hash can be read and checked. The application log keeps each refusal.
 """
@@ -36,6 +43,8 @@ if TYPE_CHECKING:
 LOGGED_PER_HOUR = 20
 LIMIT_PER_HOUR = 100
 OTHER = "(further refused requests)"
+ANONYMOUS = "anonymous"
+"""The actor of every refusal of someone not signed in (see above)."""
 WHAT = 200
 _T = REFUSAL_COUNTS.c
 
@@ -53,12 +62,14 @@ def seconds_left_in_hour(moment: datetime) -> int:
 def count(uow: UnitOfWork, jurisdiction: str | None, what: str) -> int:
     """Count one refusal of ``uow.actor``; log it if it is new. Returns the hour's total."""
     conn = uow.conn
-    ledger.head(conn, lock=True)  # one refusal at a time, so two firsts cannot both insert
     hour = hour_of(uow.app.clock())
-    log_closed_hours(uow, hour)
     actor = uow.actor[:64]
     of_hour = (_T.hour == hour, _T.actor == actor)
     key = what[:WHAT]
+    if _repeat(uow, hour, actor, key):
+        return _total(uow, hour, actor)
+    ledger.head(conn, lock=True)  # one refusal at a time, so two firsts cannot both insert
+    log_closed_hours(uow, hour)
     found = conn.execute(select(_T.refusals).where(*of_hour, _T.what == key)).first()
     if found is None:
         distinct = conn.execute(select(func.count()).where(*of_hour)).scalar() or 0
@@ -76,8 +87,33 @@ def count(uow: UnitOfWork, jurisdiction: str | None, what: str) -> int:
         conn.execute(
             update(REFUSAL_COUNTS).where(*of_hour, _T.what == key).values(refusals=_T.refusals + 1)
         )
-    total = conn.execute(select(func.sum(_T.refusals)).where(*of_hour)).scalar()
+    return _total(uow, hour, actor)
+
+
+def _total(uow: UnitOfWork, hour: str, actor: str) -> int:
+    of_hour = (_T.hour == hour, _T.actor == actor)
+    total = uow.conn.execute(select(func.sum(_T.refusals)).where(*of_hour)).scalar()
     return int(total or 0)
+
+
+def _repeat(uow: UnitOfWork, hour: str, actor: str, key: str) -> bool:
+    """Count a refusal already logged this hour without taking the log's lock.
+
+    Only a first refusal writes to the log and needs the head lock; a repeat
+    (or, past ``LOGGED_PER_HOUR`` distinct requests, any refusal: they share
+    ``OTHER``) is one counter update, so a scan of protected addresses does not
+    queue every request behind the log's writers.
+    """
+    of_hour = (_T.hour == hour, _T.actor == actor)
+    bump = {"refusals": _T.refusals + 1}
+    done = uow.conn.execute(update(REFUSAL_COUNTS).where(*of_hour, _T.what == key).values(bump))
+    if done.rowcount:
+        return True
+    distinct = uow.conn.execute(select(func.count()).where(*of_hour)).scalar() or 0
+    if distinct < LOGGED_PER_HOUR:
+        return False
+    other = update(REFUSAL_COUNTS).where(*of_hour, _T.what == OTHER).values(bump)
+    return bool(uow.conn.execute(other).rowcount)
 
 
 def log_closed_hours(uow: UnitOfWork, current_hour: str) -> int:
@@ -112,4 +148,4 @@ def close_hours(app: App) -> int:
         return log_closed_hours(uow, hour)
 
 
-__all__ = ["LIMIT_PER_HOUR", "close_hours", "count", "hour_of", "seconds_left_in_hour"]
+__all__ = ["ANONYMOUS", "LIMIT_PER_HOUR", "close_hours", "count", "hour_of", "seconds_left_in_hour"]

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import random
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from sqlalchemy import select
 
 from votetrail.core.voters.record import Address, VoterInput
 from votetrail.core.voters.transactions import Change, Kind
+from votetrail.errors import ConfigurationError
 from votetrail.services.context import App
 from votetrail.services.directory import principal
 from votetrail.services.voters import records as voters
@@ -76,6 +77,22 @@ TOWNS = {
 PER_COUNTY = 600
 
 
+@dataclass(frozen=True)
+class DocumentedVoter:
+    """A made-up demo voter whose details the README and ``votetrail demo`` print."""
+
+    voter_id: str
+    first_name: str
+    last_name: str
+    dob: date
+    county: str
+
+
+DEMO_VOTER = DocumentedVoter("adams-00000004", "Ana", "Martinez", date(1979, 5, 8), "adams")
+"""The voter a newcomer tries ``/check-registration`` with: she moved within the county, so her
+record shows a change. :func:`load_demo_voters` refuses a list that does not hold her as written."""
+
+
 def generated_people(county: str, rng: random.Random, count: int = 0) -> list[VoterInput]:
     """Made-up voters for one county (demo and tests), ``count`` or the demo's number."""
     out: list[VoterInput] = []
@@ -105,6 +122,20 @@ def generated_people(county: str, rng: random.Random, count: int = 0) -> list[Vo
     return out
 
 
+def _check_documented(people: list[VoterInput]) -> None:
+    """The README tells people to type these details: a change to the generator must not
+    leave them pointing at nobody."""
+    wanted = DEMO_VOTER
+    for person in people:
+        if person.voter_id == wanted.voter_id and (
+            (person.first_name, person.last_name, person.dob, person.county)
+            != (wanted.first_name, wanted.last_name, wanted.dob, wanted.county)
+        ):
+            raise ConfigurationError(
+                f"the demo voter {wanted.voter_id} is not the one the README documents"
+            )
+
+
 def load_demo_voters(app: App) -> None:
     """Load the demo lists unless voters are already on file."""
     with app.engine.connect() as conn:
@@ -115,6 +146,7 @@ def load_demo_voters(app: App) -> None:
         admin = principal(app, f"{county}-admin")
         assert admin is not None
         people = generated_people(county, rng)
+        _check_documented(people)
         if county == "baker":
             twin = people[17]
             people.append(

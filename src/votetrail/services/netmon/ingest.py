@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as day_time
-from ipaddress import ip_network
+from ipaddress import ip_address, ip_network
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -72,7 +72,7 @@ from votetrail.formats.netmon.outputs.export import incident_record
 from votetrail.formats.netmon.outputs.report import DailyReport, render_report
 from votetrail.services.context import App
 from votetrail.services.digests import sha256_file
-from votetrail.services.directory import state_id
+from votetrail.services.directory import jurisdictions, state_id
 from votetrail.services.netmon.counts import first_days, store_counts
 from votetrail.services.netmon.totals import day_counts
 from votetrail.services.unit_of_work import UnitOfWork, unit_of_work
@@ -125,7 +125,8 @@ def daily_report(app: App, day: date) -> str:
     for incidents stored before those were kept; see
     :func:`~votetrail.core.netmon.incidents.attempts_per_hour`).
     """
-    found = [incident_from_data(d) for d in incidents(app, day)]
+    listed = incidents(app, day)
+    found = [incident_from_data(d) for d in listed]
     counts = [0] * 24
     for incident in found:
         for hour, count in enumerate(attempts_per_hour(incident, day)):
@@ -136,11 +137,18 @@ def daily_report(app: App, day: date) -> str:
             day,
             found,
             counts,
-            site=app.origin,
+            site=_office_name(app),
             counted=None if counted is None else counted.total,
             distinct_at_least=counted is not None and counted.lower_bound,
+            protocols={d["id"]: tuple(d.get("protocols", ())) for d in listed},
         )
     )
+
+
+def _office_name(app: App) -> str:
+    """The report's signature: the state's name as the office calls itself, else its log."""
+    state = next((j for j in jurisdictions(app) if j.kind == "state"), None)
+    return state.name if state is not None else app.origin
 
 
 def blocklist_text(
@@ -224,11 +232,22 @@ def ingest(
                 continue
             report = ReadReport(str(path))
             detector = Detector(_config(home_networks))
-            detector.feed_many(read_netlog(path, report, year=year, prefixes=prefixes))
+            protocols: dict[object, set[str]] = {}
+            events = read_netlog(path, report, year=year, prefixes=prefixes)
+            detector.feed_many(_noting_protocols(events, protocols))
             closed = detector.close_days(final=True)
             found_incidents = detector.incidents()
             ingest_id = _store(
-                uow, "file", path.name, digest, fmt, report, found_incidents, closed, where
+                uow,
+                "file",
+                path.name,
+                digest,
+                fmt,
+                report,
+                found_incidents,
+                closed,
+                where,
+                protocols=protocols,
             )
             results.append(
                 FileIngest(
@@ -274,6 +293,32 @@ def _jurisdiction(conn: Connection, jurisdiction: str | None) -> str | None:
     return jurisdiction if jurisdiction is not None else state_id(conn)
 
 
+def _noting_protocols(
+    events: Iterable[ConnectionEvent], seen: dict[object, set[str]]
+) -> Iterator[ConnectionEvent]:
+    """Pass events on, noting each source's protocols: the detector keys scans by address
+    only, so a TCP sweep and a UDP sweep from one address in two files would otherwise
+    read as the same scan twice."""
+    for event in events:
+        known = seen.get(event.source)
+        if known is None:
+            seen[event.source] = {event.protocol}
+        elif event.protocol not in known:
+            known.add(event.protocol)
+        yield event
+
+
+def _with_protocols(incident: Incident, protocols: dict[object, set[str]] | None) -> dict[str, Any]:
+    """The stored data, with ``protocols`` (upper case, sorted) when they were noted."""
+    data = incident_data(incident)
+    if protocols:
+        noted: set[str] = set()
+        for source in incident.sources:
+            noted.update(protocols.get(ip_address(source), ()))
+        data["protocols"] = sorted(p.upper() for p in noted)
+    return data
+
+
 def _store(
     uow: UnitOfWork,
     mode: str,
@@ -284,6 +329,8 @@ def _store(
     found: Sequence[Incident],
     closed: ClosedDays,
     jurisdiction: str | None,
+    *,
+    protocols: dict[object, set[str]] | None = None,
 ) -> str:
     """Write one ingest row, its day counts, and upsert its incidents (delete, insert); log it.
 
@@ -296,7 +343,7 @@ def _store(
     """
     conn = uow.conn
     found = mark_returning(found, first_days(conn, (s for i in found for s in i.sources), closed))
-    stored = {i.id: canonical_bytes(incident_data(i)).decode("utf-8") for i in found}
+    stored = {i.id: canonical_bytes(_with_protocols(i, protocols)).decode("utf-8") for i in found}
     count = conn.execute(select(func.count()).select_from(NETMON_INGESTS)).scalar() or 0
     ingest_id = f"netmon-{count + 1}"
     conn.execute(

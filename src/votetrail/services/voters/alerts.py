@@ -13,12 +13,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select, update
 
@@ -27,23 +25,16 @@ from votetrail.core.ledger.canonical import canonical_bytes, iso_utc
 from votetrail.core.voters.anomalies import ChangeSeen, Rules, find_anomalies
 from votetrail.core.voters.record import VoterRecord
 from votetrail.core.voters.transactions import Kind
-from votetrail.errors import ConfigurationError, InvalidInput, NotFound, PermissionDenied
+from votetrail.errors import InvalidInput, NotFound, PermissionDenied
 from votetrail.services.context import App
 from votetrail.services.directory import state_id
+from votetrail.services.office_zone import zone
 from votetrail.services.unit_of_work import UnitOfWork, deny, unit_of_work
 from votetrail.store.models import VOTER_ALERTS, VOTER_PARTICIPATION, VOTER_VERSIONS
 
 RULES = Rules()
 RECENT_VOTE_DAYS = 90
 """A change within this many days of the voter's last vote is flagged."""
-
-
-def zone() -> ZoneInfo:
-    name = os.environ.get("VOTETRAIL_TIMEZONE", "America/Denver")
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigurationError(f"VOTETRAIL_TIMEZONE {name!r} is not a known time zone") from None
 
 
 def local_now(app: App) -> datetime:

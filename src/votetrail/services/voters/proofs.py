@@ -18,6 +18,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import json
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -37,7 +38,7 @@ from votetrail.errors import NotFound, VerificationFailed
 from votetrail.services.context import App
 from votetrail.services.voters.pii import load_keys
 from votetrail.store import ledger, voter_rows
-from votetrail.store.models import CHECKPOINTS, LEDGER_ENTRIES, VOTER_VERSIONS
+from votetrail.store.models import CHECKPOINTS, LEDGER_ENTRIES, VOTER_VERSIONS, VOTERS
 
 MAX_TRAIL = 500
 """At most this many log entries after the map update go into a proof.
@@ -161,6 +162,11 @@ def prove(app: App, voter_id: str) -> dict[str, Any]:
         return bundle_for(conn, voter_id, int(seq), *checkpoint)
 
 
+def proof_text(bundle: dict[str, Any]) -> str:
+    """The bundle as the file a clerk or a voter keeps: one layout for the command and the page."""
+    return json.dumps(bundle, indent=2, default=str) + "\n"
+
+
 def check_bundle(bundle: dict[str, Any], verifier_key: str) -> list[str]:
     """Every link of a proof bundle that does not hold (empty: the proof is good).
 
@@ -236,6 +242,40 @@ def check_registration(
             return None
         if not record.dob.present or keys.dob_mac(dob) != record.dob.mac:
             return None
+    return _answer(app, record)
+
+
+def check_registration_by_name(
+    app: App, first_name: str, last_name: str, dob: date, county: str
+) -> RegistrationCheck | None:
+    """The same answer for a voter who does not know their id: name, birth date and county.
+
+    Looked up by the keyed hash of the birth date (indexed) within the
+    county, then the names compared in memory. Exactly one registration must
+    match: two people of one name and birth date in one county get the same
+    ``None`` as no match (they can ask the office), so the answer never tells
+    which of the details was wrong.
+    """
+    keys = load_keys(app.data_dir, create_if_missing=False)
+    first, last = first_name.strip().lower(), last_name.strip().lower()
+    with app.engine.connect() as conn:
+        rows = conn.execute(
+            select(VOTERS)
+            .where(VOTERS.c.county == county.strip())
+            .where(VOTERS.c.dob_mac == keys.dob_mac(dob))
+        ).all()
+    found = [
+        r
+        for r in (voter_rows.row_to_record(row) for row in rows)
+        if r.last_name.strip().lower() == last and r.first_name.strip().lower() == first
+    ]
+    if len(found) != 1:
+        return None
+    return _answer(app, found[0])
+
+
+def _answer(app: App, record: VoterRecord) -> RegistrationCheck:
+    with app.engine.connect() as conn:
         rows = conn.execute(
             select(VOTER_VERSIONS.c.version, VOTER_VERSIONS.c.kind, VOTER_VERSIONS.c.occurred_at)
             .where(VOTER_VERSIONS.c.voter_id == record.voter_id)

@@ -12,13 +12,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
+import time
+import weakref
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, select, update
+from sqlalchemy import Connection, Engine, delete, func, select, update
 
 from votetrail.core.access import Principal, may_manage_voters
 from votetrail.core.ledger.canonical import iso_utc
@@ -36,6 +39,7 @@ from votetrail.services.context import App
 from votetrail.services.directory import state_id
 from votetrail.services.unit_of_work import UnitOfWork, deny, unit_of_work
 from votetrail.services.voters import alerts as voter_alerts
+from votetrail.services.voters import review as voter_review
 from votetrail.services.voters.pii import PiiKeys, load_keys
 from votetrail.store import ledger, voter_rows
 from votetrail.store.models import VOTER_VERSIONS, VOTERS
@@ -222,8 +226,20 @@ def _write_version(
     publish_map(uow, [row["bucket"]])
 
 
-def change(app: App, principal: Principal, voter_id: str, request: Change) -> VoterRecord:
-    """Apply one transaction to one voter, if the rules and the county allow it."""
+def change(
+    app: App,
+    principal: Principal,
+    voter_id: str,
+    request: Change,
+    *,
+    known_party: bool = False,
+) -> VoterRecord:
+    """Apply one transaction to one voter, if the rules and the county allow it.
+
+    ``known_party``: a party change must name one of the state's parties
+    (:func:`parties`), as the clerk's form does; the rules' own refusals
+    (no reason, a cancelled voter) come first.
+    """
     at = iso_utc(app.clock())
     with guarded(app, principal):
         with unit_of_work(app, principal.username) as uow:
@@ -233,6 +249,12 @@ def change(app: App, principal: Principal, voter_id: str, request: Change) -> Vo
                 raise NotFound(f"no voter {voter_id}")
             require(app, conn, principal, current.county, "change voters")
             new = apply_change(current, request, today(app))
+            if known_party and request.kind is Kind.PARTY and not _is_party(conn, new.party):
+                raise InvalidInput(
+                    f"“{new.party}” is not one of the parties on the state voter list; "
+                    "choose one from the list",
+                    "party",
+                )
             if request.kind is Kind.CANCEL and new.status_reason.startswith("duplicate of "):
                 other = new.status_reason.removeprefix("duplicate of ")
                 kept = voter_rows.get(conn, other)
@@ -245,6 +267,8 @@ def change(app: App, principal: Principal, voter_id: str, request: Change) -> Vo
             _write_version(
                 uow, new, request.kind, request.reason, request.source_ref, at, insert=False
             )
+            if request.kind is Kind.CANCEL:
+                voter_review.close_cited(uow, new, request.source_ref)
             voter_alerts.check(app, uow, [(new, request.kind)])
         return new
 
@@ -379,6 +403,41 @@ def counts(app: App, county: str | None = None) -> dict[str, int]:
         if county is not None:
             query = query.where(VOTERS.c.county == county)
         return {str(s): int(n) for s, n in conn.execute(query)}
+
+
+PARTY_LIST_SECONDS = 60.0
+"""How long the list of parties offered in the change form is reused before it is read again."""
+_party_lists: weakref.WeakKeyDictionary[Engine, tuple[float, tuple[str, ...]]] = (
+    weakref.WeakKeyDictionary()
+)
+_party_lock = threading.Lock()
+
+
+def parties(app: App) -> tuple[str, ...]:
+    """The state's parties: every party some registration on the statewide list carries.
+
+    The state's own voter file (and each registration form) is where a party
+    enters the list, so a party recognised tomorrow is offered as soon as a
+    voter registered with it is loaded; a clerk's form only chooses among
+    them, so a typo can no longer start a new party. Read once a minute at
+    most (a state list is millions of rows); :func:`change` checks exactly.
+    """
+    now = time.monotonic()
+    with _party_lock:
+        cached = _party_lists.get(app.engine)
+        if cached is not None and now - cached[0] < PARTY_LIST_SECONDS:
+            return cached[1]
+    with app.engine.connect() as conn:
+        found = tuple(sorted(str(p) for p in conn.scalars(select(VOTERS.c.party).distinct())))
+    with _party_lock:
+        _party_lists[app.engine] = (now, found)
+    return found
+
+
+def _is_party(conn: Connection, party: str) -> bool:
+    """Whether ``party`` is one of the state's parties, as of this moment (exact, not cached)."""
+    found = conn.execute(select(VOTERS.c.voter_id).where(VOTERS.c.party == party).limit(1))
+    return found.first() is not None
 
 
 def require_voters(app: App, principal: Principal, county: str, what: str) -> None:

@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import hmac
 import io
 import json
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -33,16 +35,20 @@ from votetrail.core.access import Principal, Role, may_manage_voters
 from votetrail.core.ledger.canonical import iso_utc
 from votetrail.core.voters.exchange import IdentityTokens, match_tokens, tokens_for
 from votetrail.core.voters.record import Status, VoterRecord
+from votetrail.core.voters.version_facts import VersionFacts
 from votetrail.errors import InvalidInput, NotFound, PermissionDenied
 from votetrail.formats.csv_out import CsvWriter
 from votetrail.services.context import App
 from votetrail.services.directory import state_id
-from votetrail.services.unit_of_work import deny, unit_of_work
+from votetrail.services.unit_of_work import UnitOfWork, deny, unit_of_work
 from votetrail.services.voters.pii import PiiKeys, load_keys
 from votetrail.store import voter_rows
-from votetrail.store.models import LEDGER_ENTRIES, VOTER_REVIEWS
+from votetrail.store.models import LEDGER_ENTRIES, VOTER_REVIEWS, VOTER_VERSIONS
 
 DECISIONS = ("confirmed", "rejected")
+CLOSED = "closed"
+"""A confirmed finding once the change it called for (a cancellation citing it) was made."""
+IDENTIFIERS = ("dob", "ssn4", "drivers_license")
 EXCHANGE_COLUMNS = ("voter_id", "name_dob", "dl", "ssn4_dob")
 
 
@@ -420,6 +426,113 @@ def decide(app: App, principal: Principal, review_id: str, decision: str, note: 
         )
 
 
+def compare_identifiers(first: VoterRecord, second: VoterRecord) -> dict[str, str]:
+    """Whether two registrations' protected identifiers agree: "match", "differ" or "missing".
+
+    Compared by their keyed hashes (equal values hash equally under the one
+    key), so no identifier is opened, and only the verdict leaves this
+    function: a clerk deciding a duplicate learns that the birth dates agree,
+    never what they are.
+    """
+    verdicts: dict[str, str] = {}
+    for kind in IDENTIFIERS:
+        mine, theirs = getattr(first, kind), getattr(second, kind)
+        if not (mine.present and theirs.present):
+            verdicts[kind] = "missing"
+        else:
+            verdicts[kind] = "match" if hmac.compare_digest(mine.mac, theirs.mac) else "differ"
+    return verdicts
+
+
+def _cites(source_ref: str, review_id: str) -> bool:
+    """Whether a source document reference names this review (as a word, not inside another id)."""
+    return re.search(rf"(?<![\w-]){re.escape(review_id)}(?![\w-])", source_ref) is not None
+
+
+def close_cited(uow: UnitOfWork, record: VoterRecord, source_ref: str) -> list[str]:
+    """Close the confirmed findings about ``record`` that its cancellation cites.
+
+    Called in the cancellation's own transaction, so the finding is closed
+    exactly when the change it asked for is made (and never if that change
+    is refused). Only a confirmed finding naming this voter closes: citing an
+    open one (not yet decided) or another voter's leaves it as it is. Each
+    closing is logged as an event hashing the stored row.
+    """
+    rows = uow.conn.execute(
+        select(VOTER_REVIEWS.c.id, VOTER_REVIEWS.c.county)
+        .where(VOTER_REVIEWS.c.status == "confirmed")
+        .where(
+            or_(
+                VOTER_REVIEWS.c.voter_id == record.voter_id,
+                VOTER_REVIEWS.c.other_id == record.voter_id,
+            )
+        )
+    ).all()
+    closed = []
+    for review_id, county in rows:
+        if not _cites(source_ref, str(review_id)):
+            continue
+        uow.conn.execute(
+            update(VOTER_REVIEWS).where(VOTER_REVIEWS.c.id == review_id).values(status=CLOSED)
+        )
+        uow.record("voters.review_closed", review_id, county)
+        closed.append(str(review_id))
+    return closed
+
+
+@dataclass(frozen=True)
+class ClosingChange:
+    """The change that closed a finding: which voter, which version, which log entry."""
+
+    voter_id: str
+    version: int
+    occurred_at: str
+    log_index: int | None
+
+
+def closing_change(app: App, review: ReviewView) -> ClosingChange | None:
+    """The cancellation that cites ``review``, and the log entry that vouches for it.
+
+    Found from the stored version (its source document names the review) and
+    the entry whose hash covers exactly that version's facts, so the link is
+    the one the log itself proves.
+    """
+    with app.engine.connect() as conn:
+        rows = conn.execute(
+            select(VOTER_VERSIONS)
+            .where(VOTER_VERSIONS.c.voter_id.in_([review.voter_id, review.other_id]))
+            .where(VOTER_VERSIONS.c.kind == "cancel")
+            .where(VOTER_VERSIONS.c.source_ref.contains(review.id, autoescape=True))
+            .order_by(VOTER_VERSIONS.c.occurred_at.desc())
+        ).all()
+        row = next((r for r in rows if _cites(r.source_ref, review.id)), None)
+        if row is None:
+            return None
+        m = row._mapping
+        facts = VersionFacts(
+            voter_id=m["voter_id"],
+            version=m["version"],
+            kind=m["kind"],
+            actor=m["actor"],
+            reason=m["reason"],
+            source_ref=m["source_ref"],
+            occurred_at=m["occurred_at"],
+            version_hash=m["version_hash"],
+            import_id=m["import_id"],
+            import_position=m["import_position"],
+        )
+        seq = conn.execute(
+            select(LEDGER_ENTRIES.c.seq)
+            .where(LEDGER_ENTRIES.c.record_type == "voter")
+            .where(LEDGER_ENTRIES.c.record_id == facts.voter_id)
+            .where(LEDGER_ENTRIES.c.payload_hash == facts.hash())
+            .limit(1)
+        ).scalar()
+    return ClosingChange(
+        facts.voter_id, facts.version, facts.occurred_at, None if seq is None else int(seq)
+    )
+
+
 def open_reviews_for(app: App, voter_id: str) -> list[ReviewView]:
     with app.engine.connect() as conn:
         rows = conn.execute(
@@ -431,8 +544,12 @@ def open_reviews_for(app: App, voter_id: str) -> list[ReviewView]:
 
 
 __all__ = [
+    "ClosingChange",
     "ReviewView",
     "RunResult",
+    "close_cited",
+    "closing_change",
+    "compare_identifiers",
     "decide",
     "export_exchange",
     "find_duplicates",

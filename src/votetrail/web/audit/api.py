@@ -8,7 +8,9 @@ everywhere" ends it at once. It sends ``Authorization: Bearer <token>``;
 the API never reads cookies (``web/auth.py``), so there is no CSRF to guard.
 
 Every route calls the same services as the pages, so the same rules refuse
-the same things and log them as ``access.denied``. Errors are JSON,
+the same things and log them as ``access.denied``; a route that takes a body
+first checks the caller against the role and the county or board its path
+names, so a refused caller is logged and learns nothing of the body's shape. Errors are JSON,
 ``{"error", "where", "status"}`` (``web/errors.py``). The routes and the
 OpenAPI document come from one table (``OPERATIONS``), so neither can drift.
 """
@@ -29,8 +31,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from votetrail import __version__
-from votetrail.core.access import Principal, may_upload
-from votetrail.errors import AuthenticationFailed, InvalidInput, NotFound, PermissionDenied
+from votetrail.core.access import Principal, may_manage_audit_boards, may_upload
+from votetrail.errors import InvalidInput, NotFound, PermissionDenied
 from votetrail.services import directory
 from votetrail.services.accounts import refusals, sign_in
 from votetrail.services.accounts import sessions as web_sessions
@@ -49,7 +51,7 @@ from votetrail.web.audit.openapi import (
     ref,
 )
 from votetrail.web.audit.state import require_auditor
-from votetrail.web.auth import bearer_token, client_network
+from votetrail.web.auth import NotSignedIn, bearer_token, client_network, require_allowed
 from votetrail.web.county import FORMS, import_upload, replacement_of
 from votetrail.web.lat.common import download
 from votetrail.web.state import app_of
@@ -65,12 +67,62 @@ T = TypeVar("T")
 
 
 def _who(request: Request) -> Principal:
+    """The token's account; without one a 401, logged as a refusal (``web/errors.py``)."""
     principal = getattr(request.state, "principal", None)
     if not isinstance(principal, Principal):
-        raise AuthenticationFailed(
+        raise NotSignedIn(
             "send a token as 'Authorization: Bearer <token>'; POST /api/session gives one"
         )
     return principal
+
+
+async def _auditor(request: Request) -> Principal:
+    """The state administrator, checked before any body is read; anyone else refused."""
+    _who(request)
+    return await run_in_threadpool(require_auditor, request, app_of(request))
+
+
+async def _board_manager(request: Request) -> Principal:
+    """The path's county's administrator or the state's, checked before the body is read."""
+    _who(request)
+    app = app_of(request)
+    county = _param(request, "county")
+    state = await run_in_threadpool(directory.the_state, app)
+    return await run_in_threadpool(
+        require_allowed,
+        request,
+        app,
+        lambda p: may_manage_audit_boards(p, county, state),
+        county,
+        f"only {county}'s administrator or the state administrator manages its audit boards",
+    )
+
+
+async def _board_account(request: Request) -> Principal:
+    """The path's board's own account, checked before the body is read.
+
+    Only a board enters its ballots and signs its round off (``services/audit/boards.py``
+    asks again). Anyone else is refused whether or not the board exists, so a refusal
+    tells nothing about which boards there are.
+    """
+    principal = _who(request)
+    app = app_of(request)
+    board_id = _param(request, "board_id")
+
+    def own(who: Principal) -> bool:
+        try:
+            return boards.board_of_user(app, who).id == board_id
+        except NotFound:  # not a board's account at all
+            return False
+
+    return await run_in_threadpool(
+        require_allowed,
+        request,
+        app,
+        own,
+        principal.jurisdiction,
+        "only that board enters its ballots and signs off its round",
+    )
 
 
 async def _body(request: Request) -> dict[str, Any]:
@@ -172,7 +224,7 @@ async def list_audits(request: Request) -> Response:
 
 
 async def create_audit(request: Request) -> Response:
-    principal = _who(request)
+    principal = await _auditor(request)
     body = await _body(request)
     with_replacement = body.get("with_replacement", False)
     if not isinstance(with_replacement, bool):
@@ -209,7 +261,7 @@ async def county_status(request: Request) -> Response:
 
 
 async def set_seed(request: Request) -> Response:
-    principal = _who(request)
+    principal = await _auditor(request)
     body = await _body(request)
     audit_id = _param(request, "audit_id")
     app = app_of(request)
@@ -237,7 +289,7 @@ async def offered_sizes(request: Request) -> Response:
 
 
 async def draw_round(request: Request) -> Response:
-    principal = _who(request)
+    principal = await _auditor(request)
     body = await _body(request)
     drawn = await run_in_threadpool(
         draw.draw_round, app_of(request), principal, _param(request, "audit_id"), _int(body, "size")
@@ -309,7 +361,7 @@ def _members(body: dict[str, Any]) -> list[boards.Member]:
 
 
 async def create_board(request: Request) -> Response:
-    principal = _who(request)
+    principal = await _board_manager(request)
     body = await _body(request)
     created = await run_in_threadpool(
         boards.create_board,
@@ -388,7 +440,7 @@ async def board_ballots(request: Request) -> Response:
 
 
 async def record_interpretation(request: Request) -> Response:
-    principal = _who(request)
+    principal = await _board_account(request)
     body = await _body(request)
     raw = body.get("readings")
     if not isinstance(raw, dict) or not all(
@@ -409,7 +461,7 @@ async def record_interpretation(request: Request) -> Response:
 
 
 async def sign_off(request: Request) -> Response:
-    principal = _who(request)
+    principal = await _board_account(request)
     body = await _body(request)
     board_id = _param(request, "board_id")
     await run_in_threadpool(

@@ -25,7 +25,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from votetrail.core.access import Principal
+from votetrail.core.access import Principal, Role
 from votetrail.errors import AuthenticationFailed, InvalidInput, NotFound, PermissionDenied
 from votetrail.services.accounts import sessions as web_sessions
 from votetrail.services.audit import boards as audit_boards
@@ -110,19 +110,28 @@ def _signed_off(board: BoardView, ballots: Sequence[BoardBallot]) -> bool:
 
 
 def home(request: Request) -> Response:
-    """The board's ballots for this round in retrieval order, done or not."""
+    """The board's work first (the next ballot to enter, or the sign-off), then its list.
+
+    A board account on no audit's board yet (the demo's ``adams-board``) or
+    with no ballots assigned is told so in words: an empty page, or another
+    office's page, would leave its members guessing whether something broke.
+    """
     app = app_of(request)
     principal = require(request)
     try:
         board, ballots = _board(app, principal)
     except NotFound:
-        # An account on no board (yet), e.g. the demo's county-wide board account:
-        # its workspace is its county's page, as before audit boards had pages.
+        if principal.role is Role.AUDIT_BOARD:
+            context = {"flash": request.session.pop(FLASH, None)}
+            return render(request, "audit_board_home.html", context)
+        # Other officials are on no board: their workspace is their jurisdiction's page.
         return RedirectResponse(f"/j/{principal.jurisdiction}", status_code=303)
+    done = sum(1 for b in ballots if b.done)
     context = {
         "board": board,
         "ballots": ballots,
-        "done": sum(1 for b in ballots if b.done),
+        "done": done,
+        "next_number": next((n for n, b in enumerate(ballots, 1) if not b.done), None),
         "round": _current_round(ballots),
         "signed_off": _signed_off(board, ballots),
         "flash": request.session.pop(FLASH, None),

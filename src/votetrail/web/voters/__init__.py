@@ -28,7 +28,7 @@ from starlette.routing import Route
 
 from votetrail.web.voters.alerts import alerts_page
 from votetrail.web.voters.check import check_form, check_registration
-from votetrail.web.voters.record import change, voter_page
+from votetrail.web.voters.record import change, voter_page, voter_proof
 from votetrail.web.voters.review import decide, review_page
 from votetrail.web.voters.search import search_page
 
@@ -38,6 +38,7 @@ ROUTES = [
     Route("/j/{slug}/voters/review/{review_id}", decide, methods=["POST"]),
     Route("/voters/alerts", alerts_page, methods=["GET"]),  # before /voters/{voter_id}
     Route("/voters/{voter_id}", voter_page, methods=["GET"]),
+    Route("/voters/{voter_id}/proof", voter_proof, methods=["GET"]),
     Route("/voters/{voter_id}/change/{kind}", change, methods=["POST"]),
     Route("/check-registration", check_form, methods=["GET"]),
     Route("/check-registration", check_registration, methods=["POST"]),

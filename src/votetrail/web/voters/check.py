@@ -1,9 +1,10 @@
 """The public "check my registration" page, and the limits that keep it from being an oracle.
 
-The check asks for the voter id, last name and date of birth in a POST form
-(never a query string, so no access log or browser history keeps a birth
-date) and answers one neutral sentence for every kind of mismatch, including
-an unknown id. Failed checks are counted per client and voter id, per client
+The check asks for the voter id, last name and date of birth (or, for a
+voter who does not know their id, first and last name, date of birth and
+county) in a POST form (never a query string, so no access log or browser
+history keeps a birth date) and answers one neutral sentence for every kind
+of mismatch, including an unknown id. Failed checks are counted per client and voter id, per client
 and overall (:class:`FailedChecks`), so the page cannot be used to guess a
 known voter's birth date either, nor to lock a voter out of their own record.
 """
@@ -23,6 +24,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from votetrail.errors import ConfigurationError, InvalidInput
+from votetrail.services import directory
 from votetrail.services.voters import proofs as voter_proofs
 from votetrail.services.voters import records as voters
 from votetrail.web.auth import check_csrf, client_network
@@ -47,6 +49,14 @@ CHECK_WINDOW_SECONDS = 24 * 3600
 TOO_MANY = (
     "Too many unsuccessful checks for this voter id today. Try again tomorrow, "
     "or ask your county election office."
+)
+TOO_MANY_FOR_DETAILS = (
+    "Too many unsuccessful checks for these details today. Try again tomorrow, "
+    "or ask your county election office."
+)
+ASK = (
+    "Enter your voter id, last name and date of birth; or, without the voter id, "
+    "your first and last name, date of birth and county."
 )
 TOO_MANY_FROM_CLIENT = (
     "Too many unsuccessful checks from your network today. Try again tomorrow, "
@@ -239,16 +249,36 @@ def _checkpoint_size(note: str) -> int:
     return int(note.split("\n", 2)[1])
 
 
+def _counties(request: Request) -> list[tuple[str, str]]:
+    """The counties a voter may choose from (slug, name): public, like the home page."""
+    return [(j.id, j.name) for j in directory.jurisdictions(app_of(request)) if j.kind == "county"]
+
+
 def check_form(request: Request) -> Response:
-    return private(render(request, "voters_check.html", {}))
+    return _check_page(request, {})
 
 
 def _check_page(request: Request, context: dict[str, object], status: int = 200) -> Response:
+    if "voter" not in context:
+        context = {"counties": _counties(request), **context}
     return private(render(request, "voters_check.html", context, status))
 
 
+def _target(voter_id: str, county: str, last_name: str, first_name: str) -> str:
+    """What a check asks about, for counting failures: the id, or the county and name."""
+    if voter_id:
+        return voter_id
+    return "\x1f".join(("by-name", county, last_name, first_name))
+
+
 async def check_registration(request: Request) -> Response:
-    """A voter's own record and its proof, for the right id, last name and birth date.
+    """A voter's own record and its proof, for the right id (or name and county) and birth date.
+
+    Two ways in, one answer: the voter id with last name and birth date, or,
+    for a voter who does not know their id, first and last name, birth date
+    and county. Both give the same neutral sentence for any mismatch and
+    count their failures in the same limits (per client and what was asked
+    about, per client, overall), so neither is an easier oracle than the other.
 
     ``format=json`` answers the proof bundle itself (for a script, or to keep
     as a file); the page embeds the same bundle, so no URL ever carries the
@@ -260,6 +290,8 @@ async def check_registration(request: Request) -> Response:
     as_json = form_text(form, "format") == "json"
     voter_id = form_text(form, "voter_id")
     last_name = form_text(form, "last_name")
+    first_name = form_text(form, "first_name")
+    county = form_text(form, "county")
     dob_text = form_text(form, "dob")
 
     def refuse(message: str, status: int) -> Response:
@@ -267,32 +299,47 @@ async def check_registration(request: Request) -> Response:
             return private(JSONResponse({"error": message, "status": status}, status))
         return _check_page(request, {"message": message}, status)
 
+    by_name = not voter_id
     # A NUL can match no record, and PostgreSQL refuses it in a query (a 500).
-    if not (voter_id and last_name and dob_text) or "\x00" in voter_id + last_name:
-        return refuse("Enter your voter id, last name and date of birth.", 400)
+    complete = bool(last_name and dob_text and (voter_id or (first_name and county)))
+    if not complete or "\x00" in voter_id + last_name + first_name + county:
+        return refuse(ASK, 400)
     try:
-        check_lengths({"voter_id": voter_id, "last_name": last_name})
+        check_lengths(
+            {
+                "voter_id": voter_id,
+                "last_name": last_name,
+                "first_name": first_name,
+                "county": county,
+            }
+        )
         dob = _parse_dob(dob_text)
     except InvalidInput as exc:
         return refuse(str(exc).capitalize() + ".", 400)
     limiter = _failed_checks(request)
     client = FailedChecks.client(request.client.host if request.client else None)
+    target = _target(voter_id, county, last_name, first_name)
     # Counted as a failure before the check runs, so checks sent at once are all counted.
-    refusal = limiter.attempt(client, voter_id)
+    refusal = limiter.attempt(client, target)
     if refusal is not None:
-        return refuse(refusal, 429)
+        return refuse(TOO_MANY_FOR_DETAILS if by_name and refusal == TOO_MANY else refusal, 429)
     try:
-        found = await run_in_threadpool(
-            voter_proofs.check_registration, app, voter_id, last_name, dob
-        )
+        if by_name:
+            found = await run_in_threadpool(
+                voter_proofs.check_registration_by_name, app, first_name, last_name, dob, county
+            )
+        else:
+            found = await run_in_threadpool(
+                voter_proofs.check_registration, app, voter_id, last_name, dob
+            )
     except ConfigurationError as exc:
-        limiter.matched(client, voter_id)
+        limiter.matched(client, target)
         # e.g. the identifier key file is lost; the details are for the operator, not the public.
         log.error("registration check unavailable: %s", exc)
         return refuse("The registration check is not available right now.", 503)
     if found is None:
         return refuse(NO_MATCH, 404 if as_json else 200)
-    limiter.matched(client, voter_id)
+    limiter.matched(client, target)
     if as_json:
         name = quote(f"{found.record.voter_id}-proof.json")
         return private(

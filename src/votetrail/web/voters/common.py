@@ -50,6 +50,7 @@ MAX_LENGTH: dict[str, int] = {
     "source_ref": 200,
     "reason": 2000,
     "voter_id": 64,
+    "county": 64,
 }
 """What the database columns hold; longer input is refused by name instead of failing."""
 

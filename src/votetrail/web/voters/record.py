@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from functools import partial
+from urllib.parse import quote
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -24,7 +26,9 @@ from votetrail.core.voters.record import (
 from votetrail.core.voters.transactions import Change, Kind
 from votetrail.errors import InvalidInput, NotFound, PermissionDenied, TooManyAttempts
 from votetrail.services.context import App
+from votetrail.services.voters import proofs as voter_proofs
 from votetrail.services.voters import records as voters
+from votetrail.services.voters.proofs import proof_text
 from votetrail.web.auth import check_csrf, require
 from votetrail.web.state import app_of
 from votetrail.web.templating import render
@@ -92,6 +96,12 @@ def _form_values(record: VoterRecord) -> dict[str, dict[str, str]]:
     }
 
 
+def _party_choices(app: App, current: str) -> list[str]:
+    """The state's parties for the form's list; the voter's own stays offered whatever happens."""
+    found = voters.parties(app)
+    return list(found) if current in found else sorted({*found, current})
+
+
 def _offered(status: Status) -> tuple[Kind, ...]:
     """The changes the rules allow from this status; the service checks again regardless."""
     if status is Status.CANCELLED:
@@ -124,6 +134,7 @@ def _voter_response(
         "inactive_reasons": INACTIVE_REASONS,
         "cancel_reasons": CANCEL_REASONS,
         "values": values,
+        "parties": _party_choices(app, record.party),
         "flash": request.session.pop(FLASH, None),
     }
     status = 200
@@ -190,6 +201,30 @@ def _change_of(kind: Kind, submitted: Mapping[str, str]) -> Change:
     )
 
 
+def voter_proof(request: Request) -> Response:
+    """The proof bundle of a voter's current record, as ``votetrail voters prove`` writes it.
+
+    Walled like the voter page (another county's voter is the same 404 as an
+    unknown id); the bundle carries the record as logged, never an identifier
+    in the clear, so the clerk can hand it to the voter or check it offline
+    with ``votetrail voters check-proof``.
+    """
+    app = app_of(request)
+    principal = require(request)
+    voter_id = str(request.path_params["voter_id"])
+    with _unknown_if_refused():
+        voters.get_voter(app, principal, voter_id)
+    bundle = voter_proofs.prove(app, voter_id)
+    name = quote(f"{voter_id}-proof.json", safe="")
+    return private(
+        Response(
+            proof_text(bundle),
+            media_type="application/json",
+            headers={"Content-Disposition": f"attachment; filename*=UTF-8''{name}"},
+        )
+    )
+
+
 async def change(request: Request) -> Response:
     """CSRF before permission, so a forged post cannot fill the log with refusals.
 
@@ -208,8 +243,13 @@ async def change(request: Request) -> Response:
     try:
         check_lengths(submitted)
         with _unknown_if_refused():
+            # The form offers only the state's parties; a hand-made request is refused in words.
             record = await run_in_threadpool(
-                voters.change, app, principal, voter_id, _change_of(kind, submitted)
+                partial(voters.change, known_party=True),
+                app,
+                principal,
+                voter_id,
+                _change_of(kind, submitted),
             )
     except InvalidInput as exc:
         with _unknown_if_refused():

@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from votetrail.core.access import Principal, Role, may_manage_voters
+from votetrail.core.voters.record import VoterRecord
 from votetrail.errors import InvalidInput, NotFound
 from votetrail.services import directory
 from votetrail.services.context import App
@@ -26,6 +27,7 @@ from votetrail.web.voters.common import (
     private,
     voter_url,
 )
+from votetrail.web.words import county_name
 
 REVIEW_KINDS = {
     "duplicate": "Possible duplicate registration",
@@ -33,6 +35,29 @@ REVIEW_KINDS = {
     "cross-state": "Possible move to another state",
 }
 DECISIONS = ("confirmed", "rejected")
+COMPARED = (
+    "county",
+    "status",
+    "residence",
+    "mailing",
+    "precinct",
+    "ballot_style",
+    "party",
+    "registered_on",
+    "status_since",
+)
+"""Record fields compared side by side; the ids and versions of two records always differ."""
+NAME_PARTS = ("first_name", "middle_name", "last_name", "suffix")
+IDENTIFIER_LABELS = {
+    "dob": "Date of birth",
+    "ssn4": "Last four of the SSN",
+    "drivers_license": "Driver's licence",
+}
+IDENTIFIER_WORDS = {
+    "match": "match",
+    "differ": "differ",
+    "missing": "missing on one or both",
+}
 
 
 # ---------------------------------------------------------------- review queue
@@ -59,9 +84,7 @@ def _next_step(review: ReviewView) -> str:
     )
 
 
-def _other(
-    app: App, principal: Principal, county: str, review: ReviewView
-) -> dict[str, Any] | None:
+def _other(app: App, principal: Principal, county: str, review: ReviewView) -> VoterRecord | None:
     """The other registration of a duplicate, when the official may read it.
 
     A finding can span two counties; a county official sees the other side
@@ -73,10 +96,10 @@ def _other(
     other_county = str(review.details.get("other_county") or county)
     if other_county == county:
         found = voters.search(app, principal, county, voter_id=review.other_id, limit=1)
-        return voters.public_view(found[0]) if found else None
+        return found[0] if found else None
     if principal.role is Role.STATE_ADMIN:
         try:
-            return voters.public_view(voters.get_voter(app, principal, review.other_id))
+            return voters.get_voter(app, principal, review.other_id)
         except NotFound:
             return None
     return None
@@ -89,26 +112,70 @@ def _shown(value: object) -> str:
     return str(value)
 
 
+def _details(review: ReviewView) -> list[tuple[str, str]]:
+    """The finding's details in words; where the other registration is, said as a county."""
+    rows: list[tuple[str, str]] = []
+    for key, value in sorted(review.details.items()):
+        if key == "other_county":
+            if value == review.county:
+                rows.append(("counties", f"both in {county_name(review.county)}"))
+            else:
+                rows.append(("other registration", f"in {county_name(value)}"))
+        else:
+            rows.append((str(key).replace("_", " "), _shown(value)))
+    return rows
+
+
+def _differing(left: dict[str, Any] | None, right: dict[str, Any] | None) -> list[str]:
+    """The record fields (by key, "name" for the whole name) where two registrations differ."""
+    if left is None or right is None:
+        return []
+    found = [k for k in COMPARED if left.get(k) != right.get(k)]
+    names = [[v.get(part) for part in NAME_PARTS] for v in (left, right)]
+    if names[0] != names[1]:
+        found.append("name")
+    return found
+
+
 def _review_entry(
     app: App, principal: Principal, county: str, review: ReviewView
 ) -> dict[str, object]:
     try:
-        voter: dict[str, Any] | None = voters.public_view(
-            voters.get_voter(app, principal, review.voter_id)
-        )
+        record: VoterRecord | None = voters.get_voter(app, principal, review.voter_id)
     except NotFound:
-        voter = None
+        record = None
+    other = _other(app, principal, county, review)
+    voter = None if record is None else voters.public_view(record)
+    other_view = None if other is None else voters.public_view(other)
+    identifiers = (
+        []
+        if record is None or other is None
+        else [
+            (IDENTIFIER_LABELS[k], verdict)
+            for k, verdict in voter_review.compare_identifiers(record, other).items()
+        ]
+    )
     return {
         "review": review,
         "kind_label": REVIEW_KINDS.get(review.kind, review.kind),
         "voter": voter,
-        "other": _other(app, principal, county, review),
+        "other": other_view,
         "other_county": review.details.get("other_county"),
-        "details": [
-            (str(k).replace("_", " "), _shown(v)) for k, v in sorted(review.details.items())
-        ],
+        "details": _details(review),
+        "differs": _differing(voter, other_view),
+        "identifiers": identifiers,
         "next_step": _next_step(review),
         "voter_url": voter_url(review.voter_id),
+    }
+
+
+def _closed_entry(app: App, review: ReviewView) -> dict[str, object]:
+    change = voter_review.closing_change(app, review)
+    return {
+        "review": review,
+        "voter_url": voter_url(review.voter_id),
+        "change": change,
+        "change_url": None if change is None else voter_url(change.voter_id),
     }
 
 
@@ -119,6 +186,7 @@ def review_page(request: Request) -> Response:
     target = county_of(app, request)
     open_ = voter_review.reviews(app, principal, target.id, status="open")
     confirmed = voter_review.reviews(app, principal, target.id, status="confirmed")
+    closed = voter_review.reviews(app, principal, target.id, status=voter_review.CLOSED)
     context: dict[str, object] = {
         "jurisdiction": target,
         "open": [_review_entry(app, principal, target.id, r) for r in open_],
@@ -126,7 +194,9 @@ def review_page(request: Request) -> Response:
             {"review": r, "next_step": _next_step(r), "voter_url": voter_url(r.voter_id)}
             for r in confirmed
         ],
+        "closed": [_closed_entry(app, r) for r in closed],
         "kinds": REVIEW_KINDS,
+        "identifier_words": IDENTIFIER_WORDS,
         "flash": request.session.pop(FLASH, None),
     }
     return private(render(request, "voters_review.html", context))

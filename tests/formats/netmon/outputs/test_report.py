@@ -44,9 +44,9 @@ def test_headline_counts_incidents_not_sources() -> None:
         kind=IncidentKind.DISTRIBUTED, sources=tuple(f"192.0.2.{i}" for i in range(1, 6))
     )
     html = render_report(DailyReport(DAY, [distributed, LOW], [0] * 24))
-    assert "2 scans today" in html
+    assert "2 scans on" in html
     assert "came from 6 sources" in html
-    assert "1 scan today" in render_report(DailyReport(DAY, [LOW], [0] * 24))
+    assert "1 scan on" in render_report(DailyReport(DAY, [LOW], [0] * 24))
 
 
 def test_hourly_chart_has_24_bars() -> None:
@@ -87,9 +87,10 @@ def test_got_through_comes_first_and_high_leads_the_full_table() -> None:
 
 def test_quiet_day() -> None:
     html = render_report(DailyReport(DAY, [], [0] * 24))
-    assert "0 scans today" in html
-    assert "None today." in html
-    assert "No scans today." in html
+    assert "0 scans on Tuesday, Nov 3, 2026" in html
+    assert "today" not in html.lower()
+    assert "None that day." in html
+    assert "No scans that day." in html
 
 
 @pytest.mark.parametrize("hours", [[0] * 23, [0] * 25, [-1] + [0] * 23])

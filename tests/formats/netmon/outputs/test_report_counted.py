@@ -33,7 +33,7 @@ def test_the_report_leads_with_the_counts_or_says_there_are_none() -> None:
     total = DayTotal(DAY, sources=3, attempts=5, answered=1, unexpected=1, ports=5, hosts=2)
     page = render_report(DailyReport(DAY, [], [0] * 24, counted=total))
     lead = page.index("Probed 5 times from 3 addresses on 5 ports;")
-    assert lead < page.index("0 scans today") < page.index("Got through")
+    assert lead < page.index("0 scans on") < page.index("Got through")
     assert "1 attempt got an answer in all" in page
     old = render_report(DailyReport(DAY, [], [0] * 24))
     assert "No count of every probe is stored for this day" in old

@@ -14,8 +14,8 @@ count of scans, the incidents that got through, the charts and the full list.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from html import escape
 
@@ -58,6 +58,9 @@ class DailyReport:
     """Every unsolicited attempt of the day; None when none were counted (older data)."""
     distinct_at_least: bool = False
     """``counted``'s ports and hosts are a lower bound (several files counted the day)."""
+    protocols: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    """Incident id → the protocols its sources used ("TCP", "UDP"), where they were noted:
+    without them a TCP and a UDP sweep from one address read as the same scan twice."""
 
     def __post_init__(self) -> None:
         """Reject a chart that would silently mislabel hours."""
@@ -73,15 +76,17 @@ def render_report(report: DailyReport) -> str:
     """The whole page as a string of HTML5."""
     incidents = sorted(report.incidents, key=_severity_first)
     high = [i for i in incidents if i.severity is Severity.HIGH]
-    title = f"{report.site} network report, {report.day.isoformat()}"
+    title = f"Network report, {_day_words(report.day)} — {report.site}"
     body = [
         f"<h1>{escape(title)}</h1>",
         _counted(report.counted, report.distinct_at_least),
-        _headline(report.incidents),
+        _headline(report.incidents, report.day),
         "<h2>Got through</h2>",
         "<p>Scans the firewall let in that reached a port other than the public "
         "service ports: something answered that should not be reachable.</p>",
-        _table(high, report.day) if high else '<p class="empty">None today.</p>',
+        _table(high, report.day, report.protocols)
+        if high
+        else '<p class="empty">None that day.</p>',
         "<h2>Activity</h2>",
         hourly_bars(report.attempts_per_hour, "Scan attempts per hour (UTC)"),
         "<h3>Top 10 sources by attempts</h3>",
@@ -91,7 +96,9 @@ def render_report(report: DailyReport) -> str:
         "<p>Counted by how many scans tried each port.</p>",
         ranked_bars(top_ports(report.incidents), "Top 10 destination ports by scans"),
         "<h2>All incidents</h2>",
-        _table(incidents, report.day) if incidents else '<p class="empty">No scans today.</p>',
+        _table(incidents, report.day, report.protocols)
+        if incidents
+        else '<p class="empty">No scans that day.</p>',
     ]
     return (
         "<!DOCTYPE html>\n"
@@ -162,31 +169,37 @@ def _counted(counted: DayTotal | None, distinct_at_least: bool) -> str:
     )
 
 
-def _headline(incidents: Sequence[Incident]) -> str:
+def _day_words(day: date) -> str:
+    """ "Tuesday, Nov 3, 2026": a report is read days later, so never "today"."""
+    return day.strftime("%A, %b %-d, %Y")
+
+
+def _headline(incidents: Sequence[Incident], day: date) -> str:
     """The count and the sentence that says what is being counted."""
     count = len(incidents)
     sources = len({s for i in incidents for s in i.sources})
     noun = "scan" if count == 1 else "scans"
     source_noun = "source" if sources == 1 else "sources"
     return (
-        f'<p class="headline">{count:,} {noun} today</p>'
+        f'<p class="headline">{count:,} {noun} on {_day_words(day)}</p>'
         f"<p>A scan is one incident: one address probing many ports or hosts, or "
         f"several addresses from one network probing the same ports together "
-        f"(a distributed scan, counted once). Today's {count:,} {noun} came from "
-        f"{sources:,} {source_noun}.</p>"
+        f"(a distributed scan, counted once). That day's {count:,} {noun} came from "
+        f"{sources:,} {source_noun} (days run from midnight to midnight UTC).</p>"
     )
 
 
-def _table(incidents: Sequence[Incident], day: date) -> str:
+def _table(incidents: Sequence[Incident], day: date, protocols: Mapping[str, Sequence[str]]) -> str:
     """Incidents as rows, high severity marked so it stands out when printed.
 
     Times are shown with their date, since a scan crossing midnight began or
-    ends on another day; "Attempts today" counts only ``day``'s attempts.
+    ends on another day; "Attempts that day" counts only ``day``'s attempts.
     """
     head = (
         "<tr><th>First seen (UTC)</th><th>Last seen (UTC)</th><th>Severity</th><th>Kind</th>"
-        "<th>Sources</th><th>Targets</th><th>Ports</th><th>Attempts today</th>"
-        "<th>Accepted</th><th>Blocked</th><th>Labels</th><th>Id</th></tr>"
+        "<th>Protocol</th><th>Sources</th><th>Targets</th><th>Ports</th>"
+        "<th>Attempts that day</th><th>Accepted</th><th>Blocked</th><th>Labels</th>"
+        "<th>Id</th></tr>"
     )
     rows = [head]
     for i in incidents:
@@ -196,6 +209,7 @@ def _table(incidents: Sequence[Incident], day: date) -> str:
             _moment(i.last_seen, day),
             i.severity.value,
             i.kind.value,
+            ", ".join(protocols.get(i.id, ())) or "—",
             _abridged(i.sources, SHOWN_SOURCES),
             f"{len(i.targets):,}",
             f"{i.port_count:,}: " + _abridged([str(p) for p in i.ports], SHOWN_PORTS),
