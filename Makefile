@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo demo-reset test check lint typecheck contracts docs-check pytest bench fuzz clean screenshots
+.PHONY: demo demo-reset test check lint typecheck contracts docs-check pytest bench bench-readme fuzz clean screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -56,6 +56,10 @@ fuzz: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_ledger.py
+
+## make bench-readme: write bench/README.md from bench/README.in.md and bench/results/*.json
+bench-readme: $(STAMP)
+	$(BIN)/python bench/readme.py
 
 ## make screenshots: every page of the demo as the public and each role, on a laptop and a
 ## phone, in headless Chromium (tests/web/test_every_page.py); keeps a few in docs/screenshots/

@@ -60,6 +60,7 @@ from typing import Any
 import httpx
 from sqlalchemy import func, select
 
+from _record import record
 from votetrail.formats.tally.results import write_csv as write_results_csv
 from votetrail.services.audit import boards
 from votetrail.services.audit.boards import Member
@@ -417,6 +418,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     for problem in problems:
         print(f"PROBLEM: {problem}", file=sys.stderr)
     slow = any(r[0].startswith("p95") and r[3] != "yes" for r in rows)
+    if out.latencies:
+        ms = [1000 * v for v in out.latencies]
+        p95 = percentile(ms, 0.95)
+        record(
+            "bench_audit_boards" + ("" if options.via == "api" else f"-{options.via}"),
+            {
+                "boards": options.boards,
+                "entries": len(out.latencies),
+                "failed requests": len(out.failures),
+                "rows stored == readings submitted": not any(
+                    "readings submitted" in p for p in problems
+                ),
+                "entries/s": round(len(out.latencies) / max(wall, 1e-9), 1),
+                "p50 latency, ms": round(statistics.median(ms), 1),
+                "p95 latency, ms": round(p95, 1),
+                "max latency, ms": round(max(ms), 1),
+                "verify clean": not any(p.startswith("verify") for p in problems),
+            },
+            target=f"p95 < {TARGET_P95_MS:.0f} ms over HTTP against PostgreSQL, nothing lost",
+            met=not problems and p95 < TARGET_P95_MS,
+            notes=f"via {options.via}, think {options.think_ms:.0f} ms; no outside reference",
+            smoke=options.boards < 50,
+        )
     return 1 if problems or (options.check and slow) else 0
 
 

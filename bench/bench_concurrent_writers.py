@@ -25,6 +25,8 @@ from pathlib import Path
 
 import psycopg
 
+from _record import record
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -44,7 +46,7 @@ def _database(backend: str, server: str | None) -> Iterator[str | None]:
             conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
 
 
-def _run(backend: str, server: str | None, rounds: int) -> bool:
+def _run(backend: str, server: str | None, rounds: int, figures: dict[str, object]) -> bool:
     from tests.concurrent_writers import checkpoint_forks, run_writers
 
     from votetrail.services.setup import load_demo
@@ -68,6 +70,11 @@ def _run(backend: str, server: str | None, rounds: int) -> bool:
     print(f"  checkpoints: {checked} stored, {len(forks)} not consistent with the next")
     for fork in forks:
         print(f"  FORK {fork}")
+    figures[f"{backend}: operations"] = operations
+    figures[f"{backend}: seconds"] = round(took, 1)
+    figures[f"{backend}: errors"] = len(tally.errors)
+    figures[f"{backend}: verify clean"] = report.ok
+    figures[f"{backend}: checkpoints not consistent with the next"] = len(forks)
     return not tally.errors and report.ok and not forks
 
 
@@ -82,11 +89,19 @@ def main() -> int:
 
     backends = [b.strip() for b in args.backends.split(",") if b.strip()]
     ok = True
+    figures: dict[str, object] = {"rounds per writer": args.rounds}
     if "sqlite" in backends:
-        ok = _run("sqlite", None, args.rounds) and ok
+        ok = _run("sqlite", None, args.rounds, figures) and ok
     if "postgresql" in backends:
         with running_postgres() as server:
-            ok = _run("postgresql", server, args.rounds) and ok
+            ok = _run("postgresql", server, args.rounds, figures) and ok
+    record(
+        "bench_concurrent_writers",
+        figures,
+        target="no errors, verify clean, every stored checkpoint consistent with the next",
+        met=ok,
+        smoke=args.rounds < 10,
+    )
     return 0 if ok else 1
 
 

@@ -53,6 +53,7 @@ from pathlib import Path
 import psycopg
 from sqlalchemy import Table, func, select
 
+from _record import record
 from votetrail.cli.main import run as run_cli
 from votetrail.formats.election.yaml import write_yaml
 from votetrail.services.context import open_app
@@ -489,6 +490,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     for tally in tallies.values():
         for problem in tally.problems:
             print("PROBLEM", problem)
+    figures: dict[str, object] = {}
+    for (kind, backend, launch), tally in tallies.items():
+        figures[f"{kind} on {backend} ({launch}): trials"] = tally.trials
+        figures[f"{kind} on {backend} ({launch}): clean verify, all or none"] = (
+            f"{tally.clean_verifies}, {tally.all_or_none}"
+        )
+    figures["problems"] = sum(len(t.problems) for t in tallies.values())
+    record(
+        "bench_crash_trials",
+        figures,
+        target="every trial: verify clean, all or none, no process left, a rerun completes",
+        met=not failed,
+        notes=f"{options.minutes:g} minutes per backend, seed {options.seed}",
+        smoke=options.minutes < 0.5,
+    )
     return 1 if failed else 0
 
 

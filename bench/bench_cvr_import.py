@@ -26,6 +26,12 @@ and the tabulated totals (``services.counting.results.results``) against the tot
 generator knows it wrote. The JSON dicts are counted the same way, so both
 formats demonstrably hold the same ballots.
 
+The same import then runs on PostgreSQL in the same run (issue 21), into a
+fresh database (``--postgres-server auto``, the default, starts a throw-away
+server from the distribution's binaries as the test suite does; a URL without a
+database names a server; ``none`` leaves it out), with the same checks; its rate
+is printed beside SQLite's.
+
 It prints one table of figure / target / measured / ok and exits 0, or 1 if a
 correctness check fails (with ``--check``, also if a target is missed).
 """
@@ -33,6 +39,7 @@ correctness check fails (with ``--check``, also if a target is missed).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import gc
 import json
@@ -45,7 +52,7 @@ import sys
 import tempfile
 import time
 import tracemalloc
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
@@ -53,6 +60,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from _record import record
 from votetrail.services.context import App
 from votetrail.services.counting.results import results
 from votetrail.services.counting.uploads import import_cvrs
@@ -64,6 +72,8 @@ from votetrail.store.models import CVRS
 
 RATE_TARGET = 50_000.0  # CVRs per second, end to end
 MEMORY_TARGET_MB = 1536.0  # peak resident set size of the whole process
+SMOKE_BELOW = 100_000  # smaller runs are looks or smoke tests: nothing recorded
+BENCH_DIR = Path(__file__).resolve().parent
 
 ORIGIN = "bench.votetrail.localhost/log"
 ACTOR = "bench"
@@ -113,6 +123,7 @@ class Options:
     tracemalloc: bool
     skip_json: bool
     check: bool
+    postgres_server: str = "auto"
 
 
 @dataclass(frozen=True)
@@ -131,6 +142,7 @@ class Report:
     import_seconds: float = 0.0
     json_seconds: float = 0.0
     peak_rss_mb: float = 0.0
+    postgres_rate: float | None = None
 
     def add(self, name: str, target: str, measured: str, ok: bool | None = None) -> None:
         self.figures.append(Figure(name, target, measured, ok))
@@ -355,8 +367,8 @@ def _load() -> str:
     return " / ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
-def _new_log(folder: Path) -> App:
-    app = init(folder, None, ORIGIN, state=STATE).app
+def _new_log(folder: Path, database_url: str | None = None) -> App:
+    app = init(folder, database_url, ORIGIN, state=STATE).app
     with unit_of_work(app, SYSTEM_ACTOR) as uow:
         add_jurisdiction(uow, COUNTY[0], COUNTY[1], "county", STATE[0])
     return app
@@ -380,7 +392,7 @@ def bench_import(app: App, generated: Generated, options: Options, report: Repor
     report.rate = rate
     mb = generated.csv_bytes / 1e6
     report.add(
-        f"import {options.cvrs:,} CVRs in {len(generated.csv_files)} CSV files "
+        f"import {options.cvrs:,} CVRs on sqlite in {len(generated.csv_files)} CSV files "
         f"({mb:,.0f} MB), one transaction",
         f">= {RATE_TARGET:,.0f} CVRs/s",
         f"{rate:,.0f} CVRs/s ({seconds:.1f} s; {cpu:.1f} s CPU in-process)",
@@ -445,14 +457,63 @@ def bench_json(generated: Generated, report: Report) -> Totals:
     return totals
 
 
+@contextlib.contextmanager
+def postgres_database(server: str) -> Iterator[str]:
+    """A fresh database on ``server`` (``auto``: a throw-away server), dropped afterwards."""
+    root = str(BENCH_DIR.parent)
+    if root not in sys.path:
+        sys.path.insert(0, root)
+    from tests.databases import new_database, running_postgres
+
+    with contextlib.ExitStack() as stack:
+        if server == "auto":
+            server = stack.enter_context(running_postgres())
+        yield stack.enter_context(new_database(server, prefix="bench_"))
+
+
+def bench_postgres(scratch: Path, generated: Generated, options: Options, report: Report) -> None:
+    """The same import into PostgreSQL, same checks; its rate beside SQLite's (issue 21)."""
+    try:
+        with postgres_database(options.postgres_server) as url:
+            app = _new_log(scratch / "data-pg", url)
+            try:
+                start, start_cpu = time.perf_counter(), time.process_time()
+                upload = import_cvrs(app, ACTOR, COUNTY[0], generated.csv_files)
+                seconds = time.perf_counter() - start
+                cpu = time.process_time() - start_cpu
+                rate = options.cvrs / seconds if seconds else float("inf")
+                report.postgres_rate = rate
+                report.add(
+                    f"import {options.cvrs:,} CVRs on postgresql, the same files",
+                    "-",
+                    f"{rate:,.0f} CVRs/s ({seconds:.1f} s; {cpu:.1f} s CPU in-process)",
+                )
+                if report.rate:
+                    report.add(
+                        "CVR import: postgresql / sqlite rate in this run",
+                        "-",
+                        f"{rate / report.rate:.2f}x",
+                    )
+                check_import(app, upload.records, generated, options, report, "postgresql")
+            finally:
+                app.engine.dispose()
+    except FileNotFoundError as exc:  # no server binaries for ``auto``
+        report.add("import on postgresql", "-", f"not run: {exc}")
+
+
 def check_import(
-    app: App, stored: int, generated: Generated, options: Options, report: Report
+    app: App,
+    stored: int,
+    generated: Generated,
+    options: Options,
+    report: Report,
+    backend: str = "sqlite",
 ) -> None:
     expected = generated.totals
     with app.engine.connect() as conn:
         rows = conn.execute(select(func.count()).select_from(CVRS)).scalar() or 0
     report.check(
-        f"CVRs stored == generated ({options.cvrs:,})",
+        f"CVRs stored == generated ({options.cvrs:,}) on {backend}",
         stored == rows == expected.cvrs == options.cvrs,
         f"(upload says {stored:,}, table holds {rows:,})",
     )
@@ -464,13 +525,23 @@ def check_import(
     want = [
         (header.contest, expected.ballots, expected.overvotes, expected.undervotes, expected.tally)
     ]
-    report.check("tabulated totals == the generator's", got == want, f"{got} != {want}")
-    report.add("tabulate the stored CVRs (services.counting.results)", "-", f"{seconds:.1f} s")
+    report.check(
+        f"tabulated totals == the generator's on {backend}", got == want, f"{got} != {want}"
+    )
+    report.add(
+        f"tabulate the stored CVRs on {backend} (services.counting.results)",
+        "-",
+        f"{seconds:.1f} s",
+    )
     start = time.perf_counter()
     verified = verify(app)
     seconds = time.perf_counter() - start
-    report.check("verify(app).ok", verified.ok, "; ".join(verified.problems[:3]))
-    report.add(f"verify the log and the upload's {stored:,} records", "-", f"{seconds:.1f} s")
+    report.check(f"verify(app).ok on {backend}", verified.ok, "; ".join(verified.problems[:3]))
+    report.add(
+        f"verify the log and the upload's {stored:,} records on {backend}",
+        "-",
+        f"{seconds:.1f} s",
+    )
 
 
 def check_json(read: Totals, generated: Generated, report: Report) -> None:
@@ -512,6 +583,8 @@ def run(options: Options) -> Report:
             check_import(app, stored, generated, options, report)
         finally:
             app.engine.dispose()
+        if options.postgres_server != "none":
+            bench_postgres(scratch, generated, options, report)
         report.add("load average at end (1 / 5 / 15 min)", "-", _load())
     finally:
         if options.keep:
@@ -575,6 +648,12 @@ def parse_args(argv: Sequence[str] | None) -> Options:
         "--skip-json", action="store_true", help="skip the JSON files and the json.load reference"
     )
     parser.add_argument("--check", action="store_true", help="exit 1 if a target is missed too")
+    parser.add_argument(
+        "--postgres-server",
+        default="auto",
+        help="also import into a fresh database on this PostgreSQL server (a URL without a "
+        "database); 'auto' starts a throw-away one, 'none' skips (default auto)",
+    )
     args = parser.parse_args(argv)
     if args.cvrs < 1 or args.files < 1 or args.json_per_file < 1:
         parser.error("--cvrs, --files and --json-per-file must be at least 1")
@@ -591,6 +670,7 @@ def parse_args(argv: Sequence[str] | None) -> Options:
         tracemalloc=args.tracemalloc,
         skip_json=args.skip_json,
         check=args.check,
+        postgres_server=args.postgres_server,
     )
 
 
@@ -598,12 +678,38 @@ def main(argv: Sequence[str] | None = None) -> int:
     options = parse_args(argv)
     report = run(options)
     print(render(report))
+    save(options, report)
     if report.problems:
         print("FAILED: " + "; ".join(report.problems))
         return 1
     missed = report.missed
     print("missed: " + "; ".join(f.name for f in missed) if missed else "all targets met")
     return 1 if options.check and missed else 0
+
+
+def save(options: Options, report: Report) -> None:
+    """Leave the run's figures for the README generator (``bench/_record.py``)."""
+    figures: dict[str, Any] = {
+        "cvrs": options.cvrs,
+        "sqlite_cvrs_per_s": round(report.rate),
+        "sqlite_seconds": round(report.import_seconds, 2),
+        "peak_rss_mb": round(report.peak_rss_mb),
+    }
+    if report.postgres_rate is not None:
+        figures["postgresql_cvrs_per_s"] = round(report.postgres_rate)
+    reference: dict[str, Any] = {}
+    if report.json_seconds:
+        reference["json_load_cvrs_per_s"] = round(options.cvrs / report.json_seconds)
+    record(
+        "bench_cvr_import",
+        figures,
+        target=f">= {RATE_TARGET:,.0f} CVRs/s end to end on SQLite, peak RSS < "
+        f"{MEMORY_TARGET_MB:,.0f} MB; PostgreSQL printed beside it (issue 21)",
+        met=not report.missed and not report.problems,
+        reference=reference,
+        notes="PostgreSQL: a local server with fsync off, as the test suite runs it",
+        smoke=options.cvrs < SMOKE_BELOW,
+    )
 
 
 def _exit_on_sigterm(signum: int, _frame: FrameType | None) -> None:

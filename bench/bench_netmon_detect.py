@@ -27,6 +27,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from ipaddress import IPv4Address
 
+from _record import record
 from votetrail.core.netmon.detector import Detector, address_key
 from votetrail.core.netmon.events import ConnectionEvent, Outcome
 
@@ -108,6 +109,21 @@ def main(argv: list[str] | None = None) -> int:
     for name, seconds in (("feed_many(ConnectionEvent)", many), ("observe(int keys)", fast)):
         rate = options.events / seconds
         print(f"| {name} | {options.events:,} | {seconds:.3f} | {rate:,.0f} |")
+    record(
+        "bench_netmon_detect",
+        {
+            "events": options.events,
+            "feed_many(ConnectionEvent), events/s": round(options.events / many),
+            "observe(int keys), events/s": round(options.events / fast),
+            "feed_many, CPU s": round(many, 3),
+            "observe, CPU s": round(fast, 3),
+            "incidents": incidents,
+        },
+        target=f"feed_many ≥ {TARGET:,.0f} events/s (detection alone, CPU time)",
+        met=options.events / many >= TARGET,
+        notes=f"fastest of {options.repeat} runs each; no outside reference here",
+        smoke=options.events < 100_000,
+    )
     return 1 if options.check and options.events / many < TARGET else 0
 
 

@@ -17,7 +17,8 @@ def test_bench_runs_small(capsys: pytest.CaptureFixture[str]) -> None:
     bench = load_bench("bench_cvr_import")
 
     start = time.perf_counter()
-    assert bench.main(["--cvrs", "2000", "--files", "3", "--json-per-file", "500"]) == 0
+    argv = ["--cvrs", "2000", "--files", "3", "--json-per-file", "500"]
+    assert bench.main([*argv, "--postgres-server", "none"]) == 0
     assert time.perf_counter() - start < 10
 
     out = capsys.readouterr().out
@@ -30,9 +31,26 @@ def test_bench_runs_small(capsys: pytest.CaptureFixture[str]) -> None:
         rows = [line for line in out.splitlines() if line.startswith(check)]
         assert len(rows) == 1, check
         assert rows[0].rstrip().endswith("yes"), rows[0]
-    assert "import 2,000 CVRs in 3 CSV files" in out
+    assert "import 2,000 CVRs on sqlite in 3 CSV files" in out
     assert "json.load of the same CVRs as 4 CvrExport JSON files" in out
     assert "ratio: votetrail import time (CSV) / json.load time (JSON)" in out
+
+
+def test_bench_prints_postgres_beside_sqlite(postgres_server: str) -> None:
+    """Issue 21: the same files imported into PostgreSQL in the same run, with the same checks."""
+    bench = load_bench("bench_cvr_import")
+    argv = ["--cvrs", "1500", "--files", "2", "--skip-json", "--postgres-server", postgres_server]
+    report = bench.run(bench.parse_args(argv))
+
+    assert not report.problems
+    assert report.postgres_rate is not None
+    assert report.postgres_rate > 0
+    names = [f.name for f in report.figures]
+    assert "import 1,500 CVRs on postgresql, the same files" in names
+    assert "CVR import: postgresql / sqlite rate in this run" in names
+    for backend in ("sqlite", "postgresql"):
+        assert f"CVRs stored == generated (1,500) on {backend}" in names
+        assert f"verify(app).ok on {backend}" in names
 
 
 def test_generated_exports_read_as_dominion(tmp_path: Path) -> None:
@@ -63,7 +81,10 @@ def test_bench_reports_a_wrong_total(monkeypatch: pytest.MonkeyPatch) -> None:
         return generated
 
     monkeypatch.setattr(bench, "generate", miscounting)
-    assert bench.main(["--cvrs", "300", "--files", "1", "--skip-json"]) == 1
+    assert (
+        bench.main(["--cvrs", "300", "--files", "1", "--skip-json", "--postgres-server", "none"])
+        == 1
+    )
 
 
 def test_fast_canonical_text_is_the_canonical_form() -> None:

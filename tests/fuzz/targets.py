@@ -46,6 +46,7 @@ from votetrail.formats.netmon.home_networks import load_home_networks
 from votetrail.formats.netmon.logs.common import ReadReport
 from votetrail.formats.netmon.logs.detect import read_netlog
 from votetrail.formats.netmon.logs.iptables_prefixes import load_prefixes
+from votetrail.formats.netmon.logs.zeek_columns import read_zeek_columns
 from votetrail.formats.rcv.config import ContestConfig, read_config
 from votetrail.formats.rcv.sources import read_ballots, read_source
 from votetrail.formats.tally.reported import read_reported_results
@@ -82,6 +83,12 @@ def _cvrs(path: Path) -> None:
 
 def _netlog(path: Path) -> None:
     for _ in read_netlog(path, ReadReport(str(path)), year=2026):
+        pass
+
+
+def _zeek_columns(path: Path) -> None:
+    """The columnar conn.log reader the ingest uses (issue 21), fed the same bad files."""
+    for _ in read_zeek_columns(path, ReadReport(str(path))):
         pass
 
 
@@ -191,6 +198,13 @@ TARGETS: dict[str, Target] = {
             "netlog-zeek",
             ".log",
             _netlog,
+            (_text(samples.ZEEK),),
+            ("netmon/ctu-normal/*.conn.log",),
+        ),
+        Target(
+            "netlog-zeek-columns",
+            ".log",
+            _zeek_columns,
             (_text(samples.ZEEK),),
             ("netmon/ctu-normal/*.conn.log",),
         ),

@@ -67,7 +67,7 @@ def _upload(
 
 
 def _row(choice: str, votes: str) -> str:
-    return f'<tr><td>{choice}</td><td class="num">{votes}</td></tr>'
+    return f'<tr><th scope="row">{choice}</th><td class="num">{votes}</td></tr>'
 
 
 def test_before_any_upload_the_page_says_so(client: httpx.Client) -> None:

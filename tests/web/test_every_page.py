@@ -431,7 +431,7 @@ def serious(where: str, violations: list[dict[str, Any]]) -> list[str]:
     ]
 
 
-def keyboard(driver: webdriver.Chrome, where: str) -> list[str]:
+def keyboard(driver: webdriver.Chrome, where: str, tabs: int = TABS) -> list[str]:
     """Tab from the top: the skip link first and shown, Enter moves to main, focus always shows."""
     driver.execute_script("window.scrollTo(0, 0); document.activeElement.blur()")
     ActionChains(driver).send_keys(Keys.TAB).perform()
@@ -442,7 +442,7 @@ def keyboard(driver: webdriver.Chrome, where: str) -> list[str]:
     problems = []
     if driver.execute_script("return document.activeElement.tagName") != "MAIN":
         problems.append(f"{where}: the skip link does not move the focus to the main content")
-    for _ in range(TABS):
+    for _ in range(tabs):
         ActionChains(driver).send_keys(Keys.TAB).perform()
         now = driver.execute_script(FOCUS)
         if now["tag"] == "BODY":

@@ -10,6 +10,7 @@ the only caller.
 from __future__ import annotations
 
 import ast
+import contextlib
 import difflib
 import os
 import platform
@@ -18,7 +19,6 @@ import tempfile
 import traceback
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -164,6 +164,8 @@ def _frames(exc: BaseException) -> list[str]:
 
 
 def _version() -> str:
+    from importlib import metadata  # only a crash needs it; it costs every start-up otherwise
+
     try:
         return metadata.version("votetrail")
     except metadata.PackageNotFoundError:  # pragma: no cover - run from a bare checkout
@@ -175,7 +177,10 @@ def _see(path: str, what: str) -> str:
 
 
 def _command_names(command: Any) -> list[str]:
-    return [name for name, sub in getattr(command, "commands", {}).items() if not sub.hidden]
+    """A group's visible commands; the root lists its lazy ones without importing them."""
+    with getattr(command, "listing", contextlib.nullcontext)():
+        commands = getattr(command, "commands", {})
+        return [name for name in commands if not commands[name].hidden]
 
 
 def _option_names(command: Any, ctx: Any) -> list[str]:

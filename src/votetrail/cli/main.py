@@ -6,60 +6,254 @@ command or option, a missing argument: one line naming the nearest real name,
 one hint, exit 2) and bugs (one line saying where the traceback was saved,
 exit 70): no traceback reaches the person at the keyboard unless they ask for
 it with ``VOTETRAIL_TRACEBACK=1``.
+
+Start-up is kept short (``votetrail --help`` a fifth of a second, see
+bench/bench_cli_startup.py): most command groups live in their own modules,
+which import SQLAlchemy, the file formats and the services at their top, so
+they are listed in ``LAZY`` and imported only when the command line names
+them. This module itself imports nothing heavier than typer and rich at its
+top; each command imports the services it calls. tests/cli/test_startup.py
+holds that line.
 """
 
 from __future__ import annotations
 
-import getpass
+import importlib
 import json
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, MutableMapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+import typer.core
+import typer.main
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from votetrail.cli import (
-    audit_irv,  # noqa: F401 - adds audit irv-assertions/irv-risk
-    audit_workflow,  # noqa: F401 - adds audit create/seed/draw/retrieval
-    failures,
-    netmon_totals,  # noqa: F401 - adds netmon totals
-)
-from votetrail.cli.audit_batch import audit_cli
-from votetrail.cli.backup import backup_command, restore_command
-from votetrail.cli.counting import (
-    accounting_cli,
-    counts_cli,
-    cvr_cli,
-    manifest_cli,
-    results_command,
-)
-from votetrail.cli.keys import key_cli
-from votetrail.cli.lat import lat_cli
-from votetrail.cli.monitor import monitor_command, witness_cli
-from votetrail.cli.netmon import netmon_cli
+from votetrail.cli import failures
 from votetrail.cli.options import DatabaseUrl, DataDir
-from votetrail.cli.publications import (
-    fetch_text,
-    publication_cli,
-    publish_command,
-    verify_document_command,
-)
-from votetrail.cli.rcv import rcv_cli
-from votetrail.cli.voters import voters_cli
 from votetrail.errors import InvalidInput, VotetrailError
-from votetrail.services import log_view
-from votetrail.services.accounts.sessions import sign_out_everywhere
-from votetrail.services.accounts.sign_in import failed_sign_ins
-from votetrail.services.context import App, open_app, resolve_public_url
-from votetrail.services.directory import add_jurisdiction, add_user, set_password
-from votetrail.services.setup import DEFAULT_ORIGIN, DEMO_PASSWORD, DEMO_USERS, init, load_demo
-from votetrail.services.unit_of_work import unit_of_work
-from votetrail.services.verify import verify
+
+if TYPE_CHECKING:
+    from votetrail.services.context import App
+
+
+@dataclass(frozen=True)
+class Lazy:
+    """A command or group of commands whose module is imported only when it is used.
+
+    ``modules`` are imported in this order (a group's later modules add
+    commands to it, in the order ``--help`` lists them); ``attribute`` names the
+    ``typer.Typer`` group or the command function in the last one. ``help`` is
+    the line ``votetrail --help`` shows for it without importing anything;
+    tests/cli/test_startup.py checks it is the real command's.
+    """
+
+    modules: tuple[str, ...]
+    attribute: str
+    help: str
+
+
+def _cli(*modules: str, attribute: str, help: str) -> Lazy:
+    return Lazy(tuple(f"votetrail.cli.{module}" for module in modules), attribute, help)
+
+
+# Commands first, then groups, as typer lists what it was given; the commands and groups
+# defined in this module come between the lazy commands and the lazy groups.
+LAZY_COMMANDS: dict[str, Lazy] = {
+    "results": _cli(
+        "counting",
+        attribute="results_command",
+        help="Results per contest from the uploaded CVRs (JSON, NIST SP 1500-100 JSON or CSV).",
+    ),
+    "publish": _cli(
+        "publications",
+        attribute="publish_command",
+        help="Publish a document (or a correction): stored, hashed, logged and provable.",
+    ),
+    "verify-document": _cli(
+        "publications",
+        attribute="verify_document_command",
+        help="Check a document offline against its proof bundle; exit 1 with one sentence if not.",
+    ),
+    "monitor": _cli(
+        "monitor",
+        attribute="monitor_command",
+        help="Check the log still extends what this monitor saw; exit 1 if it forked or rewound.",
+    ),
+    "backup": _cli(
+        "backup",
+        attribute="backup_command",
+        help="Write a consistent, encrypted snapshot of the database and data directory.",
+    ),
+    "restore": _cli(
+        "backup",
+        attribute="restore_command",
+        help="Restore a backup into an empty database and an empty data directory.",
+    ),
+    "init": _cli(
+        "setup", attribute="init_command", help="Create (or upgrade) the database and signing key."
+    ),
+}
+LAZY_GROUPS: dict[str, Lazy] = {
+    "audit": _cli(
+        "audit_irv",
+        "audit_workflow",
+        "audit_batch",
+        attribute="audit_cli",
+        help="Risk-limiting audits: draw the sample of paper ballots to check.",
+    ),
+    "cvr": _cli("counting", attribute="cvr_cli", help="Cast vote records."),
+    "manifest": _cli("counting", attribute="manifest_cli", help="Ballot manifests."),
+    "counts": _cli(
+        "counting",
+        attribute="counts_cli",
+        help="Paper-record counts per device, check-ins per precinct and reported results.",
+    ),
+    "accounting": _cli("counting", attribute="accounting_cli", help="Ballot accounting."),
+    "netmon": _cli(
+        "netmon",
+        "netmon_totals",
+        attribute="netmon_cli",
+        help="Network monitoring: scans found in firewall logs.",
+    ),
+    "voters": _cli(
+        "voters",
+        attribute="voters_cli",
+        help="Voter registration: import, change, history, proofs, duplicates.",
+    ),
+    "lat": _cli(
+        "lat",
+        attribute="lat_cli",
+        help="Logic and accuracy tests of voting equipment: decks, comparisons, public sessions.",
+    ),
+    "rcv": _cli("rcv", attribute="rcv_cli", help="Ranked-choice contests."),
+    "publication": _cli(
+        "publications",
+        attribute="publication_cli",
+        help="Publications: withdraw one, download its proof bundle.",
+    ),
+    "witness": _cli(
+        "monitor",
+        attribute="witness_cli",
+        help="Witnesses: cosigners of this office's checkpoints (C2SP tlog-cosignature).",
+    ),
+    "key": _cli("keys", attribute="key_cli", help="The log's signing key."),
+}
+LAZY = {**LAZY_COMMANDS, **LAZY_GROUPS}
+
+
+class Commands(MutableMapping[str, Any]):
+    """A group's commands by name, each lazy one built from its module when first looked up.
+
+    Names and their order are known without importing anything, so listing
+    them, or checking one exists, is free; reading a command (``[name]``,
+    ``get``, ``items()``) imports what it needs. ``stubs()`` makes lookups of
+    commands not yet built return a stand-in holding only the name and help
+    line, for listing them in ``--help``.
+    """
+
+    def __init__(self, eager: MutableMapping[str, Any], build: Callable[[str, Lazy], Any]) -> None:
+        self._built: dict[str, Any] = dict(eager)
+        self._pending = {name: lazy for name, lazy in LAZY.items() if name not in self._built}
+        self._order = [
+            *(name for name in LAZY_COMMANDS if name in self._pending),
+            *self._built,
+            *(name for name in LAZY_GROUPS if name in self._pending),
+        ]
+        self._build = build
+        self._stubs = False
+
+    def __getitem__(self, name: str) -> Any:
+        if name in self._built:
+            return self._built[name]
+        lazy = self._pending[name]
+        if self._stubs:
+            return typer.core.TyperCommand(name=name, help=lazy.help)
+        command = self._build(name, lazy)
+        self._built[name] = command
+        del self._pending[name]
+        return command
+
+    def __setitem__(self, name: str, command: Any) -> None:
+        if name not in self._order:
+            self._order.append(name)
+        self._pending.pop(name, None)
+        self._built[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        if name not in self._order:
+            raise KeyError(name)
+        self._order.remove(name)
+        self._pending.pop(name, None)
+        self._built.pop(name, None)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self._order))
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._order
+
+    @contextmanager
+    def stubs(self) -> Iterator[None]:
+        self._stubs = True
+        try:
+            yield
+        finally:
+            self._stubs = False
+
+
+class LazyGroup(typer.core.TyperGroup):
+    """The root ``votetrail`` group: its commands in ``LAZY`` are built on first use."""
+
+    def __init__(self, *, commands: MutableMapping[str, Any] | None = None, **attrs: Any) -> None:
+        super().__init__(**attrs)
+        self.commands = Commands(commands or {}, self._build)
+
+    def _build(self, name: str, lazy: Lazy) -> Any:
+        """Import a lazy entry's modules and turn it into a click command as add_typer would."""
+        module = None
+        for module_name in lazy.modules:
+            module = importlib.import_module(module_name)
+        target = getattr(module, lazy.attribute)
+        holder = typer.Typer()
+        if isinstance(target, typer.Typer):
+            holder.add_typer(target, name=name)
+            return typer.main.get_group_from_info(
+                holder.registered_groups[0],
+                pretty_exceptions_short=cli.pretty_exceptions_short,
+                suggest_commands=self.suggest_commands,
+                rich_markup_mode=self.rich_markup_mode,
+            )
+        holder.command(name)(target)
+        return typer.main.get_command_from_info(
+            holder.registered_commands[0],
+            pretty_exceptions_short=cli.pretty_exceptions_short,
+            rich_markup_mode=self.rich_markup_mode,
+        )
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(self.commands)
+
+    @contextmanager
+    def listing(self) -> Iterator[None]:
+        """Look commands up for their name and help line only, importing none of them."""
+        commands = self.commands
+        assert isinstance(commands, Commands)
+        with commands.stubs():
+            yield
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        with self.listing():
+            super().format_help(ctx, formatter)
+
 
 Host = Annotated[str, typer.Option(help="Address to listen on.")]
 Port = Annotated[int, typer.Option(help="Port to listen on.")]
@@ -77,6 +271,7 @@ cli = typer.Typer(
     help="votetrail: evidence that an election was run as officials say it was.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    cls=LazyGroup,
 )
 ledger_cli = typer.Typer(help="The transparency log: checkpoints, proofs, entries.")
 admin_cli = typer.Typer(help="Jurisdictions and officials' accounts.")
@@ -84,47 +279,16 @@ docs_cli = typer.Typer(help="Generated documentation.")
 cli.add_typer(ledger_cli, name="ledger")
 cli.add_typer(admin_cli, name="admin")
 cli.add_typer(docs_cli, name="docs")
-cli.add_typer(audit_cli, name="audit")
-cli.add_typer(cvr_cli, name="cvr")
-cli.add_typer(manifest_cli, name="manifest")
-cli.add_typer(counts_cli, name="counts")
-cli.add_typer(accounting_cli, name="accounting")
-cli.add_typer(netmon_cli, name="netmon")
-cli.add_typer(voters_cli, name="voters")
-cli.add_typer(lat_cli, name="lat")
-cli.add_typer(rcv_cli, name="rcv")
-cli.command("results")(results_command)
-cli.add_typer(publication_cli, name="publication")
-cli.command("publish")(publish_command)
-cli.command("verify-document")(verify_document_command)
-cli.command("monitor")(monitor_command)
-cli.add_typer(witness_cli, name="witness")
-cli.command("backup")(backup_command)
-cli.add_typer(key_cli, name="key")
-cli.command("restore")(restore_command)
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
 
-@cli.command("init")
-def init_command(
-    data_dir: DataDir = None,
-    database_url: DatabaseUrl = None,
-    origin: Annotated[
-        str, typer.Option(help="The log's name in checkpoints, e.g. elections.example.gov/log.")
-    ] = DEFAULT_ORIGIN,
-    state_id: Annotated[str | None, typer.Option(help="Short id of the state, e.g. 'co'.")] = None,
-    state_name: Annotated[str | None, typer.Option(help="The state's full name.")] = None,
-) -> None:
-    """Create (or upgrade) the database and signing key."""
-    if (state_id is None) != (state_name is None):
-        raise InvalidInput("give both --state-id and --state-name, or neither")
-    state = (state_id, state_name) if state_id and state_name else None
-    result = init(data_dir, database_url, origin, state)
-    verb = "Created" if result.created else "Checked and upgraded"
-    out.print(f"{verb} the log {result.app.origin} in {result.app.data_dir}")
-    out.print(f"Verifier key: {result.app.signer.verifier.encode()}")
+def load_demo(data_dir: Path | None, database_url: str | None) -> App:
+    """Load the demo state; a name of this module so tests can stand in for the slow load."""
+    from votetrail.services.setup import load_demo as load
+
+    return load(data_dir, database_url)
 
 
 @cli.command("demo")
@@ -137,6 +301,8 @@ def demo_command(
     public_url: PublicUrl = None,
 ) -> None:
     """Load a demo state with three counties and one account per role, then serve it."""
+    from votetrail.services.setup import DEMO_PASSWORD, DEMO_USERS
+
     app = load_demo(data_dir, database_url)
     from votetrail.services.demo.voters import load_demo_voters
 
@@ -179,20 +345,74 @@ def serve_command(
     host: Host = "127.0.0.1",
     port: Port = 8000,
     public_url: PublicUrl = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Server processes answering requests [default: the machine's cores].",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Serve the officials' workspace and the public portal."""
-    _serve(open_app(data_dir, database_url), host, port, public_url)
+    from votetrail.services.context import open_app
+
+    count = workers if workers is not None else os.cpu_count() or 1
+    _serve(open_app(data_dir, database_url), host, port, public_url, count)
 
 
-def _serve(app: App, host: str, port: int, public_url: str | None = None) -> None:
+KEEP_ALIVE_SECONDS = 65
+"""How long an idle connection stays open: longer than a person reads a page, and than the
+idle timeout of the proxies put in front (60 s on common load balancers), so the next
+request never races the server closing the connection it was sent on (uvicorn's 5 s
+default dropped one request in forty at 200 readers pausing up to 10 s)."""
+
+
+def _serve(app: App, host: str, port: int, public_url: str | None = None, workers: int = 1) -> None:
+    """Serve ``app`` in this process, or in ``workers`` processes that each open it again.
+
+    One process answers on one core at a time (Python's lock); a state's
+    portal needs every core. uvicorn's workers are new processes that cannot
+    be handed this App, so they get its configuration through the environment
+    (``votetrail.web.app.factory`` reads it) and open their own; the session
+    secret is made here first so no two workers race to make one.
+    """
     import uvicorn
+
+    from votetrail.services.context import resolve_public_url
 
     app.public_url = resolve_public_url(public_url)
 
     from votetrail.web.app import create_app
 
-    out.print(f"Serving on http://{host}:{port}/ (Ctrl-C stops)")
-    uvicorn.run(create_app(app), host=host, port=port, log_level="warning")
+    out.print(f"Serving on http://{host}:{port}/ with {workers} worker(s) (Ctrl-C stops)")
+    if workers == 1:
+        uvicorn.run(
+            create_app(app),
+            host=host,
+            port=port,
+            log_level="warning",
+            timeout_keep_alive=KEEP_ALIVE_SECONDS,
+        )
+        return
+    from votetrail.services.keys import session_secret
+
+    session_secret(app.data_dir)
+    os.environ["VOTETRAIL_WORKERS"] = str(workers)  # each keeps its share of in-memory limits
+    os.environ["VOTETRAIL_DATA_DIR"] = str(app.data_dir.resolve())
+    os.environ["VOTETRAIL_DATABASE_URL"] = app.engine.url.render_as_string(hide_password=False)
+    if app.public_url is not None:
+        os.environ["VOTETRAIL_PUBLIC_URL"] = app.public_url
+    app.engine.dispose()  # the workers open their own connections; this process only watches
+    uvicorn.run(
+        "votetrail.web.app:factory",
+        factory=True,
+        workers=workers,
+        host=host,
+        port=port,
+        log_level="warning",
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
+    )
 
 
 @cli.command("verify")
@@ -208,9 +428,14 @@ def verify_command(
     ] = None,
 ) -> None:
     """Recompute the log and every ledgered record; exit 1 naming each discrepancy."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from votetrail.services.context import open_app
+    from votetrail.services.verify import verify
+
     app = open_app(data_dir, database_url)
     published = [
-        fetch_text(source)
+        _fetch_text(source)
         if source.startswith(("https://", "http://"))
         else _read_text(Path(source))
         for source in against or []
@@ -240,6 +465,12 @@ def verify_command(
     raise typer.Exit(1)
 
 
+def _fetch_text(url: str) -> str:
+    from votetrail.cli.publications import fetch_text
+
+    return fetch_text(url)
+
+
 def _read_text(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8")
@@ -250,12 +481,18 @@ def _read_text(path: Path) -> str:
 @ledger_cli.command("checkpoint")
 def checkpoint_command(data_dir: DataDir = None, database_url: DatabaseUrl = None) -> None:
     """Print the latest signed checkpoint (C2SP tlog-checkpoint, signed note)."""
+    from votetrail.services import log_view
+    from votetrail.services.context import open_app
+
     sys.stdout.write(log_view.checkpoint(open_app(data_dir, database_url)))
 
 
 @ledger_cli.command("verifier-key")
 def verifier_key_command(data_dir: DataDir = None, database_url: DatabaseUrl = None) -> None:
     """Print the public key as a signed-note verifier key: name+keyid+base64."""
+    from votetrail.services import log_view
+    from votetrail.services.context import open_app
+
     sys.stdout.write(log_view.verifier_key(open_app(data_dir, database_url)) + "\n")
 
 
@@ -270,6 +507,9 @@ def prove_command(
     size: Annotated[int | None, typer.Option(help="Tree size to prove against.")] = None,
 ) -> None:
     """Print an inclusion (--index) or consistency (--old-size) proof as JSON."""
+    from votetrail.services import log_view
+    from votetrail.services.context import open_app
+
     if (index is None) == (old_size is None):
         raise InvalidInput("give exactly one of --index or --old-size")
     app = open_app(data_dir, database_url)
@@ -290,6 +530,9 @@ def entries_command(
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
 ) -> None:
     """List log entries."""
+    from votetrail.services import log_view
+    from votetrail.services.context import open_app
+
     app = open_app(data_dir, database_url)
     for view in log_view.entries(app, start, limit):
         if as_json:
@@ -313,7 +556,9 @@ def add_county_command(
     actor: Annotated[str, typer.Option(help="Who is doing this, for the log.")] = "cli",
 ) -> None:
     """Add a county under the state."""
-    from votetrail.services.directory import state_id
+    from votetrail.services.context import open_app
+    from votetrail.services.directory import add_jurisdiction, state_id
+    from votetrail.services.unit_of_work import unit_of_work
 
     app = open_app(data_dir, database_url)
     with unit_of_work(app, actor) as uow:
@@ -335,6 +580,12 @@ def add_user_command(
     actor: Annotated[str, typer.Option(help="Who is doing this, for the log.")] = "cli",
 ) -> None:
     """Create an account; the password is read from VOTETRAIL_PASSWORD or asked for."""
+    import getpass
+
+    from votetrail.services.context import open_app
+    from votetrail.services.directory import add_user
+    from votetrail.services.unit_of_work import unit_of_work
+
     password = os.environ.get("VOTETRAIL_PASSWORD") or getpass.getpass("Password: ")
     app = open_app(data_dir, database_url)
     with unit_of_work(app, actor) as uow:
@@ -350,6 +601,12 @@ def set_password_command(
     actor: Annotated[str, typer.Option(help="Who is doing this, for the log.")] = "cli",
 ) -> None:
     """Set an account's password (VOTETRAIL_PASSWORD or asked for) and sign it out everywhere."""
+    import getpass
+
+    from votetrail.services.context import open_app
+    from votetrail.services.directory import set_password
+    from votetrail.services.unit_of_work import unit_of_work
+
     password = os.environ.get("VOTETRAIL_PASSWORD") or getpass.getpass("New password: ")
     app = open_app(data_dir, database_url)
     with unit_of_work(app, actor) as uow:
@@ -365,6 +622,10 @@ def sign_out_everywhere_command(
     actor: Annotated[str, typer.Option(help="Who is doing this, for the log.")] = "cli",
 ) -> None:
     """End every signed-in session of an account (a lost laptop, a departing official)."""
+    from votetrail.services.accounts.sessions import sign_out_everywhere
+    from votetrail.services.context import open_app
+    from votetrail.services.unit_of_work import unit_of_work
+
     app = open_app(data_dir, database_url)
     with unit_of_work(app, actor) as uow:
         ended = sign_out_everywhere(uow, username)
@@ -378,6 +639,9 @@ def failed_sign_ins_command(
     limit: Annotated[int, typer.Option(help="How many, newest first.")] = 100,
 ) -> None:
     """List wrong user names or passwords typed at the sign-in page, newest first."""
+    from votetrail.services.accounts.sign_in import failed_sign_ins
+    from votetrail.services.context import open_app
+
     app = open_app(data_dir, database_url)
     for failure in failed_sign_ins(app, limit):
         account = "account" if failure.known else "no such account"

@@ -7,6 +7,7 @@ missing or corrupt file is an error, never a reason to quietly make a new one.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -94,10 +95,27 @@ SESSION_FILE = "session-secret.txt"
 
 
 def session_secret(data_dir: Path) -> str:
-    """The key that signs session cookies; made on first use, kept beside the signing key."""
+    """The key that signs session cookies; made on first use, kept beside the signing key.
+
+    Every worker of ``votetrail serve --workers N`` reads it at start-up, and
+    they must all hold the same one or a cookie signed by one is refused by the
+    next. So the first use writes a complete file under a private name and
+    links it into place (a link never replaces a file): of two processes
+    starting at once, one link wins, the other finds the file there, and both
+    read the winner's secret. Nobody ever reads a half-written file.
+    """
     path = data_dir / SESSION_FILE
     if not path.exists():
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w", encoding="ascii") as handle:
-            handle.write(os.urandom(32).hex())
+        temporary = data_dir / f".{SESSION_FILE}.{os.getpid()}.{os.urandom(4).hex()}"
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(fd, "w", encoding="ascii") as handle:
+                handle.write(os.urandom(32).hex())
+                handle.flush()
+                os.fsync(handle.fileno())
+            # If another process linked its secret first, that one is the secret.
+            with contextlib.suppress(FileExistsError):
+                os.link(temporary, path)
+        finally:
+            temporary.unlink(missing_ok=True)
     return path.read_text(encoding="ascii").strip()

@@ -131,14 +131,20 @@ DEMO_USERS = (
 
 
 def load_demo(
-    data_dir: str | Path | None, database_url: str | None, *, with_election: bool = True
+    data_dir: str | Path | None,
+    database_url: str | None,
+    *,
+    with_election: bool = True,
+    remark: bool = True,
 ) -> App:
     """A fresh demo state with three counties and one account per role.
 
     ``with_election`` also uploads each county's generated CVRs, manifest,
     paper-record counts, check-ins and reported results (Adams has a jammed
     tape); tests of the bare state leave it out to keep their log small and
-    exact.
+    exact. ``remark=False`` logs the greeting as an old ``log.annotation``
+    (only its hash), as a database from before schema 0018 would hold it, so
+    tests that downgrade the schema start from a state that schema could hold.
     """
     result = init(data_dir, database_url, "demo.votetrail.localhost/log", DEMO_STATE)
     app = result.app
@@ -151,7 +157,11 @@ def load_demo(
         for username, display, role, where in DEMO_USERS:
             add_user(uow, username, display, role, where, DEMO_PASSWORD)
     with unit_of_work(app, "state-admin") as uow:
-        add_remark(uow, "Demo state loaded: three counties, one account per role.", DEMO_STATE[0])
+        greeting = "Demo state loaded: three counties, one account per role."
+        if remark:
+            add_remark(uow, greeting, DEMO_STATE[0])
+        else:
+            uow.note("log.annotation", {"text": greeting}, DEMO_STATE[0])
     if with_election:
         load_demo_election(app, list(DEMO_COUNTIES), SYSTEM_ACTOR)
     return app

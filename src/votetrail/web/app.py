@@ -8,6 +8,7 @@ marked ``Secure`` whenever the request came over HTTPS.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from starlette.applications import Starlette
@@ -23,7 +24,7 @@ from starlette.staticfiles import StaticFiles
 from votetrail.errors import NotFound, VotetrailError
 from votetrail.services.accounts import security
 from votetrail.services.accounts.sessions import SessionPolicy
-from votetrail.services.context import App
+from votetrail.services.context import App, open_app
 from votetrail.services.keys import session_secret
 from votetrail.web import (
     account,
@@ -121,8 +122,23 @@ def create_app(app: App, *, limits: BodyLimits | None = None) -> Starlette:
         },
     )
     web.state.votetrail = app
-    web.state.failed_registration_checks = FailedChecks()
+    workers = os.environ.get("VOTETRAIL_WORKERS", "1")
+    shares = int(workers) if workers.isdigit() else 1
+    web.state.failed_registration_checks = FailedChecks.shared_by(shares)
     return web
 
 
-__all__ = ["HEADERS", "create_app"]
+def factory() -> Starlette:
+    """One worker's application under ``votetrail serve --workers N``, set up from the environment.
+
+    uvicorn starts each worker as a fresh process that imports this module and
+    calls this function, so nothing can be handed over but the environment:
+    ``serve`` puts the data directory, database URL and public URL there
+    (``VOTETRAIL_DATA_DIR``, ``VOTETRAIL_DATABASE_URL``, ``VOTETRAIL_PUBLIC_URL``)
+    and every worker opens the same App, with the same configuration checks a
+    single process makes, reading the one signing key and session secret.
+    """
+    return create_app(open_app())
+
+
+__all__ = ["HEADERS", "create_app", "factory"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,7 @@ from votetrail.services.counting import uploads
 from votetrail.services.counting.county_view import uploads_of
 from votetrail.services.counting.results import accounting, results
 from votetrail.services.counting.uploads import import_counts, import_cvrs, import_manifest
-from votetrail.services.setup import init
+from votetrail.services.setup import init, load_demo
 from votetrail.services.verify import verify
 from votetrail.store import migrate
 from votetrail.store.models import CHECKPOINTS, CVRS, UPLOAD_REPLACEMENTS, UPLOADS
@@ -38,6 +39,14 @@ MANIFEST = "Kendall Park - ballot manifest.csv"
 @pytest.fixture
 def export(shared_data: Path) -> Path:
     return shared_data / SMALL / EXPORT
+
+
+@pytest.fixture
+def old_demo_app(data_dir: Path, database_url: str | None) -> Iterator[App]:
+    """The bare demo state as a schema from before 0018 could hold it (no stored remark)."""
+    app = load_demo(data_dir, database_url, with_election=False, remark=False)
+    yield app
+    app.engine.dispose()
 
 
 def _tallies(app: App, county: str) -> dict[str, dict[str, int]]:
@@ -237,18 +246,18 @@ def test_cli_replace_flag(
 
 
 def test_upgrading_keeps_what_the_old_rule_counted_and_logs_it(
-    demo_app: App, export: Path, tmp_path: Path
+    old_demo_app: App, export: Path, tmp_path: Path
 ) -> None:
     """A database from before 0009 had several uploads where only the newest counted."""
     first, second = split_by_tabulator(
         export, tmp_path, ("Tabulator A",), ("Tabulator B", "Tabulator C")
     )
-    import_cvrs(demo_app, "tester", "adams", [first])
-    import_cvrs(demo_app, "tester", "adams", [second])
-    migrate.downgrade(demo_app.engine, "0008")
-    url = None if demo_app.engine.dialect.name == "sqlite" else demo_app.engine.url
+    import_cvrs(old_demo_app, "tester", "adams", [first])
+    import_cvrs(old_demo_app, "tester", "adams", [second])
+    migrate.downgrade(old_demo_app.engine, "0008")
+    url = None if old_demo_app.engine.dialect.name == "sqlite" else old_demo_app.engine.url
     upgraded = init(
-        demo_app.data_dir,
+        old_demo_app.data_dir,
         None if url is None else url.render_as_string(hide_password=False),
     ).app
     try:
@@ -271,22 +280,22 @@ def test_upgrading_keeps_what_the_old_rule_counted_and_logs_it(
 
 
 def test_an_upgrade_refused_for_the_wrong_key_changes_nothing_and_logs_later(
-    demo_app: App, export: Path, tmp_path: Path
+    old_demo_app: App, export: Path, tmp_path: Path
 ) -> None:
     """init with another log's key must refuse before upgrading, or 0009's rows stay unlogged."""
     first, second = split_by_tabulator(
         export, tmp_path, ("Tabulator A",), ("Tabulator B", "Tabulator C")
     )
-    import_cvrs(demo_app, "tester", "adams", [first])
-    import_cvrs(demo_app, "tester", "adams", [second])
-    migrate.downgrade(demo_app.engine, "0008")
-    url = demo_app.engine.url.render_as_string(hide_password=False)
+    import_cvrs(old_demo_app, "tester", "adams", [first])
+    import_cvrs(old_demo_app, "tester", "adams", [second])
+    migrate.downgrade(old_demo_app.engine, "0008")
+    url = old_demo_app.engine.url.render_as_string(hide_password=False)
     other = tmp_path / "other"
     init(other, f"sqlite:///{tmp_path / 'other.sqlite3'}", "other.example/log").app.engine.dispose()
     with pytest.raises(SigningKeyError):
         init(other, url)
-    assert migrate.current_revision(demo_app.engine) == "0008"
-    upgraded = init(demo_app.data_dir, url).app
+    assert migrate.current_revision(old_demo_app.engine) == "0008"
+    upgraded = init(old_demo_app.data_dir, url).app
     try:
         assert not next(u for u in uploads_of(upgraded, "adams") if u.id == "adams-cvrs-1").current
         assert verify(upgraded).ok

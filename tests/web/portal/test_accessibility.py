@@ -24,9 +24,7 @@ from typing import Any
 import httpx
 import pytest
 from selenium import webdriver
-from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
-from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.wait import WebDriverWait
 
@@ -36,6 +34,7 @@ from tests.web.audit.test_audit_acceptance import resize
 from tests.web.portal.conftest import RUMOR
 from tests.web.portal.pages import classify
 from tests.web.test_browser import browser  # noqa: F401 - the same Chromium fixture
+from tests.web.test_every_page import keyboard
 from votetrail.services.context import App
 from votetrail.web.app import create_app
 
@@ -194,15 +193,8 @@ def test_every_public_page_works_without_javascript(
         assert heading.text.strip(), page
 
 
-FOCUS = """
-const e = document.activeElement, style = getComputedStyle(e), box = e.getBoundingClientRect();
-return {tag: e.tagName, name: e.getAttribute('name'), type: e.type,
-        href: e.getAttribute('href'), skip: e.classList.contains('skip'),
-        outline: style.outlineStyle, width: parseFloat(style.outlineWidth),
-        shown: box.width > 0 && box.height > 0 && box.bottom > 0 && box.top < innerHeight};
-"""
 TABS = 12
-"""Elements tabbed through on each page after the skip link."""
+"""Elements tabbed through on each public page after the skip link."""
 
 
 def test_every_public_page_starts_with_a_skip_link_and_shows_the_focus(
@@ -212,22 +204,5 @@ def test_every_public_page_starts_with_a_skip_link_and_shows_the_focus(
 ) -> None:
     problems: list[str] = []
     for page in _visits(browser, portal_url, pages):
-        browser.execute_script("window.scrollTo(0, 0); document.activeElement.blur()")
-        ActionChains(browser).send_keys(Keys.TAB).perform()
-        first = browser.execute_script(FOCUS)
-        if not (first["skip"] and first["href"] == "#main" and first["shown"]):
-            problems.append(f"{page}: the first Tab reaches {first}, not a visible skip link")
-            continue
-        ActionChains(browser).send_keys(Keys.ENTER).perform()
-        if browser.execute_script("return document.activeElement.tagName") != "MAIN":
-            problems.append(f"{page}: the skip link does not move the focus to the main content")
-        for _ in range(TABS):
-            ActionChains(browser).send_keys(Keys.TAB).perform()
-            now = browser.execute_script(FOCUS)
-            if now["tag"] == "BODY":
-                break
-            if now["type"] == "date":
-                continue  # Chrome marks the focused part (day, month, year) of a date field itself
-            if now["outline"] == "none" or (now["outline"] != "auto" and now["width"] < 2):
-                problems.append(f"{page}: no visible focus on {now}")
+        problems += keyboard(browser, page, TABS)
     assert problems == []

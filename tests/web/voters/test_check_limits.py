@@ -21,7 +21,14 @@ from votetrail.services.accounts import refusals
 from votetrail.services.context import App
 from votetrail.services.setup import DEMO_PASSWORD
 from votetrail.services.voters import records as voters
-from votetrail.web.voters.check import CHECK_LIMIT, CLIENT_LIMIT, NO_MATCH, FailedChecks
+from votetrail.web.app import create_app
+from votetrail.web.voters.check import (
+    CHECK_LIMIT,
+    CLIENT_LIMIT,
+    NO_MATCH,
+    SURGE_LIMIT,
+    FailedChecks,
+)
 
 
 @pytest.fixture
@@ -184,3 +191,23 @@ def test_a_user_over_the_refusal_limit_still_cannot_tell_ids_apart(
     unknown = client.get("/voters/ADAMS999999")
     assert theirs.status_code == unknown.status_code == 404
     assert theirs.content == unknown.content
+
+
+def test_workers_share_the_limits_so_together_they_allow_no_more(
+    demo_app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Under serve --workers N each process counts alone; each must keep 1/N of every limit."""
+    shared = FailedChecks.shared_by(2)
+    assert (shared.limit, shared.client_limit, shared.surge_limit, shared.surge_client_limit) == (
+        CHECK_LIMIT // 2,
+        CLIENT_LIMIT // 2,
+        SURGE_LIMIT // 2,
+        1,
+    )
+    monkeypatch.setenv("VOTETRAIL_WORKERS", "2")
+    per_worker = create_app(demo_app).state.failed_registration_checks
+    assert 2 * per_worker.limit <= CHECK_LIMIT
+    assert 2 * per_worker.client_limit <= CLIENT_LIMIT
+    monkeypatch.setenv("VOTETRAIL_WORKERS", "1")
+    alone = create_app(demo_app).state.failed_registration_checks
+    assert (alone.limit, alone.client_limit) == (CHECK_LIMIT, CLIENT_LIMIT)

@@ -25,8 +25,9 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from votetrail.core.audit.alpha import alpha_p_value
+from votetrail.core.audit.alpha import alpha_p_value_coded
 from votetrail.core.audit.types import DilutedMargin, RiskLimit, check_count
 from votetrail.errors import InvalidInput
 
@@ -366,7 +367,39 @@ def alpha_comparison_p_value(
             f"{len(overstatements)} draws without replacement from {cards} cards",
             where="comparison sample",
         )
+    import pyarrow as pa
+
+    codes = []
+    for value in overstatements:
+        if value not in (-2, -1, 0, 1, 2):
+            overstatement_assorter(value, margin)  # refuses it with the usual message
+        codes.append(int(value) + 2)
+    values = [overstatement_assorter(value, margin) for value in (-2, -1, 0, 1, 2)]
+    return alpha_coded_p_value(
+        pa.array(codes, pa.int32()), values, margin, cards=cards, eta0=eta0, d=d
+    )
+
+
+def alpha_coded_p_value(
+    codes: Any,
+    values: Sequence[float],
+    diluted_margin: float,
+    *,
+    cards: int | None,
+    eta0: float | None = None,
+    d: int = 1000,
+) -> float:
+    """:func:`alpha_comparison_p_value` of a sample column: card j has assorter values[codes[j]].
+
+    The columnar form a state audit measures in (see ``columns``); same
+    defaults and checks as the per-card call.
+    """
+    margin = DilutedMargin(diluted_margin).value
+    if cards is not None and check_count("cards in the sample frame", cards) < len(codes):
+        raise InvalidInput(
+            f"{len(codes)} draws without replacement from {cards} cards",
+            where="comparison sample",
+        )
     upper = 2.0 / (2.0 - margin)
-    values = [overstatement_assorter(value, margin) for value in overstatements]
     guess = 0.5 + (upper - 0.5) / GAMMA if eta0 is None else eta0
-    return alpha_p_value(values, N=cards, mu=0.5, upper=upper, eta0=guess, d=d)
+    return alpha_p_value_coded(codes, values, N=cards, mu=0.5, upper=upper, eta0=guess, d=d)

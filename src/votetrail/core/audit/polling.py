@@ -29,7 +29,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from votetrail.core.audit.alpha import alpha_p_value
 from votetrail.core.audit.assertions import Assertion, BallotVotes, Contest, ContestKind
 from votetrail.core.audit.types import Decision, RiskLimit, check_count
 from votetrail.errors import InvalidInput
@@ -284,22 +283,24 @@ def alpha_polling_risk(
     """ALPHA's risk for each assertion from one sample of ballots, in draw order.
 
     Without replacement each assertion's population is its ``ballots``; ALPHA
-    starts from the reported assorter mean and learns with weight ``d``.
+    starts from the reported assorter mean and learns with weight ``d``. The
+    sample is turned into columns once (see ``columns``) and every assertion
+    measured on its contest's column.
     """
-    risks: dict[str, float] = {}
+    from votetrail.core.audit import columns
+
+    seen: set[str] = set()
     for assertion in assertions:
-        if assertion.id in risks:
+        if assertion.id in seen:
             raise InvalidInput("appears twice", where=f"assertion {assertion.id}")
-        values = [assertion.assort(ballot) for ballot in sample]
-        risks[assertion.id] = alpha_p_value(
-            values,
-            N=None if replacement else assertion.ballots,
-            mu=0.5,
-            upper=assertion.upper,
-            eta0=assertion.reported_mean,
-            d=d,
+        seen.add(assertion.id)
+    sample_columns = columns.polling_columns(sample)
+    return {
+        a.id: columns.alpha_polling_risk(
+            a, sample_columns.column(a.contest_id), replacement=replacement, d=d
         )
-    return risks
+        for a in assertions
+    }
 
 
 def decide(

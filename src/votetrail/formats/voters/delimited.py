@@ -16,6 +16,7 @@ because error output ends up in terminals, logs and e-mails.
 from __future__ import annotations
 
 import csv
+import io
 import re
 import tomllib
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -36,7 +37,10 @@ __all__ = [
     "FIELDS",
     "PRESETS",
     "ColumnMap",
+    "Part",
     "StatusValue",
+    "file_parts",
+    "read_part",
     "read_voter_file",
 ]
 
@@ -548,12 +552,22 @@ def _first_undecodable_line(path: Path) -> int:
 def _read(
     handle: Iterable[str], columns: ColumnMap, county: str | None, source: str
 ) -> Iterator[VoterInput]:
-    rows = csv.reader(
+    rows = _rows_of(handle, columns)
+    plan = _header_plan(rows, columns, county, source)
+    yield from _records(rows, plan, columns, county, source)
+
+
+def _rows_of(handle: Iterable[str], columns: ColumnMap) -> Reader:
+    return csv.reader(
         handle,
         delimiter=columns.delimiter,
         quoting=csv.QUOTE_MINIMAL if columns.quoted else csv.QUOTE_NONE,
         strict=columns.quoted,
     )
+
+
+def _header_plan(rows: Reader, columns: ColumnMap, county: str | None, source: str) -> _Plan:
+    """The column plan from the header row, or from the layout's names when it has none."""
     if columns.header:
         header = _next_row(rows, source, 1)
         if header is None:
@@ -561,10 +575,8 @@ def _read(
                 f"the file is empty; the {columns.name} layout starts with a header row",
                 where=f"{source}:1",
             )
-        plan = _plan(header, columns, county, source)
-    else:
-        plan = _plan(list(columns.column_names), columns, county, f"{source}:1", named=True)
-    yield from _records(rows, plan, columns, county, source)
+        return _plan(header, columns, county, source)
+    return _plan(list(columns.column_names), columns, county, f"{source}:1", named=True)
 
 
 def _next_row(rows: Reader, source: str, line: int) -> Row | None:
@@ -636,9 +648,18 @@ _SLOT = {name: slot for slot, name in enumerate(FIELDS)}
 
 
 def _records(
-    rows: Reader, plan: _Plan, columns: ColumnMap, county: str | None, source: str
+    rows: Reader,
+    plan: _Plan,
+    columns: ColumnMap,
+    county: str | None,
+    source: str,
+    offset: int = 0,
 ) -> Iterator[VoterInput]:
-    """Turn rows into registrations; written flat because it runs once per voter."""
+    """Turn rows into registrations; written flat because it runs once per voter.
+
+    ``offset`` is the number of file lines before the first row ``rows`` reads:
+    a part of a file read on its own still names its lines as the whole file does.
+    """
     label = plan.labels
     pick, joins, width, trailing = plan.pick, plan.joins, plan.width, plan.trailing
     strip = str.strip
@@ -652,7 +673,7 @@ def _records(
     (voter_id, county_, first, middle, last, suffix) = (_SLOT[n] for n in FIELDS[:6])
     seen_dates: dict[str, date] = {}
     """Parsed dates by spelling: a list has only some tens of thousands of distinct dates."""
-    line_end = rows.line_num
+    line_end = offset + rows.line_num
 
     while True:
         start = line_end + 1
@@ -664,7 +685,7 @@ def _records(
             raise InvalidInput(
                 f"is not valid delimited text: {exc}", where=f"{source}:{start}"
             ) from None
-        line_end = rows.line_num
+        line_end = offset + rows.line_num
         if len(row) != width and not (trailing and len(row) == width + 1 and not row[-1].strip()):
             if not any(cell.strip() for cell in row):
                 continue  # a blank line
@@ -792,3 +813,100 @@ def _date(raw: str, forms: list[tuple[re.Pattern[str], tuple[int, int, int]]]) -
             except ValueError:
                 return None
     return None
+
+
+class Part(NamedTuple):
+    """Bytes ``start`` to ``end`` of a voter file: whole lines, the first is ``first_line``."""
+
+    start: int
+    end: int
+    first_line: int
+
+
+PART_LINES = 10_000
+"""Lines per part: as many records as the loader hands a preparing process at a time."""
+
+
+def file_parts(path: Path, columns: ColumnMap, lines: int | None = None) -> list[Part] | None:
+    """The file cut at line ends into parts that processes can read on their own, or None.
+
+    A cut at a line end is a cut between records only if no value spans
+    lines: a quoted layout may quote a line break into a value, so a file of
+    such a layout with any ``"`` in it is not cut (None: read it in one
+    stream). A carriage return is refused too: the stream reader takes a lone
+    one as a line end, and line numbers must stay the same either way. So is
+    a layout of new registrations, whose ids are given in county order after
+    the whole file is read. There is always at least one part (maybe empty),
+    so a bad header is reported even for a file without records.
+    """
+    if columns.new_registrations:
+        return None
+    lines = lines or PART_LINES
+    try:
+        with path.open("rb") as raw:
+            while block := raw.read(1 << 24):
+                if b"\r" in block or (columns.quoted and b'"' in block):
+                    return None
+            raw.seek(0)
+            offset = len(raw.readline()) if columns.header else 0
+            if offset == 0 and columns.header:
+                return None  # an empty file: the stream reader says so
+            parts: list[Part] = []
+            first_line = 2 if columns.header else 1
+            start = offset
+            count = 0
+            for line in raw:
+                offset += len(line)
+                count += 1
+                if count == lines:
+                    parts.append(Part(start, offset, first_line))
+                    first_line += count
+                    start, count = offset, 0
+            if count or not parts:
+                parts.append(Part(start, offset, first_line))
+    except OSError:
+        return None  # the stream reader names the problem
+    return parts
+
+
+def read_part(
+    path: Path, columns: ColumnMap, part: Part, *, county: str | None = None
+) -> Iterator[VoterInput]:
+    """The registrations of one part of a file (from :func:`file_parts`), as the stream reads them.
+
+    The header is read again from the file's first line, so each process
+    resolves the columns itself; line numbers and messages are the same as
+    :func:`read_voter_file` gives for the same rows.
+    """
+    source = str(path)
+    county = (county or "").strip() or None
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            plan = _header_plan(_rows_of(handle, columns), columns, county, source)
+        with path.open("rb") as raw:
+            raw.seek(part.start)
+            data = raw.read(part.end - part.start)
+    except OSError as exc:
+        raise InvalidInput(f"cannot read the voter file: {exc.strerror}", where=source) from None
+    except UnicodeDecodeError:
+        line = _first_undecodable_line(path)
+        raise InvalidInput(
+            "is not UTF-8 text; save the file as UTF-8", where=f"{source}:{line}"
+        ) from None
+    encoding = "utf-8-sig" if part.start == 0 else "utf-8"
+    bad = -1
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        bad = exc.start
+        text = data[: data.rfind(b"\n", 0, bad) + 1].decode(encoding)
+    rows = csv.reader(
+        io.StringIO(text, newline=""),
+        delimiter=columns.delimiter,
+        quoting=csv.QUOTE_MINIMAL if columns.quoted else csv.QUOTE_NONE,
+        strict=columns.quoted,
+    )
+    yield from _records(rows, plan, columns, county, source, offset=part.first_line - 1)
+    if bad >= 0:  # the rows before it are read first, so an error in them still comes first
+        line = part.first_line + data.count(b"\n", 0, bad)
+        raise InvalidInput("is not UTF-8 text; save the file as UTF-8", where=f"{source}:{line}")

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from votetrail.core.audit import comparison, polling
+from votetrail.core.audit import columns, comparison, polling
 from votetrail.core.audit.assertions import Assertion, Contest, ContestKind, assertions
 from votetrail.core.audit.simulate import (
     alpha_comparison_eta0,
@@ -238,34 +238,59 @@ def measure_risk(
     *,
     polled: Sequence[PolledBallot] = (),
     compared: Sequence[ComparedCard] = (),
+    polled_columns: columns.PollingColumns | None = None,
+    compared_columns: columns.ComparisonColumns | None = None,
 ) -> RiskReport:
-    """The risk of every assertion after the ballots audited so far, and the decision."""
+    """The risk of every assertion after the ballots audited so far, and the decision.
+
+    The sample may come as per-card records or already as columns (see
+    ``core/audit/columns``); records are turned into columns first, since a
+    state's sample is millions of (ballot, contest) readings of few kinds.
+    """
     alpha = RiskLimit(risk_limit).value
+    if method.polling:
+        polls = polled_columns or columns.polling_columns(_polled(polled))
+        drawn = polls.ballots
+    else:
+        cards = compared_columns or sample_columns(compared)
+        drawn = cards.ballots
+    tallies: dict[str, dict[str, int]] = {}
     risks: list[AssertionRisk] = []
-    tallies = _tally(contests, polled) if method is Method.BRAVO else {}
-    cards = _by_contest(compared)
     for contest, a in _all_assertions(contests):
         margin = round(a.margin.value, 12)
         if method is Method.BRAVO:
-            risk = polling.bravo_risk(*_bravo_pair(contest, a, tallies))
+            if contest.id not in tallies:
+                tallies[contest.id] = columns.tally(contest, polls.column(contest.id))
+            risk = columns.bravo_risk(a, contest, tallies[contest.id])
             risks.append(AssertionRisk(a.id, margin, risk))
         elif method is Method.ALPHA_POLLING:
-            risk = polling.alpha_polling_risk([a], _polled(polled))[a.id]
+            risk = columns.alpha_polling_risk(a, polls.column(a.contest_id))
             risks.append(AssertionRisk(a.id, margin, risk))
         else:
-            overs = _overstatements(a, cards[a.contest_id])
-            found = _counts(overs)
+            column = cards.column(a.contest_id)
+            found = columns.discrepancy_counts(a, column)
             if method is Method.COMPARISON:
-                risk = comparison.kaplan_markov_p_value(
-                    len(overs), margin, o1=found.o1, o2=found.o2, u1=found.u1, u2=found.u2
-                )
+                risk, _ = columns.kaplan_markov_risk(a, column, margin)
             else:
-                risk = comparison.alpha_comparison_p_value(overs, margin, cards=a.ballots)
+                risk = columns.alpha_comparison_risk(a, column, margin, cards=a.ballots)
             risks.append(AssertionRisk(a.id, margin, risk, found.o1, found.o2, found.u1, found.u2))
     if not risks:
         raise InvalidInput("no contest to audit", where="contests")
     cast = max(contest.ballots for contest in contests)
-    drawn = len(polled) if method.polling else len({card.ballot for card in compared})
     largest = max(r.risk for r in risks)
     decision = polling.decide(largest, alpha, ballots_sampled=min(drawn, cast), ballots_cast=cast)
     return RiskReport(risks, largest, decision, drawn, cast)
+
+
+def sample_columns(compared: Sequence[ComparedCard]) -> columns.ComparisonColumns:
+    """A comparison sample as columns; cards of one reading number share one kind."""
+    return columns.comparison_columns(
+        (
+            card.ballot,
+            card.contest,
+            card.reading if card.reading >= 0 else (card.cvr, card.paper),
+            card.cvr,
+            card.paper,
+        )
+        for card in compared
+    )

@@ -233,7 +233,14 @@ def ingest(
             report = ReadReport(str(path))
             detector = Detector(_config(home_networks))
             protocols: dict[object, set[str]] = {}
-            events = read_netlog(path, report, year=year, prefixes=prefixes)
+            events = (
+                # the same events as read_netlog's, read a block at a time
+                # (tests/formats/netmon/logs/test_zeek_columns.py holds it to that);
+                # imported here because pyarrow is slow to import for every command
+                _read_zeek_columns()(path, report)
+                if fmt is NetlogFormat.ZEEK
+                else read_netlog(path, report, year=year, prefixes=prefixes)
+            )
             detector.feed_many(_noting_protocols(events, protocols))
             closed = detector.close_days(final=True)
             found_incidents = detector.incidents()
@@ -265,6 +272,12 @@ def ingest(
                 )
             )
     return IngestResult(results)
+
+
+def _read_zeek_columns() -> Callable[[Path, ReadReport], Iterator[ConnectionEvent]]:
+    from votetrail.formats.netmon.logs.zeek_columns import read_zeek_columns
+
+    return read_zeek_columns
 
 
 def _config(home_networks: Sequence[Network]) -> DetectorConfig:

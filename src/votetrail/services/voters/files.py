@@ -21,14 +21,20 @@ from votetrail.core.access import Principal
 from votetrail.core.voters.participation import participation_digest
 from votetrail.core.voters.record import Status, VoterRecord
 from votetrail.errors import InvalidInput
-from votetrail.formats.voters.delimited import PRESETS, ColumnMap, read_voter_file
+from votetrail.formats.voters.delimited import (
+    PRESETS,
+    ColumnMap,
+    file_parts,
+    read_voter_file,
+)
 from votetrail.formats.voters.poll_book import poll_books_zip
 from votetrail.formats.voters.vri import read_vri, write_vri_json
 from votetrail.services.context import App
 from votetrail.services.digests import sha256_file
 from votetrail.services.unit_of_work import unit_of_work
+from votetrail.services.voters import imports as voter_imports
 from votetrail.services.voters import records as voters
-from votetrail.services.voters.imports import ImportResult, import_voters
+from votetrail.services.voters.imports import FileParts, ImportResult, import_voters
 from votetrail.store import voter_rows
 from votetrail.store.models import VOTER_PARTICIPATION, VOTERS
 
@@ -54,11 +60,24 @@ def import_file(
     fmt: str = "csv",
     columns: str = "votetrail",
     county: str | None = None,
+    in_parts: bool = True,
 ) -> ImportResult:
+    """Load a voter file; ``in_parts=False`` reads it in one stream even when it is large.
+
+    The stream is how every file was read before issue 21; it stays for files
+    that cannot be cut at line ends, and for tests and the benchmark to compare
+    the two ways.
+    """
     digest = sha256_file(path)
+    expected = path.stat().st_size // 80  # a record takes at least ~80 bytes
+    parts = None
     if fmt == "csv":
-        items = read_voter_file(path, column_map(columns), county=county)
+        layout = column_map(columns)
+        items = read_voter_file(path, layout, county=county)
         label = f"csv:{columns if columns in PRESETS else Path(columns).name}"
+        large = expected >= voter_imports.PARALLEL_FROM  # a small file is not worth a pass
+        found = file_parts(path, layout) if in_parts and large else None
+        parts = FileParts(path, layout, found) if found is not None else None
     elif fmt == "vri":
         if county is None:
             raise InvalidInput("a VRI file is loaded for one county: give --county")
@@ -74,7 +93,8 @@ def import_file(
         sha256=digest,
         fmt=label,
         county=county,
-        expected=path.stat().st_size // 80,  # a record takes at least ~80 bytes
+        expected=expected,
+        parts=parts,
     )
 
 

@@ -18,14 +18,14 @@ import os
 import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import date
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Table, select
 
 from votetrail.core.access import Principal
 from votetrail.core.ledger.canonical import iso_utc
@@ -34,6 +34,7 @@ from votetrail.core.ledger.merkle import leaf_hash
 from votetrail.core.voters.record import VoterInput
 from votetrail.core.voters.transactions import Kind
 from votetrail.errors import InvalidInput
+from votetrail.formats.voters.delimited import ColumnMap, Part, read_part
 from votetrail.services.context import App
 from votetrail.services.directory import state_id
 from votetrail.services.unit_of_work import unit_of_work
@@ -57,6 +58,10 @@ CHUNK = 10_000
 """Records handed to the preparing process at a time."""
 PARALLEL_FROM = 50_000
 """Below this many records a second process costs more than it saves."""
+PART_WORKERS = 2
+"""Processes reading parts of a file: one per core of the reference machine; this one inserts."""
+AHEAD = 4
+"""Parts read ahead of the inserts: enough to keep the readers busy, few enough to bound memory."""
 
 
 @dataclass(frozen=True)
@@ -103,6 +108,125 @@ def _prepare(
         versions.append(version)
         rows.append(voter_rows.record_to_row(record, version["version_hash"]))
     return rows, versions
+
+
+@dataclass(frozen=True)
+class FileParts:
+    """A delimited voter file cut at line ends (``file_parts``) for processes to read on their own.
+
+    Passed beside the records of the same file; the loader reads the parts
+    instead when the file is large enough for the helpers to pay off.
+    """
+
+    path: Path
+    columns: ColumnMap
+    parts: list[Part]
+
+
+class _Loaded(NamedTuple):
+    """One part, ready to insert: plain tuples and bytes, cheap to hand between processes.
+
+    ``error`` is (message, where) of the first record that could not be loaded;
+    the records before it are here, so this process can still report an earlier
+    duplicate first, as reading the whole file in one stream does.
+    """
+
+    voter_names: tuple[str, ...]
+    voters: list[tuple[Any, ...]]
+    version_names: tuple[str, ...]
+    versions: list[tuple[Any, ...]]
+    leaves: list[bytes]
+    lines: list[int]
+    error: tuple[str, str | None] | None
+
+
+def _version_leaf(names: Sequence[str], version: Sequence[Any]) -> bytes:
+    return leaf_hash(facts_of(dict(zip(names, version, strict=True))).leaf())
+
+
+def _checked_county(
+    item: VoterInput, counties: dict[str, str], county: str | None, file_name: str
+) -> VoterInput:
+    """The record with its county's id, as ``_Checked`` gives it; the same refusals."""
+    where = f"{file_name}:{item.line}"
+    jid = counties.get(item.county.strip().lower())
+    if jid is None:
+        raise InvalidInput(f"county {item.county!r} is not a county of this state", where)
+    if county is not None and jid != county:
+        raise InvalidInput(
+            f"the record is for {jid}, but this file is being loaded for {county}", where
+        )
+    return item if item.county == jid else replace(item, county=jid)
+
+
+def _load_part(
+    batch: _Batch,
+    files: FileParts,
+    part: Part,
+    counties: dict[str, str],
+    county: str | None,
+    position: int,
+) -> _Loaded:
+    """In a helper: read, check, seal, hash one part; ``position`` is its first record's guess.
+
+    The guess (lines before the part, less the header) is right unless an
+    earlier part skipped blank rows; the loader then renumbers the part.
+    """
+    keys = PiiKeys(batch.mac_key, batch.seal_key)
+    voter_names: tuple[str, ...] = ()
+    version_names: tuple[str, ...] = ()
+    voters: list[tuple[Any, ...]] = []
+    versions: list[tuple[Any, ...]] = []
+    leaves: list[bytes] = []
+    lines: list[int] = []
+    error: tuple[str, str | None] | None = None
+    reason = f"loaded from {batch.file_name}"
+    try:
+        for item in read_part(files.path, files.columns, part, county=county):
+            item = _checked_county(item, counties, county, batch.file_name)
+            record = new_record(keys, item, item.voter_id, batch.on)
+            version = version_row(
+                record,
+                Kind.REGISTRATION,
+                batch.actor,
+                reason,
+                f"{batch.file_name}:{item.line}",
+                batch.at,
+                import_id=batch.import_id,
+                position=position + len(voters),
+            )
+            row = voter_rows.record_to_row(record, version["version_hash"])
+            if not voters:
+                voter_names, version_names = tuple(row), tuple(version)
+            voters.append(tuple(row.values()))
+            versions.append(tuple(version.values()))
+            leaves.append(leaf_hash(facts_of(version).leaf()))
+            lines.append(item.line)
+    except InvalidInput as exc:
+        message = str(exc)
+        if exc.where and message.startswith(f"{exc.where}: "):
+            message = message[len(exc.where) + 2 :]
+        error = (message, exc.where)
+    return _Loaded(voter_names, voters, version_names, versions, leaves, lines, error)
+
+
+def _insert_tuples(
+    conn: Connection, table: Table, names: Sequence[str], rows: list[tuple[Any, ...]]
+) -> None:
+    """``insert_many`` for rows already in column order: no dict is built or picked apart."""
+    if not rows:
+        return
+    style = conn.dialect.paramstyle
+    if style not in ("qmark", "format", "pyformat"):
+        insert_many(conn, table, [dict(zip(names, row, strict=True)) for row in rows])
+        return
+    quote = conn.dialect.identifier_preparer
+    mark = "?" if style == "qmark" else "%s"
+    statement = (
+        f"INSERT INTO {quote.format_table(table)} ({', '.join(quote.quote(n) for n in names)}) "
+        f"VALUES ({', '.join([mark] * len(names))})"
+    )
+    conn.exec_driver_sql(statement, rows)
 
 
 def _county_ids(conn: Connection) -> dict[str, str]:
@@ -234,15 +358,107 @@ def _exit_with_parent(parent: int) -> None:
     threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
-def _executor(expected: int | None) -> Executor | None:
+def _executor(expected: int | None, workers: int = 1) -> Executor | None:
     if (expected is not None and expected < PARALLEL_FROM) or (os.cpu_count() or 1) < 2:
         return None
     return ProcessPoolExecutor(
-        max_workers=1,
+        max_workers=workers,
         mp_context=multiprocessing.get_context("spawn"),
         initializer=_exit_with_parent,
         initargs=(os.getpid(),),
     )
+
+
+def _load_stream(
+    conn: Connection,
+    batch: _Batch,
+    items: Iterable[VoterInput],
+    county: str | None,
+    first_load: bool,
+    tree: Frontier,
+    buckets: set[int],
+    expected: int | None,
+) -> None:
+    """Records read here, prepared (for a large file) in one helper while the next are read."""
+    checked = _Checked(conn, items, batch.file_name, county)
+    executor = _executor(expected)
+    try:
+        for rows, versions in _prepared(batch, checked, executor):
+            if not first_load:
+                lines = {r["voter_id"]: checked.lines.get(r["voter_id"], 0) for r in rows}
+                _refuse_existing(conn, lines, batch.file_name)
+            insert_many(conn, VOTERS, rows)
+            insert_many(conn, VOTER_VERSIONS, versions)
+            for version in versions:
+                tree.append(leaf_hash(facts_of(version).leaf()))
+            for row in rows:
+                buckets.add(row["bucket"])
+    finally:
+        if executor is not None:
+            executor.shutdown(cancel_futures=True)
+
+
+def _load_parts(
+    conn: Connection,
+    batch: _Batch,
+    files: FileParts,
+    county: str | None,
+    first_load: bool,
+    tree: Frontier,
+    buckets: set[int],
+    executor: Executor,
+) -> None:
+    """Parts read by the helpers, inserted here in file order, a few parts ahead.
+
+    This process keeps what needs the whole file: a voter id seen twice, the
+    records already on file, the import's Merkle tree and the voter-map buckets.
+    """
+    counties = _county_ids(conn)
+    header = 1 if files.columns.header else 0
+    queue = iter(files.parts)
+
+    def submit(part: Part) -> tuple[Part, Future[_Loaded]]:
+        guess = part.first_line - 1 - header
+        return part, executor.submit(_load_part, batch, files, part, counties, county, guess)
+
+    pending = [submit(part) for part in islice(queue, AHEAD)]
+    seen: dict[str, int] = {}
+    count = 0
+    while pending:
+        part, future = pending.pop(0)
+        loaded = future.result()
+        following = next(queue, None)
+        if following is not None:
+            pending.append(submit(following))
+        names = loaded.voter_names
+        voters, versions, leaves = loaded.voters, loaded.versions, loaded.leaves
+        if voters and part.first_line - 1 - header != count:  # blank rows came before
+            at = loaded.version_names.index("import_position")
+            versions = [(*v[:at], count + i, *v[at + 1 :]) for i, v in enumerate(versions)]
+            leaves = [_version_leaf(loaded.version_names, v) for v in versions]
+        id_at = names.index("voter_id") if voters else 0
+        for row, line in zip(voters, loaded.lines, strict=True):
+            first = seen.get(row[id_at])
+            if first is not None:
+                raise InvalidInput(
+                    f"voter id {row[id_at]} appears twice (first on line {first})",
+                    f"{batch.file_name}:{line}",
+                )
+            seen[row[id_at]] = line
+        if loaded.error is not None:
+            raise InvalidInput(*loaded.error)
+        if not voters:
+            continue
+        if not first_load:
+            lines = {row[id_at]: line for row, line in zip(voters, loaded.lines, strict=True)}
+            _refuse_existing(conn, lines, batch.file_name)
+        _insert_tuples(conn, VOTERS, names, voters)
+        _insert_tuples(conn, VOTER_VERSIONS, loaded.version_names, versions)
+        for leaf in leaves:
+            tree.append(leaf)
+        bucket_at = names.index("bucket")
+        buckets.update(row[bucket_at] for row in voters)
+        count += len(voters)
 
 
 def import_voters(
@@ -255,13 +471,17 @@ def import_voters(
     fmt: str,
     county: str | None,
     expected: int | None = None,
+    parts: FileParts | None = None,
 ) -> ImportResult:
     """Load records as a new part of the list: all of them, or (on any error) none.
 
     ``county`` is the county the file belongs to (its records must all be
     that county's); ``None`` is a statewide file, which only the state
     administrator may load. ``expected`` (e.g. the file's line count) lets a
-    small import skip the second process.
+    small import skip the second process. ``parts`` is the same file cut for
+    helper processes: for a large file they read, check and hash its parts
+    themselves and hand back rows ready to insert, and ``items`` is not read;
+    the stored rows, the log and the root are the same as from ``items``.
     """
     keys = pii_keys(app)
     at = iso_utc(app.clock())
@@ -285,21 +505,14 @@ def import_voters(
         first_load = conn.execute(select(VOTERS.c.voter_id).limit(1)).first() is None
         if first_load:
             _drop_indexes(conn)
-        checked = _Checked(conn, items, file_name, county)
         tree = Frontier(0, [])
         buckets: set[int] = set()
-        executor = _executor(expected)
+        executor = _executor(expected, PART_WORKERS) if parts is not None else None
         try:
-            for rows, versions in _prepared(batch, checked, executor):
-                if not first_load:
-                    lines = {r["voter_id"]: checked.lines.get(r["voter_id"], 0) for r in rows}
-                    _refuse_existing(conn, lines, file_name)
-                insert_many(conn, VOTERS, rows)
-                insert_many(conn, VOTER_VERSIONS, versions)
-                for version in versions:
-                    tree.append(leaf_hash(facts_of(version).leaf()))
-                for row in rows:
-                    buckets.add(row["bucket"])
+            if parts is not None and executor is not None:
+                _load_parts(conn, batch, parts, county, first_load, tree, buckets, executor)
+            else:
+                _load_stream(conn, batch, items, county, first_load, tree, buckets, expected)
         finally:
             if executor is not None:
                 executor.shutdown(cancel_futures=True)

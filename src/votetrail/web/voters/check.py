@@ -126,9 +126,9 @@ class FailedChecks:
     record: the voter's right details are answered. Failures are counted
     whether or not the id exists, so the limit itself reveals nothing.
 
-    Kept in memory, bounded to ``keys`` counters per table: a restart or a
-    second worker process starts its own count, which still keeps guessing
-    slow.
+    Kept in memory, bounded to ``keys`` counters per table: a restart starts
+    the count again, which still keeps guessing slow; under ``serve --workers N``
+    each worker keeps 1/N of each limit (:meth:`shared_by`).
     """
 
     def __init__(
@@ -151,6 +151,21 @@ class FailedChecks:
         self._this_hour = 0
         self._last_hour = 0
         self._lock = threading.Lock()
+
+    @classmethod
+    def shared_by(cls, workers: int) -> FailedChecks:
+        """Each of ``workers`` processes' share of the limits, so together they allow no more.
+
+        Every worker of ``serve --workers N`` keeps its own counts; a client whose
+        requests land on all of them would otherwise get N times the guesses.
+        """
+        n = max(1, workers)
+        return cls(
+            max(1, CHECK_LIMIT // n),
+            client_limit=max(1, CLIENT_LIMIT // n),
+            surge_limit=max(1, SURGE_LIMIT // n),
+            surge_client_limit=max(1, SURGE_CLIENT_LIMIT // n),
+        )
 
     @staticmethod
     def key(voter_id: str) -> str:

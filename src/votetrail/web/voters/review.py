@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from votetrail.core.access import Principal, Role, may_manage_voters
-from votetrail.core.voters.record import VoterRecord
+from votetrail.core.voters.record import PUBLIC_FIELDS, VoterRecord
 from votetrail.errors import InvalidInput, NotFound
 from votetrail.services import directory
 from votetrail.services.context import App
@@ -35,19 +35,10 @@ REVIEW_KINDS = {
     "cross-state": "Possible move to another state",
 }
 DECISIONS = ("confirmed", "rejected")
-COMPARED = (
-    "county",
-    "status",
-    "residence",
-    "mailing",
-    "precinct",
-    "ballot_style",
-    "party",
-    "registered_on",
-    "status_since",
-)
-"""Record fields compared side by side; the ids and versions of two records always differ."""
 NAME_PARTS = ("first_name", "middle_name", "last_name", "suffix")
+COMPARED = tuple(f for f in PUBLIC_FIELDS if f not in ("voter_id", "status_reason", *NAME_PARTS))
+"""Record fields compared side by side: what a page may show, less the ids (two records'
+always differ), the status reason and the name, which is compared as one."""
 IDENTIFIER_LABELS = {
     "dob": "Date of birth",
     "ssn4": "Last four of the SSN",
