@@ -110,27 +110,32 @@ class Outcome:
 # ------------------------------------------------------------------ PostgreSQL
 
 
-def _tests_helpers() -> tuple[Any, Any]:
-    """The test suite's PostgreSQL server and free-port helpers (run from anywhere)."""
+def _tests_helpers() -> tuple[Any, Any, Any]:
+    """The test suite's PostgreSQL server, free-port and server-wait helpers (run from anywhere)."""
     root = str(Path(__file__).resolve().parent.parent)
     if root not in sys.path:
         sys.path.insert(0, root)
     from tests.databases import running_postgres
-    from tests.ports import free_port
+    from tests.ports import free_port, wait_for_server
 
-    return running_postgres, free_port
+    return running_postgres, free_port, wait_for_server
 
 
 @contextmanager
 def temporary_postgres() -> Iterator[str]:
     """A throw-away PostgreSQL server, as the tests start one; a database URL on it."""
-    running_postgres, _ = _tests_helpers()
+    running_postgres, _, _ = _tests_helpers()
     with running_postgres(max_connections=300) as server:
         yield f"{server}/postgres"
 
 
 def free_port() -> int:
     return int(_tests_helpers()[1]())
+
+
+def wait_for_server(server: subprocess.Popen[bytes], base: str, seconds: float) -> str | None:
+    failed: str | None = _tests_helpers()[2](server, base, seconds)
+    return failed
 
 
 # ------------------------------------------------------------------ set-up
@@ -221,16 +226,9 @@ def serving(data_dir: Path, url: str) -> Iterator[str]:
     server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                httpx.get(base + "/checkpoint", timeout=2)
-                break
-            except httpx.TransportError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    err = server.stderr.read().decode() if server.stderr else ""
-                    raise SystemExit(f"votetrail serve did not start:\n{err}") from None
-                time.sleep(0.1)
+        failed = wait_for_server(server, base, 60)
+        if failed is not None:
+            raise SystemExit(f"votetrail serve did not start:\n{failed}")
         yield base
     finally:
         server.terminate()

@@ -58,7 +58,7 @@ from dataclasses import dataclass, field
 import httpx
 
 from _record import record
-from bench_audit_boards import _csrf, _database, free_port, percentile
+from bench_audit_boards import _csrf, _database, free_port, percentile, wait_for_server
 from bench_web_load import load_demo_state
 from votetrail.services.demo.voters import LAST
 from votetrail.services.setup import DEMO_COUNTIES, DEMO_PASSWORD
@@ -131,17 +131,9 @@ def serving(data_dir: Path, url: str, workers: int) -> Iterator[str]:
     server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                httpx.get(base + "/checkpoint", timeout=2)
-                break
-            except httpx.TransportError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    server.kill()
-                    err = server.stderr.read().decode() if server.stderr else ""
-                    raise SystemExit(f"votetrail serve did not start:\n{err}") from None
-                time.sleep(0.1)
+        failed = wait_for_server(server, base, 90)
+        if failed is not None:
+            raise SystemExit(f"votetrail serve did not start:\n{failed}")
         time.sleep(1.0 if workers > 1 else 0)  # the other workers finish starting
         yield base
     finally:

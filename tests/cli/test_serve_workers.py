@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,7 +20,7 @@ import httpx
 import pytest
 
 from tests.cli.helpers import url_of, votetrail
-from tests.ports import free_port
+from tests.ports import free_port, wait_for_server
 from tests.web.server import login
 from votetrail.cli import main as cli_main
 from votetrail.services.context import App
@@ -40,17 +39,9 @@ def served(app: App, *options: str) -> Iterator[tuple[str, subprocess.Popen[byte
     server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                httpx.get(base + "/checkpoint", timeout=2)
-                break
-            except httpx.TransportError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    server.kill()
-                    out, err = server.communicate()
-                    pytest.fail(f"serve did not start: {out.decode()} {err.decode()}")
-                time.sleep(0.1)
+        failed = wait_for_server(server, base, 90)
+        if failed is not None:
+            pytest.fail(f"serve did not start: {failed}")
         yield base, server
     finally:
         server.terminate()
