@@ -11,10 +11,14 @@ overwrite a real measurement.
 
 from __future__ import annotations
 
+import cProfile
 import json
 import os
 import platform
+import pstats
+import re
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -41,10 +45,19 @@ def record(
     met: bool | None = None,
     reference: dict[str, Any] | None = None,
     notes: str = "",
+    shortfall: str = "",
+    profile: dict[str, Any] | None = None,
     smoke: bool = False,
     results: Path = RESULTS,
 ) -> Path | None:
-    """Write ``results/<name>.json`` for the README generator; nothing on a smoke run."""
+    """Write ``results/<name>.json`` for the README generator; nothing on a smoke run.
+
+    A missed target must say by how much (``shortfall``, e.g. "4.0x short of
+    1,000,000 lines/s") and where the time goes (``profile``: part -> seconds
+    or share, largest first, e.g. from :func:`where_time_goes`), because a bare
+    "missed" tells the next engineer nothing about what to change;
+    ``tests/test_bench_readme.py`` holds every committed missed run to that.
+    """
     if smoke:
         return None
     results.mkdir(parents=True, exist_ok=True)
@@ -59,9 +72,100 @@ def record(
         "figures": figures,
         "reference": reference or {},
         "notes": notes,
+        "shortfall": shortfall,
+        "profile": profile or {},
     }
     path.write_text(json.dumps(body, indent=2) + "\n", encoding="utf-8")
     return path
 
 
-__all__ = ["RESULTS", "machine", "record"]
+def where_time_goes(
+    func: Callable[[], Any], *, top: int = 10, depth: int = 3
+) -> tuple[Any, dict[str, float]]:
+    """Run ``func`` under cProfile; its own time summed by module, largest first.
+
+    Summing each function's own (not cumulative) time by the module it lives
+    in (the first ``depth`` dotted parts, so ``votetrail.formats.netmon`` and
+    ``pyarrow`` rather than single functions) gives a profile whose parts add
+    up to the run and reads as "where to look next". Returns the function's
+    result and ``{module: seconds}``, the rest folded into "other".
+    """
+    profiler = cProfile.Profile()
+    result = profiler.runcall(func)
+    stats = pstats.Stats(profiler)
+    totals: dict[str, float] = {}
+    for (filename, _line, funcname), row in stats.stats.items():  # type: ignore[attr-defined]
+        if "_lsprof.Profiler" in funcname:
+            continue
+        own = float(row[2])
+        totals[_module_of(filename, funcname, depth)] = (
+            totals.get(_module_of(filename, funcname, depth), 0.0) + own
+        )
+    ranked = sorted(totals.items(), key=lambda item: item[1], reverse=True)
+    kept = {name: round(seconds, 3) for name, seconds in ranked[:top]}
+    rest = sum(seconds for _name, seconds in ranked[top:])
+    if rest:
+        kept["other"] = round(rest, 3)
+    return result, kept
+
+
+def _module_of(filename: str, funcname: str, depth: int) -> str:
+    if filename == "~":  # a built-in: "<method 'split' of 'str' objects>", "<built-in method x>"
+        name = funcname.strip("<>").removeprefix("built-in method ")
+        method = re.fullmatch(r"method '(\w+)' of '([\w.]+)' objects", name)
+        return f"built-in {method.group(2)}.{method.group(1)}" if method else f"built-in {name}"
+    parts = Path(filename).with_suffix("").parts
+    for anchor in ("site-packages", "src", "lib"):
+        if anchor in parts:
+            tail = parts[len(parts) - parts[::-1].index(anchor) :]
+            if tail and tail[0].startswith("python3"):
+                tail = tail[1:]
+            return ".".join(tail[:depth]) or filename
+    return ".".join(parts[-depth:])
+
+
+def cpu_by_process() -> dict[str, float]:
+    """CPU seconds used so far by every live process, grouped by what it is.
+
+    For a bench that drives a server in other processes cProfile sees only the
+    client; the difference of two snapshots around the load says whether the
+    server, PostgreSQL, the bench's own clients or something else on the
+    machine spent the time. Linux only (``/proc``); elsewhere empty.
+    """
+    ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    totals: dict[str, float] = {}
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            stat = (entry / "stat").read_text(encoding="utf-8", errors="replace")
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue  # gone since the listing
+        comm = stat[stat.index("(") + 1 : stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2 :].split()
+        seconds = (int(fields[11]) + int(fields[12])) / ticks  # utime + stime
+        totals[_kind(int(entry.name), comm, command)] = (
+            totals.get(_kind(int(entry.name), comm, command), 0.0) + seconds
+        )
+    return totals
+
+
+def cpu_used(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
+    """What each kind of process spent between two snapshots, largest first."""
+    used = {name: after[name] - before.get(name, 0.0) for name in after}
+    ranked = sorted(used.items(), key=lambda item: item[1], reverse=True)
+    return {name: round(seconds, 1) for name, seconds in ranked if seconds >= 0.05}
+
+
+def _kind(pid: int, comm: str, command: str) -> str:
+    if pid == os.getpid():
+        return "the bench (clients), CPU s"
+    if comm.startswith("postgres") or "postgres:" in command:
+        return "PostgreSQL, CPU s"
+    if "votetrail" in command and " serve" in command:
+        return "votetrail serve, CPU s"
+    if "votetrail" in command or "bench" in command:
+        return "other votetrail processes, CPU s"
+    return "rest of the machine, CPU s"
+
+
+__all__ = ["RESULTS", "cpu_by_process", "cpu_used", "machine", "record", "where_time_goes"]

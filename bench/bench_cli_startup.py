@@ -133,6 +133,24 @@ def profile_lines(label: str, wall: float, by_part: dict[str, float]) -> list[st
     ]
 
 
+def where_time_goes(wall: float, by_part: dict[str, float], top: int = 8) -> dict[str, float]:
+    """The run under ``-X importtime`` as ``{part: seconds}``, largest first, for ``record``.
+
+    The heaviest imported packages, the other imports together, and what is left
+    of the wall time: parsing the command line, the command's own work and exit.
+    """
+    imports = sorted(by_part.items(), key=lambda item: -item[1])
+    parts = {f"import {name}": seconds for name, seconds in imports[:top]}
+    parts["import, the rest"] = sum(seconds for _, seconds in imports[top:])
+    parts["parsing, the command's work and exit"] = max(wall - sum(by_part.values()), 0.0)
+    ranked = sorted(parts.items(), key=lambda item: -item[1])
+    return {name: round(seconds, 3) for name, seconds in ranked}
+
+
+def shortfall_of(label: str, best: float, target: float) -> str:
+    return f"{label} {best:.3f} s, {best / target:.2f}x the {target} s target"
+
+
 def demo(data_dir: Path, init_only: bool) -> None:
     command = [VOTETRAIL, "init"] if init_only else [VOTETRAIL, "demo", "--no-serve"]
     print(f"building {'an empty log' if init_only else 'the demo'} in {data_dir} ...", flush=True)
@@ -197,6 +215,14 @@ def measure(options: argparse.Namespace, data_dir: Path) -> int:
         print(line)
     help_met = help_run.best_s < HELP_TARGET_S
     verify_met = verify_run.best_s < VERIFY_TARGET_S
+    missed = [
+        (label, timing, target, profile)
+        for label, timing, target, profile, met in (
+            ("votetrail verify", verify_run, VERIFY_TARGET_S, verify_profile, verify_met),
+            ("votetrail --help", help_run, HELP_TARGET_S, help_profile, help_met),
+        )
+        if not met
+    ]
     print(
         f"\ntarget --help < {HELP_TARGET_S} s: {'met' if help_met else 'missed'} "
         f"({help_run.best_s:.3f} s); verify < {VERIFY_TARGET_S} s: "
@@ -231,6 +257,10 @@ def measure(options: argparse.Namespace, data_dir: Path) -> int:
                 *profile_lines("verify", *verify_profile),
             ]
         ),
+        shortfall="; ".join(
+            shortfall_of(label, timing.best_s, target) for label, timing, target, _ in missed
+        ),
+        profile=where_time_goes(*missed[0][3]) if missed else None,
         smoke=options.init_only or runs < 5,
     )
     return 0

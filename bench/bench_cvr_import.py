@@ -60,7 +60,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from _record import record
+from _record import record, where_time_goes
 from votetrail.services.context import App
 from votetrail.services.counting.results import results
 from votetrail.services.counting.uploads import import_cvrs
@@ -143,6 +143,7 @@ class Report:
     json_seconds: float = 0.0
     peak_rss_mb: float = 0.0
     postgres_rate: float | None = None
+    profile: dict[str, float] = field(default_factory=dict)
 
     def add(self, name: str, target: str, measured: str, ok: bool | None = None) -> None:
         self.figures.append(Figure(name, target, measured, ok))
@@ -415,6 +416,21 @@ def bench_import(app: App, generated: Generated, options: Options, report: Repor
     return upload.records
 
 
+def profile_import(scratch: Path, generated: Generated, report: Report) -> None:
+    """Where an import's time goes, when the rate is missed: the first file again, under cProfile.
+
+    One file of the ten is enough to rank the parts (the work is the same per
+    card) and keeps the profiler's overhead from doubling the run.
+    """
+    app = _new_log(scratch / "profiled")
+    try:
+        _upload, report.profile = where_time_goes(
+            lambda: import_cvrs(app, ACTOR, COUNTY[0], generated.csv_files[:1])
+        )
+    finally:
+        app.engine.dispose()
+
+
 def bench_json(generated: Generated, report: Report) -> Totals:
     """Time ``json.load`` of every JSON export into dicts; count what was read afterwards."""
     totals = Totals()
@@ -583,6 +599,8 @@ def run(options: Options) -> Report:
             check_import(app, stored, generated, options, report)
         finally:
             app.engine.dispose()
+        if report.rate < RATE_TARGET:
+            profile_import(scratch, generated, report)
         if options.postgres_server != "none":
             bench_postgres(scratch, generated, options, report)
         report.add("load average at end (1 / 5 / 15 min)", "-", _load())
@@ -707,6 +725,12 @@ def save(options: Options, report: Report) -> None:
         f"{MEMORY_TARGET_MB:,.0f} MB; PostgreSQL printed beside it (issue 21)",
         met=not report.missed and not report.problems,
         reference=reference,
+        shortfall=(
+            f"{RATE_TARGET / report.rate:.2f}x short of {RATE_TARGET:,.0f} CVRs/s"
+            if report.rate < RATE_TARGET
+            else ""
+        ),
+        profile=report.profile,
         notes="PostgreSQL: a local server with fsync off, as the test suite runs it",
         smoke=options.cvrs < SMOKE_BELOW,
     )

@@ -66,6 +66,7 @@ from pathlib import Path
 
 import httpx
 
+from _record import cpu_by_process, cpu_used, record
 from bench_audit_boards import _csrf, _database, percentile, serving, verified
 from votetrail.cli.main import demo_command
 from votetrail.services.context import open_app
@@ -402,6 +403,54 @@ def report(tally: Tally, wall: float, loads: tuple[str, str], options: argparse.
         print(f"  {count:>6}  {what}")
 
 
+def save(
+    options: argparse.Namespace,
+    tally: Tally,
+    wall: float,
+    cpu: dict[str, float],
+    problems: list[str],
+) -> None:
+    """Leave the run's figures for bench/README.md; the p95 per kind is the profile.
+
+    Issue 19 set no latency target here, only "0 errors, nothing lost": the
+    figures are printed for comparison with ``bench_web_pages.py`` (issue 21),
+    which runs the same server with several workers.
+    """
+    everything = [1000 * v for values in tally.latencies.values() for v in values]
+    if not everything:
+        return
+    errors = sum(tally.errors.values())
+    figures: dict[str, object] = {
+        "clients": options.clients,
+        "seconds": round(wall),
+        "requests": len(everything),
+        "requests/s": round(len(everything) / max(wall, 1e-9), 1),
+        "p50, ms": round(percentile(everything, 0.5)),
+        "p95, ms": round(percentile(everything, 0.95)),
+        "p99, ms": round(percentile(everything, 0.99)),
+        "errors": errors,
+        "expected refusals": sum(tally.expected.values()),
+        "verify clean and one current paper count per county": not problems,
+    }
+    per_kind = {
+        f"p95 {kind}, ms": round(percentile([1000 * v for v in values], 0.95))
+        for kind, values in sorted(tally.latencies.items())
+    }
+    met = errors == 0 and not problems
+    record(
+        "bench_web_load",
+        figures,
+        target="0 errors and nothing lost (verify clean) with 200 signed-in officials, "
+        "one server process, PostgreSQL",
+        met=met,
+        shortfall="" if met else f"{errors} errors, {len(problems)} problems after the run",
+        profile={**per_kind, **cpu},
+        notes=f"think {options.think_ms:.0f} ms, upload share {options.upload_share}; the profile "
+        "holds the p95 per kind of page and the CPU seconds each kind of process used",
+        smoke=options.clients < 50 or options.seconds < 60 or options.state != "demo",
+    )
+
+
 def _loadavg() -> str:
     return " / ".join(f"{v:.2f}" for v in os.getloadavg())
 
@@ -436,7 +485,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             papers = load_demo_state(data_dir, url, options.state)
             print(f"demo state loaded in {time.perf_counter() - began:.1f} s", file=sys.stderr)
             with serving(data_dir, url) as base:
+                cpu_before = cpu_by_process()
                 tally, wall, loads = asyncio.run(drive(base, options, papers))
+                cpu = cpu_used(cpu_before, cpu_by_process())
             report(tally, wall, loads, options)
             held = current_paper_counts(data_dir, url)
             print(f"current paper-count uploads per county: {held}")
@@ -450,6 +501,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             problems += [f"verify: {p}" for p in found[:5]]
             if options.check and tally.errors:
                 problems.append(f"{sum(tally.errors.values())} errors")
+            save(options, tally, wall, cpu, problems)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     for problem in problems:

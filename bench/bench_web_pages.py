@@ -9,6 +9,8 @@ Run from the project root::
 Target (issue 21, item 7): ``votetrail serve --workers N`` (default: the
 cores) with 200 concurrent clients on the public pages and the signed-in
 county pages for 2 minutes against PostgreSQL: p95 < 200 ms and no error.
+A run with fewer clients or for less time is printed and (from 50 clients and
+30 s) recorded, but never as meeting the target.
 
 Set up (not timed): a throw-away PostgreSQL server (as the tests start one)
 unless ``--database-url`` names an empty database; the demo state that
@@ -33,6 +35,13 @@ the server's floor, the static stylesheet ``/static/site.css`` from N
 workers (what uvicorn, the network and the load generator cost with no page
 behind them). ``--reference-seconds`` (default 60) times each reference.
 The clients run on the same cores as the server and PostgreSQL.
+
+Where the time goes, measured over the timed window of the main run (Linux
+``/proc``): the CPU seconds of the server's processes (``votetrail serve``
+and its workers), of the PostgreSQL server (found by its port), of this
+script (the clients) and of everything else on the machine, and each kind of
+page's p95. When the target is missed, these are recorded as the profile and
+the shortfall says by how much p95 is over 200 ms (and how many errors).
 """
 
 from __future__ import annotations
@@ -46,6 +55,7 @@ import argparse
 import asyncio
 import os
 import random
+import re
 import shutil
 import subprocess
 import tempfile
@@ -54,6 +64,7 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -64,6 +75,8 @@ from votetrail.services.demo.voters import LAST
 from votetrail.services.setup import DEMO_COUNTIES, DEMO_PASSWORD
 
 TARGET_P95_MS = 200.0
+TARGET_CLIENTS = 200
+TARGET_SECONDS = 120.0
 COUNTIES = [slug for slug, _ in DEMO_COUNTIES]
 PUBLIC = (
     "/",
@@ -76,6 +89,7 @@ PUBLIC = (
     "/public/audits",
 )
 FLOOR = "/static/site.css"
+TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
 @dataclass
@@ -85,6 +99,7 @@ class Tally:
     public: list[float] = field(default_factory=list)
     county: list[float] = field(default_factory=list)
     errors: Counter[str] = field(default_factory=Counter)
+    kinds: dict[str, list[float]] = field(default_factory=dict)  # "/j/{county}/audits" -> times
 
     @property
     def all(self) -> list[float]:
@@ -98,6 +113,7 @@ class Run:
     tally: Tally
     wall: float
     loads: tuple[float, float]
+    cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds in the timed window
 
     @property
     def requests(self) -> int:
@@ -120,10 +136,118 @@ class Run:
             "load at end": self.loads[1],
         }
 
+    def profile(self) -> dict[str, float]:
+        """CPU seconds per part over the timed window, then each page's p95, largest first."""
+        cpu = {
+            f"CPU s: {PARTS[part]}": round(seconds, 1)
+            for part, seconds in sorted(self.cpu.items(), key=lambda item: -_known(item[1]))
+            if seconds == seconds  # NaN: the part was not found on this machine
+        }
+        pages = sorted(
+            ((kind, self.ms(0.95, times)) for kind, times in self.tally.kinds.items()),
+            key=lambda item: -item[1],
+        )
+        return {**cpu, **{f"p95 ms: {kind}": round(ms, 1) for kind, ms in pages}}
+
+
+PARTS = {
+    "server": "votetrail serve (its workers)",
+    "postgres": "PostgreSQL",
+    "clients": "the clients (this script)",
+    "rest of the machine": "rest of the machine",
+}
+
+
+def _known(value: float) -> float:
+    return value if value == value else -1.0
+
+
+# ------------------------------------------------------------------ where the CPU goes
+
+
+def _stat(pid: int) -> tuple[int, float] | None:
+    """(parent pid, CPU seconds of the process and its waited-for children), from /proc."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = text.rpartition(")")[2].split()  # after "pid (comm)": state ppid ... utime at 14
+    return int(fields[1]), sum(int(f) for f in fields[11:15]) / TICKS
+
+
+def _tree_cpu(root: int) -> float:
+    """CPU seconds of ``root`` and every live descendant (an exited one is in its parent's)."""
+    parents: dict[int, list[int]] = {}
+    times: dict[int, float] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            found = _stat(int(entry.name))
+            if found is not None:
+                parents.setdefault(found[0], []).append(int(entry.name))
+                times[int(entry.name)] = found[1]
+    total, todo = 0.0, [root]
+    while todo:
+        pid = todo.pop()
+        total += times.get(pid, 0.0)
+        todo += parents.get(pid, [])
+    return total
+
+
+def _postmaster(url: str) -> int | None:
+    """The PostgreSQL server listening on the URL's port, if it runs here with ``-p PORT``."""
+    port = urlsplit(url.replace("postgresql+psycopg", "postgresql")).port
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            words = (entry / "cmdline").read_bytes().decode(errors="replace").split("\0")
+        except OSError:
+            continue
+        if words and words[0].endswith("postgres") and "-p" in words and port is not None:
+            at = words.index("-p")
+            if at + 1 < len(words) and words[at + 1] == str(port):
+                return int(entry.name)
+    return None
+
+
+def _machine_busy() -> float:
+    """CPU seconds every core has spent busy since boot (/proc/stat; 0 elsewhere)."""
+    try:
+        first = Path("/proc/stat").read_text().splitlines()[0].split()
+    except OSError:
+        return 0.0
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(v) for v in first[1:9])
+    return (user + nice + system + irq + softirq + steal) / TICKS
+
+
+def cpu_now(server: int, postgres: int | None) -> dict[str, float]:
+    """Cumulative CPU seconds of the parts the profile names; subtract two to get a window."""
+    mine = os.times()
+    return {
+        "server": _tree_cpu(server),
+        "postgres": _tree_cpu(postgres) if postgres is not None else float("nan"),
+        "clients": mine.user + mine.system,
+        "machine": _machine_busy(),
+    }
+
+
+def cpu_spent(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
+    spent = {part: after[part] - before[part] for part in before}
+    known = sum(v for part, v in spent.items() if part != "machine" and v == v)  # NaN: unknown
+    spent["rest of the machine"] = max(spent.pop("machine") - known, 0.0)
+    return spent
+
+
+@dataclass
+class Server:
+    base: str
+    pid: int
+    postgres: int | None
+
 
 @contextmanager
-def serving(data_dir: Path, url: str, workers: int) -> Iterator[str]:
-    """``votetrail serve --workers N`` in its own process; the base URL once it answers."""
+def serving(data_dir: Path, url: str, workers: int) -> Iterator[Server]:
+    """``votetrail serve --workers N`` in its own process, once it answers."""
     port = free_port()
     command = [sys.executable, "-c", "from votetrail.cli.main import main; main()", "serve"]
     command += ["--data-dir", str(data_dir), "--database-url", url, "--port", str(port)]
@@ -135,7 +259,7 @@ def serving(data_dir: Path, url: str, workers: int) -> Iterator[str]:
         if failed is not None:
             raise SystemExit(f"votetrail serve did not start:\n{failed}")
         time.sleep(1.0 if workers > 1 else 0)  # the other workers finish starting
-        yield base
+        yield Server(base, server.pid, _postmaster(url))
     finally:
         server.terminate()
         try:
@@ -175,6 +299,10 @@ class Client:
             ]
         )
 
+    def kind(self, url: str) -> str:
+        """The page without its county or query: what the per-page figures are grouped by."""
+        return re.sub(r"\?.*", "", url).replace(f"/{self.county}", "/{county}")
+
     async def sign_in(self, base: str) -> None:
         if self.clerk is None:
             return
@@ -212,23 +340,31 @@ class Client:
                 except httpx.HTTPError as exc:
                     tally.errors[f"{type(exc).__name__} GET {url}"] += 1
                     continue
-                kept.append(time.perf_counter() - began)
+                took = time.perf_counter() - began
+                kept.append(took)
+                tally.kinds.setdefault(self.kind(url), []).append(took)
                 if answer.status_code >= 400:
                     tally.errors[f"HTTP {answer.status_code} GET {url.split('?')[0]}"] += 1
 
 
 async def drive(
-    base: str, clients: list[Client], seconds: float, think: float, floor: bool
-) -> tuple[Tally, float, tuple[float, float]]:
+    server: Server, clients: list[Client], seconds: float, think: float, floor: bool
+) -> tuple[Tally, float, tuple[float, float], dict[str, float]]:
     tally = Tally()
     go = asyncio.Event()
-    tasks = [asyncio.create_task(c.browse(base, seconds, think, floor, go, tally)) for c in clients]
+    tasks = [
+        asyncio.create_task(c.browse(server.base, seconds, think, floor, go, tally))
+        for c in clients
+    ]
     await asyncio.sleep(1.0)  # every client connected
     before = os.getloadavg()[0]
+    cpu = cpu_now(server.pid, server.postgres)
     began = time.perf_counter()
     go.set()
     await asyncio.gather(*tasks)
-    return tally, time.perf_counter() - began, (round(before, 2), round(os.getloadavg()[0], 2))
+    wall = time.perf_counter() - began
+    spent = cpu_spent(cpu, cpu_now(server.pid, server.postgres))
+    return tally, wall, (round(before, 2), round(os.getloadavg()[0], 2)), spent
 
 
 async def sign_in_all(base: str, clients: list[Client]) -> None:
@@ -246,16 +382,16 @@ def timed(
     seconds: float,
     floor: bool = False,
 ) -> Run:
-    with serving(data_dir, url, workers) as base:
+    with serving(data_dir, url, workers) as server:
         if not any(c.cookies for c in clients if c.clerk):
             began = time.perf_counter()
-            asyncio.run(sign_in_all(base, clients))
+            asyncio.run(sign_in_all(server.base, clients))
             took = time.perf_counter() - began
             print(f"signed in {sum(1 for c in clients if c.clerk)} clerks in {took:.1f} s")
-        tally, wall, loads = asyncio.run(
-            drive(base, clients, seconds, options.think_ms / 1000, floor)
+        tally, wall, loads, cpu = asyncio.run(
+            drive(server, clients, seconds, options.think_ms / 1000, floor)
         )
-    return Run(name, workers, tally, wall, loads)
+    return Run(name, workers, tally, wall, loads, cpu)
 
 
 def report(runs: list[Run]) -> None:
@@ -277,6 +413,10 @@ def report(runs: list[Run]) -> None:
                 f"  {label} pages ({len(values)} requests): p50 {main.ms(0.5, values):.0f} ms, "
                 f"p95 {main.ms(0.95, values):.0f} ms, p99 {main.ms(0.99, values):.0f} ms"
             )
+    window = main.wall * (os.cpu_count() or 1)
+    for name, figure in main.profile().items():
+        share = f" ({figure / window:.0%} of the cores)" if name.startswith("CPU") else ""
+        print(f"  {name}: {figure}{share}")
     for run in runs:
         for what, count in run.tally.errors.most_common(10):
             print(f"  {run.name}: {count:>6}  {what}")
@@ -355,13 +495,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     main_run = runs[0]
     p95 = main_run.ms(0.95)
     errors = sum(main_run.tally.errors.values())
-    met = bool(main_run.requests) and p95 < TARGET_P95_MS and errors == 0
+    # Fewer clients or a shorter run is a measurement, not the target's scenario.
+    at_size = options.clients >= TARGET_CLIENTS and options.seconds >= TARGET_SECONDS
+    met = bool(main_run.requests) and p95 < TARGET_P95_MS and errors == 0 and at_size
+    shortfalls = []
+    if p95 >= TARGET_P95_MS:
+        shortfalls.append(
+            f"p95 {p95:.0f} ms, {p95 / TARGET_P95_MS:.1f}x the {TARGET_P95_MS:.0f} ms target"
+        )
+    if errors:
+        shortfalls.append(f"{errors} errors")
+    if not at_size:
+        shortfalls.append(
+            f"run with {options.clients} clients for {options.seconds:.0f} s, not the "
+            f"target's {TARGET_CLIENTS} for {TARGET_SECONDS:.0f} s"
+        )
+    shortfall = "; ".join(shortfalls) if not met else ""
     ratio = ""
     if len(runs) > 1 and runs[1].requests:
         ratio = f"; one worker's p95 / this p95 = {runs[1].ms(0.95) / max(p95, 1e-9):.2f}"
     print(
         f"target p95 < {TARGET_P95_MS:.0f} ms, 0 errors: p95 {p95:.0f} ms, {errors} errors "
-        f"-> {'met' if met else 'NOT met'}{ratio}"
+        f"-> {'met' if met else 'NOT met'}{ratio}" + ("" if at_size else f" ({shortfalls[-1]})")
     )
     record(
         "bench_web_pages",
@@ -371,7 +526,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         met=met,
         reference={run.name: run.figures() for run in runs[1:]},
         notes=f"{options.clients} clients, think {options.think_ms:.0f} ms, "
-        f"{options.seconds:.0f} s; references {options.reference_seconds:.0f} s each",
+        f"{options.seconds:.0f} s; references {options.reference_seconds:.0f} s each; the profile "
+        "is the main run's CPU seconds per part over its timed window and each page's p95",
+        shortfall=shortfall,
+        profile=main_run.profile(),
         smoke=options.clients < 50 or options.seconds < 30,
     )
     return 1 if options.check and not met else 0

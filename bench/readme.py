@@ -110,8 +110,11 @@ def render_run(run: dict[str, Any]) -> str:
     ]
     if run.get("target"):
         lines += [f"Target: {run['target']}: {verdict(run.get('met'))}.", ""]
+    if run.get("shortfall"):
+        lines += [f"Missed by: {run['shortfall']}.", ""]
     lines += _table("figure", run.get("figures", {}))
     lines += _table("reference, same run", run.get("reference", {}))
+    lines += _table("where the time goes (profile)", run.get("profile", {}))
     if run.get("notes"):
         lines += [f"Notes: {run['notes']}", ""]
     return "\n".join(lines).rstrip("\n") + "\n"
@@ -127,16 +130,16 @@ def render_bench(name: str, runs: list[dict[str, Any]]) -> str:
 
 
 def render_summary(found: dict[str, list[dict[str, Any]]]) -> str:
-    lines = ["| bench | target | met | run | load |", "|---|---|---|---|---|"]
+    lines = ["| bench | target | met | by how much | run | load |", "|---|---|---|---|---|---|"]
     for name, runs in found.items():
         if not runs:
-            lines.append(f"| `{name}.py` | – | – | not run yet | – |")
+            lines.append(f"| `{name}.py` | – | – | – | not run yet | – |")
         for run in runs:
             variant = run["_file"].removesuffix(".json").removeprefix(name).lstrip("-")
             label = f"`{name}.py`" + (f" ({variant})" if variant else "")
             lines.append(
                 f"| {label} | {value(run.get('target') or '–')} | {verdict(run.get('met'))} "
-                f"| {when(run)} | {load(run)} |"
+                f"| {value(run.get('shortfall') or '–')} | {when(run)} | {load(run)} |"
             )
     return "\n".join(lines) + "\n"
 

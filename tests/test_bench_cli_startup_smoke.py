@@ -30,3 +30,19 @@ def test_bench_rejects_no_runs() -> None:
     bench = load_bench("bench_cli_startup")
     with pytest.raises(SystemExit):
         bench.parse_args(["--runs", "0"])
+
+
+def test_a_missed_target_says_where_the_time_goes() -> None:
+    bench = load_bench("bench_cli_startup")
+    by_part = {"sqlalchemy": 0.2, "typer": 0.05, "rich": 0.03, "votetrail.core": 0.01}
+    profile = bench.where_time_goes(0.6, by_part, top=2)
+    assert list(profile) == [
+        "parsing, the command's work and exit",
+        "import sqlalchemy",
+        "import typer",
+        "import, the rest",
+    ]
+    assert sum(profile.values()) == pytest.approx(0.6)
+    assert bench.shortfall_of("votetrail verify", 0.6, 0.5) == (
+        "votetrail verify 0.600 s, 1.20x the 0.5 s target"
+    )

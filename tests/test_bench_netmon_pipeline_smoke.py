@@ -13,3 +13,5 @@ def test_bench_netmon_pipeline_runs_small(capsys: pytest.CaptureFixture[str]) ->
     out = capsys.readouterr().out
     assert "3,000 conn.log lines" in out
     assert "(b) and (c) agree on incidents and read report: yes" in out
+    assert "(s) agrees with (b) on incidents and read report: yes" in out
+    assert "where (s)'s" in out

@@ -35,3 +35,27 @@ def test_bench_prints_postgres_beside_sqlite(
             assert len(rows) == 1, check
             assert rows[0].rstrip().endswith("yes"), rows[0]
     assert "voter load: postgresql / sqlite rate" in out
+
+
+def test_bench_also_loads_a_larger_file_and_explains_a_miss(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """``--also`` prints time and peak memory for another size; a missed target has a profile."""
+    bench = load_bench("bench_voter_load")
+    argv = ["--voters", "1200", "--also", "1800", "--postgres-server", "none", "--no-reference"]
+    assert bench.main([*argv, "--skip-verify"]) == 0
+    out = capsys.readouterr().out
+    for size in ("1,200", "[1,800] import 1,800"):
+        assert f"{size} voters on sqlite" in out
+    assert "[1,800] voters stored == generated (1,800) on sqlite" in out
+    peaks = [line for line in out.splitlines() if "peak memory on sqlite" in line]
+    assert len(peaks) == 2
+    assert all(line.rstrip().endswith("MB") for line in peaks)
+    (run,) = bench.recorded
+    assert run["smoke"] is True
+    assert run["met"] is False  # 0.04 s for 1,200 voters: met on no machine
+    assert "short of" in run["shortfall"]
+    profile = run["profile"]
+    assert "insert rows (this process)" in profile
+    assert list(profile.values()) == sorted(profile.values(), reverse=True)
+    assert {"voters_1800_sqlite_seconds", "voters_1800_sqlite_peak_rss_mb"} <= set(run["figures"])

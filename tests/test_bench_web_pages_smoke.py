@@ -3,7 +3,8 @@
 Four clients (two visitors, two signed-in clerks) for two seconds on two
 workers, then its references (one worker; the static stylesheet) for one
 second each, on PostgreSQL: it must print its table with every run, no error,
-and its verdict line.
+its verdict line, and where the time went (the server's and PostgreSQL's CPU,
+each page's p95).
 """
 
 from __future__ import annotations
@@ -35,3 +36,9 @@ def test_bench_web_pages_runs_small(capsys: pytest.CaptureFixture[str], database
         assert requests > 0, out
         assert errors == 0, out
     assert re.search(r"^target p95 < 200 ms, 0 errors: p95 \d+ ms, 0 errors -> ", out, re.M), out
+    # Where the time goes: the server's CPU (its workers found under it) and a page's p95.
+    server = re.search(r"^  CPU s: votetrail serve \(its workers\): ([\d.]+)", out, re.M)
+    assert server is not None, out
+    assert float(server.group(1)) > 0, out
+    assert re.search(r"^  CPU s: PostgreSQL: [\d.]+", out, re.M), out
+    assert re.search(r"^  p95 ms: /j/\{county\}", out, re.M) or "p95 ms: /workspace" in out, out

@@ -1,6 +1,6 @@
 """Every column of every table, changed behind the application's back, is named by verify.
 
-The tables and columns come from the schema (``Base.metadata``), not from a
+The tables and columns come from the schema (``METADATA``), not from a
 list kept by hand, so a new table or column is covered the day it is added,
 or this test fails and says which one to cover. A small state with at least
 one row in every table is made through the real services; then, for one row
@@ -77,7 +77,7 @@ from votetrail.services.verify import verify, verify_on
 from votetrail.services.voters import files as voter_files
 from votetrail.services.voters import records as voters
 from votetrail.services.voters import review as voter_review
-from votetrail.store.models import Base
+from votetrail.store.models import METADATA
 
 NOT_RECORDS: dict[str, str] = {
     # Operational tables: they record nothing the office did or found, so no
@@ -298,7 +298,7 @@ def _build_state(app: App, folder: Path) -> None:
 
 
 def _tables() -> list[Table]:
-    return [t for t in Base.metadata.sorted_tables if t.name not in NOT_RECORDS]
+    return [t for t in METADATA.sorted_tables if t.name not in NOT_RECORDS]
 
 
 def _pick(conn: Connection, table: Table) -> Any:
@@ -460,7 +460,7 @@ def test_every_column_of_every_table_is_covered(
 
 def test_exceptions_name_real_tables_and_columns() -> None:
     """A stale exception would hide nothing but mislead; each names a column of the schema."""
-    tables = {t.name: t for t in Base.metadata.sorted_tables}
+    tables = {t.name: t for t in METADATA.sorted_tables}
     assert sorted(set(NOT_RECORDS) - set(tables)) == []
     for table, column in [*EXCEPTIONS, *PENDING]:
         assert table in tables, table

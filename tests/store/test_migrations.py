@@ -10,7 +10,7 @@ from sqlalchemy import inspect
 
 from votetrail.services.context import resolve_url
 from votetrail.store import db, migrate
-from votetrail.store.models import Base
+from votetrail.store.models import METADATA
 
 TABLES = {
     "settings",
@@ -82,7 +82,7 @@ def test_up_down_up(data_dir: Path, database_url: str | None) -> None:
         assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
         migrate.upgrade(engine)
         with engine.connect() as conn:
-            diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+            diff = compare_metadata(MigrationContext.configure(conn), METADATA)
         assert diff == [], f"models and migrations disagree: {diff}"
     finally:
         engine.dispose()

@@ -1,4 +1,4 @@
-"""No database call on the event loop: every page's queries run in a worker thread.
+"""No database call on the event loop: every page's and every form's queries run in a worker thread.
 
 One uvicorn process answers every request on one event-loop thread; a query
 made there (an ``async def`` handler calling a service directly) stops every
@@ -10,8 +10,13 @@ The check is on the engine itself: each time a connection is taken from the
 pool, the test notes whether that thread is running an event loop, with the
 stack that asked. Then a real server is walked over HTTP: every GET route the
 router has (pages and downloads, the demo's county Adams in every path), as a
-visitor and as Adams's county administrator, with the sign-in between. Any
-connection taken on the loop fails the test naming the code that took it.
+visitor and as Adams's county administrator, with the sign-in between; and
+every POST route, with a valid form token (a bearer token for the JSON API)
+and an empty body, as a visitor, Adams's administrator and the state
+administrator. An empty form is what a hurried clerk or a crawler sends: it
+reaches the handler's checks (who is asking, which county, which audit),
+which are the small lookups most easily left on the loop. Any connection
+taken on the loop fails the test naming the code that took it.
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from tests.web.server import login, serving
+from tests.web.server import csrf, login, serving
 from tests.web.test_role_walls import routes, values
 from votetrail.services.context import App
 from votetrail.services.demo.lat import load_demo_lat
@@ -70,8 +75,8 @@ def _where() -> str:
     return " <- ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in reversed(frames))
 
 
-def addresses(app: App) -> list[str]:
-    """Every GET route, its parameters filled with the demo's things of Adams."""
+def addresses(app: App, method: str = "GET") -> list[str]:
+    """Every route of ``method``, its parameters filled with the demo's things of Adams."""
     given = values(COUNTY)
     sessions = lat_records.sessions(app, COUNTY)
     if sessions:
@@ -81,7 +86,8 @@ def addresses(app: App) -> list[str]:
         given["publication_id"] = ours[0].id
     given["day"] = DAY.date().isoformat()
     given["path"] = "site.css"
-    found = sorted({p for m, p in routes(list(create_app(app).router.routes)) if m == "GET"})
+    given["username"] = f"{COUNTY}-board"  # a POST to the walker's own account would end it
+    found = sorted({p for m, p in routes(list(create_app(app).router.routes)) if m == method})
     return [_PARAMETER.sub(lambda m: given[m.group(1)], path) for path in found]
 
 
@@ -115,6 +121,55 @@ def test_no_query_runs_on_the_event_loop(light_demo: App) -> None:
     assert len(pages) > 60
     assert statuses.get(200, 0) > 60, statuses  # most pages really rendered, not refused
     assert taken > len(pages)  # the listener saw the queries: it is not checking nothing
+    assert not on_loop, "\n".join(f"{what}: {where}" for where, what in on_loop.items())
+
+
+# They end the walker's own session; the same handlers' lookups are walked by sign-in.
+ENDING = {"/logout"}
+
+
+def test_no_form_query_runs_on_the_event_loop(light_demo: App) -> None:
+    on_loop: dict[str, str] = {}
+    taken = 0
+
+    def checked_out(*_: object) -> None:
+        nonlocal taken
+        taken += 1
+        if _on_loop():
+            on_loop.setdefault(_where(), current)
+
+    current = ""
+    event.listen(light_demo.engine, "checkout", checked_out)
+    forms = [url for url in addresses(light_demo, "POST") if url not in ENDING]
+    statuses: dict[int, int] = {}
+    with serving(light_demo) as base:
+        for who in (None, f"{COUNTY}-admin", "state-admin"):
+            with httpx.Client(base_url=base, timeout=60) as client:
+                headers: dict[str, str] = {}
+                if who is None:
+                    token = csrf(client.get("/login").text)
+                else:
+                    current = "POST /login"
+                    assert login(client, who, DEMO_PASSWORD).status_code == 303
+                    token = csrf(client.get("/workspace", follow_redirects=True).text)
+                    signed = client.post(
+                        "/api/session", json={"username": who, "password": DEMO_PASSWORD}
+                    )
+                    headers["Authorization"] = f"Bearer {signed.json()['token']}"
+                for url in forms:
+                    current = f"POST {url} as {who or 'a visitor'}"
+                    if url.startswith("/api/"):
+                        answer = client.post(url, json={}, headers=headers)
+                    else:
+                        answer = client.post(url, data={"csrf_token": token})
+                    statuses[answer.status_code] = statuses.get(answer.status_code, 0) + 1
+                    assert answer.status_code < 500, f"{current}: {answer.status_code}"
+
+    assert len(forms) > 30
+    assert taken > len(forms)
+    # Most forms got past the token to the handler's own checks: not all refused at the door.
+    past_the_door = sum(n for status, n in statuses.items() if status not in (401, 403))
+    assert past_the_door > len(forms), statuses
     assert not on_loop, "\n".join(f"{what}: {where}" for where, what in on_loop.items())
 
 

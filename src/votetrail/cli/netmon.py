@@ -112,12 +112,22 @@ def ingest_command(
     data_dir: DataDir = None,
     database_url: DatabaseUrl = None,
     actor: Actor = "cli",
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Processes detecting a Zeek conn.log, sharded by source "
+            "(default: the cores, for files of 8 MiB or more; 1: one process).",
+        ),
+    ] = None,
 ) -> None:
     """Read logs, store the scans found and log each file's read; unreadable lines are reported."""
     prefixes = _prefixes(config, blocked_prefix, allowed_prefix, unprefixed)
     home = _home_networks(config, home_net)
     app = open_app(data_dir, database_url)
-    result = netmon.ingest(app, actor, files, year=year, prefixes=prefixes, home_networks=home)
+    result = netmon.ingest(
+        app, actor, files, year=year, prefixes=prefixes, home_networks=home, workers=workers
+    )
     for f in result.files:
         if not f.created:
             typer.echo(f"{f.name}: already ingested as {f.id}; nothing changed.")

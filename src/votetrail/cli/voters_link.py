@@ -14,6 +14,7 @@ from typing import Annotated
 import typer
 
 from votetrail import linkage
+from votetrail.cli.linkage_engine import Engine, EngineOption, SparkMaster, spark_engine
 from votetrail.errors import InvalidInput
 from votetrail.formats.csv_out import CsvWriter
 from votetrail.linkage import DEFAULT_THRESHOLD, VOTER_FIELDS
@@ -54,6 +55,8 @@ def link_command(
             help="Print pairs at least this likely to be the same person (0 < P < 1).",
         ),
     ] = DEFAULT_THRESHOLD,
+    engine: EngineOption = Engine.duckdb,
+    spark_master: SparkMaster = None,
 ) -> None:
     """Print left_id,right_id,match_probability for each pair judged the same person.
 
@@ -62,11 +65,12 @@ def link_command(
     """
     if not 0 < threshold < 1:
         raise InvalidInput(f"--threshold {threshold}: give a probability between 0 and 1")
+    spark = spark_engine(engine, spark_master)
     mapping = _parse_maps(maps or [])
     people = linkage.read_people(file, id_column=id_column, mapping=mapping, extras=extras or [])
     for note in people.notes:  # stderr: stdout carries only the pairs, as CSV
         typer.echo(f"note: {file}: {note}.", err=True)
-    matches = linkage.dedupe(people, threshold=threshold)
+    matches = linkage.dedupe(people, threshold=threshold, engine=spark)
     writer = CsvWriter(sys.stdout)
     writer.writerow(["left_id", "right_id", "match_probability"])
     writer.writerows(

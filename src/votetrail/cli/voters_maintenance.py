@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from votetrail import linkage
+from votetrail.cli.linkage_engine import Engine, EngineOption, SparkMaster, spark_engine
 from votetrail.cli.options import DatabaseUrl, DataDir, write_text
 from votetrail.cli.voter_auth import User, sign_in
 from votetrail.errors import InvalidInput
@@ -35,13 +36,16 @@ def dedupe_command(
     user: User,
     county: County = None,
     threshold: Threshold = linkage.DEFAULT_THRESHOLD,
+    engine: EngineOption = Engine.duckdb,
+    spark_master: SparkMaster = None,
     data_dir: DataDir = None,
     database_url: DatabaseUrl = None,
 ) -> None:
     """Find possible duplicate registrations; they go to the review queue, never cancelled."""
+    spark = spark_engine(engine, spark_master)
     app = open_app(data_dir, database_url)
     result = voter_review.find_duplicates(
-        app, sign_in(app, user), county=county, threshold=threshold
+        app, sign_in(app, user), county=county, threshold=threshold, engine=spark
     )
     typer.echo(_run_line(result))
 

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Iterator
+import re
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pyarrow as pa
@@ -28,7 +30,12 @@ from votetrail.linkage.model import DEFAULT_THRESHOLD
 from votetrail.linkage.nicknames import GROUPS
 from votetrail.linkage.people import People, connect
 
+if TYPE_CHECKING:
+    from votetrail.linkage.spark import SparkEngine
+
 SEED = 20261129
+_log = logging.getLogger(__name__)  # phase timings only, never data
+_EQUAL_SIDES = re.compile(r"\bl\.(\w+) = r\.\1\b")
 
 _PREDICT_FLOOR = 1e-4  # scored pairs kept below this add nothing to the prior's refit
 _RECALL_OF_EXACT_RULES = 0.7
@@ -73,18 +80,26 @@ class _Job:
         return self.size * (self.size - 1) // 2
 
 
-def dedupe(people: People, *, threshold: float = DEFAULT_THRESHOLD) -> list[Match]:
-    """Pairs of records in ``people`` that are the same person."""
+def dedupe(
+    people: People, *, threshold: float = DEFAULT_THRESHOLD, engine: SparkEngine | None = None
+) -> list[Match]:
+    """Pairs of records in ``people`` that are the same person (scored on Spark with ``engine``)."""
     _check_threshold(threshold)
     extras = tuple((people.extra_column(extra), extra) for extra in people.extras)
     job = _Job(people.fields, extras, people.ids(), len(people), link=False)
     if job.size < 2:
         return []
     _check_evidence(job, people.source, "it has")
-    return _run(job, people.table, threshold)
+    return _run(job, people.table, threshold, engine)
 
 
-def link(left: People, right: People, *, threshold: float = DEFAULT_THRESHOLD) -> list[Match]:
+def link(
+    left: People,
+    right: People,
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+    engine: SparkEngine | None = None,
+) -> list[Match]:
     """Pairs (one record from each side) that are the same person.
 
     Only what both sides record is compared: fields present on both, and
@@ -101,7 +116,7 @@ def link(left: People, right: People, *, threshold: float = DEFAULT_THRESHOLD) -
     )
     job = _Job(fields, extras, left.ids() + right.ids(), len(left), link=True)
     _check_evidence(job, right.source, "the two lists share")
-    return _run(job, table, threshold)
+    return _run(job, table, threshold, engine)
 
 
 def _check_evidence(job: _Job, where: str, subject: str) -> None:
@@ -151,18 +166,40 @@ def _quiet_splink() -> Iterator[None]:
         logger.setLevel(before)
 
 
-def _run(job: _Job, table: pa.Table, threshold: float) -> list[Match]:
+def _run(
+    job: _Job, table: pa.Table, threshold: float, engine: SparkEngine | None = None
+) -> list[Match]:
     with _quiet_splink(), connect() as con:
-        _prepare(con, job, table)
-        rules = _choose_rules(con, job)
-        linker, frame = _train(con, job, rules)
-        edges, scores, twins = _score(con, job, linker, frame, threshold)
-    clusters = cluster_pairs(edges, scores, twins)
-    return [
-        Match(job.ids[a], job.ids[b], probability)
-        for a, b, probability in clusters
-        if not job.link or (a < job.left_size) != (b < job.left_size)
-    ]
+        with _phase("prepare"):
+            _prepare(con, job, table)
+        with _phase("choose rules"):
+            rules = _choose_rules(con, job)
+        with _phase("train"):
+            linker, frame = _train(con, job, rules)
+        with _phase("score"):
+            if engine is None:
+                edges, scores, twins = _score(con, job, linker, frame, threshold)
+            else:  # trained here, scored on Spark (linkage/spark.py says why)
+                from votetrail.linkage import spark
+
+                edges, scores, twins = spark.score(con, job, linker, threshold, engine)
+    with _phase("cluster"):
+        clusters = cluster_pairs(edges, scores, twins)
+        return [
+            Match(job.ids[a], job.ids[b], probability)
+            for a, b, probability in clusters
+            if not job.link or (a < job.left_size) != (b < job.left_size)
+        ]
+
+
+@contextmanager
+def _phase(name: str) -> Iterator[None]:
+    """Log how long a step took (at INFO, off by default): bench_dedupe's profile at size."""
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        _log.info("phase %s: %.2f s", name, time.perf_counter() - start)
 
 
 # -- preparing -------------------------------------------------------------------------------
@@ -293,9 +330,7 @@ def _train(con: duckdb.DuckDBPyConnection, job: _Job, rules: list[model.Rule]) -
         # values, which encode how often true matches agree, are kept.
         return linker, frame
     for rule in model.training_rules(job.fields, job.extras):
-        [(pairs,)] = con.sql(
-            f"select count(*) from people l join people r on {rule} and l.unique_id < r.unique_id"
-        ).fetchall()
+        pairs = _training_pairs(con, rule)
         if pairs < _EM_MIN_PAIRS:
             continue  # too few pairs to learn from: keep the starting m values
         try:
@@ -309,6 +344,26 @@ def _train(con: duckdb.DuckDBPyConnection, job: _Job, rules: list[model.Rule]) -
             # Splink refuses, as on a short death list): keep the values before it.
             continue
     return linker, frame
+
+
+def _training_pairs(con: duckdb.DuckDBPyConnection, rule: str) -> int:
+    """How many pairs a training rule blocks, from group sizes when it is plain equalities.
+
+    Joining to count makes every pair: with 10,000,000 records a rule on the
+    date of birth alone blocks over a billion, where grouping reads the table once.
+    """
+    columns = _EQUAL_SIDES.findall(rule)
+    if not columns or rule != " and ".join(f"l.{column} = r.{column}" for column in columns):
+        [(count,)] = con.sql(
+            f"select count(*) from people l join people r on {rule} and l.unique_id < r.unique_id"
+        ).fetchall()
+        return int(count)
+    present = " and ".join(f"{column} is not null" for column in columns)
+    [(count,)] = con.sql(
+        "select coalesce(sum(n * (n - 1) // 2), 0) from (select count(*) as n from people "
+        f"where {present} group by {', '.join(columns)})"
+    ).fetchall()
+    return int(count)
 
 
 # -- scoring ---------------------------------------------------------------------------------
@@ -430,13 +485,25 @@ def _refit_prior(
     the scored pairs, which depends on the prior: iterating the two to a fixed
     point is expectation maximisation of the prior alone, with m and u fixed.
     """
+
+    def expected(shift: float) -> float:
+        [(found,)] = con.sql(
+            f"select coalesce(sum(1 / (1 + pow(2, -(match_weight + {shift})))), 0) from {table}"
+        ).fetchall()
+        return float(found)
+
+    return refit_prior(expected, first_prior, total)
+
+
+def refit_prior(expected_at: Callable[[float], float], first_prior: float, total: int) -> float:
+    """The fixed point of ``_refit_prior``; ``expected_at(shift)`` sums the shifted probabilities.
+
+    Apart from the engine that sums, so DuckDB and Spark refit alike.
+    """
     first = _logit2(first_prior)
     prior = first_prior
     for _ in range(50):
-        shift = _logit2(prior) - first
-        [(expected,)] = con.sql(
-            f"select coalesce(sum(1 / (1 + pow(2, -(match_weight + {shift})))), 0) from {table}"
-        ).fetchall()
+        expected = expected_at(_logit2(prior) - first)
         refitted = _settled(min(max(float(expected), 1.0) / max(total, 1), 0.5))
         if abs(refitted - prior) <= 1e-4 * prior:
             return refitted
@@ -462,17 +529,7 @@ def _score_components(
     """
     from splink import Linker
 
-    pairs: list[Pair] = []
-    for members in find_components(edges):
-        new = [
-            (a, b)
-            for i, a in enumerate(members)
-            for b in members[i + 1 :]
-            if not job.link or (a < job.left_size) != (b < job.left_size)
-        ]
-        if len(pairs) + len(new) > _COMPONENT_PAIR_BUDGET:
-            break
-        pairs += new
+    pairs = component_pairs(job, edges)
     if not pairs:
         return {}, set()
     blocked = pa.table(
@@ -497,6 +554,22 @@ def _score_components(
         if twin:
             twins.add((a, b))
     return scores, twins
+
+
+def component_pairs(job: _Job, edges: list[Edge]) -> list[Pair]:
+    """The pairs inside would-be groups, smallest group first, within the budget."""
+    pairs: list[Pair] = []
+    for members in find_components(edges):
+        new = [
+            (a, b)
+            for i, a in enumerate(members)
+            for b in members[i + 1 :]
+            if not job.link or (a < job.left_size) != (b < job.left_size)
+        ]
+        if len(pairs) + len(new) > _COMPONENT_PAIR_BUDGET:
+            break
+        pairs += new
+    return pairs
 
 
 def _identifiers(settings: dict[str, Any], job: _Job) -> list[str]:

@@ -37,7 +37,7 @@ from votetrail.formats.sealed import SealedReader, SealedWriter
 from votetrail.services.context import App, resolve_url
 from votetrail.services.keys import KEY_FILE
 from votetrail.store import db, ledger, migrate
-from votetrail.store.models import Base
+from votetrail.store.models import METADATA
 
 FORMAT = "votetrail-backup/1"
 ROWS_PER_MEMBER = 20_000
@@ -118,7 +118,7 @@ def _add(archive: tarfile.TarFile, name: str, data: bytes) -> None:
 
 def _dump_tables(conn: Connection, archive: tarfile.TarFile) -> int:
     total = 0
-    for number, table in enumerate(Base.metadata.sorted_tables):
+    for number, table in enumerate(METADATA.sorted_tables):
         binary = _binary_columns(table)
         order = list(table.primary_key.columns) or list(table.columns)
         result = conn.execute(select(table).order_by(*order)).yield_per(ROWS_PER_MEMBER)
@@ -239,7 +239,7 @@ def _reset_sequences(conn: Connection) -> None:
     """PostgreSQL serial columns restart after the highest restored id."""
     if conn.dialect.name != "postgresql":
         return
-    for table in Base.metadata.sorted_tables:
+    for table in METADATA.sorted_tables:
         column = table.autoincrement_column
         if column is None:
             continue
@@ -313,7 +313,7 @@ def _undo(data_dir: Path, created: bool) -> None:
 def _restore_stream(
     reader: SealedReader, name: str, data_dir: Path, engine: Engine
 ) -> RestoreSummary:
-    tables = {table.name: table for table in Base.metadata.sorted_tables}
+    tables = {table.name: table for table in METADATA.sorted_tables}
     rows = files = 0
     with tarfile.open(fileobj=reader, mode="r|gz") as archive:  # type: ignore[call-overload]
         manifest = _read_manifest(archive, name)

@@ -20,7 +20,7 @@ from votetrail.core.ledger.note import NoteSigner
 from votetrail.errors import ConfigurationError, SigningKeyError
 from votetrail.services.keys import load_key, require_key_in_force
 from votetrail.store import db, migrate
-from votetrail.store.models import Setting
+from votetrail.store.models import SETTINGS
 
 DEFAULT_DATA_DIR = "votetrail-data"
 
@@ -88,10 +88,10 @@ def _valid_port(parts: SplitResult) -> bool:
 
 def read_origin(engine: Engine) -> str:
     with engine.connect() as conn:
-        origin = conn.execute(select(Setting.value).where(Setting.key == "origin")).scalar()
+        origin = conn.execute(select(SETTINGS.c.value).where(SETTINGS.c.key == "origin")).scalar()
     if origin is None:
         raise ConfigurationError("the database has no log origin; run `votetrail init`")
-    return origin
+    return str(origin)
 
 
 def open_app(data_dir: str | Path | None = None, database_url: str | None = None) -> App:

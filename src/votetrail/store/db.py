@@ -8,6 +8,8 @@ half-way when it first writes; PostgreSQL serialises log appends with a row lock
 
 from __future__ import annotations
 
+import atexit
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +20,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from votetrail.errors import ConfigurationError
 
 WRITE_OPTION = "votetrail_write"
+_ENGINES: weakref.WeakSet[Engine] = weakref.WeakSet()
 
 
 def sqlite_url(data_dir: Path) -> str:
@@ -59,6 +62,7 @@ def create(url: str) -> Engine:
         raise ConfigurationError(f"database URL {describe(url)} cannot be used: {exc}") from None
     if backend == "sqlite":
         _configure_sqlite(engine)
+    _ENGINES.add(engine)
     try:
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
@@ -68,6 +72,22 @@ def create(url: str) -> Engine:
             f"cannot connect to the database at {describe(url)}: {reason}"
         ) from None
     return engine
+
+
+def dispose_all() -> None:
+    """Close the pooled connections of every engine still open; run at exit.
+
+    Closing its last connection is when SQLite folds the write-ahead log back
+    into the database file and removes the ``-wal`` and ``-shm`` files. The
+    interpreter's last sweep at exit would close them too, but the command
+    line skips that sweep to exit sooner (``cli/main.py``), so they are
+    closed here, by name, first.
+    """
+    for engine in list(_ENGINES):
+        engine.dispose()
+
+
+atexit.register(dispose_all)
 
 
 def _configure_sqlite(engine: Engine) -> None:

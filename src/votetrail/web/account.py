@@ -59,7 +59,9 @@ async def change_password(request: Request) -> Response:
     form = await request.form()
     current, new = str(form.get("current", "")), str(form.get("new", ""))
     if new != str(form.get("again", "")):
-        return _page(request, {"error": "the two new passwords differ"}, 400)
+        return await run_in_threadpool(
+            _page, request, {"error": "the two new passwords differ"}, 400
+        )
     token = request.session.get(SESSION_KEY)
     keep = web_sessions.session_id(token) if isinstance(token, str) else ""
 
@@ -70,7 +72,7 @@ async def change_password(request: Request) -> Response:
     try:
         ended = await run_in_threadpool(run)
     except (AuthenticationFailed, InvalidInput) as exc:
-        return _page(request, {"error": str(exc)}, 400)
+        return await run_in_threadpool(_page, request, {"error": str(exc)}, 400)
     request.session[FLASH] = f"Password changed; {ended} other sessions ended."
     return RedirectResponse("/account", status_code=303)
 
@@ -93,7 +95,7 @@ async def start_totp(request: Request) -> Response:
     secret = security.new_totp_secret()
     request.session[PENDING] = secret
     uri = totp.otpauth_uri(secret, principal.username, ISSUER)
-    return _page(request, {"secret": secret, "uri": uri})
+    return await run_in_threadpool(_page, request, {"secret": secret, "uri": uri})
 
 
 async def confirm_totp(request: Request) -> Response:
@@ -103,7 +105,9 @@ async def confirm_totp(request: Request) -> Response:
     form = await request.form()
     secret = request.session.get(PENDING)
     if not isinstance(secret, str):
-        return _page(request, {"error": "the enrolment expired; start again"}, 400)
+        return await run_in_threadpool(
+            _page, request, {"error": "the enrolment expired; start again"}, 400
+        )
 
     def run() -> None:
         with unit_of_work(app, principal.username) as uow:
@@ -114,7 +118,7 @@ async def confirm_totp(request: Request) -> Response:
     try:
         await run_in_threadpool(run)
     except InvalidInput as exc:
-        return _page(request, {"error": str(exc), "secret": secret}, 400)
+        return await run_in_threadpool(_page, request, {"error": str(exc), "secret": secret}, 400)
     request.session.pop(PENDING, None)
     request.session[FLASH] = "Second factor enrolled: sign-in now asks for a code."
     return RedirectResponse("/account", status_code=303)
@@ -133,7 +137,7 @@ async def remove_totp(request: Request) -> Response:
     try:
         await run_in_threadpool(run)
     except (AuthenticationFailed, NotFound) as exc:
-        return _page(request, {"error": str(exc)}, 400)
+        return await run_in_threadpool(_page, request, {"error": str(exc)}, 400)
     request.session[FLASH] = "Second factor removed."
     return RedirectResponse("/account", status_code=303)
 

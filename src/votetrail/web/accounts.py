@@ -79,6 +79,10 @@ async def _administered_target(request: Request, refusal: str) -> tuple[App, Pri
     """The app, the administrator, the state and the account named in the path, once the
     CSRF token and the administrator's right over that account are checked (else refused)."""
     await check_csrf(request)
+    return await run_in_threadpool(_checked_target, request, refusal)
+
+
+def _checked_target(request: Request, refusal: str) -> tuple[App, Principal, str, str]:
     app = app_of(request)
     principal = require(request)
     username = str(request.path_params["username"])
@@ -108,19 +112,19 @@ async def reset_password(request: Request) -> Response:
     refusal = "your account may not reset this account"
     app, principal, state, username = await _administered_target(request, refusal)
 
-    def run() -> str:
+    def run() -> Response:
         with unit_of_work(app, principal.username) as uow:
-            return security.reset_password(uow, principal, username, state)
+            temporary = security.reset_password(uow, principal, username, state)
+        context = {
+            "accounts": _administered(app, principal, state),
+            "sessions": web_sessions.live_sessions(app),
+            "failures": None,
+            "temporary": (username, temporary),
+            "places": _places(app),
+        }
+        return render(request, "accounts.html", context)
 
-    temporary = await run_in_threadpool(run)
-    context = {
-        "accounts": _administered(app, principal, state),
-        "sessions": web_sessions.live_sessions(app),
-        "failures": None,
-        "temporary": (username, temporary),
-        "places": _places(app),
-    }
-    response = render(request, "accounts.html", context)
+    response = await run_in_threadpool(run)
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -41,11 +41,12 @@ from votetrail.web import (
     witness,
     workspace,
 )
-from votetrail.web.auth import current, load_principal
+from votetrail.web.auth import current, load_principal, session_token
 from votetrail.web.cookies import SecureCookiesOverHttps
 from votetrail.web.errors import handle_not_found, handle_unexpected, handle_votetrail_error
 from votetrail.web.headers import HEADERS
 from votetrail.web.limits import BodyLimit, BodyLimits
+from votetrail.web.page_cache import PageCache
 from votetrail.web.voters.check import FailedChecks
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -62,9 +63,13 @@ class _PerRequest(BaseHTTPMiddleware):
             response = await handle_votetrail_error(request, NotFound("no page at this address"))
         else:
             # The session lookup is a database query: in a worker thread, so the event loop
-            # goes on serving other requests while it waits.
-            await run_in_threadpool(load_principal, request, self.votetrail)
-            if await run_in_threadpool(_must_change_password, request, self.votetrail):
+            # goes on serving other requests while it waits. A visitor has none to look up.
+            if session_token(request) is None:
+                request.state.principal = None
+                must_change = False
+            else:
+                must_change = await run_in_threadpool(_signed_in, request, self.votetrail)
+            if must_change:
                 # After an administrator's reset, nothing opens until the password is changed.
                 response = RedirectResponse("/account", status_code=303)
             else:
@@ -72,6 +77,12 @@ class _PerRequest(BaseHTTPMiddleware):
         for name, value in HEADERS.items():
             response.headers.setdefault(name, value)
         return response
+
+
+def _signed_in(request: Request, app: App) -> bool:
+    """Load the signed-in account; whether it must change its password first. One thread hop."""
+    load_principal(request, app)
+    return _must_change_password(request, app)
 
 
 def _must_change_password(request: Request, app: App) -> bool:
@@ -122,6 +133,7 @@ def create_app(app: App, *, limits: BodyLimits | None = None) -> Starlette:
         },
     )
     web.state.votetrail = app
+    web.state.page_cache = PageCache()
     workers = os.environ.get("VOTETRAIL_WORKERS", "1")
     shares = int(workers) if workers.isdigit() else 1
     web.state.failed_registration_checks = FailedChecks.shared_by(shares)

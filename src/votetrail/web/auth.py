@@ -58,12 +58,16 @@ def load_principal(request: Request, app: App) -> None:
     signed-in browser call it: there is no cookie to ride on, hence no CSRF token
     to check. Its tokens are the same server-side sessions the sign-in form opens.
     """
-    if request.url.path.startswith(API_PREFIX):
-        token = bearer_token(request)
-    else:
-        cookie = request.session.get(SESSION_KEY)
-        token = cookie if isinstance(cookie, str) else None
+    token = session_token(request)
     request.state.principal = web_sessions.principal(app, token) if token is not None else None
+
+
+def session_token(request: Request) -> str | None:
+    """The token ``load_principal`` looks up; None for a visitor, who needs no query."""
+    if request.url.path.startswith(API_PREFIX):
+        return bearer_token(request)
+    cookie = request.session.get(SESSION_KEY)
+    return cookie if isinstance(cookie, str) else None
 
 
 def client_network(host: str | None) -> str:

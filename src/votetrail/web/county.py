@@ -53,8 +53,9 @@ from votetrail.services.unit_of_work import deny
 from votetrail.web.auth import check_csrf, require, require_view
 from votetrail.web.county_tabs import county_render, county_summary, format_words, state_page
 from votetrail.web.headers import REPORT_POLICY
+from votetrail.web.page_cache import cached
 from votetrail.web.ranked import ranked_section
-from votetrail.web.state import app_of
+from votetrail.web.state import app_of, jurisdiction, the_state
 from votetrail.web.uploaded import with_saved_files
 
 log = logging.getLogger("votetrail.web.county")
@@ -122,8 +123,8 @@ _BY_KIND = {form.kind: form for form in FORMS}
 def _page_target(request: Request) -> tuple[App, JurisdictionView, str]:
     """The app, the jurisdiction named in the URL (which must exist) and the state's id."""
     app = app_of(request)
-    target = directory.jurisdiction(app, str(request.path_params["slug"]))
-    return app, target, directory.the_state(app)
+    target = jurisdiction(request, str(request.path_params["slug"]))
+    return app, target, the_state(request)
 
 
 def jurisdiction_page(request: Request) -> Response:
@@ -148,8 +149,10 @@ def uploads_page(request: Request) -> Response:
     """What the county sent, with the forms to send more (for those who may)."""
     app, principal, target, state = _county_part(request)
     slug = target.id
-    uploads = uploads_of(app, slug)
-    [numbers] = county_numbers(app, [(slug, target.name)])
+    uploads = cached(request, ("uploads", slug), lambda: uploads_of(app, slug))
+    [numbers] = cached(
+        request, ("county numbers", slug), lambda: county_numbers(app, [(slug, target.name)])
+    )
     context = {
         "uploads": uploads,
         "current_of": lambda kind: [u for u in uploads if u.kind == kind and u.current],
@@ -165,22 +168,26 @@ def uploads_page(request: Request) -> Response:
 def results_page(request: Request) -> Response:
     """The county's totals from its current CVRs, ranked contests round by round."""
     app, principal, target, state = _county_part(request)
+    context = cached(request, ("county results", target.id), lambda: _results(app, target.id))
+    return county_render(request, principal, target, state, "results", context)
+
+
+def _results(app: App, county: str) -> dict[str, object]:
     counted: list[object] = []
     problem = None
     has_cvrs = True
     try:
-        counted = list(counting.results(app, target.id))
+        counted = list(counting.results(app, county))
     except NotFound:
         has_cvrs = False
     except InvalidInput as exc:
         problem = str(exc)
-    context = {
+    return {
         "results": counted,
         "has_cvrs": has_cvrs,
         "problem": problem,
-        "ranked": ranked_section(app, target.id) if has_cvrs else None,
+        "ranked": ranked_section(app, county) if has_cvrs else None,
     }
-    return county_render(request, principal, target, state, "results", context)
 
 
 def accounting_page(request: Request) -> Response:
@@ -280,14 +287,14 @@ async def upload(request: Request) -> Response:
     The form is parsed once (``check_csrf`` reads it; Starlette keeps it), and
     the answer is a redirect so reloading the page never sends the files again.
     """
-    app, target, state = _page_target(request)
+    app, target, state = await run_in_threadpool(_page_target, request)
     slug = target.id
     kind = str(request.path_params["kind"])
     if kind not in _BY_KIND:
         raise NotFound(f"no upload of kind {kind!r}")
     require(request)
     await check_csrf(request)
-    principal = _require_upload(request, app, slug, state)
+    principal = await run_in_threadpool(_require_upload, request, app, slug, state)
     form = await request.form()
     files = [f for f in form.getlist("files") if isinstance(f, UploadFile)]
     replace = replacement_of(form, kind)

@@ -31,6 +31,7 @@ from votetrail.services import directory, log_view
 from votetrail.services.context import App
 from votetrail.services.dashboard import Action, county_actions, county_numbers, dashboard
 from votetrail.services.directory import JurisdictionView
+from votetrail.web.page_cache import cached
 from votetrail.web.templating import render
 from votetrail.web.words import KINDS, kind_label
 
@@ -125,7 +126,11 @@ def county_summary(
     request: Request, app: App, principal: Principal, target: JurisdictionView, state: str
 ) -> Response:
     """What is done and what needs action, in numbers; each number links to its tab."""
-    [numbers] = county_numbers(app, [(target.id, target.name)])
+    [numbers] = cached(
+        request,
+        ("county numbers", target.id),
+        lambda: county_numbers(app, [(target.id, target.name)]),
+    )
     allowed = action_rules(principal, state)
     actions = [a for a in county_actions(numbers) if allowed(a)]
     context = {

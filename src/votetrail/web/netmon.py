@@ -198,7 +198,7 @@ async def upload(request: Request) -> Response:
     app = app_of(request)
     require(request)
     await check_csrf(request)
-    principal = _require_monitor(request, app)
+    principal = await run_in_threadpool(_require_monitor, request, app)
     form = await request.form()
     files = [f for f in form.getlist("files") if isinstance(f, UploadFile)]
     result = await run_in_threadpool(_ingest, app, principal.username, files)

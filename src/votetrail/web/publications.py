@@ -33,7 +33,7 @@ from votetrail.services.directory import JurisdictionView
 from votetrail.services.publications import views
 from votetrail.services.publications.publish import STATEMENT_NAME, Document, publish, withdraw
 from votetrail.web.auth import check_csrf, require, require_allowed
-from votetrail.web.state import app_of
+from votetrail.web.state import app_of, jurisdiction, the_state
 from votetrail.web.templating import render
 from votetrail.web.uploaded import with_saved_files
 
@@ -52,11 +52,11 @@ def _file(form: FormData, name: str) -> UploadFile | None:
 
 
 def _office(request: Request, app: App) -> JurisdictionView:
-    return directory.jurisdiction(app, str(request.path_params["slug"]))
+    return jurisdiction(request, str(request.path_params["slug"]))
 
 
 def _require_publisher(request: Request, app: App, office: str) -> Principal:
-    state = directory.the_state(app)
+    state = the_state(request)
     return require_allowed(
         request,
         app,
@@ -111,10 +111,10 @@ def _publish(
 
 async def publish_form(request: Request) -> Response:
     app = app_of(request)
-    office = _office(request, app)
+    office = await run_in_threadpool(_office, request, app)
     require(request)
     await check_csrf(request)
-    principal = _require_publisher(request, app, office.id)
+    principal = await run_in_threadpool(_require_publisher, request, app, office.id)
     form = await request.form()
     values = {n: _text(form, n) for n in ("title", "kind", "supersedes", "statement")}
     upload = _file(form, "document")
@@ -132,10 +132,10 @@ async def publish_form(request: Request) -> Response:
 
 async def withdraw_form(request: Request) -> Response:
     app = app_of(request)
-    office = _office(request, app)
+    office = await run_in_threadpool(_office, request, app)
     require(request)
     await check_csrf(request)
-    principal = _require_publisher(request, app, office.id)
+    principal = await run_in_threadpool(_require_publisher, request, app, office.id)
     publication_id = str(request.path_params["publication_id"])
     view = await run_in_threadpool(views.publication, app, publication_id)
     if view.jurisdiction != office.id:

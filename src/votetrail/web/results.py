@@ -27,8 +27,9 @@ from votetrail.services.counting.published import MEDIA_TYPES, ResultsFormat, re
 from votetrail.services.counting.results import results
 from votetrail.services.directory import JurisdictionView
 from votetrail.web.lat.common import download
+from votetrail.web.page_cache import cached
 from votetrail.web.ranked import ranked_section
-from votetrail.web.state import app_of
+from votetrail.web.state import app_of, the_state
 from votetrail.web.templating import render
 
 FILES = {
@@ -61,28 +62,30 @@ def _count(app: App, county: str | None) -> tuple[Sequence[ContestResult], str |
 
 def _page(request: Request, slug: str) -> Response:
     app = app_of(request)
+    # Counting every county's CVRs takes most of a request: done once per state of the log.
+    context = cached(request, ("results", slug), lambda: _context(app, slug))
+    return render(request, "results_public.html", context)
+
+
+def _context(app: App, slug: str) -> dict[str, object]:
     target, county = _scope(app, slug)
     found, problem = _count(app, county)
     ranked = ranked_section(app, county)
     if not (problem or found or ranked.contests or ranked.problems):
         problem = NOTHING_YET  # statewide with no county's CVRs: the service's empty list
     counties = [j for j in directory.jurisdictions(app) if j.kind == "county"]
-    return render(
-        request,
-        "results_public.html",
-        {
-            "jurisdiction": target,
-            "statewide": county is None,
-            "results": found,
-            "problem": problem,
-            "counties": counties,
-            "ranked": ranked,
-        },
-    )
+    return {
+        "jurisdiction": target,
+        "statewide": county is None,
+        "results": found,
+        "problem": problem,
+        "counties": counties,
+        "ranked": ranked,
+    }
 
 
 def statewide_page(request: Request) -> Response:
-    return _page(request, directory.the_state(app_of(request)))
+    return _page(request, the_state(request))
 
 
 def jurisdiction_page(request: Request) -> Response:
@@ -95,9 +98,16 @@ def results_file(request: Request) -> Response:
     fmt = FILES.get(name)
     if fmt is None:
         raise NotFound(f"no results file {name!r}; there are {', '.join(FILES)}")
-    target, county = _scope(app, str(request.path_params["slug"]))
-    text = results_text(app, results(app, county), fmt, jurisdiction=county)
-    return download(text, MEDIA_TYPES[fmt], f"{target.id}-{name}")
+    slug = str(request.path_params["slug"])
+
+    def counted() -> tuple[str, str | None, Sequence[ContestResult]]:
+        target, county = _scope(app, slug)
+        return target.id, county, results(app, county)
+
+    # The counts are kept; the file is written each time (the NIST report dates itself).
+    target_id, county, found = cached(request, ("results file", slug), counted)
+    text = results_text(app, found, fmt, jurisdiction=county)
+    return download(text, MEDIA_TYPES[fmt], f"{target_id}-{name}")
 
 
 ROUTES: list[BaseRoute] = [

@@ -19,10 +19,10 @@ from sqlalchemy import func, select, text
 from tests.cli.helpers import votetrail_on
 from tests.cvr_split import split_by_tabulator
 from votetrail.errors import InvalidInput, NotFound, SigningKeyError
+from votetrail.formats.cvr import read as cvr_read
 from votetrail.formats.cvr.read import open_cvr_file
 from votetrail.services import log_view
 from votetrail.services.context import App
-from votetrail.services.counting import uploads
 from votetrail.services.counting.county_view import uploads_of
 from votetrail.services.counting.results import accounting, results
 from votetrail.services.counting.uploads import import_counts, import_cvrs, import_manifest
@@ -315,7 +315,7 @@ def test_two_overlapping_uploads_at_once_cannot_both_pass_the_duplicate_check(
         time.sleep(0.5)  # both would have read the (empty) county before either wrote
         return opened(path)
 
-    monkeypatch.setattr(uploads, "open_cvr_file", slow_open)
+    monkeypatch.setattr(cvr_read, "open_cvr_file", slow_open)  # import_cvrs imports it then
     outcomes: list[object] = []
 
     def send(path: Path) -> None:

@@ -273,9 +273,9 @@ def test_files_that_cannot_be_cut_at_line_ends_are_read_in_one_stream(
         tmp_path / "quoted.csv", 20, lines={4: _line(4).replace("4 MAIN ST", '"4\nMAIN"')}
     )
     assert file_parts(quoted, PRESETS["votetrail"]) is None
-    crlf = tmp_path / "crlf.csv"
-    crlf.write_bytes(write(tmp_path / "plain.csv", 20).read_bytes().replace(b"\n", b"\r\n"))
-    assert file_parts(crlf, PRESETS["votetrail"]) is None
+    lone_cr = tmp_path / "lone-cr.csv"
+    lone_cr.write_bytes(write(tmp_path / "plain.csv", 20).read_bytes().replace(b"\n", b"\r", 3))
+    assert file_parts(lone_cr, PRESETS["votetrail"]) is None
     assert file_parts(tmp_path / "plain.csv", PRESETS["votetrail"]) is not None
     new = dataclasses.replace(PRESETS["votetrail"], new_registrations=True)
     assert file_parts(tmp_path / "plain.csv", new) is None
@@ -344,3 +344,19 @@ def test_every_part_reader_ends_when_the_import_is_killed() -> None:
         for pid in helpers:
             if _alive(pid):
                 os.kill(pid, signal.SIGKILL)
+
+
+def test_windows_line_ends_are_cut_into_parts_and_load_as_the_stream_does(
+    demo_app: App, tmp_path: Path, small_parts: None
+) -> None:
+    """County exports from Windows end lines in CR LF; they must not fall back to one stream."""
+    crlf = tmp_path / "crlf.csv"
+    crlf.write_bytes(write(tmp_path / "plain.csv", 20).read_bytes().replace(b"\n", b"\r\n"))
+    parts = file_parts(crlf, PRESETS["votetrail"])
+    assert parts is not None
+    assert len(parts) > 1
+    assert parts[-1].end == crlf.stat().st_size
+    assert _load(demo_app, crlf, in_parts=True).records == 20
+    with demo_app.engine.connect() as conn:
+        streets = conn.execute(select(VOTERS.c.res_street).order_by(VOTERS.c.voter_id)).scalars()
+        assert not any("\r" in street for street in streets)

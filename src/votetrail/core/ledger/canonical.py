@@ -27,8 +27,23 @@ def iso_utc(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+_AS_IS = frozenset({str, int, bool, type(None)})
+"""Exact types that are their own canonical value: checked first, by identity, because
+records are mostly text and whole numbers and ``verify`` reduces every stored one."""
+
+
 def to_canonical_value(value: Any) -> Any:
     """Reduce a value to JSON types, refusing those without one stable text."""
+    kind = type(value)
+    if kind in _AS_IS:
+        return value
+    if kind is dict:
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise TypeError(f"object keys must be strings, not {type(key).__name__}")
+            out[key] = item if type(item) in _AS_IS else to_canonical_value(item)
+        return out
     if value is None or isinstance(value, bool | str):
         return value
     if isinstance(value, int):
@@ -48,7 +63,7 @@ def to_canonical_value(value: Any) -> Any:
     if isinstance(value, bytes):
         return value.hex()
     if isinstance(value, Mapping):
-        out: dict[str, Any] = {}
+        out = {}
         for key, item in value.items():
             if not isinstance(key, str):
                 raise TypeError(f"object keys must be strings, not {type(key).__name__}")

@@ -19,7 +19,6 @@ from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from votetrail.errors import SigningKeyError, VerificationFailed
 
@@ -60,7 +59,7 @@ def key_id(name: str, public_key: bytes, signature_type: int = ED25519) -> int:
 def public_key_of(seed: bytes) -> bytes:
     """The raw Ed25519 public key of a 32-byte private key."""
     public = Ed25519PrivateKey.from_private_bytes(seed).public_key()
-    return public.public_bytes(Encoding.Raw, PublicFormat.Raw)
+    return public.public_bytes_raw()
 
 
 def encode_key(name: str, key_id: int, signature_type: int, key: bytes) -> str:

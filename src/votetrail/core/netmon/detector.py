@@ -378,20 +378,22 @@ class Detector:
 
     def incidents(self) -> list[Incident]:
         """Every scan found so far, oldest first (then by id), distributed scans grouped."""
+        fast, slow = self.findings()
+        return incidents_from(fast, slow, self._config)
+
+    def findings(self) -> tuple[list[SourceFinding], list[SourceFinding]]:
+        """The scanning sources' findings before grouping: fast rules', then slow rules'.
+
+        Each finding is one source's, so detectors fed disjoint sets of sources
+        (shards) give, together, the findings one detector would;
+        :func:`incidents_from` groups them as :meth:`incidents` does.
+        """
         findings = list(self._findings)
         findings.extend(
             self._finding(key, state)
             for key, state in self._sources.items()
             if state.scanning(self._probes)
         )
-        # An internal host is judged alone: grouping it with outside sources of
-        # its network would hide a likely compromised machine in a crowd.
-        internal = [f for f in findings if f.internal]
-        grouped = group_findings([f for f in findings if not f.internal], self._config.grouping)
-        research = self._config.research
-        incidents = [make_incident(g, IncidentKind.DISTRIBUTED, research) for g in grouped.groups]
-        incidents.extend(make_incident([f], f.kind, research) for f in grouped.singles)
-        incidents.extend(make_incident([f], f.kind, research) for f in internal)
         # A source a fast rule reported is not reported again as slow: its
         # incident already names it, and two incidents for one actor read as two.
         fast = {f.source for f in findings}
@@ -401,13 +403,44 @@ class Detector:
             for key, state in self._slow.items()
             if state.flagged and key_address(key) not in fast
         )
-        together = group_by_network(slow, self._config.grouping.announced, self._slow_rules.window)
-        incidents.extend(
-            make_incident(g, IncidentKind.SLOW, research)
-            for g in (*together.groups, *((f,) for f in together.singles))
-        )
-        incidents.sort(key=lambda incident: (incident.first_seen, incident.id))
-        return incidents
+        return findings, slow
+
+    @property
+    def tally(self) -> DayTally:
+        """The per-day counts not yet handed over (shards' tallies merge with ``absorb``)."""
+        return self._tally
+
+    @property
+    def next_tick(self) -> float:
+        """Event time at which the next hour roll or sweep is due."""
+        return self._next_tick
+
+    def drops(self, source: int, target: int, port: int) -> bool:
+        """Whether :meth:`observe` ignores this attempt (no target, or not the office's).
+
+        Such an attempt leaves every state alone, event time included, so a
+        reader that shards the stream must leave it out of the shared clock.
+        Keep in step with the first tests of :meth:`observe`.
+        """
+        if (
+            target >= FIRST_GROUP_V4 or port in DISCOVERY_PORTS or target in self._directed
+        ) and not_a_target(target, port, self._directed):
+            return True
+        return bool(self._home) and not self.inside(source) and not self.inside(target)
+
+    def advance(self, seconds: float) -> None:
+        """Event time of the whole stream reached ``seconds``: roll hours and sweep as due.
+
+        This is what :meth:`observe` does with an event's time before it
+        touches the event's source. A shard, fed only its sources' events, is
+        advanced to each time the single detector would have ticked at (where
+        :attr:`next_tick` was reached), so it expires and files hours exactly
+        as the single detector does.
+        """
+        if seconds > self._now:
+            self._now = seconds
+            if seconds >= self._next_tick:
+                self._tick(seconds)
 
     def _tick(self, now: float) -> None:
         """Event time reached the end of the open hour or the next sweep: do what is due."""
@@ -468,6 +501,27 @@ class Detector:
     def _finding(self, key: int, state: _Source) -> SourceFinding:
         """A scanning source's finding, marked internal when it is inside a home network."""
         return _finding(key, state, self._hour_counts(state), internal=self.inside(key))
+
+
+def incidents_from(
+    findings: list[SourceFinding], slow: list[SourceFinding], config: DetectorConfig
+) -> list[Incident]:
+    """Incidents of fast and slow findings (:meth:`Detector.findings`), grouped and sorted."""
+    # An internal host is judged alone: grouping it with outside sources of
+    # its network would hide a likely compromised machine in a crowd.
+    internal = [f for f in findings if f.internal]
+    grouped = group_findings([f for f in findings if not f.internal], config.grouping)
+    research = config.research
+    incidents = [make_incident(g, IncidentKind.DISTRIBUTED, research) for g in grouped.groups]
+    incidents.extend(make_incident([f], f.kind, research) for f in grouped.singles)
+    incidents.extend(make_incident([f], f.kind, research) for f in internal)
+    together = group_by_network(slow, config.grouping.announced, config.slow.window)
+    incidents.extend(
+        make_incident(g, IncidentKind.SLOW, research)
+        for g in (*together.groups, *((f,) for f in together.singles))
+    )
+    incidents.sort(key=lambda incident: (incident.first_seen, incident.id))
+    return incidents
 
 
 def _finding(

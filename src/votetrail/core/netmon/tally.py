@@ -132,6 +132,21 @@ class DayTally:
         counts.ports.add(port)
         counts.hosts.add(target)
 
+    def absorb(self, other: DayTally) -> None:
+        """Take over ``other``'s open days: a shard's tally, whose sources no other shard holds.
+
+        A day's distinct ports and hosts are a union, which is the same however
+        the sources were split, so the merged tally closes to the single one's days.
+        """
+        for index, day in other._days.items():
+            mine = self._days.setdefault(index, {})
+            for source, counts in day.items():
+                if source in mine:
+                    raise ValueError("a source was counted by two shards")
+                mine[source] = counts
+        self.late += other.late
+        self._closed_before = max(self._closed_before, other._closed_before)
+
     @property
     def open_sources(self) -> int:
         """Source-days held (the tally's memory, in rows)."""

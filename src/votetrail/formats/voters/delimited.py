@@ -833,20 +833,30 @@ def file_parts(path: Path, columns: ColumnMap, lines: int | None = None) -> list
     A cut at a line end is a cut between records only if no value spans
     lines: a quoted layout may quote a line break into a value, so a file of
     such a layout with any ``"`` in it is not cut (None: read it in one
-    stream). A carriage return is refused too: the stream reader takes a lone
-    one as a line end, and line numbers must stay the same either way. So is
-    a layout of new registrations, whose ids are given in county order after
-    the whole file is read. There is always at least one part (maybe empty),
-    so a bad header is reported even for a file without records.
+    stream). Windows line ends (CR LF) are cut like plain ones, since most
+    exports from county systems end lines that way; a lone carriage return
+    is refused, because the stream reader takes it as a line end and line
+    numbers must stay the same either way. So is a layout of new
+    registrations, whose ids are given in county order after the whole file
+    is read. There is always at least one part (maybe empty), so a bad header
+    is reported even for a file without records.
     """
     if columns.new_registrations:
         return None
     lines = lines or PART_LINES
     try:
         with path.open("rb") as raw:
+            carried = b""  # a block may end between the CR and the LF of one line end
             while block := raw.read(1 << 24):
-                if b"\r" in block or (columns.quoted and b'"' in block):
+                block = carried + block
+                carried = b"\r" if block.endswith(b"\r") else b""
+                whole = block[: len(block) - len(carried)]
+                if whole.count(b"\r") != whole.count(b"\r\n"):
                     return None
+                if columns.quoted and b'"' in block:
+                    return None
+            if carried:
+                return None
             raw.seek(0)
             offset = len(raw.readline()) if columns.header else 0
             if offset == 0 and columns.header:

@@ -16,7 +16,7 @@ logged in the same transaction (``services/counting/current_uploads.py``).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from hashlib import sha256
 from json.encoder import encode_basestring
@@ -30,10 +30,6 @@ from votetrail.core.ledger.frontier import Frontier
 from votetrail.core.ledger.merkle import LEAF_PREFIX, NODE_PREFIX
 from votetrail.core.tally.records import CastVoteRecord, ContestDefinition
 from votetrail.errors import InvalidInput, NotFound
-from votetrail.formats.accounting.device_counts import CHECK_IN_COLUMNS, PAPER_COLUMNS, read_counts
-from votetrail.formats.cvr.manifest import read_manifest
-from votetrail.formats.cvr.read import open_cvr_file
-from votetrail.formats.tally.reported import read_reported_results
 from votetrail.services.context import App
 from votetrail.services.counting.current_uploads import (
     current_uploads,
@@ -46,6 +42,11 @@ from votetrail.services.digests import sha256_file
 from votetrail.services.unit_of_work import UnitOfWork, unit_of_work
 from votetrail.store.models import CVRS, JURISDICTIONS, UPLOAD_ROWS, UPLOADS
 from votetrail.store.rows import insert_many
+from votetrail.store.upload_rows import stored_records
+
+# The file readers are imported by the import functions that use them: every vendor's CVR
+# reader costs a fifth of a second to import, and ``votetrail verify`` and the results
+# pages read only the stored rows (``stored_records``).
 
 KINDS = ("cvrs", "manifest", "paper_counts", "check_ins", "reported_results")
 _BATCH = 20_000
@@ -397,6 +398,7 @@ def import_cvrs(
     already in another file of this upload or in a current upload is refused,
     naming both files, and nothing is written.
     """
+    from votetrail.formats.cvr.read import open_cvr_file
 
     def fill(
         writer: _Writer, files: Sequence[Path], hashes: list[str], others: Sequence[Any]
@@ -448,6 +450,7 @@ def import_manifest(
     app: App, actor: str, jurisdiction: str, path: Path, replace: str | None = None
 ) -> UploadResult:
     """The county's ballot manifest; a second one must name the current one in ``replace``."""
+    from votetrail.formats.cvr.manifest import read_manifest
 
     def fill(writer: _Writer, files: Sequence[Path], hashes: list[str], _: object) -> Any:
         for batch in read_manifest(files[0]):
@@ -477,6 +480,12 @@ def import_counts(
     Each is the county's whole list, so a second one must name the current one
     in ``replace``.
     """
+    from votetrail.formats.accounting.device_counts import (
+        CHECK_IN_COLUMNS,
+        PAPER_COLUMNS,
+        read_counts,
+    )
+
     columns = {"paper_counts": PAPER_COLUMNS, "check_ins": CHECK_IN_COLUMNS}.get(kind)
     if columns is None:
         raise InvalidInput("must be paper_counts or check_ins", where=f"kind {kind!r}")
@@ -497,6 +506,7 @@ def import_reported_results(
     The county's whole published result, so a second one must name the
     current one in ``replace``. One stored row per contest and choice.
     """
+    from votetrail.formats.tally.reported import read_reported_results
 
     def fill(writer: _Writer, files: Sequence[Path], hashes: list[str], _: object) -> Any:
         for contest, choices in read_reported_results(files[0]).items():
@@ -505,24 +515,6 @@ def import_reported_results(
         return _one_file(files[0], hashes[0], "reported results CSV", writer), []
 
     return _upload(app, actor, jurisdiction, "reported_results", [path], fill, replace)
-
-
-def stored_records(conn: Connection, upload_id: str, cvrs: bool) -> Iterator[tuple[int, str]]:
-    """An upload's canonical rows in order, read in pages so memory stays flat."""
-    table = CVRS if cvrs else UPLOAD_ROWS
-    after = -1
-    while True:
-        rows = conn.execute(
-            select(table.c.position, table.c.record)
-            .where(table.c.upload_id == upload_id, table.c.position > after)
-            .order_by(table.c.position)
-            .limit(_BATCH)
-        ).all()
-        if not rows:
-            return
-        for row in rows:
-            yield int(row.position), str(row.record)
-        after = int(rows[-1].position)
 
 
 __all__ = [

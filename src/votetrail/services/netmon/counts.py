@@ -17,15 +17,16 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Row, Table, func, select
 
 from votetrail.core.ledger.canonical import canonical_bytes, iso_utc
-from votetrail.core.netmon.grouping import network_of
-from votetrail.core.netmon.tally import ClosedDays
 from votetrail.store.models import NETMON_DAY_TOTALS, NETMON_INGESTS, NETMON_SOURCE_DAYS
 from votetrail.store.records import row_payload
+
+if TYPE_CHECKING:
+    from votetrail.core.netmon.tally import ClosedDays
 
 _CHUNK = 500
 """Sources per ``IN`` list: well inside every backend's limit on bound parameters."""
@@ -33,6 +34,9 @@ _CHUNK = 500
 
 def store_counts(conn: Connection, ingest_id: str, closed: ClosedDays) -> str:
     """Insert the ingest's day counts and return the SHA-256 of them as stored."""
+    # Imported here: ``votetrail verify`` checks stored counts without the detector's modules.
+    from votetrail.core.netmon.grouping import network_of
+
     if closed.sources:
         conn.execute(
             NETMON_SOURCE_DAYS.insert(),

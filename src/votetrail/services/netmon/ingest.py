@@ -207,6 +207,7 @@ def ingest(
     jurisdiction: str | None = None,
     prefixes: Prefixes = DEFAULT_PREFIXES,
     home_networks: Sequence[Network] = (),
+    workers: int | None = 1,
 ) -> IngestResult:
     """Read each log with its own detector and store its incidents, one event per file.
 
@@ -214,9 +215,14 @@ def ingest(
     that is no log refuses the whole command instead of half-doing it.
     ``prefixes`` are the site's rules for what iptables log prefixes mean;
     ``home_networks`` the office's own networks, which give scans a direction.
+    ``workers`` above 1 detects a Zeek conn.log in that many processes, sharded by
+    source (:mod:`~votetrail.services.netmon.shards`), with the same results; None
+    means the cores, for a file large enough to repay starting them.
     """
     if not paths:
         raise InvalidInput("give at least one log file")
+    if workers is not None and workers < 1:
+        raise InvalidInput("must be at least 1", where="workers")
     found = [(path, sha256_file(path), detect_format(path)) for path in paths]
     results: list[FileIngest] = []
     with unit_of_work(app, actor) as uow:
@@ -231,19 +237,29 @@ def ingest(
                 results.append(_earlier(earlier))
                 continue
             report = ReadReport(str(path))
-            detector = Detector(_config(home_networks))
             protocols: dict[object, set[str]] = {}
-            events = (
-                # the same events as read_netlog's, read a block at a time
-                # (tests/formats/netmon/logs/test_zeek_columns.py holds it to that);
-                # imported here because pyarrow is slow to import for every command
-                _read_zeek_columns()(path, report)
-                if fmt is NetlogFormat.ZEEK
-                else read_netlog(path, report, year=year, prefixes=prefixes)
-            )
-            detector.feed_many(_noting_protocols(events, protocols))
-            closed = detector.close_days(final=True)
-            found_incidents = detector.incidents()
+            shards = _shards(path, workers) if fmt is NetlogFormat.ZEEK else 1
+            if shards > 1:
+                from votetrail.services.netmon.shards import detect_sharded
+
+                sharded = detect_sharded(
+                    path, _config(home_networks), workers=shards, report=report
+                )
+                closed, found_incidents = sharded.closed, sharded.incidents
+                protocols = sharded.protocols
+            else:
+                detector = Detector(_config(home_networks))
+                events = (
+                    # the same events as read_netlog's, read a block at a time
+                    # (tests/formats/netmon/logs/test_zeek_columns.py holds it to that);
+                    # imported here because pyarrow is slow to import for every command
+                    _read_zeek_columns()(path, report)
+                    if fmt is NetlogFormat.ZEEK
+                    else read_netlog(path, report, year=year, prefixes=prefixes)
+                )
+                detector.feed_many(_noting_protocols(events, protocols))
+                closed = detector.close_days(final=True)
+                found_incidents = detector.incidents()
             ingest_id = _store(
                 uow,
                 "file",
@@ -272,6 +288,22 @@ def ingest(
                 )
             )
     return IngestResult(results)
+
+
+SHARD_FROM_BYTES = 8 * 1024 * 1024
+"""With the default worker count, a smaller file is read in one process: starting the
+shards' interpreters costs more than they save on it."""
+
+
+def _shards(path: Path, workers: int | None) -> int:
+    """How many processes detect this Zeek log: ``workers``, or the cores for a large file."""
+    if workers is not None:
+        return workers
+    if path.stat().st_size < SHARD_FROM_BYTES:
+        return 1
+    from votetrail.services.netmon.shards import default_workers
+
+    return default_workers()
 
 
 def _read_zeek_columns() -> Callable[[Path, ReadReport], Iterator[ConnectionEvent]]:

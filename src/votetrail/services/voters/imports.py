@@ -1,10 +1,13 @@
-"""Loading a voter file: all or nothing, logged once, a million records in about two minutes.
+"""Loading a voter file: all or nothing, logged once, a state's list on one machine.
 
-The work per record (sealing and keyed-hashing the identifiers, the canonical
-version and its hash, the row) is independent of every other record, so for
-large files it runs in a second process while this one reads the file and
-writes the rows: on a two-core machine the load takes about half the time.
-Order is kept, so the import's Merkle root is the same whichever way it ran.
+The work per record (reading it, sealing and keyed-hashing the identifiers,
+the canonical version and its hash, the row) is independent of every other
+record, so for a large file helper processes read parts of it themselves
+(``FileParts``) and hand back rows ready to insert, as plain tuples, with
+their share of the import's Merkle tree already hashed; this process only
+inserts, in file order, and checks what needs the whole file. Order is kept,
+so the stored rows, the log and the import's Merkle root are the same
+whichever way it ran (a file that cannot be cut is read in one stream).
 Everything happens in one transaction: an error anywhere (a bad line, a
 voter already on file, a county that is not this state's) rolls it all back,
 and the same file loaded again is recognised by its SHA-256 and changes nothing.
@@ -22,6 +25,7 @@ from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import date
 from itertools import islice
+from json.encoder import encode_basestring
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -30,8 +34,9 @@ from sqlalchemy import Connection, Table, select
 from votetrail.core.access import Principal
 from votetrail.core.ledger.canonical import iso_utc
 from votetrail.core.ledger.frontier import Frontier
-from votetrail.core.ledger.merkle import leaf_hash
-from votetrail.core.voters.record import VoterInput
+from votetrail.core.ledger.merkle import fold_subtrees, leaf_hash, node_hash
+from votetrail.core.voters import voter_map
+from votetrail.core.voters.record import VoterInput, VoterRecord
 from votetrail.core.voters.transactions import Kind
 from votetrail.errors import InvalidInput
 from votetrail.formats.voters.delimited import ColumnMap, Part, read_part
@@ -52,7 +57,7 @@ from votetrail.services.voters.records import (
 )
 from votetrail.store import ledger, voter_rows
 from votetrail.store.models import JURISDICTIONS, VOTER_IMPORTS, VOTER_VERSIONS, VOTERS
-from votetrail.store.rows import insert_many
+from votetrail.store.rows import copy_rows, insert_many
 
 CHUNK = 10_000
 """Records handed to the preparing process at a time."""
@@ -126,22 +131,201 @@ class FileParts:
 class _Loaded(NamedTuple):
     """One part, ready to insert: plain tuples and bytes, cheap to hand between processes.
 
-    ``error`` is (message, where) of the first record that could not be loaded;
-    the records before it are here, so this process can still report an earlier
-    duplicate first, as reading the whole file in one stream does.
+    ``voters`` and ``versions`` are rows in ``VOTER_COLUMNS`` and
+    ``VERSION_COLUMNS`` order; the batch's constants are one object each,
+    which pickle sends once per part. ``blocks`` is the part's share of the
+    import's Merkle tree (``_blocks``), so the leaves need not travel.
+    ``error`` is (message, where) of the first record that could not be
+    loaded; the records before it are here, so this process can still report
+    an earlier duplicate first, as reading the whole file in one stream does.
     """
 
-    voter_names: tuple[str, ...]
     voters: list[tuple[Any, ...]]
-    version_names: tuple[str, ...]
     versions: list[tuple[Any, ...]]
-    leaves: list[bytes]
+    blocks: list[tuple[int, bytes]]
     lines: list[int]
     error: tuple[str, str | None] | None
 
 
-def _version_leaf(names: Sequence[str], version: Sequence[Any]) -> bytes:
-    return leaf_hash(facts_of(dict(zip(names, version, strict=True))).leaf())
+VOTER_COLUMNS = (
+    "voter_id",
+    "county",
+    "version",
+    "status",
+    "status_reason",
+    "first_name",
+    "middle_name",
+    "last_name",
+    "suffix",
+    "res_street",
+    "res_city",
+    "res_state",
+    "res_zip",
+    "mail_street",
+    "mail_city",
+    "mail_state",
+    "mail_zip",
+    "precinct",
+    "ballot_style",
+    "party",
+    "gender",
+    "registered_on",
+    "status_since",
+    "notice_sent_on",
+    "dob_mac",
+    "dob_sealed",
+    "ssn4_mac",
+    "ssn4_sealed",
+    "dl_mac",
+    "dl_sealed",
+    "version_hash",
+    "bucket",
+)
+"""``voter_rows.record_to_row``'s keys, in its order (a test and every part check it)."""
+VERSION_COLUMNS = (
+    "voter_id",
+    "version",
+    "kind",
+    "actor",
+    "reason",
+    "source_ref",
+    "occurred_at",
+    "record",
+    "version_hash",
+    "import_id",
+    "import_position",
+)
+"""``records.version_row``'s keys, in its order."""
+_ID, _VERSION, _HASH, _POSITION = (
+    VERSION_COLUMNS.index(n) for n in ("voter_id", "version", "version_hash", "import_position")
+)
+
+
+def _voter_row(record: VoterRecord, version_hash: str) -> tuple[Any, ...]:
+    """``tuple(voter_rows.record_to_row(record, version_hash).values())`` without the dict."""
+    r, m, notice = record.residence, record.mailing, record.notice_sent_on
+    return (
+        record.voter_id,
+        record.county,
+        record.version,
+        record.status.value,
+        record.status_reason,
+        record.first_name,
+        record.middle_name,
+        record.last_name,
+        record.suffix,
+        r.street,
+        r.city,
+        r.state,
+        r.zip,
+        m.street,
+        m.city,
+        m.state,
+        m.zip,
+        record.precinct,
+        record.ballot_style,
+        record.party,
+        record.gender,
+        record.registered_on.isoformat(),
+        record.status_since.isoformat(),
+        None if notice is None else notice.isoformat(),
+        record.dob.mac,
+        record.dob.sealed,
+        record.ssn4.mac,
+        record.ssn4.sealed,
+        record.drivers_license.mac,
+        record.drivers_license.sealed,
+        version_hash,
+        voter_map.bucket_of(record.voter_id),
+    )
+
+
+class _Leaves:
+    """The leaf hash of an imported version, from the few values that differ between versions.
+
+    ``VersionFacts.leaf`` with the batch's constants encoded once: of the ten
+    keys only the voter id, version, line, version hash and position differ
+    from one version of an import to the next. The first version of every
+    part is checked against ``VersionFacts.leaf`` itself (``check``), so the
+    two cannot drift apart unseen.
+    """
+
+    def __init__(self, batch: _Batch) -> None:
+        q = encode_basestring
+        self.head = (
+            f'{{"actor":{q(batch.actor)},"import_id":{q(batch.import_id)},"import_position":'
+        )
+        # A source reference is "<file>:<line>": the colon and digits need no escaping.
+        self.middle = (
+            f',"kind":{q(Kind.REGISTRATION.value)},"occurred_at":{q(batch.at)},'
+            f'"reason":{q(_reason(batch))},"source_ref":{q(batch.file_name)[:-1]}:'
+        )
+
+    def hash(
+        self, voter_id: str, version: int, line: int, version_hash: str, position: int
+    ) -> bytes:
+        text = (
+            f'{self.head}{position}{self.middle}{line}","version":{version},'
+            f'"version_hash":"{version_hash}","voter_id":{encode_basestring(voter_id)}}}'
+        )
+        return hashlib.sha256(b"\x00" + text.encode()).digest()
+
+    def check(self, version: Sequence[Any], leaf: bytes) -> None:
+        if leaf != leaf_hash(facts_of(dict(zip(VERSION_COLUMNS, version, strict=True))).leaf()):
+            raise RuntimeError("the import's leaf form differs from VersionFacts.leaf")
+
+
+def _reason(batch: _Batch) -> str:
+    return f"loaded from {batch.file_name}"
+
+
+def _blocks(start: int, leaves: Sequence[bytes]) -> list[tuple[int, bytes]]:
+    """Leaves at positions ``start``… as the aligned perfect subtrees (level, hash) they fill.
+
+    A tree's frontier takes a perfect subtree of 2**level leaves in one step
+    when it starts at a multiple of its size, exactly as if its leaves came
+    one by one (``_Tree``); so a helper hashes its part's subtrees and hands
+    back a few dozen hashes instead of a leaf per record.
+    """
+    out: list[tuple[int, bytes]] = []
+    at, done, end = start, 0, start + len(leaves)
+    while at < end:
+        size = at & -at if at else 1 << (end - at).bit_length()
+        while size > end - at:
+            size >>= 1
+        nodes = list(leaves[done : done + size])
+        while len(nodes) > 1:
+            nodes = [
+                hashlib.sha256(b"\x01" + nodes[i] + nodes[i + 1]).digest()
+                for i in range(0, len(nodes), 2)
+            ]
+        out.append((size.bit_length() - 1, nodes[0]))
+        at += size
+        done += size
+    return out
+
+
+class _Tree:
+    """The import's Merkle tree built from perfect subtrees in order; only its root is kept."""
+
+    def __init__(self) -> None:
+        self.size = 0
+        self._stack: list[tuple[int, bytes]] = []
+
+    def add(self, blocks: Iterable[tuple[int, bytes]]) -> None:
+        stack = self._stack
+        for level, digest in blocks:
+            if self.size % (1 << level):
+                raise ValueError(f"a subtree of level {level} cannot start at {self.size}")
+            stack.append((level, digest))
+            while len(stack) > 1 and stack[-1][0] == stack[-2][0]:
+                top, right = stack.pop()
+                _, left = stack.pop()
+                stack.append((top + 1, node_hash(left, right)))
+            self.size += 1 << level
+
+    def root(self) -> bytes:
+        return fold_subtrees([digest for _, digest in self._stack])
 
 
 def _checked_county(
@@ -171,43 +355,75 @@ def _load_part(
 
     The guess (lines before the part, less the header) is right unless an
     earlier part skipped blank rows; the loader then renumbers the part.
+    Written flat, as it runs once per voter: the rows come straight from the
+    record, without the dictionaries of ``version_row`` and ``record_to_row``
+    (building and picking those apart was about a sixth of a helper's time);
+    the first record of every part is checked against them.
     """
     keys = PiiKeys(batch.mac_key, batch.seal_key)
-    voter_names: tuple[str, ...] = ()
-    version_names: tuple[str, ...] = ()
+    form = _Leaves(batch)
     voters: list[tuple[Any, ...]] = []
     versions: list[tuple[Any, ...]] = []
     leaves: list[bytes] = []
     lines: list[int] = []
     error: tuple[str, str | None] | None = None
-    reason = f"loaded from {batch.file_name}"
+    kind, actor, reason = Kind.REGISTRATION.value, batch.actor, _reason(batch)
+    at, import_id, file_name, on = batch.at, batch.import_id, batch.file_name, batch.on
     try:
         for item in read_part(files.path, files.columns, part, county=county):
-            item = _checked_county(item, counties, county, batch.file_name)
-            record = new_record(keys, item, item.voter_id, batch.on)
-            version = version_row(
-                record,
-                Kind.REGISTRATION,
-                batch.actor,
-                reason,
-                f"{batch.file_name}:{item.line}",
-                batch.at,
-                import_id=batch.import_id,
-                position=position + len(voters),
+            item = _checked_county(item, counties, county, file_name)
+            record = new_record(keys, item, item.voter_id, on)
+            version_hash = hashlib.sha256(record.canonical_text().encode()).hexdigest()
+            line, number = item.line, position + len(voters)
+            voters.append(_voter_row(record, version_hash))
+            versions.append(
+                (
+                    record.voter_id,
+                    record.version,
+                    kind,
+                    actor,
+                    reason,
+                    f"{file_name}:{line}",
+                    at,
+                    None,
+                    version_hash,
+                    import_id,
+                    number,
+                )
             )
-            row = voter_rows.record_to_row(record, version["version_hash"])
-            if not voters:
-                voter_names, version_names = tuple(row), tuple(version)
-            voters.append(tuple(row.values()))
-            versions.append(tuple(version.values()))
-            leaves.append(leaf_hash(facts_of(version).leaf()))
-            lines.append(item.line)
+            leaves.append(form.hash(record.voter_id, record.version, line, version_hash, number))
+            lines.append(line)
+            if len(voters) == 1:
+                _check_first(batch, record, voters[0], versions[0], item.line)
+                form.check(versions[0], leaves[0])
     except InvalidInput as exc:
         message = str(exc)
         if exc.where and message.startswith(f"{exc.where}: "):
             message = message[len(exc.where) + 2 :]
         error = (message, exc.where)
-    return _Loaded(voter_names, voters, version_names, versions, leaves, lines, error)
+    return _Loaded(voters, versions, _blocks(position, leaves), lines, error)
+
+
+def _check_first(
+    batch: _Batch, record: VoterRecord, voter: tuple[Any, ...], version: tuple[Any, ...], line: int
+) -> None:
+    """The flat rows of a record are the rows of ``record_to_row`` and ``version_row``."""
+    expected = version_row(
+        record,
+        Kind.REGISTRATION,
+        batch.actor,
+        _reason(batch),
+        f"{batch.file_name}:{line}",
+        batch.at,
+        import_id=batch.import_id,
+        position=version[_POSITION],
+    )
+    row = voter_rows.record_to_row(record, expected["version_hash"])
+    if (tuple(expected), tuple(expected.values())) != (VERSION_COLUMNS, version) or (
+        tuple(row),
+        tuple(row.values()),
+    ) != (VOTER_COLUMNS, voter):
+        raise RuntimeError("the import's flat rows differ from record_to_row / version_row")
 
 
 def _insert_tuples(
@@ -215,6 +431,9 @@ def _insert_tuples(
 ) -> None:
     """``insert_many`` for rows already in column order: no dict is built or picked apart."""
     if not rows:
+        return
+    if conn.dialect.name == "postgresql":
+        copy_rows(conn, table, names, rows)
         return
     style = conn.dialect.paramstyle
     if style not in ("qmark", "format", "pyformat"):
@@ -404,18 +623,20 @@ def _load_parts(
     files: FileParts,
     county: str | None,
     first_load: bool,
-    tree: Frontier,
     buckets: set[int],
     executor: Executor,
-) -> None:
+) -> tuple[int, bytes]:
     """Parts read by the helpers, inserted here in file order, a few parts ahead.
 
     This process keeps what needs the whole file: a voter id seen twice, the
-    records already on file, the import's Merkle tree and the voter-map buckets.
+    records already on file, the import's Merkle tree and the voter-map
+    buckets. Returns the number of records and the import's root.
     """
     counties = _county_ids(conn)
     header = 1 if files.columns.header else 0
     queue = iter(files.parts)
+    form = _Leaves(batch)
+    tree = _Tree()
 
     def submit(part: Part) -> tuple[Part, Future[_Loaded]]:
         guess = part.first_line - 1 - header
@@ -423,20 +644,24 @@ def _load_parts(
 
     pending = [submit(part) for part in islice(queue, AHEAD)]
     seen: dict[str, int] = {}
-    count = 0
+    id_at, bucket_at = VOTER_COLUMNS.index("voter_id"), VOTER_COLUMNS.index("bucket")
     while pending:
         part, future = pending.pop(0)
         loaded = future.result()
         following = next(queue, None)
         if following is not None:
             pending.append(submit(following))
-        names = loaded.voter_names
-        voters, versions, leaves = loaded.voters, loaded.versions, loaded.leaves
-        if voters and part.first_line - 1 - header != count:  # blank rows came before
-            at = loaded.version_names.index("import_position")
-            versions = [(*v[:at], count + i, *v[at + 1 :]) for i, v in enumerate(versions)]
-            leaves = [_version_leaf(loaded.version_names, v) for v in versions]
-        id_at = names.index("voter_id") if voters else 0
+        voters, versions, blocks = loaded.voters, loaded.versions, loaded.blocks
+        if voters and part.first_line - 1 - header != tree.size:  # blank rows came before
+            count = tree.size
+            versions = [
+                (*v[:_POSITION], count + i, *v[_POSITION + 1 :]) for i, v in enumerate(versions)
+            ]
+            leaves = [
+                form.hash(v[_ID], v[_VERSION], line, v[_HASH], v[_POSITION])
+                for v, line in zip(versions, loaded.lines, strict=True)
+            ]
+            blocks = _blocks(count, leaves)
         for row, line in zip(voters, loaded.lines, strict=True):
             first = seen.get(row[id_at])
             if first is not None:
@@ -452,13 +677,11 @@ def _load_parts(
         if not first_load:
             lines = {row[id_at]: line for row, line in zip(voters, loaded.lines, strict=True)}
             _refuse_existing(conn, lines, batch.file_name)
-        _insert_tuples(conn, VOTERS, names, voters)
-        _insert_tuples(conn, VOTER_VERSIONS, loaded.version_names, versions)
-        for leaf in leaves:
-            tree.append(leaf)
-        bucket_at = names.index("bucket")
+        _insert_tuples(conn, VOTERS, VOTER_COLUMNS, voters)
+        _insert_tuples(conn, VOTER_VERSIONS, VERSION_COLUMNS, versions)
+        tree.add(blocks)
         buckets.update(row[bucket_at] for row in voters)
-        count += len(voters)
+    return tree.size, tree.root()
 
 
 def import_voters(
@@ -505,22 +728,23 @@ def import_voters(
         first_load = conn.execute(select(VOTERS.c.voter_id).limit(1)).first() is None
         if first_load:
             _drop_indexes(conn)
-        tree = Frontier(0, [])
         buckets: set[int] = set()
         executor = _executor(expected, PART_WORKERS) if parts is not None else None
         try:
             if parts is not None and executor is not None:
-                _load_parts(conn, batch, parts, county, first_load, tree, buckets, executor)
+                size, top = _load_parts(conn, batch, parts, county, first_load, buckets, executor)
             else:
+                tree = Frontier(0, [])
                 _load_stream(conn, batch, items, county, first_load, tree, buckets, expected)
+                size, top = tree.size, tree.root()
         finally:
             if executor is not None:
                 executor.shutdown(cancel_futures=True)
-        if tree.size == 0:
+        if size == 0:
             raise InvalidInput("the file holds no voter records", file_name)
         if first_load:
             _create_indexes(conn)
-        root = tree.root().hex()
+        root = top.hex()
         conn.execute(
             VOTER_IMPORTS.insert().values(
                 id=import_id,
@@ -528,11 +752,11 @@ def import_voters(
                 file_name=Path(file_name).name,
                 sha256=sha256,
                 format=fmt,
-                records=tree.size,
+                records=size,
                 merkle_root=root,
                 imported_at=at,
             )
         )
         uow.record("voters.imported", import_id, county)
         publish_map(uow, buckets)
-    return ImportResult(import_id, tree.size, root, sha256, created=True)
+    return ImportResult(import_id, size, root, sha256, created=True)

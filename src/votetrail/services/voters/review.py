@@ -26,7 +26,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, or_, select, update
 
@@ -44,6 +44,9 @@ from votetrail.services.unit_of_work import UnitOfWork, deny, unit_of_work
 from votetrail.services.voters.pii import PiiKeys, load_keys
 from votetrail.store import voter_rows
 from votetrail.store.models import LEDGER_ENTRIES, VOTER_REVIEWS, VOTER_VERSIONS
+
+if TYPE_CHECKING:
+    from votetrail.linkage.spark import SparkEngine
 
 DECISIONS = ("confirmed", "rejected")
 CLOSED = "closed"
@@ -187,14 +190,20 @@ def find_duplicates(
     *,
     county: str | None = None,
     threshold: float = linkage.DEFAULT_THRESHOLD,
+    engine: SparkEngine | None = None,
 ) -> RunResult:
-    """Possible duplicate registrations in one county (or statewide) by probabilistic linkage."""
+    """Possible duplicate registrations in one county (or statewide) by probabilistic linkage.
+
+    ``engine`` scores the pairs on Spark; the model and the pairs are the DuckDB run's.
+    """
     with _allowed(app, principal, county, "look for duplicate voters") as state:
         keys = load_keys(app.data_dir, create_if_missing=False)
         with app.engine.connect() as conn:
             records = {r.voter_id: r for r in _live_records(conn, county)}
         people = linkage.people_from_rows([_person(keys, r) for r in records.values()])
-        matches = linkage.dedupe(people, threshold=threshold) if len(records) > 1 else []
+        matches = (
+            linkage.dedupe(people, threshold=threshold, engine=engine) if len(records) > 1 else []
+        )
         found = []
         for m in matches:
             left, right = sorted((m.left_id, m.right_id))
@@ -209,7 +218,9 @@ def find_duplicates(
             )
         summary = {
             "kind": "duplicate",
-            "method": "Fellegi-Sunter (Splink on DuckDB)",
+            "method": "Fellegi-Sunter (Splink on DuckDB)"
+            if engine is None
+            else "Fellegi-Sunter (Splink on DuckDB, scored on Spark)",
             "threshold": f"{threshold:.4f}",
             "scope": county or "statewide",
             "compared": len(records),

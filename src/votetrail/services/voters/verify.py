@@ -72,7 +72,7 @@ class _Logged:
     """Election to the payload hash of its last ``voters.participation_updated``."""
 
 
-def _logged(conn: Connection) -> _Logged:
+def _logged(conn: Connection, types: tuple[str, ...] = ("voter", "voter_participation")) -> _Logged:
     """The voter events of the log (the main check has already rebuilt the log itself)."""
     changes: dict[str, list[str]] = {}
     participation: dict[str, str] = {}
@@ -80,7 +80,7 @@ def _logged(conn: Connection) -> _Logged:
         select(
             LEDGER_ENTRIES.c.record_type, LEDGER_ENTRIES.c.record_id, LEDGER_ENTRIES.c.payload_hash
         )
-        .where(LEDGER_ENTRIES.c.record_type.in_(["voter", "voter_participation"]))
+        .where(LEDGER_ENTRIES.c.record_type.in_(types))
         .order_by(LEDGER_ENTRIES.c.seq)
         .execution_options(yield_per=STREAM)
     ):
@@ -96,6 +96,49 @@ def _number(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValueError(f"{value!r} is not a whole number")
     return value
+
+
+def _facts(m: Any) -> VersionFacts:
+    """A history row's transaction facts; ValueError if a number column holds something else."""
+    import_id = m["import_id"]
+    return VersionFacts(
+        voter_id=str(m["voter_id"]),
+        version=_number(m["version"]),
+        kind=str(m["kind"]),
+        actor=str(m["actor"]),
+        reason=str(m["reason"]),
+        source_ref=str(m["source_ref"]),
+        occurred_at=str(m["occurred_at"]),
+        version_hash=str(m["version_hash"]),
+        import_id=None if import_id is None else str(import_id),
+        import_position=None if m["import_position"] is None else _number(m["import_position"]),
+    )
+
+
+def _latest(conn: Connection) -> dict[str, _History]:
+    """Each voter's newest readable version and its hash, all the row check needs of the
+    history: so a helper process can check the rows while another checks the history."""
+    histories: dict[str, _History] = {}
+    columns = VOTER_VERSIONS.c
+    for voter_id, version, version_hash, position in conn.execute(
+        select(
+            columns.voter_id, columns.version, columns.version_hash, columns.import_position
+        ).execution_options(yield_per=STREAM)
+    ):
+        # The rows the history check skips as unreadable (see _facts) are skipped here too.
+        try:
+            number = _number(version)
+            if position is not None:
+                _number(position)
+        except ValueError:
+            continue
+        voter, digest = str(voter_id), str(version_hash)
+        known = histories.get(voter)
+        if known is None:
+            histories[voter] = _History(number, digest)
+        elif number > known.latest:
+            known.latest, known.latest_hash = number, digest
+    return histories
 
 
 def _check_versions(
@@ -115,23 +158,11 @@ def _check_versions(
         )
         where = f"voter_versions: voter {voter_id} version {m['version']}"
         try:
-            version = _number(m["version"])
-            position = None if m["import_position"] is None else _number(m["import_position"])
-            facts = VersionFacts(
-                voter_id=voter_id,
-                version=version,
-                kind=str(m["kind"]),
-                actor=str(m["actor"]),
-                reason=str(m["reason"]),
-                source_ref=str(m["source_ref"]),
-                occurred_at=str(m["occurred_at"]),
-                version_hash=version_hash,
-                import_id=None if import_id is None else str(import_id),
-                import_position=position,
-            )
+            facts = _facts(m)
         except ValueError as exc:
             problem(f"{where}: the row cannot be read ({exc})")
             continue
+        version, position = facts.version, facts.import_position
         if text is not None and hashlib.sha256(str(text).encode()).hexdigest() != version_hash:
             problem(f"{where}: its stored record was edited (it no longer hashes to the version)")
         if import_id is not None:
@@ -243,16 +274,17 @@ def _check_rows(
         except (ValueError, TypeError, KeyError) as exc:
             problem(f"voters: voter {voter_id}: the row cannot be read ({exc})")
             actual, version = f"unreadable:{stored_hash}", None
-        buckets.setdefault(voter_map.bucket_of(voter_id), []).append((voter_id, actual))
+        bucket = voter_map.bucket_of(voter_id)
+        buckets.setdefault(bucket, []).append((voter_id, actual))
         if stored_hash != actual:
             problem(
                 f"voters: voter {voter_id}: the stored version_hash is not the hash of the row "
                 "(recomputed and compared)"
             )
-        if m["bucket"] != voter_map.bucket_of(voter_id):
+        if m["bucket"] != bucket:
             problem(
                 f"voters: voter {voter_id}: the stored bucket {m['bucket']!r} is not the voter's "
-                f"map bucket {voter_map.bucket_of(voter_id)}"
+                f"map bucket {bucket}"
             )
         known = histories.get(voter_id)
         if known is None:
@@ -342,7 +374,32 @@ def check_voters(conn: Connection, problem: Problem) -> int:
     """Check the voter tables against the log; return the number of voters checked."""
     logged = _logged(conn)
     histories = _check_versions(conn, logged.changes, problem)
+    return _check_list(conn, histories, logged.participation, problem)
+
+
+def check_voter_history(conn: Connection, problem: Problem) -> None:
+    """The first half of :func:`check_voters`, for a helper process: the history table."""
+    _check_versions(conn, _logged(conn, ("voter",)).changes, problem)
+
+
+def check_voter_list(conn: Connection, problem: Problem) -> int:
+    """The second half, for another helper at the same time: the rows, map and who voted.
+
+    It reads the newest version of each voter itself rather than wait for the
+    first half; the problems of the two halves, in that order, are
+    :func:`check_voters`' own.
+    """
+    participation = _logged(conn, ("voter_participation",)).participation
+    return _check_list(conn, _latest(conn), participation, problem)
+
+
+def _check_list(
+    conn: Connection,
+    histories: dict[str, _History],
+    participation: dict[str, str],
+    problem: Problem,
+) -> int:
     checked, buckets = _check_rows(conn, histories, problem)
     _check_map(conn, buckets, checked, problem)
-    _check_participation(conn, logged.participation, problem)
+    _check_participation(conn, participation, problem)
     return checked

@@ -38,6 +38,7 @@ from votetrail.services.accounts import refusals, sign_in
 from votetrail.services.accounts import sessions as web_sessions
 from votetrail.services.audit import boards, draw, measure, progress, retrieval, seed, setup
 from votetrail.services.context import App
+from votetrail.services.directory import JurisdictionView
 from votetrail.services.unit_of_work import deny
 from votetrail.web.audit import public
 from votetrail.web.audit.openapi import (
@@ -390,6 +391,10 @@ async def assign_ballots(request: Request) -> Response:
     return JSONResponse({"assigned": count})
 
 
+def _place_and_state(app: App, slug: str) -> tuple[JurisdictionView, str]:
+    return directory.jurisdiction(app, slug), directory.the_state(app)
+
+
 async def upload(request: Request) -> Response:
     """A county file, as the county page's form sends it: permission first, then the form.
 
@@ -401,8 +406,7 @@ async def upload(request: Request) -> Response:
     kind = _param(request, "kind")
     if kind not in KINDS:
         raise NotFound(f"no upload of kind {kind!r}; kinds: {', '.join(KINDS)}")
-    target = directory.jurisdiction(app, _param(request, "county"))
-    state = directory.the_state(app)
+    target, state = await run_in_threadpool(_place_and_state, app, _param(request, "county"))
     if target.kind != "county":
         raise NotFound(f"{target.id!r} is not a county")
     if not may_upload(principal, target.id, state):

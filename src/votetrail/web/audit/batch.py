@@ -132,7 +132,7 @@ def _sampled(
 async def county_post(request: Request) -> Response:
     """A batch's hand tally (action ``tally`` or ``not_found``) or the round's sign-off."""
     app = app_of(request)
-    county = county_in_url(app, request, "batch counts")
+    county = await run_in_threadpool(county_in_url, app, request, "batch counts")
     require(request)
     await check_csrf(request)
     principal = require(request)
@@ -215,7 +215,7 @@ async def state_post(request: Request) -> Response:
     app = app_of(request)
     require(request)
     await check_csrf(request)
-    principal = require_auditor(request, app)
+    principal = await run_in_threadpool(require_auditor, request, app)
     audit_id = str(request.path_params["audit_id"])
     form = await request.form()
     action = _text(form, "action")

@@ -28,7 +28,6 @@ from starlette.routing import BaseRoute, Route
 from votetrail.core.access import Principal, may_manage_audit_boards
 from votetrail.errors import InvalidInput, NotFound
 from votetrail.formats.audit.retrieval_pdf import retrieval_pdf
-from votetrail.services import directory
 from votetrail.services.audit import boards as audit_boards
 from votetrail.services.audit import progress
 from votetrail.services.audit.retrieval import RetrievalRow, retrieval_list, write_retrieval_list
@@ -36,7 +35,8 @@ from votetrail.services.context import App
 from votetrail.services.directory import JurisdictionView
 from votetrail.web.auth import check_csrf, require, require_allowed
 from votetrail.web.lat.common import download
-from votetrail.web.state import app_of, county_in_url
+from votetrail.web.page_cache import cached
+from votetrail.web.state import app_of, county_in_url, the_state
 from votetrail.web.templating import render
 
 FLASH = "audit_county_flash"
@@ -71,7 +71,7 @@ def _text(form: FormData, name: str) -> str:
 
 def _require_county_official(request: Request, app: App, county: str) -> Principal:
     """The county's administrator or the state's; anyone else is refused and logged."""
-    state = directory.the_state(app)
+    state = the_state(request)
     return require_allowed(
         request,
         app,
@@ -139,7 +139,10 @@ def audits_page(request: Request) -> Response:
     app = app_of(request)
     county = county_in_url(app, request, "audit boards")
     principal = _require_county_official(request, app, county.id)
-    context = {"jurisdiction": county, "audits": _audits_of(app, principal, county.id)}
+    # Each audit's standing reconciles the county's ballots: done once per state of the log.
+    key = ("audits", principal.username, principal.role, county.id)
+    audits = cached(request, key, lambda: _audits_of(app, principal, county.id))
+    context = {"jurisdiction": county, "audits": audits}
     return render(request, "audit_county_list.html", context)
 
 
@@ -231,10 +234,10 @@ def retrieval_pdf_file(request: Request) -> Response:
 async def _post(request: Request) -> tuple[App, JurisdictionView, Principal, str, FormData]:
     """CSRF first (a forged post fills no log), then the county's permission, then the audit."""
     app = app_of(request)
-    county = county_in_url(app, request, "audit boards")
+    county = await run_in_threadpool(county_in_url, app, request, "audit boards")
     require(request)
     await check_csrf(request)
-    principal = _require_county_official(request, app, county.id)
+    principal = await run_in_threadpool(_require_county_official, request, app, county.id)
     return app, county, principal, str(request.path_params["audit_id"]), await request.form()
 
 

@@ -163,7 +163,7 @@ async def create(request: Request) -> Response:
     app = app_of(request)
     require(request)
     await check_csrf(request)
-    principal = require_auditor(request, app)
+    principal = await run_in_threadpool(require_auditor, request, app)
     form = await request.form()
     values: dict[str, Any] = {
         name: _text(form, name) for name in ("election", "method", "risk_limit")
@@ -279,7 +279,7 @@ async def _post(request: Request) -> tuple[App, Principal, str, FormData]:
     app = app_of(request)
     require(request)
     await check_csrf(request)
-    principal = require_auditor(request, app)
+    principal = await run_in_threadpool(require_auditor, request, app)
     # An unknown audit is the services' NotFound (404), raised before anything is stored.
     return app, principal, str(request.path_params["audit_id"]), await request.form()
 

@@ -18,6 +18,7 @@ from votetrail.services.lat import definitions as lat_definitions
 from votetrail.services.lat import records as lat_records
 from votetrail.services.lat.records import SessionView
 from votetrail.web.lat.common import download
+from votetrail.web.page_cache import cached
 from votetrail.web.state import app_of
 from votetrail.web.templating import render
 
@@ -26,7 +27,7 @@ from votetrail.web.templating import render
 
 def public_list(request: Request) -> Response:
     """Every county's tests, newest first, with their outcomes and who signed."""
-    sessions = lat_records.sessions(app_of(request))
+    sessions = cached(request, ("lat", None), lambda: lat_records.sessions(app_of(request)))
     return render(request, "lat_public.html", {"sessions": sessions})
 
 

@@ -25,7 +25,6 @@ from starlette.responses import RedirectResponse, Response
 from votetrail.core.access import Principal, may_test_equipment
 from votetrail.errors import InvalidInput, NotFound, PermissionDenied
 from votetrail.formats.lat.deck_files import write_deck_cvrs
-from votetrail.services import directory
 from votetrail.services.context import App
 from votetrail.services.directory import JurisdictionView
 from votetrail.services.lat import definitions as lat_definitions
@@ -36,7 +35,8 @@ from votetrail.services.lat.sessions import PHASES
 from votetrail.services.unit_of_work import deny
 from votetrail.web.auth import check_csrf, require
 from votetrail.web.lat.common import download
-from votetrail.web.state import app_of, county_in_url
+from votetrail.web.page_cache import cached
+from votetrail.web.state import app_of, county_in_url, the_state
 from votetrail.web.templating import render
 from votetrail.web.uploaded import with_saved_files
 
@@ -102,7 +102,7 @@ def _one(paths: Sequence[Path], what: str) -> Path:
 def _require_tester(request: Request, app: App, county: str) -> Principal:
     """Allow or refuse; a refusal is written to the log and the application log."""
     principal = require(request)
-    if not may_test_equipment(principal, county, directory.the_state(app)):
+    if not may_test_equipment(principal, county, the_state(request)):
         what = f"{request.method} {request.url.path}"
         log.warning("denied %s to %s (%s)", what, principal.username, principal.jurisdiction)
         deny(app, principal.username, county, what)
@@ -137,7 +137,9 @@ def _county_response(
 ) -> Response:
     context: dict[str, object] = {
         "jurisdiction": county,
-        "sessions": lat_records.sessions(app, county.id),
+        "sessions": cached(
+            request, ("lat", county.id), lambda: lat_records.sessions(app, county.id)
+        ),
         "phases": PHASES,
         "today": app.clock().date().isoformat(),
         "failed": failed,
@@ -186,10 +188,10 @@ def _open(
 async def open_test(request: Request) -> Response:
     """Load the uploaded definition and open a test on it; then go to the test's page."""
     app = app_of(request)
-    county = county_in_url(app, request, "L&A tests")
+    county = await run_in_threadpool(county_in_url, app, request, "L&A tests")
     require(request)
     await check_csrf(request)
-    principal = _require_tester(request, app, county.id)
+    principal = await run_in_threadpool(_require_tester, request, app, county.id)
     form = await request.form()
     values = {name: _text(form, name) for name in ("phase", "held_on", "location", "observers")}
     try:
@@ -241,10 +243,10 @@ def session_page(request: Request) -> Response:
 async def _post(request: Request) -> tuple[App, JurisdictionView, Principal, str, FormData]:
     """What every form of a test starts with: CSRF, then permission, then the test itself."""
     app = app_of(request)
-    county = county_in_url(app, request, "L&A tests")
+    county = await run_in_threadpool(county_in_url, app, request, "L&A tests")
     require(request)
     await check_csrf(request)
-    principal = _require_tester(request, app, county.id)
+    principal = await run_in_threadpool(_require_tester, request, app, county.id)
     session_id = str(request.path_params["session_id"])
     await run_in_threadpool(_session_of, app, county.id, session_id)
     return app, county, principal, session_id, await request.form()

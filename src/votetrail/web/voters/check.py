@@ -309,16 +309,17 @@ async def check_registration(request: Request) -> Response:
     county = form_text(form, "county")
     dob_text = form_text(form, "dob")
 
-    def refuse(message: str, status: int) -> Response:
+    async def refuse(message: str, status: int) -> Response:
         if as_json:
             return private(JSONResponse({"error": message, "status": status}, status))
-        return _check_page(request, {"message": message}, status)
+        # The page lists the counties to choose from: a query, so off the event loop.
+        return await run_in_threadpool(_check_page, request, {"message": message}, status)
 
     by_name = not voter_id
     # A NUL can match no record, and PostgreSQL refuses it in a query (a 500).
     complete = bool(last_name and dob_text and (voter_id or (first_name and county)))
     if not complete or "\x00" in voter_id + last_name + first_name + county:
-        return refuse(ASK, 400)
+        return await refuse(ASK, 400)
     try:
         check_lengths(
             {
@@ -330,14 +331,16 @@ async def check_registration(request: Request) -> Response:
         )
         dob = _parse_dob(dob_text)
     except InvalidInput as exc:
-        return refuse(str(exc).capitalize() + ".", 400)
+        return await refuse(str(exc).capitalize() + ".", 400)
     limiter = _failed_checks(request)
     client = FailedChecks.client(request.client.host if request.client else None)
     target = _target(voter_id, county, last_name, first_name)
     # Counted as a failure before the check runs, so checks sent at once are all counted.
     refusal = limiter.attempt(client, target)
     if refusal is not None:
-        return refuse(TOO_MANY_FOR_DETAILS if by_name and refusal == TOO_MANY else refusal, 429)
+        return await refuse(
+            TOO_MANY_FOR_DETAILS if by_name and refusal == TOO_MANY else refusal, 429
+        )
     try:
         if by_name:
             found = await run_in_threadpool(
@@ -351,9 +354,9 @@ async def check_registration(request: Request) -> Response:
         limiter.matched(client, target)
         # e.g. the identifier key file is lost; the details are for the operator, not the public.
         log.error("registration check unavailable: %s", exc)
-        return refuse("The registration check is not available right now.", 503)
+        return await refuse("The registration check is not available right now.", 503)
     if found is None:
-        return refuse(NO_MATCH, 404 if as_json else 200)
+        return await refuse(NO_MATCH, 404 if as_json else 200)
     limiter.matched(client, target)
     if as_json:
         name = quote(f"{found.record.voter_id}-proof.json")

@@ -15,9 +15,9 @@ from starlette.responses import Response
 
 from votetrail.core.voters.transactions import Kind
 from votetrail.errors import InvalidInput, NotFound
-from votetrail.services import directory
 from votetrail.services.context import App
 from votetrail.services.directory import JurisdictionView
+from votetrail.web.state import jurisdiction
 
 FLASH = "voters_flash"
 """Session key of the one-shot message shown after a change or a review decision."""
@@ -105,7 +105,7 @@ def voter_url(voter_id: str) -> str:
 
 def county_of(app: App, request: Request) -> JurisdictionView:
     """The county named in the URL; the state and other jurisdictions keep no voter list."""
-    target = directory.jurisdiction(app, str(request.path_params["slug"]))
+    target = jurisdiction(request, str(request.path_params["slug"]))
     if target.kind != "county":
         raise NotFound(f"{target.name} keeps no voter list; each of its counties does")
     return target

@@ -193,14 +193,8 @@ def review_page(request: Request) -> Response:
     return private(render(request, "voters_review.html", context))
 
 
-async def decide(request: Request) -> Response:
-    """Record a person's decision; confirming changes no registration (the NVRA's order)."""
-    app = app_of(request)
-    principal = require(request)
-    await check_csrf(request)
+def _require_decider(request: Request, app: App) -> None:
     target = county_of(app, request)
-    # The wall before the form is read: a refused official gets 403 and a logged
-    # refusal, not a 400 about the form that tells nothing and leaves no trace.
     state = directory.the_state(app)
     require_allowed(
         request,
@@ -209,6 +203,16 @@ async def decide(request: Request) -> Response:
         target.id,
         "your account may not decide this county's review items",
     )
+
+
+async def decide(request: Request) -> Response:
+    """Record a person's decision; confirming changes no registration (the NVRA's order)."""
+    app = app_of(request)
+    principal = require(request)
+    await check_csrf(request)
+    # The wall before the form is read: a refused official gets 403 and a logged
+    # refusal, not a 400 about the form that tells nothing and leaves no trace.
+    await run_in_threadpool(_require_decider, request, app)
     review_id = str(request.path_params["review_id"])
     form = await request.form()
     decision = form_text(form, "decision")

@@ -49,7 +49,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from votetrail.core.netmon.detector import Detector
+from votetrail.core.netmon.detector import Detector, address_key
 from votetrail.core.netmon.events import ConnectionEvent, Outcome
 from votetrail.errors import InvalidInput
 from votetrail.formats.netmon.logs.common import (
@@ -88,6 +88,65 @@ _TIME = r"^[0-9]{1,10}(\.[0-9]{1,9})?$"
 are within the years a ``datetime`` can hold: plain digits, no sign or exponent."""
 
 Item = ConnectionEvent | KeyRow
+ObserveRow = tuple[int, int, int, float, bool, bool, bool]
+"""All of :meth:`Detector.observe`'s arguments: source and target keys, port,
+POSIX seconds, established, accepted, half open."""
+_ANSWERED = frozenset({Outcome.ESTABLISHED, Outcome.PROBED})
+_EXACT_SECONDS = 9.0e9
+"""Below this, a time's microseconds times a million fit a float's 53 bits exactly, so
+the column arithmetic of :func:`_event_seconds` gives ``datetime``'s float."""
+
+
+class RowBlock:
+    """A block's attempts as ``observe`` rows, and its distinct (source text, protocol) pairs.
+
+    The pairs stay a table, to be gathered with :class:`Protocols`: a block
+    holds thousands of sources, and turning each into a key here would cost
+    the reader a Python step per source per block.
+    """
+
+    __slots__ = ("pairs", "rows")
+
+    def __init__(self, rows: list[ObserveRow], pairs: pa.Table) -> None:
+        self.rows = rows
+        self.pairs = pairs
+
+
+class Protocols:
+    """The protocols each source used over many blocks, gathered as tables."""
+
+    COMPACT_AT = 1_000_000
+    """Pairs held before duplicates are folded (memory follows the distinct pairs)."""
+
+    def __init__(self) -> None:
+        self._tables: list[pa.Table] = []
+        self._held = 0
+
+    def add(self, pairs: pa.Table) -> None:
+        self._tables.append(pairs)
+        self._held += pairs.num_rows
+        if self._held >= self.COMPACT_AT:
+            self._compact()
+
+    def _compact(self) -> None:
+        if self._tables:
+            table = pa.concat_tables(self._tables).group_by(["s", "p"]).aggregate([])
+            self._tables = [table]
+            self._held = table.num_rows
+
+    def by_key(self) -> dict[int, set[str]]:
+        """Detector key of each source → its protocols."""
+        self._compact()
+        found: dict[int, set[str]] = {}
+        if not self._tables:
+            return found
+        table = self._tables[0]
+        cache = KEY_CACHE
+        for text, protocol in zip(
+            table.column("s").to_pylist(), table.column("p").to_pylist(), strict=True
+        ):
+            found.setdefault(cache.get(text) or _key_miss(text), set()).add(protocol)
+        return found
 
 
 class _Header:
@@ -203,8 +262,30 @@ def detect_zeek_columns(
     return report
 
 
+def observe_rows(path: Path, report: ReadReport | None = None) -> Iterator[RowBlock]:
+    """A conn.log's attempts as :meth:`Detector.observe` arguments, a block at a time.
+
+    The same attempts, counts and problems as ``read_zeek_columns`` feeding
+    ``Detector.feed_many``, times included (``feed_many`` takes them from the
+    events' microsecond datetimes), with each block's sources' protocols, so
+    that a reader which hands the rows to other processes need build no
+    event objects.
+    """
+    report = report if report is not None else ReadReport(str(path))
+    for block in _parts(path, report, keys=False, rows=True):
+        yield block if isinstance(block, RowBlock) else _event_rows(block)
+
+
 def _blocks(path: Path, report: ReadReport, *, keys: bool) -> Iterator[list[Item]]:
     """The file's items, a block at a time, in file order."""
+    return cast(Iterator[list[Item]], _parts(path, report, keys=keys))
+
+
+def _parts(
+    path: Path, report: ReadReport, *, keys: bool, rows: bool = False
+) -> Iterator[list[Item] | RowBlock]:
+    """The file's items, a block at a time, in file order; with ``rows``, column blocks
+    come as :class:`RowBlock` and the line parser's blocks as events."""
     header = _Header()
     source = str(path)
     with open_text(path) as text:
@@ -230,10 +311,12 @@ def _blocks(path: Path, report: ReadReport, *, keys: bool) -> Iterator[list[Item
                 rest = data
                 continue
             rest = data[cut:]
-            yield from _split(data[:cut], header, report, keys)
+            yield from _split(data[:cut], header, report, keys, rows)
 
 
-def _split(data: bytes, header: _Header, report: ReadReport, keys: bool) -> Iterator[list[Item]]:
+def _split(
+    data: bytes, header: _Header, report: ReadReport, keys: bool, rows: bool = False
+) -> Iterator[list[Item] | RowBlock]:
     """Cut whole lines into runs of plain data lines (columns) and runs of others (line parser)."""
     pos, size = 0, len(data)
     while pos < size:
@@ -249,7 +332,11 @@ def _split(data: bytes, header: _Header, report: ReadReport, keys: bool) -> Iter
             found = [at for at in ends if at >= 0]
             end = min(found) + 1 if found else size
             part = data[pos:end]
-            items = _columns(part, header, report, keys) if len(part) < MAX_LINE else None
+            items: list[Item] | RowBlock | None = None
+            if len(part) < MAX_LINE:
+                items = (
+                    _rows(part, header, report) if rows else _columns(part, header, report, keys)
+                )
             yield items if items is not None else _fallback([part], header, report, keys)
         pos = end
 
@@ -313,8 +400,154 @@ def _replayed(
     report.bad += scratch.bad - len(scratch.problems)
 
 
+class _Checked:
+    """A block's columns once every check passed: what each output is built from."""
+
+    __slots__ = ("codes", "ignored", "lines", "ports", "proto", "seconds", "sources", "targets")
+
+    def __init__(
+        self,
+        lines: int,
+        ignored: int,
+        sources: pa.ChunkedArray,
+        targets: pa.ChunkedArray,
+        ports: pa.ChunkedArray,
+        seconds: pa.ChunkedArray,
+        proto: pa.ChunkedArray,
+        codes: pa.ChunkedArray,
+    ) -> None:
+        self.lines = lines
+        self.ignored = ignored
+        self.sources = sources
+        self.targets = targets
+        self.ports = ports
+        self.seconds = seconds
+        self.proto = proto
+        self.codes = codes
+
+
 def _columns(part: bytes, header: _Header, report: ReadReport, keys: bool) -> list[Item] | None:
     """The items of a block of plain data lines, or None when the line parser must judge it."""
+    checked = _check(part, header)
+    if checked is None:
+        return None
+    sources: list[int] | list[IPAddress] | None
+    targets: list[int] | list[IPAddress] | None
+    if keys:
+        sources = _keys(checked.sources)
+        targets = _keys(checked.targets)
+    else:
+        sources = _addresses(checked.sources)
+        targets = _addresses(checked.targets)
+    if sources is None or targets is None:
+        return None
+    seconds = checked.seconds.to_pylist()
+    port_list = checked.ports.to_pylist()
+    codes = checked.codes
+    items: list[Item]
+    if keys:
+        # zip builds the observe rows in C; a comprehension costs a Python step per row
+        established = pc.equal(codes, _E).to_pylist()
+        items = list(
+            zip(sources, targets, port_list, seconds, established, repeat(True), strict=False)
+        )
+    else:
+        order = _ORDER
+        stamp = datetime.fromtimestamp
+        items = [
+            ConnectionEvent(stamp(t, UTC), s, d, p, pr, order[c], True)
+            for s, d, p, pr, t, c in zip(
+                sources,
+                targets,
+                port_list,
+                checked.proto.to_pylist(),
+                seconds,
+                codes.to_pylist(),
+                strict=True,
+            )
+        ]
+    report.lines += checked.lines
+    report.ignored += checked.ignored
+    report.events += len(items)
+    return items
+
+
+def _rows(part: bytes, header: _Header, report: ReadReport) -> RowBlock | None:
+    """A block of plain data lines as ``observe`` rows; None when the line parser must judge it."""
+    checked = _check(part, header)
+    if checked is None:
+        return None
+    sources = _keys(checked.sources)
+    targets = _keys(checked.targets)
+    seconds = _event_seconds(checked.seconds)
+    if sources is None or targets is None or seconds is None:
+        return None
+    pairs = pa.table({"s": checked.sources, "p": checked.proto}).group_by(["s", "p"]).aggregate([])
+    established = pc.equal(checked.codes, _E).to_pylist()
+    rows: list[ObserveRow] = list(
+        zip(
+            sources,
+            targets,
+            checked.ports.to_pylist(),
+            seconds,
+            established,
+            repeat(True),
+            repeat(False),
+            strict=False,
+        )
+    )
+    report.lines += checked.lines
+    report.ignored += checked.ignored
+    report.events += len(rows)
+    return RowBlock(rows, pairs)
+
+
+def _event_seconds(seconds: pa.ChunkedArray) -> list[float] | None:
+    """``datetime.fromtimestamp(t, UTC).timestamp()`` of each time, on whole columns.
+
+    ``fromtimestamp`` rounds the fraction to microseconds, half to even, and
+    ``timestamp()`` divides the whole microseconds by a million, correctly
+    rounded; both steps are exact here below :data:`_EXACT_SECONDS`.
+    """
+    if not len(seconds):
+        return []
+    if pc.max(seconds).as_py() >= _EXACT_SECONDS:
+        return None
+    whole = pc.trunc(seconds)
+    micro = pc.round(
+        pc.multiply(pc.subtract(seconds, whole), 1e6), ndigits=0, round_mode="half_to_even"
+    )
+    total = pc.add(pc.multiply(pc.cast(whole, pa.int64()), 1_000_000), pc.cast(micro, pa.int64()))
+    result: list[float] = pc.divide(pc.cast(total, pa.float64()), 1e6).to_pylist()
+    return result
+
+
+def _event_rows(events: list[Item]) -> RowBlock:
+    """Events the line parser read, as ``feed_many`` would hand them to ``observe``."""
+    rows: list[ObserveRow] = []
+    pairs: set[tuple[str, str]] = set()
+    for event in events:
+        assert isinstance(event, ConnectionEvent)
+        source = address_key(event.source)
+        rows.append(
+            (
+                source,
+                address_key(event.target),
+                event.port,
+                event.time.timestamp(),
+                event.outcome in _ANSWERED,
+                event.accepted,
+                event.outcome is Outcome.PROBED,
+            )
+        )
+        pairs.add((str(event.source), event.protocol))
+    texts, protocols = zip(*pairs, strict=True) if pairs else ((), ())
+    table = pa.table({"s": pa.array(texts, pa.string()), "p": pa.array(protocols, pa.string())})
+    return RowBlock(rows, table)
+
+
+def _check(part: bytes, header: _Header) -> _Checked | None:
+    """A block's checked columns, or None when the line parser must judge it."""
     if b"\r" in part:
         return None
     zeek = header.zeek
@@ -380,46 +613,16 @@ def _columns(part: bytes, header: _Header, report: ReadReport, keys: bool) -> li
     ports = pc.cast(port_text, pa.int64())
     if len(ports) and pc.max(ports).as_py() > 65535:
         return None
-    codes = _outcomes(table, columns, at, hist_at, pkts_at)
-    sources: list[int] | list[IPAddress] | None
-    targets: list[int] | list[IPAddress] | None
-    if keys:
-        sources = _keys(col(at["id.orig_h"]))
-        targets = _keys(col(at["id.resp_h"]))
-    else:
-        sources = _addresses(col(at["id.orig_h"]))
-        targets = _addresses(col(at["id.resp_h"]))
-    if sources is None or targets is None:
-        return None
-    seconds = pc.cast(ts_text, pa.float64()).to_pylist()
-    port_list = ports.to_pylist()
-    code_list = codes.to_pylist()
-    items: list[Item]
-    if keys:
-        # zip builds the observe rows in C; a comprehension costs a Python step per row
-        established = pc.equal(codes, _E).to_pylist()
-        items = list(
-            zip(sources, targets, port_list, seconds, established, repeat(True), strict=False)
-        )
-    else:
-        order = _ORDER
-        stamp = datetime.fromtimestamp
-        items = [
-            ConnectionEvent(stamp(t, UTC), s, d, p, pr, order[c], True)
-            for s, d, p, pr, t, c in zip(
-                sources,
-                targets,
-                port_list,
-                col(at["proto"]).to_pylist(),
-                seconds,
-                code_list,
-                strict=True,
-            )
-        ]
-    report.lines += lines
-    report.ignored += ignored
-    report.events += len(items)
-    return items
+    return _Checked(
+        lines,
+        ignored,
+        col(at["id.orig_h"]),
+        col(at["id.resp_h"]),
+        ports,
+        pc.cast(ts_text, pa.float64()),
+        col(at["proto"]),
+        _outcomes(table, columns, at, hist_at, pkts_at),
+    )
 
 
 def _outcomes(
