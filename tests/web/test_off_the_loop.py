@@ -91,37 +91,49 @@ def addresses(app: App, method: str = "GET") -> list[str]:
     return [_PARAMETER.sub(lambda m: given[m.group(1)], path) for path in found]
 
 
-def test_no_query_runs_on_the_event_loop(light_demo: App) -> None:
-    on_loop: dict[str, str] = {}
-    taken = 0
+class LoopWatch:
+    """Counts the engine's connection checkouts and notes any made on the event loop.
 
-    def checked_out(*_: object) -> None:
-        nonlocal taken
-        taken += 1
+    ``current`` names the request being sent, so a checkout on the loop is
+    reported with the request that caused it and the code that made it.
+    """
+
+    def __init__(self, app: App) -> None:
+        self.current = ""
+        self.taken = 0
+        self.on_loop: dict[str, str] = {}
+        event.listen(app.engine, "checkout", self._checked_out)
+
+    def _checked_out(self, *_: object) -> None:
+        self.taken += 1
         if _on_loop():
-            on_loop.setdefault(_where(), current)
+            self.on_loop.setdefault(_where(), self.current)
 
-    current = ""
-    event.listen(light_demo.engine, "checkout", checked_out)
+    def report(self) -> str:
+        return "\n".join(f"{what}: {where}" for where, what in self.on_loop.items())
+
+
+def test_no_query_runs_on_the_event_loop(light_demo: App) -> None:
+    watch = LoopWatch(light_demo)
     pages = addresses(light_demo)
     statuses: dict[int, int] = {}
     with serving(light_demo) as base:
         for who in (None, f"{COUNTY}-admin"):
             with httpx.Client(base_url=base, timeout=60) as client:
                 if who is not None:
-                    current = "POST /login"
+                    watch.current = "POST /login"
                     signed = login(client, who, DEMO_PASSWORD)
                     assert signed.status_code == 303, signed.text
                 for url in pages:
-                    current = f"GET {url} as {who or 'a visitor'}"
+                    watch.current = f"GET {url} as {who or 'a visitor'}"
                     answer = client.get(url)
                     statuses[answer.status_code] = statuses.get(answer.status_code, 0) + 1
-                    assert answer.status_code < 500, f"{current}: {answer.status_code}"
+                    assert answer.status_code < 500, f"{watch.current}: {answer.status_code}"
 
     assert len(pages) > 60
     assert statuses.get(200, 0) > 60, statuses  # most pages really rendered, not refused
-    assert taken > len(pages)  # the listener saw the queries: it is not checking nothing
-    assert not on_loop, "\n".join(f"{what}: {where}" for where, what in on_loop.items())
+    assert watch.taken > len(pages)  # the listener saw the queries: it is not checking nothing
+    assert not watch.on_loop, watch.report()
 
 
 # They end the walker's own session; the same handlers' lookups are walked by sign-in.
@@ -129,17 +141,7 @@ ENDING = {"/logout"}
 
 
 def test_no_form_query_runs_on_the_event_loop(light_demo: App) -> None:
-    on_loop: dict[str, str] = {}
-    taken = 0
-
-    def checked_out(*_: object) -> None:
-        nonlocal taken
-        taken += 1
-        if _on_loop():
-            on_loop.setdefault(_where(), current)
-
-    current = ""
-    event.listen(light_demo.engine, "checkout", checked_out)
+    watch = LoopWatch(light_demo)
     forms = [url for url in addresses(light_demo, "POST") if url not in ENDING]
     statuses: dict[int, int] = {}
     with serving(light_demo) as base:
@@ -149,7 +151,7 @@ def test_no_form_query_runs_on_the_event_loop(light_demo: App) -> None:
                 if who is None:
                     token = csrf(client.get("/login").text)
                 else:
-                    current = "POST /login"
+                    watch.current = "POST /login"
                     assert login(client, who, DEMO_PASSWORD).status_code == 303
                     token = csrf(client.get("/workspace", follow_redirects=True).text)
                     signed = client.post(
@@ -157,20 +159,20 @@ def test_no_form_query_runs_on_the_event_loop(light_demo: App) -> None:
                     )
                     headers["Authorization"] = f"Bearer {signed.json()['token']}"
                 for url in forms:
-                    current = f"POST {url} as {who or 'a visitor'}"
+                    watch.current = f"POST {url} as {who or 'a visitor'}"
                     if url.startswith("/api/"):
                         answer = client.post(url, json={}, headers=headers)
                     else:
                         answer = client.post(url, data={"csrf_token": token})
                     statuses[answer.status_code] = statuses.get(answer.status_code, 0) + 1
-                    assert answer.status_code < 500, f"{current}: {answer.status_code}"
+                    assert answer.status_code < 500, f"{watch.current}: {answer.status_code}"
 
     assert len(forms) > 30
-    assert taken > len(forms)
+    assert watch.taken > len(forms)
     # Most forms got past the token to the handler's own checks: not all refused at the door.
     past_the_door = sum(n for status, n in statuses.items() if status not in (401, 403))
     assert past_the_door > len(forms), statuses
-    assert not on_loop, "\n".join(f"{what}: {where}" for where, what in on_loop.items())
+    assert not watch.on_loop, watch.report()
 
 
 def test_the_check_sees_a_query_on_the_loop(demo_app: App) -> None:

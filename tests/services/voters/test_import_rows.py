@@ -29,16 +29,6 @@ from votetrail.services.voters import imports
 from votetrail.services.voters.files import import_file
 from votetrail.services.voters.records import facts_of, version_row
 from votetrail.store import voter_rows
-from votetrail.store.models import (
-    CHECKPOINTS,
-    LEDGER_ENTRIES,
-    LEDGER_NODES,
-    VOTER_BUCKETS,
-    VOTER_IMPORTS,
-    VOTER_MAP,
-    VOTER_VERSIONS,
-    VOTERS,
-)
 
 HEADER, _line, _rows, _voters = parts.HEADER, parts._line, parts._rows, parts._voters
 twins, small_parts, same_nonces = parts.twins, parts.small_parts, parts.same_nonces
@@ -173,15 +163,5 @@ def test_the_old_sequential_path_and_the_parts_store_the_same_bytes(
         results.append(by_parts)
     assert [r.records for r in results] == [50, 33]
     assert _voters(parts_app) == _voters(stream_app)
-    for table, *order in (
-        (VOTERS, "voter_id"),
-        (VOTER_VERSIONS, "voter_id", "version"),
-        (VOTER_IMPORTS, "id"),
-        (VOTER_BUCKETS, "bucket"),
-        (VOTER_MAP, "id"),
-        (LEDGER_ENTRIES, "seq"),
-        (LEDGER_NODES, "level", "idx"),
-        (CHECKPOINTS, "size"),
-    ):
-        assert _rows(parts_app, table, *order) == _rows(stream_app, table, *order), table.name
+    parts.assert_same_tables(parts_app, stream_app)
     assert verify(parts_app).ok
